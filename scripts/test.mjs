@@ -1,0 +1,34 @@
+// `npm test`: install what the tests need (Debian packages as root, npm packages), build, run every test.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureDebianPackages } from './lib/system.mjs';
+import { ensurePnpm, log, pnpm, pnpmInstall, root } from './lib/run.mjs';
+
+ensureDebianPackages();
+pnpmInstall();
+pnpm(['-r', 'build']);
+pnpm(['-r', 'typecheck']);
+
+const report = join(root, '.vitest-report.json');
+rmSync(report, { force: true });
+const extra = process.argv.slice(2);
+const result = spawnSync(
+  process.execPath,
+  [ensurePnpm(), 'exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra],
+  { stdio: 'inherit', cwd: root },
+);
+
+if (!existsSync(report)) {
+  log('vitest wrote no report');
+  process.exit(result.status || 1);
+}
+const summary = JSON.parse(readFileSync(report, 'utf8'));
+const skipped = summary.numPendingTests + summary.numTodoTests;
+// One plain closing line that any reader of the CI log can count.
+console.log(`tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+if (summary.numTotalTests === 0) {
+  log('no test ran');
+  process.exit(1);
+}
+process.exit(result.status ?? 1);
