@@ -1,0 +1,101 @@
+/** Gateway configuration from the environment, validated once at start-up. */
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ACCESS_LEVELS, PROVIDERS, PUBLIC_INSTANCE_URL } from '@visio/shared';
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+// Extension origins have no URL origin in WHATWG terms ("null"), so they are matched by shape.
+const EXTENSION_ORIGIN = /^(chrome|moz|safari-web)-extension:\/\/[a-z0-9-]+$/i;
+const origin = z.string().refine((v) => {
+  if (EXTENSION_ORIGIN.test(v)) return true;
+  try {
+    const u = new URL(v);
+    return u.origin === v && (u.protocol === 'https:' || u.protocol === 'http:');
+  } catch {
+    return false;
+  }
+}, 'each CORS origin must be a bare origin such as https://calendar.example.gouv.fr');
+
+const httpUrl = z
+  .url({ protocol: /^https?$/ })
+  .transform((v) => v.replace(/\/+$/, ''));
+
+export const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  VISIO_INSTANCE_URL: httpUrl.default(PUBLIC_INSTANCE_URL),
+  VISIO_INSTANCE_NAME: z.string().min(1).max(80).default('Visio'),
+  VISIO_PROVIDER: z.enum(PROVIDERS).default('standalone'),
+  VISIO_DATA_DIR: z.string().min(1).default('data'),
+  VISIO_DEFAULT_ACCESS_LEVEL: z.enum(ACCESS_LEVELS).default('trusted'),
+  VISIO_PUBLIC_URL: httpUrl.optional(),
+  VISIO_LOCAL_USER_EMAIL: z.email().default('agent@localhost.localdomain'),
+  VISIO_LOCAL_USER_NAME: z.string().min(1).max(200).default('Agent'),
+  CORS_ORIGINS: list.pipe(z.array(origin)),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Env = z.output<typeof EnvSchema>;
+
+export interface GatewaySettings {
+  port: number;
+  host: string;
+  instanceUrl: string;
+  instanceName: string;
+  provider: Env['VISIO_PROVIDER'];
+  dataDir: string;
+  defaultAccessLevel: Env['VISIO_DEFAULT_ACCESS_LEVEL'];
+  publicUrl: string;
+  corsOrigins: string[];
+  logLevel: Env['LOG_LEVEL'];
+  auth: { mode: 'local'; user: { email: string; name: string } };
+  /** The raw validated environment, for feature modules that read their own variables. */
+  env: Env;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1';
+  return false;
+}
+
+export function loadSettings(source: Record<string, string | undefined> = process.env): GatewaySettings {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== '')));
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const auth: GatewaySettings['auth'] = { mode: 'local', user: { email: env.VISIO_LOCAL_USER_EMAIL, name: env.VISIO_LOCAL_USER_NAME } };
+  if (!isLoopbackHost(env.HOST)) {
+    throw new ConfigError(
+      `Local single-user mode only listens on loopback; HOST=${env.HOST} would let anyone on the network act as ${env.VISIO_LOCAL_USER_EMAIL}. Use HOST=127.0.0.1 (or ::1).`,
+    );
+  }
+  const hostForUrl = env.HOST.includes(':') && !env.HOST.startsWith('[') ? `[${env.HOST}]` : env.HOST;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    instanceUrl: env.VISIO_INSTANCE_URL,
+    instanceName: env.VISIO_INSTANCE_NAME,
+    provider: env.VISIO_PROVIDER,
+    dataDir: resolve(env.VISIO_DATA_DIR),
+    defaultAccessLevel: env.VISIO_DEFAULT_ACCESS_LEVEL,
+    publicUrl: env.VISIO_PUBLIC_URL ?? `http://${hostForUrl}:${env.PORT}`,
+    corsOrigins: env.CORS_ORIGINS,
+    logLevel: env.LOG_LEVEL,
+    auth,
+    env,
+  };
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+/** `node dist/main.js`: the gateway process. */
+import { ConfigError } from './config.js';
+import { startGateway } from './server.js';
+
+try {
+  const gateway = await startGateway();
+  const { settings } = gateway;
+  const mode = settings.auth.mode === 'local' ? `local single-user mode, acting as ${settings.auth.user.email}` : 'sign-in required';
+  process.stderr.write(
+    `\nVisio gateway listening on ${gateway.url}\n` +
+      `  room provider: ${settings.provider} (links on ${settings.instanceUrl})\n` +
+      `  store: SQLite in ${settings.dataDir}\n` +
+      `  mode: ${mode}\n\n`,
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: finishing requests, then stopping\n`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    gateway.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}

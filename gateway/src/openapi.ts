@@ -1,0 +1,30 @@
+/** Route definitions share one error answer shape and one validation hook. */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { ProblemSchema, PROBLEM_CONTENT_TYPE } from '@visio/shared/contract';
+import type { AppEnv } from './app-env.js';
+import { validationProblem } from './problem.js';
+
+export function newRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationProblem(result.error, result.target);
+    },
+  });
+}
+
+export const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } };
+export const problemResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Error', content: problemContent }]));
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request (problem+json lists each field)',
+  401: 'Not signed in',
+  404: 'Not found, or not yours',
+  409: 'An identical request is still in progress',
+  413: 'Body larger than 64 KB',
+  415: 'Body is not JSON',
+  422: 'Idempotency key reused with another body',
+  429: 'Too many requests',
+  502: 'The room provider failed',
+  503: 'The room provider or the store is unavailable',
+};

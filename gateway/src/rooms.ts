@@ -1,0 +1,175 @@
+/** Room creation, listing and deletion, with idempotency: one request (or one event) gives one room. */
+import { createHash } from 'node:crypto';
+import { generateRoomCode, type AccessLevel } from '@visio/shared';
+import type { Room } from '@visio/shared/contract';
+import type { User } from './identity.js';
+import { notFound, ProblemError } from './problem.js';
+import type { RoomProvider } from './providers/provider.js';
+import { DuplicateRoomError, type Store, type StoredRoom } from './store/store.js';
+
+export interface CreateRoomCommand {
+  title?: string | undefined;
+  accessLevel?: AccessLevel | undefined;
+  eventUid?: string | undefined;
+  idempotencyKey?: string | undefined;
+}
+
+export interface RoomServiceOptions {
+  store: Store;
+  provider: RoomProvider;
+  defaultAccessLevel: AccessLevel;
+  /** How long a repeat waits for the first request with its key to finish. */
+  waitForPendingMs?: number;
+  /** A claim older than this belongs to a process that died; it is taken over. */
+  staleClaimMs?: number;
+  now?: () => Date;
+}
+
+export interface CreateResult {
+  room: Room;
+  created: boolean;
+}
+
+export function toApiRoom(room: StoredRoom): Room {
+  return {
+    code: room.code,
+    url: room.url,
+    accessLevel: room.accessLevel,
+    provider: room.provider,
+    ...(room.telephony ? { telephony: room.telephony } : {}),
+    ...(room.eventUid ? { eventUid: room.eventUid } : {}),
+    ...(room.title ? { title: room.title } : {}),
+    createdAt: room.createdAt,
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function createRoomService(options: RoomServiceOptions) {
+  const { store, provider } = options;
+  const waitForPendingMs = options.waitForPendingMs ?? 15_000;
+  const staleClaimMs = options.staleClaimMs ?? 60_000;
+  const now = options.now ?? (() => new Date());
+
+  async function mint(owner: User, command: CreateRoomCommand): Promise<StoredRoom> {
+    const accessLevel = command.accessLevel ?? options.defaultAccessLevel;
+    for (let attempt = 0; ; attempt++) {
+      const made = await provider.createRoom({ owner, accessLevel, title: command.title, eventUid: command.eventUid, suggestedCode: generateRoomCode() });
+      const room: StoredRoom = {
+        ...made,
+        owner: owner.sub,
+        provider: provider.name,
+        title: command.title,
+        eventUid: command.eventUid,
+        createdAt: now().toISOString(),
+      };
+      try {
+        await store.insertRoom(room);
+        return room;
+      } catch (error) {
+        // A code collision (1 in 1.4e14) gets a fresh code; an event race is settled by the caller.
+        if (error instanceof DuplicateRoomError && error.field === 'code' && provider.name === 'standalone' && attempt < 3) continue;
+        throw error;
+      }
+    }
+  }
+
+  async function existingForEvent(owner: User, eventUid: string | undefined): Promise<StoredRoom | null> {
+    return eventUid ? store.findRoomByEvent(owner.sub, eventUid) : null;
+  }
+
+  async function create(owner: User, command: CreateRoomCommand): Promise<CreateResult> {
+    const forEvent = await existingForEvent(owner, command.eventUid);
+    if (forEvent) return { room: toApiRoom(forEvent), created: false };
+
+    const key = command.idempotencyKey ? `key:${command.idempotencyKey}` : command.eventUid ? `event:${command.eventUid}` : null;
+    if (!key) return { room: toApiRoom(await mint(owner, command)), created: true };
+
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([command.title ?? null, command.accessLevel ?? null, command.eventUid ?? null]))
+      .digest('base64url');
+    const deadline = Date.now() + waitForPendingMs;
+    for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+      const claim = await store.claimKey(owner.sub, key, fingerprint, staleClaimMs);
+      switch (claim.state) {
+        case 'mismatch':
+          throw new ProblemError(422, 'idempotencyMismatch', 'Idempotency key reused', 'This Idempotency-Key was already used with a different request body.');
+        case 'done': {
+          const room = await store.getRoom(claim.roomCode);
+          if (room) return { room: toApiRoom(room), created: false };
+          throw notFound('The room created for this request was deleted since.');
+        }
+        case 'claimed':
+          return { room: toApiRoom(await mintClaimed(owner, command, key)), created: true };
+        case 'pending':
+          if (Date.now() > deadline) {
+            throw new ProblemError(409, 'conflict', 'Request in progress', 'An identical request is still being processed; retry in a moment.', { headers: { 'retry-after': '2' } });
+          }
+          await sleep(delay);
+      }
+    }
+  }
+
+  async function mintClaimed(owner: User, command: CreateRoomCommand, key: string): Promise<StoredRoom> {
+    try {
+      const room = await mint(owner, command);
+      await store.completeKey(owner.sub, key, room.code);
+      return room;
+    } catch (error) {
+      if (error instanceof DuplicateRoomError && error.field === 'eventUid') {
+        // Another key won the event: hand back its room.
+        const winner = await existingForEvent(owner, command.eventUid);
+        if (winner) {
+          await store.completeKey(owner.sub, key, winner.code);
+          return winner;
+        }
+      }
+      await store.releaseKey(owner.sub, key);
+      throw error;
+    }
+  }
+
+  async function get(owner: User, code: string): Promise<StoredRoom> {
+    const room = await store.getRoom(code);
+    // Another agent's room is indistinguishable from a missing one.
+    if (!room || room.owner !== owner.sub) throw notFound('No room with this code belongs to you.');
+    return room;
+  }
+
+  return {
+    create,
+    get,
+    async list(owner: User, limit: number, cursor?: string) {
+      const after = cursor ? decodeCursor(cursor) : undefined;
+      const rooms = await store.listRooms({ owner: owner.sub, limit: limit + 1, after });
+      const page = rooms.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        items: page.map(toApiRoom),
+        nextCursor: rooms.length > limit && last ? encodeCursor(last) : null,
+      };
+    },
+    async remove(owner: User, code: string) {
+      const room = await get(owner, code);
+      const deletion = await provider.deleteRoom(room, owner);
+      await store.deleteRoom(room.code, owner.sub);
+      return { room, ...deletion };
+    },
+  };
+}
+
+export type RoomService = ReturnType<typeof createRoomService>;
+
+function encodeCursor(room: StoredRoom): string {
+  return Buffer.from(JSON.stringify([room.createdAt, room.code])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; code: string } {
+  try {
+    const [createdAt, code] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof code === 'string') return { createdAt, code };
+  } catch {
+    // fall through
+  }
+  throw new ProblemError(400, 'validation', 'Invalid request', 'cursor: not a cursor from a previous page', { errors: [{ path: 'cursor', message: 'not a cursor from a previous page' }] });
+}

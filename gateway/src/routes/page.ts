@@ -1,0 +1,99 @@
+/** GET /: a small accessible page to create an instant room. Same-origin assets only, strict CSP. */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { escapeHtml } from '@visio/shared/html';
+import type { Lang } from '@visio/shared';
+import type { AppEnv } from '../app-env.js';
+import type { GatewaySettings } from '../config.js';
+import { PAGE_TEXT } from './page-text.js';
+
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+const ASSET_TYPES: Record<string, string> = { 'page.js': 'text/javascript; charset=utf-8', 'page.css': 'text/css; charset=utf-8' };
+
+// Built by `vite build --config vite.page.config.ts` next to the compiled server (dist/page).
+function loadAssets(): Map<string, string> {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '..', 'page');
+  const assets = new Map<string, string>();
+  for (const name of Object.keys(ASSET_TYPES)) {
+    try {
+      assets.set(name, readFileSync(join(dir, name), 'utf8'));
+    } catch {
+      // Running from sources without a page build: the page says so rather than failing the gateway.
+    }
+  }
+  return assets;
+}
+
+export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
+  if (query === 'fr' || query === 'en') return query;
+  const first = (acceptLanguage ?? '').split(',').map((p) => p.trim().slice(0, 2).toLowerCase()).find((p) => p === 'fr' || p === 'en');
+  return first ?? 'fr';
+}
+
+function renderPage(lang: Lang, settings: GatewaySettings, hasScript: boolean): string {
+  const t = PAGE_TEXT[lang];
+  const e = escapeHtml;
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${e(t.title)}</title>
+<link rel="stylesheet" href="/assets/page.css">
+${hasScript ? '<script type="module" src="/assets/page.js"></script>' : ''}
+</head>
+<body>
+<a class="skip" href="#main">${e(t.skip)}</a>
+<header>
+<p class="brand">${e(settings.instanceName)}</p>
+<nav aria-label="${e(t.langNav)}"><a href="/?lang=${t.otherLangCode}" lang="${t.otherLangCode}" hreflang="${t.otherLangCode}">${e(t.otherLang)}</a></nav>
+</header>
+<main id="main" data-lang="${lang}">
+<h1>${e(t.heading)}</h1>
+<p>${e(t.intro)}</p>
+<form id="create" novalidate>
+<label for="title">${e(t.titleLabel)}</label>
+<input id="title" name="title" maxlength="255" autocomplete="off">
+<button type="submit" id="create-button">${e(t.create)}</button>
+</form>
+<p id="status" role="status" aria-live="polite"></p>
+<p id="error" role="alert" class="error" hidden></p>
+<section id="result" aria-labelledby="result-heading" hidden>
+<h2 id="result-heading" tabindex="-1">${e(t.ready)}</h2>
+<p><span class="label" id="link-label">${e(t.linkLabel)}</span><br><a id="link" aria-describedby="link-label" href="#"></a></p>
+<div class="actions">
+<button type="button" id="copy" data-done="${e(t.copied)}" data-failed="${e(t.copyFailed)}">${e(t.copy)}</button>
+<a id="join" class="button" href="#" target="_blank" rel="noopener noreferrer">${e(t.join)} <span class="visually-hidden">${e(t.newTab)}</span></a>
+<button type="button" id="ics" data-done="${e(t.icsDone)}">${e(t.ics)}</button>
+</div>
+</section>
+</main>
+<footer><p>${e(t.localMode(settings.auth.user.email))}</p></footer>
+<template id="messages" data-creating="${e(t.creating)}"></template>
+</body>
+</html>`;
+}
+
+export function pageRoutes(settings: GatewaySettings) {
+  const app = new Hono<AppEnv>();
+  const assets = loadAssets();
+  const pages = { fr: renderPage('fr', settings, assets.has('page.js')), en: renderPage('en', settings, assets.has('page.js')) };
+
+  app.get('/', (c) => {
+    const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'));
+    c.header('content-security-policy', PAGE_CSP);
+    c.header('vary', 'accept-language');
+    c.header('cache-control', 'no-cache');
+    return c.html(pages[lang]);
+  });
+  app.get('/assets/:name', (c) => {
+    const name = c.req.param('name');
+    const body = assets.get(name);
+    if (body === undefined) return c.notFound();
+    return c.body(body, 200, { 'content-type': ASSET_TYPES[name]!, 'cache-control': 'no-cache' });
+  });
+  return app;
+}

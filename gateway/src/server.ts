@@ -1,0 +1,45 @@
+/** Starts the gateway: settings, store, provider, HTTP server, graceful shutdown. */
+import { serve, type ServerType } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { loadSettings, type GatewaySettings } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { createProvider } from './providers/index.js';
+import { openSqliteStore } from './store/sqlite.js';
+
+export interface RunningGateway {
+  url: string;
+  settings: GatewaySettings;
+  close(): Promise<void>;
+}
+
+export async function startGateway(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningGateway> {
+  const settings = loadSettings(env);
+  const logger = log ?? createLogger(settings.logLevel);
+  const provider = createProvider(settings);
+  const store = openSqliteStore(settings.dataDir);
+  const app = createApp({ settings, store, provider, log: logger });
+
+  const server: ServerType = await new Promise((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  const url = `http://${host}:${port}`;
+  logger.info('gateway listening', { url, provider: provider.name, auth: settings.auth.mode, dataDir: settings.dataDir });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    settings,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        // Finish in-flight requests, then release the store.
+        server.close(() => resolve());
+        if ('closeIdleConnections' in server) server.closeIdleConnections();
+      }).then(() => store.close());
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Typed client of the gateway, used by every UI (browser extension, Outlook, Thunderbird, the gateway's
+ * own page). Imports only types from the contract, so it does not bundle zod.
+ */
+import type { CreateRoomRequest, DeleteRoomResult, GatewayConfig, IcsRequest, Invitation, Problem, Room, RoomPage } from './contract.js';
+import type { Lang } from './types.js';
+
+export type ErrorKind = 'http' | 'network' | 'timeout' | 'invalid-response';
+
+export class VisioApiError extends Error {
+  override readonly name = 'VisioApiError';
+  constructor(
+    message: string,
+    readonly kind: ErrorKind,
+    readonly status: number = 0,
+    readonly problem?: Problem,
+  ) {
+    super(message);
+  }
+}
+
+export interface TokenSource {
+  /** Current access token, or null when signed out (local mode needs none). */
+  getAccessToken(): string | null | Promise<string | null>;
+  /** Gets a fresh access token after a 401; true when the request is worth retrying. */
+  refresh?(): Promise<boolean>;
+}
+
+export interface VisioClientOptions {
+  baseUrl: string;
+  fetch?: typeof fetch;
+  /** Per request, default 10 s. */
+  timeoutMs?: number;
+  auth?: TokenSource;
+  /** Which client calls (`outlook`, `thunderbird`, `browser`, `page`): recorded in the audit trail. */
+  clientName?: string;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface IcsFile {
+  ics: string;
+  filename: string;
+}
+
+export interface VisioClient {
+  getConfig(options?: RequestOptions): Promise<GatewayConfig>;
+  createRoom(request?: CreateRoomRequest, options?: RequestOptions & { idempotencyKey?: string }): Promise<Room>;
+  listRooms(query?: { limit?: number; cursor?: string }, options?: RequestOptions): Promise<RoomPage>;
+  getRoom(code: string, options?: RequestOptions): Promise<Room>;
+  deleteRoom(code: string, options?: RequestOptions): Promise<DeleteRoomResult>;
+  getInvitation(code: string, lang?: Lang, options?: RequestOptions): Promise<Invitation>;
+  createIcs(request: IcsRequest, options?: RequestOptions): Promise<IcsFile>;
+  /** Low-level JSON call for routes added by later features; same errors, auth and timeouts. */
+  request<T>(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<T>;
+}
+
+export function createVisioClient(options: VisioClientOptions): VisioClient {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const timeoutMs = options.timeoutMs ?? 10_000;
+
+  async function send(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }, retried: boolean): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json, text/calendar', ...init.headers };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.clientName) headers['x-visio-client'] = options.clientName;
+    const token = await options.auth?.getAccessToken();
+    if (token) headers.authorization = `Bearer ${token}`;
+
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = init.signal ? anySignal([init.signal, timeout.signal]) : timeout.signal;
+    let response: Response;
+    try {
+      response = await doFetch(`${base}${path}`, {
+        method,
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal,
+        credentials: 'omit',
+        redirect: 'error',
+      });
+    } catch (cause) {
+      if (timeout.signal.aborted) throw new VisioApiError(`The gateway did not answer within ${timeoutMs / 1000} s`, 'timeout');
+      if (init.signal?.aborted) throw cause;
+      throw new VisioApiError(`Cannot reach the gateway at ${base}`, 'network');
+    } finally {
+      clearTimeout(timer);
+    }
+    if (response.status === 401 && !retried && options.auth?.refresh && (await options.auth.refresh())) {
+      return send(method, path, init, true);
+    }
+    if (!response.ok) throw await toError(response);
+    return response;
+  }
+
+  async function json<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T> {
+    const response = await send(method, path, init, false);
+    try {
+      return (await response.json()) as T;
+    } catch {
+      throw new VisioApiError('The gateway sent an unreadable answer', 'invalid-response', response.status);
+    }
+  }
+
+  const code = (value: string) => encodeURIComponent(value);
+
+  return {
+    getConfig: (o = {}) => json('GET', '/v1/config', o),
+    createRoom: (request = {}, o = {}) =>
+      json('POST', '/v1/rooms', {
+        body: request,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.idempotencyKey ? { headers: { 'idempotency-key': o.idempotencyKey } } : {}),
+      }),
+    listRooms: (query = {}, o = {}) => {
+      const params = new URLSearchParams();
+      if (query.limit !== undefined) params.set('limit', String(query.limit));
+      if (query.cursor !== undefined) params.set('cursor', query.cursor);
+      const qs = params.toString();
+      return json('GET', `/v1/rooms${qs ? `?${qs}` : ''}`, o);
+    },
+    getRoom: (c, o = {}) => json('GET', `/v1/rooms/${code(c)}`, o),
+    deleteRoom: (c, o = {}) => json('DELETE', `/v1/rooms/${code(c)}`, o),
+    getInvitation: (c, lang = 'fr', o = {}) => json('GET', `/v1/rooms/${code(c)}/invitation?lang=${lang}`, o),
+    async createIcs(request, o = {}) {
+      const response = await send('POST', '/v1/ics', { body: request, ...(o.signal ? { signal: o.signal } : {}) }, false);
+      const disposition = response.headers.get('content-disposition') ?? '';
+      const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'visio.ics';
+      return { ics: await response.text(), filename };
+    },
+    request: (method, path, init = {}) => json(method, path, init),
+  };
+}
+
+async function toError(response: Response): Promise<VisioApiError> {
+  let problem: Problem | undefined;
+  try {
+    const body = (await response.json()) as Partial<Problem>;
+    if (typeof body?.title === 'string' && typeof body.status === 'number') problem = body as Problem;
+  } catch {
+    // Not JSON (a proxy's error page, say): the status alone must do.
+  }
+  const message = problem ? (problem.detail ? `${problem.title}: ${problem.detail}` : problem.title) : `The gateway answered ${response.status}`;
+  return new VisioApiError(message, 'http', response.status, problem);
+}
+
+// AbortSignal.any is missing in older Thunderbird/Safari builds.
+function anySignal(signals: AbortSignal[]): AbortSignal {
+  const controller = new AbortController();
+  for (const s of signals) {
+    if (s.aborted) {
+      controller.abort(s.reason);
+      break;
+    }
+    s.addEventListener('abort', () => controller.abort(s.reason), { once: true });
+  }
+  return controller.signal;
+}
+
+const MESSAGES: Record<Lang, Record<string, string>> = {
+  fr: {
+    network: 'Impossible de joindre le service Visio. Vérifiez votre connexion et réessayez.',
+    timeout: 'Le service Visio ne répond pas. Réessayez dans un instant.',
+    'invalid-response': 'Le service Visio a envoyé une réponse illisible.',
+    401: 'Votre session a expiré : reconnectez-vous.',
+    403: 'Vous n’avez pas le droit de faire cette action.',
+    404: 'Cette réunion n’existe pas ou ne vous appartient pas.',
+    429: 'Trop de demandes en peu de temps : patientez un instant puis réessayez.',
+    400: 'La demande est invalide',
+    upstream: 'Le service Visio est momentanément indisponible. Réessayez dans quelques minutes.',
+    other: 'Une erreur est survenue',
+  },
+  en: {
+    network: 'Cannot reach the Visio service. Check your connection and try again.',
+    timeout: 'The Visio service is not answering. Try again in a moment.',
+    'invalid-response': 'The Visio service sent an unreadable answer.',
+    401: 'Your session has expired: please sign in again.',
+    403: 'You are not allowed to do this.',
+    404: 'This meeting does not exist or is not yours.',
+    429: 'Too many requests in a short time: wait a moment and try again.',
+    400: 'The request is invalid',
+    upstream: 'The Visio service is temporarily unavailable. Try again in a few minutes.',
+    other: 'Something went wrong',
+  },
+};
+
+/** A sentence a person can act on, in their language, for any error the client throws. */
+export function describeError(error: unknown, lang: Lang = 'fr'): string {
+  const m = MESSAGES[lang];
+  if (!(error instanceof VisioApiError)) return m.other!;
+  if (error.kind !== 'http') return m[error.kind]!;
+  if (error.status >= 500) return m.upstream!;
+  const known = m[String(error.status)];
+  if (known && error.status !== 400) return known;
+  const base = known ?? m.other!;
+  const detail = error.problem?.detail;
+  if (!detail) return base;
+  return lang === 'fr' ? `${base} : ${detail}` : `${base}: ${detail}`;
+}

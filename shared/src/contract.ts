@@ -1,0 +1,207 @@
+/**
+ * The gateway's API contract: one zod schema per request, response and error. The gateway validates
+ * with these and generates /openapi.json from them; clients import only the inferred types.
+ */
+import { z } from 'zod';
+import { isRoomCode, normalizeRoomCode } from './room-code.js';
+import { ACCESS_LEVELS, LANGS, PROVIDERS, type AccessLevel, type Lang, type ProviderName, type Telephony } from './types.js';
+
+// Control characters (CR, LF, NUL, …) never belong in a one-line value.
+const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
+const line = (max: number) => z.string().trim().min(1).max(max).regex(NO_CONTROL, 'must be a single line without control characters');
+
+export const AccessLevelSchema = z.enum(ACCESS_LEVELS) satisfies z.ZodType<AccessLevel>;
+export const LangSchema = z.enum(LANGS) satisfies z.ZodType<Lang>;
+export const ProviderSchema = z.enum(PROVIDERS) satisfies z.ZodType<ProviderName>;
+
+/** A room code in any form the Visio web app accepts, normalised to `abc-defg-hij`. */
+export const RoomCodeSchema = z
+  .string()
+  .max(32)
+  .transform((value, ctx) => {
+    const code = normalizeRoomCode(value);
+    if (code === null) {
+      ctx.addIssue({ code: 'custom', message: 'not a Visio room code (expected abc-defg-hij)' });
+      return z.NEVER;
+    }
+    return code;
+  })
+  .meta({ example: 'abc-defg-hij', description: 'Room code, `abc-defg-hij`; `ABCDEFGHIJ` is accepted and normalised.' });
+
+export const TelephonySchema = z
+  .object({
+    phoneNumber: z.string().regex(/^\+[1-9]\d{4,14}$/).meta({ example: '+33187210000' }),
+    pin: z.string().regex(/^\d{4,20}$/).meta({ example: '1234567890' }),
+    country: z.string().length(2).optional(),
+  })
+  .meta({ id: 'Telephony', description: 'Dial-in: number in E.164 form and the room PIN (digits).' }) satisfies z.ZodType<Telephony>;
+
+export const EventUidSchema = z.string().min(1).max(255).regex(NO_CONTROL, 'must not contain control characters');
+
+export const CreateRoomRequestSchema = z
+  .strictObject({
+    title: line(255).optional(),
+    accessLevel: AccessLevelSchema.optional(),
+    eventUid: EventUidSchema.optional().meta({ description: 'UID of the calendar event the room is for; one room per event and owner.' }),
+  })
+  .meta({ id: 'CreateRoomRequest' });
+
+export const RoomSchema = z
+  .object({
+    code: z.string().refine(isRoomCode).meta({ example: 'abc-defg-hij' }),
+    url: z.url(),
+    accessLevel: AccessLevelSchema,
+    provider: ProviderSchema,
+    telephony: TelephonySchema.optional(),
+    eventUid: z.string().optional(),
+    title: z.string().optional(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Room' });
+
+export const RoomPageSchema = z
+  .object({
+    items: z.array(RoomSchema),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` to get the next page; null on the last page.' }),
+  })
+  .meta({ id: 'RoomPage' });
+
+export const ListRoomsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/).optional(),
+});
+
+export const DeleteRoomResultSchema = z
+  .object({
+    code: z.string(),
+    deleted: z.literal(true),
+    providerDeleted: z.boolean().meta({ description: 'False when the provider cannot delete rooms (the gateway only forgot it).' }),
+    detail: z.string().optional(),
+  })
+  .meta({ id: 'DeleteRoomResult' });
+
+export const InvitationQuerySchema = z.strictObject({ lang: LangSchema.default('fr') });
+
+export const InvitationSchema = z
+  .object({ subject: z.string(), html: z.string(), text: z.string() })
+  .meta({ id: 'Invitation' });
+
+export const PersonSchema = z.strictObject({
+  email: z.email().max(254),
+  name: line(200).optional(),
+});
+
+export const AttendeeSchema = PersonSchema.extend({
+  role: z.enum(['REQ-PARTICIPANT', 'OPT-PARTICIPANT', 'CHAIR', 'NON-PARTICIPANT']).optional(),
+  rsvp: z.boolean().optional(),
+});
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Local wall time in `timeZone` ("2026-12-01T10:00:00") or an absolute time with Z/offset. */
+const DateTimeSchema = z.iso
+  .datetime({ local: true, offset: true })
+  .refine(isCalendarDate, 'not a real calendar date')
+  .meta({ example: '2026-12-01T10:00:00' });
+
+// The format check lets 2026-02-30 through; Date would silently roll it over to March.
+function isCalendarDate(value: string): boolean {
+  const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+export const IcsRequestSchema = z
+  .strictObject({
+    title: line(255),
+    start: DateTimeSchema,
+    end: DateTimeSchema,
+    timeZone: z.string().max(64).refine(isTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' }),
+    description: z.string().max(8000).optional(),
+    location: line(500).optional(),
+    organizer: PersonSchema.optional(),
+    attendees: z.array(AttendeeSchema).max(500).optional(),
+    rrule: z.string().max(500).regex(/^[A-Z0-9=;,:+-]+$/i, 'not an RRULE value (e.g. FREQ=WEEKLY;BYDAY=MO)').optional(),
+    room: RoomCodeSchema.optional().meta({ description: 'An existing room of yours; a new room is created when absent.' }),
+    lang: LangSchema.default('fr'),
+  })
+  .refine((r) => wallTime(r.end) > wallTime(r.start), { message: 'end must be after start', path: ['end'] })
+  .meta({ id: 'IcsRequest' });
+
+// Comparable form of two ISO date-times; both are in the same zone unless an offset says otherwise.
+function wallTime(value: string): number {
+  return /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? Date.parse(value) : Date.parse(`${value}Z`);
+}
+
+export const ConfigSchema = z
+  .object({
+    instanceName: z.string(),
+    instanceUrl: z.url(),
+    provider: ProviderSchema,
+    telephony: z.object({ enabled: z.boolean(), phoneNumber: z.string().optional() }),
+    languages: z.array(LangSchema),
+    defaultLanguage: LangSchema,
+    accessLevels: z.array(AccessLevelSchema),
+    defaultAccessLevel: AccessLevelSchema,
+    auth: z.object({
+      mode: z.enum(['local', 'oidc']),
+      loginUrl: z.string().optional(),
+      tokenUrl: z.string().optional(),
+    }),
+    version: z.string(),
+  })
+  .meta({ id: 'Config' });
+
+export const HealthSchema = z.object({ status: z.enum(['ok', 'unavailable']), checks: z.record(z.string(), z.string()).optional() }).meta({ id: 'Health' });
+
+/** RFC 9457 problem details, as every gateway error is served (`application/problem+json`). */
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+export type CreateRoomRequest = z.input<typeof CreateRoomRequestSchema>;
+export type Room = z.output<typeof RoomSchema>;
+export type RoomPage = z.output<typeof RoomPageSchema>;
+export type DeleteRoomResult = z.output<typeof DeleteRoomResultSchema>;
+export type Invitation = z.output<typeof InvitationSchema>;
+export type IcsRequest = z.input<typeof IcsRequestSchema>;
+export type IcsRequestParsed = z.output<typeof IcsRequestSchema>;
+export type Person = z.output<typeof PersonSchema>;
+export type Attendee = z.output<typeof AttendeeSchema>;
+export type GatewayConfig = z.output<typeof ConfigSchema>;
+export type Health = z.output<typeof HealthSchema>;
+export type Problem = z.output<typeof ProblemSchema>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+/** Problem type URIs: stable identifiers clients may switch on. */
+export const PROBLEM_TYPES = {
+  validation: 'urn:visio:problem:validation',
+  malformedJson: 'urn:visio:problem:malformed-json',
+  unsupportedMediaType: 'urn:visio:problem:unsupported-media-type',
+  payloadTooLarge: 'urn:visio:problem:payload-too-large',
+  notFound: 'urn:visio:problem:not-found',
+  methodNotAllowed: 'urn:visio:problem:method-not-allowed',
+  conflict: 'urn:visio:problem:conflict',
+  idempotencyMismatch: 'urn:visio:problem:idempotency-key-reused',
+  unauthorized: 'urn:visio:problem:unauthorized',
+  forbidden: 'urn:visio:problem:forbidden',
+  rateLimited: 'urn:visio:problem:rate-limited',
+  upstream: 'urn:visio:problem:upstream',
+  unavailable: 'urn:visio:problem:unavailable',
+  internal: 'urn:visio:problem:internal',
+} as const;
