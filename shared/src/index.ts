@@ -1,2 +1,3 @@
 export * from './types.js';
 export * from './room-code.js';
+export * from './ics.js';

@@ -1,0 +1,49 @@
+/**
+ * Real time zones for ICS: ical.js ships no zone data, so a TZID without a VTIMEZONE silently becomes
+ * floating time. VTIMEZONE blocks come from timezones-ical-library (IANA data compiled by vzic).
+ */
+import ICAL from 'ical.js';
+import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-library';
+import { IcsError } from './ics-error.js';
+
+let known: ReadonlySet<string> | undefined;
+
+function libraryZones(): ReadonlySet<string> {
+  known ??= new Set(tzlib_get_timezones() as string[]);
+  return known;
+}
+
+/** True when both the runtime (Intl) and the VTIMEZONE library know the IANA zone. */
+export function isSupportedTimeZone(timeZone: string): boolean {
+  if (!libraryZones().has(timeZone)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A fresh VTIMEZONE component for the zone; IcsError('invalid-time-zone') when it is unknown. */
+export function vtimezoneComponent(timeZone: string): ICAL.Component {
+  // Check first: the library logs to the console when asked about an unknown zone.
+  if (!isSupportedTimeZone(timeZone)) {
+    throw new IcsError('invalid-time-zone', `Unknown time zone: ${JSON.stringify(timeZone)}`);
+  }
+  const block = tzlib_get_ical_block(timeZone);
+  const text = Array.isArray(block) ? block[0] : undefined;
+  if (!text) throw new IcsError('invalid-time-zone', `No VTIMEZONE data for ${timeZone}`);
+  return new ICAL.Component(ICAL.parse(text) as unknown[]);
+}
+
+/**
+ * The ical.js zone, registered in its TimezoneService so that Time values carrying this TZID resolve to
+ * the real zone (not floating time) anywhere ical.js parses them.
+ */
+export function icalTimezone(timeZone: string): ICAL.Timezone {
+  const registered = ICAL.TimezoneService.get(timeZone);
+  if (registered) return registered;
+  const zone = new ICAL.Timezone(vtimezoneComponent(timeZone));
+  ICAL.TimezoneService.register(zone, timeZone);
+  return zone;
+}
