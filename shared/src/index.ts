@@ -1,3 +1,7 @@
 export * from './types.js';
 export * from './room-code.js';
 export * from './ics.js';
+export * from './telephony.js';
+export * from './links.js';
+export * from './invitation.js';
+export * from './html.js';
