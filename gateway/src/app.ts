@@ -20,6 +20,7 @@ import { systemRoutes, VERSION } from './routes/system.js';
 import type { Store } from './store/store.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 export interface AppDeps {
   settings: GatewaySettings;
@@ -52,13 +53,12 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
       client: c.get('client'),
     });
   });
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
-      crossOriginResourcePolicy: 'same-site',
-      referrerPolicy: 'no-referrer',
-    }),
-  );
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-site', referrerPolicy: 'no-referrer' }));
+  app.use(async (c, next) => {
+    await next();
+    // Pages set their own policy; everything else (JSON, files) may load and frame nothing.
+    if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', API_CSP);
+  });
   app.use(
     cors({
       origin: (origin) => (settings.corsOrigins.includes(origin) ? origin : null),

@@ -51,6 +51,16 @@ describe('system routes and HTTP hygiene', () => {
     expect(response.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
   });
 
+  it('serves its page under a strict CSP of its own (same-origin script and style, nothing inline)', async () => {
+    const gw = await startTestGateway();
+    const csp = (await gw.fetch('/')).headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe');
+    expect((await gw.fetch('/v1/config')).headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+  });
+
   it('gives CORS headers to allowlisted origins only', async () => {
     const gw = await startTestGateway({ CORS_ORIGINS: 'https://calendar.example.gouv.fr,chrome-extension://abcdefghijklmnopabcdefghijklmnop' });
     const preflight = (origin: string) =>
