@@ -48,7 +48,7 @@ describe('gateway page in Chromium', () => {
     expect(ics).toContain('SUMMARY:Point <équipe>');
 
     // Exactly one room: the .ics reused it.
-    const rooms = await (await fetch(`${gateway.url}/v1/rooms`)).json();
+    const rooms = (await (await fetch(`${gateway.url}/v1/rooms`)).json()) as { items: unknown[] };
     expect(rooms.items).toHaveLength(1);
     await page.close();
   });
