@@ -7,6 +7,10 @@ import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-librar
 import { IcsError } from './ics-error.js';
 
 let known: ReadonlySet<string> | undefined;
+// Both lookups cost about a millisecond each (Intl zone resolution, the library's block assembly);
+// zones are few, so each answer is kept.
+const supported = new Map<string, boolean>();
+const blocks = new Map<string, unknown[]>();
 
 function libraryZones(): ReadonlySet<string> {
   known ??= new Set(tzlib_get_timezones() as string[]);
@@ -15,13 +19,17 @@ function libraryZones(): ReadonlySet<string> {
 
 /** True when both the runtime (Intl) and the VTIMEZONE library know the IANA zone. */
 export function isSupportedTimeZone(timeZone: string): boolean {
+  const cached = supported.get(timeZone);
+  if (cached !== undefined) return cached;
   if (!libraryZones().has(timeZone)) return false;
+  let ok = true;
   try {
     new Intl.DateTimeFormat('en', { timeZone });
-    return true;
   } catch {
-    return false;
+    ok = false;
   }
+  supported.set(timeZone, ok);
+  return ok;
 }
 
 /** A fresh VTIMEZONE component for the zone; IcsError('invalid-time-zone') when it is unknown. */
@@ -30,10 +38,16 @@ export function vtimezoneComponent(timeZone: string): ICAL.Component {
   if (!isSupportedTimeZone(timeZone)) {
     throw new IcsError('invalid-time-zone', `Unknown time zone: ${JSON.stringify(timeZone)}`);
   }
-  const block = tzlib_get_ical_block(timeZone);
-  const text = Array.isArray(block) ? block[0] : undefined;
-  if (!text) throw new IcsError('invalid-time-zone', `No VTIMEZONE data for ${timeZone}`);
-  return new ICAL.Component(ICAL.parse(text) as unknown[]);
+  let jcal = blocks.get(timeZone);
+  if (jcal === undefined) {
+    const block = tzlib_get_ical_block(timeZone);
+    const text = Array.isArray(block) ? block[0] : undefined;
+    if (!text) throw new IcsError('invalid-time-zone', `No VTIMEZONE data for ${timeZone}`);
+    jcal = ICAL.parse(text) as unknown[];
+    blocks.set(timeZone, jcal);
+  }
+  // Callers may change the component: each gets its own copy of the parsed data.
+  return new ICAL.Component(structuredClone(jcal));
 }
 
 /**
