@@ -1,0 +1,242 @@
+/**
+ * The add-in's commands, written against ItemPort and the gateway client so they run the same in the
+ * function file, the task pane and the tests. Every command reads first, asks the gateway, then writes;
+ * a write that fails undoes the writes before it, so the item stays as it was.
+ */
+import type { GatewayConfig } from '@visio/shared/contract';
+import { describeError, VisioApiError, type VisioClient } from '@visio/shared/client';
+import { renderInvitation } from '@visio/shared/invitation';
+import type { Lang } from '@visio/shared';
+import { clampNotification, STRINGS } from '../i18n.js';
+import { describeOfficeError, OfficeError } from '../office/errors.js';
+import type { CustomProps, ItemPort } from '../office/item.js';
+import { findJoinUrl, parseStoredRoom, planAdd, planRemove, planRepair, type BodyType, type Change, type StoredRoom } from '../logic/plan.js';
+import type { AddinSettings } from '../settings.js';
+
+export const ROOM_PROPERTY = 'visioRoom';
+export const EVENT_UID_PROPERTY = 'visioEventUid';
+
+export interface CommandDeps {
+  item: ItemPort;
+  client: VisioClient;
+  settings: AddinSettings;
+  lang: Lang;
+  /** Opens a URL in the agent's browser. */
+  open(url: string): void;
+  /** Fresh identifier for a new event (tests pass a deterministic one). */
+  newUid?: () => string;
+}
+
+export type CommandResult = { ok: true; message: string; room?: StoredRoom } | { ok: false; message: string };
+
+function uid(): string {
+  // randomUUID is missing from some embedded runtimes; getRandomValues is everywhere.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex}@visio-outlook`;
+}
+
+let configCache: { client: VisioClient; config: Promise<GatewayConfig> } | null = null;
+
+/** Instance name and URL change only with the gateway's configuration: one request per runtime. */
+function gatewayConfig(client: VisioClient): Promise<GatewayConfig> {
+  if (configCache?.client !== client) {
+    const config = client.getConfig();
+    configCache = { client, config };
+    config.catch(() => (configCache = null));
+  }
+  return configCache.config;
+}
+
+function failure(error: unknown, lang: Lang, itemUnchanged: boolean): CommandResult {
+  const t = STRINGS[lang];
+  const reason = error instanceof OfficeError ? describeOfficeError(error, lang) : describeError(error, lang);
+  return { ok: false, message: clampNotification(`${t.failedPrefix}${reason}${itemUnchanged ? t.unchanged : ''}`) };
+}
+
+interface Snapshot {
+  bodyType: BodyType;
+  body: string;
+  location: string | undefined;
+  subject: string;
+  props: CustomProps;
+}
+
+async function snapshot(item: ItemPort): Promise<Snapshot> {
+  const bodyType = await item.getBodyType();
+  const [body, location, subject, props] = await Promise.all([item.getBody(bodyType), item.getLocation(), item.getSubject(), item.loadCustomProperties()]);
+  return { bodyType, body, location, subject, props };
+}
+
+/** Writes body, location and custom properties; on any failure, puts back what was already written. */
+async function apply(item: ItemPort, before: Snapshot, change: Change, props: ((p: CustomProps) => void) | null): Promise<void> {
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    if (change.body !== undefined) {
+      await item.setBody(change.body, before.bodyType);
+      undo.push(() => item.setBody(before.body, before.bodyType));
+    }
+    if (change.location !== undefined) {
+      await item.setLocation(change.location);
+      undo.push(() => item.setLocation(before.location ?? ''));
+    }
+    if (props) {
+      props(before.props);
+      await before.props.save();
+    }
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function createRoomFor(deps: CommandDeps, title: string, eventUid: string) {
+  const request = {
+    ...(title.trim() ? { title: title.trim().slice(0, 255) } : {}),
+    ...(deps.settings.accessLevel ? { accessLevel: deps.settings.accessLevel } : {}),
+    eventUid,
+  };
+  return deps.client.createRoom(request);
+}
+
+/** "Add Visio meeting": a room for this appointment (the same one on a second click), block and link written. */
+export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean } = {}): Promise<CommandResult> {
+  const { item, lang } = deps;
+  const t = STRINGS[lang];
+  if (!options.quiet) await item.notify('progress', t.adding);
+  let result: CommandResult;
+  try {
+    const before = await snapshot(item);
+    const stored = parseStoredRoom(before.props.get(ROOM_PROPERTY));
+    const storedUid = before.props.get(EVENT_UID_PROPERTY);
+    let eventUid = typeof storedUid === 'string' && storedUid ? storedUid : (deps.newUid ?? uid)();
+    const config = gatewayConfig(deps.client);
+    let room;
+    try {
+      room = await createRoomFor(deps, before.subject, eventUid);
+    } catch (error) {
+      // The room of this event was deleted on the gateway since: a new event id gets a new room.
+      if (!(error instanceof VisioApiError && error.status === 404)) throw error;
+      eventUid = (deps.newUid ?? uid)();
+      room = await createRoomFor(deps, before.subject, eventUid);
+    }
+    const { instanceName, instanceUrl } = await config;
+    const invitation = renderInvitation({ room, lang, title: before.subject, instanceName });
+    const saved: StoredRoom = { code: room.code, url: room.url };
+    const change = planAdd(before, invitation, saved, instanceUrl);
+    await apply(item, before, change, (p) => {
+      p.set(ROOM_PROPERTY, saved);
+      p.set(EVENT_UID_PROPERTY, eventUid);
+    });
+    result = { ok: true, message: stored?.code === saved.code ? t.updated : t.added, room: saved };
+  } catch (error) {
+    result = failure(error, lang, true);
+  }
+  if (!options.quiet || !result.ok) await item.notify(result.ok ? 'info' : 'error', result.message);
+  return result;
+}
+
+/** "Remove Visio meeting": block, link and remembered room gone; the room deleted on the gateway. */
+export async function removeMeeting(deps: CommandDeps): Promise<CommandResult> {
+  const { item, lang } = deps;
+  const t = STRINGS[lang];
+  await item.notify('progress', t.removing);
+  let result: CommandResult;
+  try {
+    const before = await snapshot(item);
+    const stored = parseStoredRoom(before.props.get(ROOM_PROPERTY));
+    const { instanceUrl } = await gatewayConfig(deps.client);
+    const change = planRemove(before, stored, instanceUrl);
+    const hadProps = stored !== null || before.props.get(EVENT_UID_PROPERTY) !== undefined;
+    if (change.body === undefined && change.location === undefined && !hadProps) {
+      result = { ok: true, message: t.nothingToRemove };
+    } else {
+      await apply(item, before, change, hadProps ? (p) => (p.remove(ROOM_PROPERTY), p.remove(EVENT_UID_PROPERTY)) : null);
+      result = { ok: true, message: t.removed };
+      if (stored) {
+        try {
+          await deps.client.deleteRoom(stored.code);
+        } catch (error) {
+          if (!(error instanceof VisioApiError && error.status === 404)) result = { ok: true, message: t.removedKept };
+        }
+      }
+    }
+  } catch (error) {
+    result = failure(error, lang, true);
+  }
+  await item.notify(result.ok ? 'info' : 'error', result.message);
+  return result;
+}
+
+/** "Insert Visio link" in a message: a new room, its invitation block at the cursor. */
+export async function insertLink(deps: CommandDeps): Promise<CommandResult> {
+  const { item, lang } = deps;
+  const t = STRINGS[lang];
+  await item.notify('progress', t.inserting);
+  let result: CommandResult;
+  try {
+    const [bodyType, subject] = await Promise.all([item.getBodyType(), item.getSubject()]);
+    const config = gatewayConfig(deps.client);
+    const room = await deps.client.createRoom(
+      { ...(subject.trim() ? { title: subject.trim().slice(0, 255) } : {}), ...(deps.settings.accessLevel ? { accessLevel: deps.settings.accessLevel } : {}) },
+      { idempotencyKey: (deps.newUid ?? uid)() },
+    );
+    const invitation = renderInvitation({ room, lang, title: subject, instanceName: (await config).instanceName });
+    await item.insertAtCursor(bodyType === 'html' ? invitation.html : `\n${invitation.text}\n`, bodyType);
+    result = { ok: true, message: t.inserted, room: { code: room.code, url: room.url } };
+  } catch (error) {
+    result = failure(error, lang, true);
+  }
+  await item.notify(result.ok ? 'info' : 'error', result.message);
+  return result;
+}
+
+/** "Join Visio": the item's Visio link (location first, then body) opened in the browser. */
+export async function joinMeeting(deps: CommandDeps): Promise<CommandResult> {
+  const { item, lang } = deps;
+  const t = STRINGS[lang];
+  let result: CommandResult;
+  try {
+    const [body, location, { instanceUrl }] = await Promise.all([item.getBody('html'), item.getLocation(), gatewayConfig(deps.client)]);
+    const url = findJoinUrl({ body, location }, instanceUrl);
+    if (url) {
+      deps.open(url);
+      result = { ok: true, message: t.opening };
+    } else result = { ok: false, message: t.noLink };
+  } catch (error) {
+    result = failure(error, lang, false);
+  }
+  await item.notify(result.ok ? 'info' : 'error', result.message);
+  return result;
+}
+
+/** OnNewAppointmentOrganizer: a room for every new meeting, when the agent opted in. */
+export async function onNewAppointment(deps: CommandDeps): Promise<CommandResult | null> {
+  if (!deps.settings.autoAdd) return null;
+  return addMeeting(deps, { quiet: true });
+}
+
+/** Time or attendees changed: the block and link of the remembered room must still be in place. */
+export async function onAppointmentChanged(deps: CommandDeps): Promise<CommandResult | null> {
+  const { item, lang } = deps;
+  try {
+    const before = await snapshot(item);
+    const stored = parseStoredRoom(before.props.get(ROOM_PROPERTY));
+    if (!stored) return null;
+    const config = await gatewayConfig(deps.client);
+    const invitation = renderInvitation({ room: stored, lang, title: before.subject, instanceName: config.instanceName });
+    const change = planRepair(before, invitation, stored, config.instanceUrl);
+    if (change.body === undefined && change.location === undefined) return null;
+    await apply(item, before, change, null);
+    return { ok: true, message: STRINGS[lang].updated, room: stored };
+  } catch (error) {
+    const result = failure(error, lang, true);
+    await item.notify('error', result.message);
+    return result;
+  }
+}
+
+/** For tests: forget the cached gateway configuration. */
+export function resetConfigCache(): void {
+  configCache = null;
+}

@@ -1,0 +1,183 @@
+/** The task pane: what the current item holds, the commands, sign-in and settings. */
+import { ACCESS_LEVELS, type AccessLevel, type Lang } from '@visio/shared';
+import { describeError } from '@visio/shared/client';
+import { findVisioLinks } from '@visio/shared/links';
+import { defaultStorage, parseDialogMessage, startSignIn, storeToken } from '../auth.js';
+import { addMeeting, insertLink, joinMeeting, removeMeeting, ROOM_PROPERTY, type CommandResult } from '../commands/commands.js';
+import { gatewayUrl } from '../env.js';
+import { langFromOffice } from '../i18n.js';
+import { parseStoredRoom } from '../logic/plan.js';
+import { commandDeps, visioClient } from '../runtime.js';
+import { readSettings, saveSettings, type LangChoice } from '../settings.js';
+import { PANE_TEXT } from './text.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+let lang: Lang = 'fr';
+const t = (key: string) => PANE_TEXT[lang][key] ?? key;
+
+function translate(): void {
+  document.documentElement.lang = lang;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-t]')) el.textContent = t(el.dataset.t!);
+}
+
+function say(message: string, isError = false): void {
+  $('status').textContent = isError ? '' : message;
+  const error = $('error');
+  error.hidden = !isError;
+  error.textContent = isError ? message : '';
+}
+
+async function showItem(): Promise<void> {
+  const item = Office.context.mailbox?.item;
+  const state = $('item-state');
+  const linkWrap = $('item-link-wrap');
+  for (const id of ['add', 'remove', 'insert', 'join']) $(id).hidden = true;
+  if (!item) {
+    state.textContent = t('noItem');
+    return;
+  }
+  const deps = commandDeps();
+  const isAppointment = String(item.itemType) === 'appointment';
+  const compose = deps.item.mode === 'compose';
+  let url: string | null = null;
+  try {
+    if (compose && isAppointment) {
+      const props = await deps.item.loadCustomProperties();
+      url = parseStoredRoom(props.get(ROOM_PROPERTY))?.url ?? null;
+    }
+    if (!url) {
+      const [body, location, config] = await Promise.all([deps.item.getBody(compose ? await deps.item.getBodyType() : 'html'), deps.item.getLocation(), deps.client.getConfig()]);
+      url = findVisioLinks(`${location ?? ''}\n${body}`, config.instanceUrl)[0]?.url ?? null;
+    }
+  } catch {
+    url = null;
+  }
+  state.textContent = url ? t('hasRoom') : t('noRoom');
+  linkWrap.hidden = !url;
+  const link = $('item-link') as HTMLAnchorElement;
+  link.href = url ?? '#';
+  link.textContent = url ?? '';
+  $('add').hidden = !(compose && isAppointment);
+  $('remove').hidden = !(compose && isAppointment && url);
+  $('insert').hidden = !(compose && !isAppointment);
+  $('join').hidden = !url;
+}
+
+async function run(button: HTMLButtonElement, command: (deps: ReturnType<typeof commandDeps>) => Promise<CommandResult>): Promise<void> {
+  button.disabled = true;
+  try {
+    const result = await command(commandDeps());
+    say(result.message, !result.ok);
+    await showItem();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function showAccount(): Promise<void> {
+  const state = $('account-state');
+  try {
+    const config = await visioClient().getConfig();
+    if (config.auth.mode === 'local') {
+      state.textContent = t('localMode');
+      $('sign-in').hidden = true;
+      $('sign-out').hidden = true;
+      return;
+    }
+    const token = await defaultStorage()?.getItem('visio.accessToken');
+    state.textContent = token ? t('signedIn') : t('signedOut');
+    $('sign-in').hidden = Boolean(token);
+    $('sign-out').hidden = !token;
+  } catch {
+    state.textContent = t('unreachable');
+    $('sign-in').hidden = false;
+  }
+}
+
+/** Sign-in in an Office dialog: the gateway's page, then its callback page passes the one-time code back. */
+export async function signIn(): Promise<void> {
+  const gateway = gatewayUrl();
+  let loginPath = '/auth/login';
+  let tokenPath = '/auth/token';
+  try {
+    const config = await visioClient().getConfig();
+    if (config.auth.loginUrl) loginPath = config.auth.loginUrl;
+    if (config.auth.tokenUrl) tokenPath = config.auth.tokenUrl;
+  } catch {
+    // The dialog shows the gateway's own error if it is down.
+  }
+  const pkce = await startSignIn(gateway, loginPath);
+  say(t('signingIn'));
+  Office.context.ui.displayDialogAsync(pkce.loginUrl, { height: 60, width: 30, promptBeforeOpen: false }, (opened) => {
+    if (String(opened.status) !== 'succeeded') {
+      say(`${t('signInFailed')}${opened.error.message}`, true);
+      return;
+    }
+    const dialog = opened.value;
+    dialog.addEventHandler(Office.EventType.DialogMessageReceived, (arg) => {
+      dialog.close();
+      const message = 'message' in arg ? parseDialogMessage(arg.message) : null;
+      if (!message || message.state !== pkce.state) {
+        say(t('stateMismatch'), true);
+        return;
+      }
+      if (message.type === 'error') {
+        say(`${t('signInFailed')}${message.error}`, true);
+        return;
+      }
+      visioClient()
+        .request<{ access_token?: string }>('POST', new URL(tokenPath, gateway).pathname, {
+          body: { grant_type: 'authorization_code', code: message.code, code_verifier: pkce.verifier, redirect_uri: pkce.redirectUri, client_id: 'visio-outlook' },
+        })
+        .then(async (answer) => {
+          if (!answer.access_token) throw new Error('no token');
+          await storeToken(defaultStorage(), answer.access_token);
+          say(t('signedIn'));
+          await showAccount();
+        })
+        .catch((error: unknown) => say(`${t('signInFailed')}${describeError(error, lang)}`, true));
+    });
+    dialog.addEventHandler(Office.EventType.DialogEventReceived, () => say(t('signInClosed'), true));
+  });
+}
+
+function showSettings(): void {
+  const settings = readSettings(Office.context.roamingSettings);
+  ($('access-level') as HTMLSelectElement).value = settings.accessLevel ?? '';
+  ($('auto-add') as HTMLInputElement).checked = settings.autoAdd;
+  ($('lang') as HTMLSelectElement).value = settings.lang;
+}
+
+async function onSave(event: Event): Promise<void> {
+  event.preventDefault();
+  const level = ($('access-level') as HTMLSelectElement).value;
+  const choice = ($('lang') as HTMLSelectElement).value as LangChoice;
+  try {
+    await saveSettings(Office.context.roamingSettings, {
+      accessLevel: (ACCESS_LEVELS as readonly string[]).includes(level) ? (level as AccessLevel) : null,
+      autoAdd: ($('auto-add') as HTMLInputElement).checked,
+      lang: choice === 'fr' || choice === 'en' ? choice : 'auto',
+    });
+    lang = langFromOffice(Office.context.displayLanguage, choice === 'auto' ? null : choice);
+    translate();
+    await Promise.all([showItem(), showAccount()]);
+    say(t('saved'));
+  } catch (error) {
+    say(describeError(error, lang), true);
+  }
+}
+
+Office.onReady(() => {
+  const settings = readSettings(Office.context.roamingSettings);
+  lang = langFromOffice(Office.context.displayLanguage, settings.lang === 'auto' ? null : settings.lang);
+  translate();
+  showSettings();
+  $('add').addEventListener('click', () => void run($('add'), addMeeting));
+  $('remove').addEventListener('click', () => void run($('remove'), removeMeeting));
+  $('insert').addEventListener('click', () => void run($('insert'), insertLink));
+  $('join').addEventListener('click', () => void run($('join'), joinMeeting));
+  $('sign-in').addEventListener('click', () => void signIn());
+  $('sign-out').addEventListener('click', () => void storeToken(defaultStorage(), null).then(showAccount));
+  $('settings').addEventListener('submit', (e) => void onSave(e));
+  void Promise.all([showItem(), showAccount()]);
+});
