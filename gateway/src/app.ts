@@ -14,6 +14,7 @@ import { ProblemError, problemResponse, type ProblemType } from './problem.js';
 import type { RoomProvider } from './providers/provider.js';
 import { createRoomService } from './rooms.js';
 import { icsRoutes } from './routes/ics.js';
+import { outlookRoutes } from './routes/outlook.js';
 import { pageRoutes } from './routes/page.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes, VERSION } from './routes/system.js';
@@ -53,6 +54,12 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
       client: c.get('client'),
     });
   });
+  app.use(async (c, next) => {
+    await next();
+    // A page that names who may frame it (the Outlook add-in) is governed by its CSP frame-ancestors alone.
+    const csp = c.res.headers.get('content-security-policy') ?? '';
+    if (/frame-ancestors (?!'none')/.test(csp)) c.res.headers.delete('x-frame-options');
+  });
   app.use(secureHeaders({ crossOriginResourcePolicy: 'same-site', referrerPolicy: 'no-referrer' }));
   app.use(async (c, next) => {
     await next();
@@ -85,6 +92,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', roomRoutes(rooms, settings.instanceName));
   app.route('/', icsRoutes(rooms, settings.instanceName));
   app.route('/', pageRoutes(settings));
+  app.route('/', outlookRoutes(settings));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

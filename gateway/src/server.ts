@@ -27,6 +27,8 @@ export async function startGateway(env: Record<string, string | undefined> = pro
   const { port } = server.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${host}:${port}`;
+  // Without VISIO_PUBLIC_URL the public URL is where it listens; with PORT=0 that is known only now.
+  if (!settings.env.VISIO_PUBLIC_URL) settings.publicUrl = url;
   logger.info('gateway listening', { url, provider: provider.name, auth: settings.auth.mode, dataDir: settings.dataDir });
 
   let closing: Promise<void> | undefined;
