@@ -1,0 +1,319 @@
+/** Every command against the Office double, with the real gateway behind the shared client. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createVisioClient, type VisioClient } from '@visio/shared/client';
+import { hasInvitation, removeInvitationHtml } from '@visio/shared/invitation';
+import { findVisioLinks } from '@visio/shared/links';
+import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
+import { addMeeting, EVENT_UID_PROPERTY, insertLink, joinMeeting, onAppointmentChanged, onNewAppointment, removeMeeting, resetConfigCache, ROOM_PROPERTY, type CommandDeps } from '../src/commands/commands.ts';
+import { NOTIFICATION_MAX, STRINGS } from '../src/i18n.ts';
+import { officeItem } from '../src/office/item.ts';
+import { readSettings } from '../src/settings.ts';
+import { installOfficeDouble, type OfficeDouble, type Scenario } from './office-double.ts';
+import { DESKTOP_HTML, INSTANCE, LOCATION_PLACES, OWA_HTML, OWA_WITH_OLD_BLOCK, TEAMS_BLOCK, TEXT_BODY } from './fixtures.ts';
+
+let gateway: GatewayProcess;
+let client: VisioClient;
+
+beforeAll(async () => {
+  gateway = await startGatewayProcess({ LOG_LEVEL: 'warn' });
+  client = createVisioClient({ baseUrl: gateway.url, clientName: 'outlook' });
+});
+afterAll(async () => {
+  await gateway?.stop();
+});
+beforeEach(() => resetConfigCache());
+
+function setup(scenario: Scenario, overrides: Partial<CommandDeps> = {}): { double: OfficeDouble; deps: CommandDeps; opened: string[] } {
+  const target: Record<string, unknown> = {};
+  const double = installOfficeDouble(scenario, target);
+  const office = target.Office as typeof Office;
+  const opened: string[] = [];
+  const settings = readSettings(office.context.roamingSettings);
+  const lang = (scenario.displayLanguage ?? 'fr-FR').startsWith('fr') ? 'fr' : 'en';
+  const deps: CommandDeps = { item: officeItem(office.context.mailbox), client, settings, lang, open: (u) => opened.push(u), ...overrides };
+  return { double, deps, opened };
+}
+
+const appointment = (body: string, extra: Partial<Scenario> = {}): Scenario => ({ itemType: 'appointment', mode: 'compose', bodyType: 'html', body, location: LOCATION_PLACES, subject: 'Point <hebdo> & suivi', ...extra });
+
+async function roomsFor(code: string): Promise<number> {
+  return (await fetch(`${gateway.url}/v1/rooms/${code}`)).status;
+}
+
+describe('Add Visio meeting', () => {
+  it('writes the block at the end of an Outlook on the web body and the link after the other places', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML));
+    const result = await addMeeting(deps);
+    expect(result).toMatchObject({ ok: true, message: STRINGS.fr.added });
+    const { state } = double;
+    const room = state.customProperties[ROOM_PROPERTY] as { code: string; url: string };
+    expect(room.url).toBe(`${INSTANCE}/${room.code}`);
+    expect(state.body.startsWith(OWA_HTML)).toBe(true);
+    expect(removeInvitationHtml(state.body)).toBe(OWA_HTML);
+    expect(state.body).toContain('Point &lt;hebdo&gt; &amp; suivi');
+    expect(state.location).toBe(`${LOCATION_PLACES}; ${room.url}`);
+    expect(typeof state.customProperties[EVENT_UID_PROPERTY]).toBe('string');
+    expect(state.notificationLog.map((n) => n.type)).toEqual(['progressIndicator', 'informationalMessage']);
+    expect(state.notificationLog[0]!.message).toBe(STRINGS.fr.adding);
+    expect(await roomsFor(room.code)).toBe(200);
+  });
+
+  it('a second click reuses the same room: one block, one link, the gateway keeps one room', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML));
+    const first = await addMeeting(deps);
+    const bodyAfterFirst = double.state.body;
+    const locationAfterFirst = double.state.location;
+    const second = await addMeeting(deps);
+    expect(second).toMatchObject({ ok: true, message: STRINGS.fr.updated });
+    expect(second.ok && first.ok && second.room!.code).toBe(first.ok && first.room!.code);
+    expect(double.state.body).toBe(bodyAfterFirst);
+    expect(double.state.location).toBe(locationAfterFirst);
+    // Same content: nothing was rewritten the second time.
+    expect(double.state.calls.filter((c) => c === 'body.setAsync')).toHaveLength(1);
+    expect(double.state.calls.filter((c) => c === 'location.setAsync')).toHaveLength(1);
+  });
+
+  it('puts the block before </body> in a classic Outlook document', async () => {
+    const { double, deps } = setup(appointment(DESKTOP_HTML, { location: '' }));
+    const result = await addMeeting(deps);
+    expect(result.ok).toBe(true);
+    const body = double.state.body;
+    expect(body.indexOf('visio-meeting-block')).toBeLessThan(body.indexOf('</body>'));
+    expect(body.indexOf('visio-meeting-block')).toBeGreaterThan(body.indexOf('WordSection1'));
+    expect(removeInvitationHtml(body)).toBe(DESKTOP_HTML);
+    expect(double.state.location).toBe(result.ok ? result.room!.url : '');
+  });
+
+  it('replaces an earlier Visio block (x_ prefixes, nested wrappers) and its link in the location', async () => {
+    const old = `${INSTANCE}/old-oldo-old`;
+    const { double, deps } = setup(appointment(OWA_WITH_OLD_BLOCK, { location: `Salle 2; ${old}` }));
+    const result = await addMeeting(deps);
+    expect(result.ok).toBe(true);
+    const codes = findVisioLinks(double.state.body, INSTANCE).map((l) => l.code);
+    expect(codes).toEqual([result.ok && result.room!.code]);
+    expect(double.state.body).toContain('<p>Point hebdo</p>');
+    expect(double.state.body).toContain('<p>Cordialement</p>');
+    expect(double.state.location).toBe(`Salle 2; ${result.ok && result.room!.url}`);
+  });
+
+  it('leaves a foreign (Teams) meeting block untouched', async () => {
+    const body = `<div><p>Ordre du jour</p>${TEAMS_BLOCK}</div>`;
+    const { double, deps } = setup(appointment(body));
+    expect((await addMeeting(deps)).ok).toBe(true);
+    expect(double.state.body).toContain(TEAMS_BLOCK);
+    expect(removeInvitationHtml(double.state.body)).toBe(body);
+    expect((await removeMeeting(deps)).ok).toBe(true);
+    expect(double.state.body).toBe(body);
+  });
+
+  it('writes the text block into a plain-text body, and removal gives the body back exactly', async () => {
+    const { double, deps } = setup(appointment(TEXT_BODY, { bodyType: 'text' }));
+    const added = await addMeeting(deps);
+    expect(added.ok).toBe(true);
+    expect(double.state.body).toMatch(/^Bonjour,\r\n\r\nOrdre du jour en pièce jointe\.\r\n\r\n-- Visio -+\r\n/);
+    expect(double.state.body).not.toMatch(/<(div|p|a)[ >]/);
+    expect(await removeMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.removed });
+    expect(double.state.body).toBe(TEXT_BODY);
+    expect(double.state.location).toBe(LOCATION_PLACES);
+  });
+
+  it('speaks English when Office does', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML, { displayLanguage: 'en-GB' }));
+    expect(await addMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.en.added });
+    expect(double.state.body).toContain('Join the meeting');
+    expect(double.state.notificationLog[0]!.message).toBe(STRINGS.en.adding);
+  });
+
+  it('uses the access level chosen in the settings', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML, { roamingSettings: { accessLevel: 'restricted' } }));
+    const result = await addMeeting(deps);
+    const room = await (await fetch(`${gateway.url}/v1/rooms/${result.ok && result.room!.code}`)).json();
+    expect(room.accessLevel).toBe('restricted');
+    expect(double.state.customProperties[ROOM_PROPERTY]).toBeTruthy();
+  });
+
+  it('gets a new room when the remembered one was deleted on the gateway', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML));
+    const first = await addMeeting(deps);
+    await fetch(`${gateway.url}/v1/rooms/${first.ok && first.room!.code}`, { method: 'DELETE' });
+    const second = await addMeeting(deps);
+    expect(second.ok).toBe(true);
+    expect(second.ok && second.room!.code).not.toBe(first.ok && first.room!.code);
+    expect(findVisioLinks(double.state.body, INSTANCE)).toHaveLength(1);
+    expect(double.state.location).toBe(`${LOCATION_PLACES}; ${second.ok && second.room!.url}`);
+  });
+});
+
+describe('Remove Visio meeting', () => {
+  it('removes block, link and custom properties, and deletes the room: no debris', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML));
+    const added = await addMeeting(deps);
+    const code = added.ok ? added.room!.code : '';
+    expect(await removeMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.removed });
+    expect(double.state.body).toBe(OWA_HTML);
+    expect(double.state.location).toBe(LOCATION_PLACES);
+    expect(double.state.customProperties).toEqual({});
+    expect(hasInvitation(double.state.body)).toBe(false);
+    expect(await roomsFor(code)).toBe(404);
+  });
+
+  it('removes a block received from elsewhere (no custom properties) and its link in the location', async () => {
+    const { double, deps } = setup(appointment(OWA_WITH_OLD_BLOCK, { location: `Salle 2; ${INSTANCE}/old-oldo-old; Visio` }));
+    expect((await removeMeeting(deps)).ok).toBe(true);
+    expect(findVisioLinks(double.state.body, INSTANCE)).toHaveLength(0);
+    expect(double.state.body).toContain('<p>Cordialement</p>');
+    expect(double.state.location).toBe('Salle 2; Visio');
+  });
+
+  it('says so when there is nothing to remove, and writes nothing', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML));
+    expect(await removeMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.nothingToRemove });
+    expect(double.state.calls.filter((c) => c.endsWith('setAsync') || c.endsWith('saveAsync'))).toEqual([]);
+  });
+});
+
+describe('Office errors: the item stays as it was', () => {
+  const cases: [string, number, string, keyof typeof STRINGS.fr.office][] = [
+    ['body.getTypeAsync', 5000, 'NotSupported', 'unsupported'],
+    ['body.getAsync', 5001, 'InternalError', 'other'],
+    ['loadCustomPropertiesAsync', 9017, 'AccessRestricted', 'permission'],
+    ['body.setAsync', 7000, 'PermissionDenied', 'permission'],
+    ['body.setAsync', 9030, 'APICallFailedDueToItemChange', 'busy'],
+    ['body.setAsync', 9011, 'HtmlSanitizationFailure', 'other'],
+    ['location.setAsync', 9038, 'InsufficientItemPermissionsError', 'permission'],
+    ['location.setAsync', 9041, 'NetworkError', 'network'],
+    ['customProperties.saveAsync', 9021, 'SaveError', 'network'],
+    ['customProperties.saveAsync', 9040, 'HTTPRequestFailure', 'network'],
+    ['customProperties.saveAsync', 9051, 'SessionObjectMaxLengthExceeded', 'tooLarge'],
+    ['customProperties.saveAsync', 1000, 'InvalidCoercion', 'unsupported'],
+  ];
+  for (const [method, code, name, kind] of cases) {
+    it(`${method} failing with ${code} ${name}`, async () => {
+      const scenario = appointment(OWA_HTML, { failures: { [method]: { code, name, message: name } } });
+      const { double, deps } = setup(scenario);
+      const result = await addMeeting(deps);
+      expect(result.ok).toBe(false);
+      expect(result.message).toContain(STRINGS.fr.office[kind].slice(0, 40));
+      expect(double.state.body).toBe(OWA_HTML);
+      expect(double.state.location).toBe(LOCATION_PLACES);
+      expect(double.state.customProperties).toEqual({});
+      const last = double.state.notifications.at(-1)!;
+      expect(last.type).toBe('errorMessage');
+      expect(last.message.length).toBeLessThanOrEqual(NOTIFICATION_MAX);
+    });
+  }
+
+  it('a failed removal leaves the meeting in place', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML));
+    await addMeeting(deps);
+    const before = structuredClone(double.state);
+    const failing = setup(appointment(before.body, { location: before.location, customProperties: before.customProperties, failures: { 'location.setAsync': { code: 9041, name: 'NetworkError', message: '' } } }));
+    const result = await removeMeeting(failing.deps);
+    expect(result.ok).toBe(false);
+    expect(failing.double.state.body).toBe(before.body);
+    expect(failing.double.state.location).toBe(before.location);
+    expect(failing.double.state.customProperties).toEqual(before.customProperties);
+  });
+
+  it('an unreachable gateway changes nothing and says so', async () => {
+    const down = createVisioClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 2000 });
+    const { double, deps } = setup(appointment(OWA_HTML), { client: down });
+    const result = await addMeeting(deps);
+    expect(result).toMatchObject({ ok: false });
+    expect(result.message).toContain('Impossible de joindre le service Visio');
+    expect(double.state.body).toBe(OWA_HTML);
+    expect(double.state.calls.filter((c) => c.endsWith('setAsync'))).toEqual([]);
+  });
+
+  it('a notification that cannot be shown does not fail the command', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML, { failures: { 'notificationMessages.replaceAsync': { code: 9025, name: 'NumberOfNotificationsExceeded', message: '' } } }));
+    expect((await addMeeting(deps)).ok).toBe(true);
+    expect(hasInvitation(double.state.body)).toBe(true);
+  });
+});
+
+describe('Insert Visio link in a message', () => {
+  it('inserts the HTML block at the cursor', async () => {
+    const body = '<div><p>Bonjour,</p><p>Signature</p></div>';
+    const cursor = body.indexOf('<p>Signature');
+    const { double, deps } = setup({ itemType: 'message', mode: 'compose', bodyType: 'html', body, subject: 'Échange', cursor });
+    const result = await insertLink(deps);
+    expect(result).toMatchObject({ ok: true, message: STRINGS.fr.inserted });
+    const at = double.state.body.indexOf('visio-meeting-block');
+    expect(at).toBeGreaterThan(body.indexOf('Bonjour'));
+    expect(at).toBeLessThan(double.state.body.indexOf('Signature'));
+    expect(removeInvitationHtml(double.state.body)).toBe(body);
+  });
+
+  it('inserts the text block into a plain-text message', async () => {
+    const { double, deps } = setup({ itemType: 'message', mode: 'compose', bodyType: 'text', body: 'Bonjour\n', subject: '' });
+    expect((await insertLink(deps)).ok).toBe(true);
+    expect(double.state.body).toMatch(/^Bonjour\n\n-- Visio -+\nRéunion Visio\n/);
+  });
+
+  it('a refused insertion leaves the message as it was', async () => {
+    const { double, deps } = setup({ itemType: 'message', mode: 'compose', bodyType: 'html', body: '<p>x</p>', failures: { 'body.setSelectedDataAsync': { code: 9014, name: 'CursorPositionChanged', message: '' } } });
+    const result = await insertLink(deps);
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain(STRINGS.fr.office.busy.slice(0, 30));
+    expect(double.state.body).toBe('<p>x</p>');
+  });
+});
+
+describe('Join Visio', () => {
+  it('opens the link of a received appointment (location first)', async () => {
+    const { deps, opened } = setup({ itemType: 'appointment', mode: 'read', body: '<p>x</p>', location: `Salle 1; ${INSTANCE}/abc-defg-hij` });
+    expect((await joinMeeting(deps)).ok).toBe(true);
+    expect(opened).toEqual([`${INSTANCE}/abc-defg-hij`]);
+  });
+
+  it('opens the link found in a message body (Outlook-rewritten HTML)', async () => {
+    const { deps, opened } = setup({ itemType: 'message', mode: 'read', body: `<div id="x_visio-meeting-block"><a href="${INSTANCE}/ABCDEFGHIJ">Rejoindre</a></div>` });
+    expect((await joinMeeting(deps)).ok).toBe(true);
+    expect(opened).toEqual([`${INSTANCE}/abc-defg-hij`]);
+  });
+
+  it('says there is no Visio link, and opens nothing', async () => {
+    const { double, deps, opened } = setup({ itemType: 'message', mode: 'read', body: TEAMS_BLOCK });
+    expect(await joinMeeting(deps)).toMatchObject({ ok: false, message: STRINGS.fr.noLink });
+    expect(opened).toEqual([]);
+    expect(double.state.notifications.at(-1)!.type).toBe('errorMessage');
+  });
+});
+
+describe('Event-based activation', () => {
+  it('adds nothing to a new appointment unless the agent opted in', async () => {
+    const { double, deps } = setup(appointment(''));
+    expect(await onNewAppointment(deps)).toBeNull();
+    expect(double.state.calls).toEqual([]);
+  });
+
+  it('adds a room to every new appointment when opted in, quietly', async () => {
+    const { double, deps } = setup(appointment('', { location: '', roamingSettings: { autoAdd: true } }));
+    const result = await onNewAppointment(deps);
+    expect(result?.ok).toBe(true);
+    expect(hasInvitation(double.state.body)).toBe(true);
+    expect(double.state.notificationLog.filter((n) => n.type === 'progressIndicator')).toEqual([]);
+  });
+
+  it('puts the block and link back after a change removed them, and leaves an intact item alone', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML));
+    await addMeeting(deps);
+    const writes = () => double.state.calls.filter((c) => c.endsWith('setAsync')).length;
+    const before = writes();
+    expect(await onAppointmentChanged(deps)).toBeNull();
+    expect(writes()).toBe(before);
+    double.state.body = OWA_HTML;
+    double.state.location = 'Salle 4.12';
+    const repaired = await onAppointmentChanged(deps);
+    expect(repaired?.ok).toBe(true);
+    expect(hasInvitation(double.state.body)).toBe(true);
+    expect(double.state.location).toMatch(/^Salle 4\.12; https:\/\/visio\.numerique\.gouv\.fr\//);
+  });
+
+  it('does nothing on an appointment without a Visio room', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML));
+    expect(await onAppointmentChanged(deps)).toBeNull();
+    expect(double.state.body).toBe(OWA_HTML);
+  });
+});
