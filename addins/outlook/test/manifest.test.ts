@@ -1,0 +1,168 @@
+/**
+ * Both manifests, offline. JSON: Microsoft's own schema shipped in @microsoft/app-manifest (draft-04, with
+ * the localization schema). XML: no Microsoft package ships the add-in XSDs, so the test checks what the
+ * XSDs require: the element order of OfficeApp and VersionOverrides, the resource ids each reference
+ * names, their length limits, and that every URL is an https/http URL under the gateway's public URL.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DOMParser, type Element } from '@xmldom/xmldom';
+import Ajv from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { COMMANDS, JSON_MANIFEST_VERSION, LAUNCH_EVENTS, LOCALIZATION_FILES, localizationKeys, renderJsonLocalization, renderJsonManifest, renderXmlManifest } from '../src/manifest/manifest.ts';
+
+const PUBLIC = 'https://visio-passerelle.example.gouv.fr';
+const require = createRequire(import.meta.url);
+const schemaDir = join(dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams', `v${JSON_MANIFEST_VERSION}`);
+
+function validator(file: string) {
+  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+  addFormats(ajv);
+  return ajv.compile(JSON.parse(readFileSync(join(schemaDir, file), 'utf8')));
+}
+
+describe('unified JSON manifest', () => {
+  const manifest = renderJsonManifest(PUBLIC);
+
+  it('is valid against Microsoft’s schema', () => {
+    const validate = validator('MicrosoftTeams.schema.json');
+    const ok = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it('has valid localization files that define every key the manifest uses', () => {
+    const validate = validator('MicrosoftTeams.Localization.schema.json');
+    const used = new Set(JSON.stringify(manifest).match(/\[\[[A-Za-z_][A-Za-z0-9_]*\]\]/g));
+    for (const lang of ['fr', 'en'] as const) {
+      const file = renderJsonLocalization(lang);
+      expect(validate(file), JSON.stringify(validate.errors)).toBe(true);
+      expect(new Set(Object.keys(localizationKeys(lang)))).toEqual(used);
+    }
+    expect((manifest.localizationInfo as { additionalLanguages: { file: string }[] }).additionalLanguages[0]!.file).toBe(LOCALIZATION_FILES.en);
+    expect(localizationKeys('fr')['[[addVisioMeetingLabel]]']).toBe('Ajouter une réunion Visio');
+    expect(localizationKeys('en')['[[addVisioMeetingLabel]]']).toBe('Add Visio meeting');
+  });
+
+  it('ties every control and event to a declared action, on the gateway’s URL', () => {
+    const text = JSON.stringify(manifest);
+    const ext = (manifest.extensions as Record<string, unknown>[])[0] as { runtimes: { actions: { id: string }[]; code: { page: string; script?: string } }[]; autoRunEvents: { events: { type: string; actionId: string }[] }[] };
+    const actions = new Set(ext.runtimes.flatMap((r) => r.actions.map((a) => a.id)));
+    for (const id of text.match(/"actionId":"([^"]+)"/g)!.map((m) => m.slice(12, -1))) expect(actions.has(id), id).toBe(true);
+    expect(ext.autoRunEvents[0]!.events.map((e) => e.type)).toContain('newAppointmentOrganizer');
+    expect(ext.runtimes[0]!.code).toEqual({ page: `${PUBLIC}/outlook/commands.html`, script: `${PUBLIC}/outlook/commands.js` });
+    for (const url of text.match(/https?:\/\/[^"]+/g)!) if (!url.startsWith('https://developer.microsoft.com/json-schemas/')) expect(url.startsWith(`${PUBLIC}/`), url).toBe(true);
+    expect(manifest.validDomains).toEqual(['visio-passerelle.example.gouv.fr']);
+  });
+});
+
+describe('XML add-in-only manifest', () => {
+  const xml = renderXmlManifest(PUBLIC);
+  const errors: string[] = [];
+  const doc = new DOMParser({ onError: (level, message) => void (level !== 'warning' && errors.push(message)) }).parseFromString(xml, 'text/xml');
+  const root = doc.documentElement!;
+  const children = (el: Element) => Array.from(el.childNodes).filter((n): n is Element => n.nodeType === 1);
+  const names = (el: Element) => children(el).map((c) => c.localName);
+  const all = (name: string) => Array.from(doc.getElementsByTagName(name));
+  const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
+
+  it('is well-formed, a MailApp in the appforoffice 1.1 namespace', () => {
+    expect(errors).toEqual([]);
+    expect(root.localName).toBe('OfficeApp');
+    expect(root.namespaceURI).toBe('http://schemas.microsoft.com/office/appforoffice/1.1');
+    expect(root.getAttributeNS(XSI, 'type')).toBe('MailApp');
+  });
+
+  it('has OfficeApp’s elements in the schema’s order', () => {
+    const order = ['Id', 'AlternateId', 'Version', 'ProviderName', 'DefaultLocale', 'DisplayName', 'Description', 'IconUrl', 'HighResolutionIconUrl', 'SupportUrl', 'AppDomains', 'Hosts', 'Requirements', 'FormSettings', 'Permissions', 'Rule', 'DisableEntityHighlighting', 'VersionOverrides'];
+    const present = names(root);
+    expect(present).toEqual(order.filter((n) => present.includes(n)));
+    for (const required of ['Id', 'Version', 'ProviderName', 'DefaultLocale', 'DisplayName', 'Description', 'IconUrl', 'FormSettings', 'Permissions', 'Rule']) expect(present).toContain(required);
+    expect(children(root).find((c) => c.localName === 'Id')!.textContent).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(children(root).find((c) => c.localName === 'Version')!.textContent).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(children(root).find((c) => c.localName === 'Permissions')!.textContent).toBe('ReadWriteItem');
+  });
+
+  it('nests VersionOverrides 1.1 inside 1.0, each with Requirements, Hosts, Resources in order', () => {
+    const v10 = children(root).find((c) => c.localName === 'VersionOverrides')!;
+    expect(v10.namespaceURI).toBe('http://schemas.microsoft.com/office/mailappversionoverrides');
+    expect(names(v10)).toEqual(['Requirements', 'Hosts', 'Resources', 'VersionOverrides']);
+    const v11 = children(v10).at(-1)!;
+    expect(v11.namespaceURI).toBe('http://schemas.microsoft.com/office/mailappversionoverrides/1.1');
+    expect(v11.getAttributeNS(XSI, 'type')).toBe('VersionOverridesV1_1');
+    expect(names(v11)).toEqual(['Requirements', 'Hosts', 'Resources']);
+    const host = children(children(v11)[1]!)[0]!;
+    expect(names(host)).toEqual(['Runtimes', 'DesktopFormFactor', 'MobileFormFactor']);
+    for (const form of children(host).filter((c) => c.localName.endsWith('FormFactor'))) {
+      expect(names(form)[0]).toBe('FunctionFile');
+      expect(names(form).slice(1).every((n) => n === 'ExtensionPoint')).toBe(true);
+    }
+  });
+
+  it('puts the commands on the right surfaces, with the online-meeting style on mobile and the launch events', () => {
+    const points = (type: string) => all('ExtensionPoint').filter((e) => e.getAttributeNS(XSI, 'type') === type);
+    const functionsOn = (type: string) => new Set(points(type).flatMap((p) => Array.from(p.getElementsByTagName('FunctionName')).map((f) => f.textContent)));
+    expect(functionsOn('AppointmentOrganizerCommandSurface')).toEqual(new Set(['addVisioMeeting', 'removeVisioMeeting']));
+    expect(functionsOn('MessageComposeCommandSurface')).toEqual(new Set(['insertVisioLink']));
+    expect(functionsOn('AppointmentAttendeeCommandSurface')).toEqual(new Set(['joinVisioMeeting']));
+    expect(functionsOn('MessageReadCommandSurface')).toEqual(new Set(['joinVisioMeeting']));
+    expect(functionsOn('MobileOnlineMeetingCommandSurface')).toEqual(new Set(['addVisioMeeting']));
+    const launch = points('LaunchEvent');
+    expect(launch).toHaveLength(1);
+    expect(Array.from(launch[0]!.getElementsByTagName('LaunchEvent')).map((e) => [e.getAttribute('Type'), e.getAttribute('FunctionName')])).toEqual(LAUNCH_EVENTS.map((e) => [e.xml, e.functionName]));
+    // The runtime page is the launch event's source, with the single JS file for classic Outlook.
+    const runtime = all('Runtime')[0]!;
+    expect(launch[0]!.getElementsByTagName('SourceLocation')[0]!.getAttribute('resid')).toBe(runtime.getAttribute('resid'));
+    expect(runtime.getElementsByTagName('Override')[0]!.getAttribute('type')).toBe('javascript');
+    // Control ids are unique within each VersionOverrides (1.0 repeats 1.1's desktop controls for older clients).
+    const nearest = (e: Element) => {
+      let p = e.parentNode as Element | null;
+      while (p && p.localName !== 'VersionOverrides') p = p.parentNode as Element | null;
+      return p;
+    };
+    for (const overrides of all('VersionOverrides')) {
+      const ids = all('Control').filter((c) => nearest(c) === overrides).map((c) => c.getAttribute('id'));
+      expect(ids.length).toBeGreaterThan(0);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    // Mobile icons: sizes 25/32/48 at scales 1-3.
+    for (const list of all('Icon').filter((i) => i.getAttributeNS(XSI, 'type') === 'bt:MobileIconList')) expect(list.getElementsByTagName('bt:Image')).toHaveLength(9);
+  });
+
+  it('defines, within each VersionOverrides, every resource id it references, within Office’s limits', () => {
+    for (const overrides of all('VersionOverrides')) {
+      const resources = children(overrides).find((c) => c.localName === 'Resources')!;
+      const defined = new Map(Array.from(resources.getElementsByTagName('*')).filter((e) => e.getAttribute('id')).map((e) => [e.getAttribute('id')!, e]));
+      for (const [id, el] of defined) {
+        expect(id.length, id).toBeLessThanOrEqual(32);
+        const value = el.getAttribute('DefaultValue')!;
+        if (el.localName === 'String' && el.parentNode?.localName === 'ShortStrings') expect(value.length).toBeLessThanOrEqual(125);
+        if (el.localName === 'String' && el.parentNode?.localName === 'LongStrings') expect(value.length).toBeLessThanOrEqual(250);
+        if (el.localName === 'String') expect(Array.from(el.getElementsByTagName('bt:Override')).map((o) => o.getAttribute('Locale'))).toEqual(['en-US']);
+      }
+      const own = Array.from(overrides.getElementsByTagName('*')).filter((e) => {
+        let p = e.parentNode as Element | null;
+        while (p && p.localName !== 'VersionOverrides') p = p.parentNode as Element | null;
+        return p === overrides;
+      });
+      for (const el of own) {
+        const resid = el.getAttribute('resid');
+        if (resid) expect(defined.has(resid), `${el.localName} → ${resid}`).toBe(true);
+      }
+    }
+    // French is the default, English the override, for each command label.
+    for (const c of COMMANDS) expect(xml).toContain(`<bt:String id="${c.id}.Label" DefaultValue="${c.label.fr.replace(/’/g, '’')}"><bt:Override Locale="en-US" Value="${c.label.en}"/>`);
+  });
+
+  it('points every URL at the gateway’s public URL, and escapes it', () => {
+    const urls = Array.from(doc.getElementsByTagName('*')).flatMap((e) => ['DefaultValue'].map((a) => e.getAttribute(a) ?? '').filter((v) => /^https?:/.test(v)));
+    expect(urls.length).toBeGreaterThan(10);
+    for (const url of urls) expect(url.startsWith(`${PUBLIC}/`), url).toBe(true);
+    expect(all('AppDomain').map((e) => e.textContent)).toEqual([PUBLIC]);
+    const odd = renderXmlManifest('https://gw.example/a&b"c');
+    expect(odd).toContain('https://gw.example/a&amp;b&quot;c/outlook/taskpane.html');
+    expect(new DOMParser().parseFromString(odd, 'text/xml').documentElement!.localName).toBe('OfficeApp');
+  });
+});
