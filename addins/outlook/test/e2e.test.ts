@@ -1,0 +1,188 @@
+/**
+ * End to end in Chromium: the built function file, task pane and dialog pages load from the real gateway
+ * process, against the Office double injected in place of office.js. Only Outlook itself is a double.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasInvitation, removeInvitationHtml } from '@visio/shared/invitation';
+import { findVisioLinks } from '@visio/shared/links';
+import { axeViolations } from '@visio/testing/axe';
+import { invoke, startHarness, state, type Harness } from './browser-harness.ts';
+import { INSTANCE, LOCATION_PLACES, OWA_HTML } from './fixtures.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+}, 60_000);
+afterAll(async () => {
+  await h?.close();
+});
+
+const appointment = { itemType: 'appointment', mode: 'compose', bodyType: 'html', body: OWA_HTML, location: LOCATION_PLACES, subject: 'Comité' } as const;
+
+describe('gateway serves the add-in', () => {
+  it('serves one classic command script with its own absolute URL, and pages Outlook may frame', async () => {
+    const js = await (await fetch(`${h.gateway.url}/outlook/commands.js`)).text();
+    expect(js).toContain(JSON.stringify(h.gateway.url));
+    expect(js).not.toContain('__VISIO_PUBLIC_URL__');
+    expect(js).not.toMatch(/(^|[;\s])import\s*[\s{("'*]|\bimport\(/);
+    const page = await fetch(`${h.gateway.url}/outlook/taskpane.html`);
+    const csp = page.headers.get('content-security-policy')!;
+    expect(csp).toContain('frame-ancestors');
+    expect(csp).toContain('https://outlook.office.com');
+    expect(csp).toContain("script-src 'self';");
+    expect(page.headers.get('x-frame-options')).toBeNull();
+    // Everything else keeps the gateway's policy: no framing at all.
+    const api = await fetch(`${h.gateway.url}/v1/config`);
+    expect(api.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const office = await fetch(`${h.gateway.url}/outlook/office/outlook-web-16.01.js`);
+    expect(office.status).toBe(200);
+    expect((await fetch(`${h.gateway.url}/outlook/office/..%2F..%2Fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${h.gateway.url}/outlook/icons/icon-80.png`)).headers.get('content-type')).toBe('image/png');
+    const xml = await (await fetch(`${h.gateway.url}/outlook/manifest.xml`)).text();
+    expect(xml).toContain(`<bt:Url id="Commands.Url" DefaultValue="${h.gateway.url}/outlook/commands.html"/>`);
+    const json = (await (await fetch(`${h.gateway.url}/outlook/manifest.json`)).json()) as { validDomains: string[] };
+    expect(json.validDomains).toEqual([new URL(h.gateway.url).host]);
+  });
+});
+
+describe('commands in Chromium', () => {
+  it('add, add again, remove: one room, then no debris', async () => {
+    const page = await h.open('/outlook/commands.html', appointment);
+    const added = await invoke(page, 'addVisioMeeting');
+    const links = findVisioLinks(added.body, INSTANCE);
+    expect(links).toHaveLength(1);
+    expect(added.location).toBe(`${LOCATION_PLACES}; ${links[0]!.url}`);
+    expect(added.notifications.at(-1)).toMatchObject({ type: 'informationalMessage', message: expect.stringContaining('Réunion Visio ajoutée') });
+    const again = await invoke(page, 'addVisioMeeting');
+    expect(findVisioLinks(again.body, INSTANCE).map((l) => l.code)).toEqual([links[0]!.code]);
+    expect(again.location).toBe(added.location);
+    const rooms = (await (await fetch(`${h.gateway.url}/v1/rooms`)).json()) as { items: { code: string; eventUid?: string }[] };
+    expect(rooms.items.filter((r) => r.code === links[0]!.code)).toHaveLength(1);
+    const removed = await invoke(page, 'removeVisioMeeting');
+    expect(removed.body).toBe(OWA_HTML);
+    expect(removed.location).toBe(LOCATION_PLACES);
+    expect(removed.customProperties).toEqual({});
+    expect((await fetch(`${h.gateway.url}/v1/rooms/${links[0]!.code}`)).status).toBe(404);
+    await page.close();
+  });
+
+  it('inserts the block at the cursor of a message', async () => {
+    const body = '<p>Bonjour,</p><p>Signature</p>';
+    const page = await h.open('/outlook/commands.html', { itemType: 'message', mode: 'compose', bodyType: 'html', body, subject: 'Échange', cursor: body.indexOf('<p>Signature') });
+    const after = await invoke(page, 'insertVisioLink');
+    expect(hasInvitation(after.body)).toBe(true);
+    expect(removeInvitationHtml(after.body)).toBe(body);
+    expect(after.body.indexOf('visio-meeting-block')).toBeLessThan(after.body.indexOf('Signature'));
+    await page.close();
+  });
+
+  it('joins from a received invitation', async () => {
+    const page = await h.open('/outlook/commands.html', { itemType: 'appointment', mode: 'read', body: `<p>Voir <a href="${INSTANCE}/abc-defg-hij">le lien</a></p>`, location: 'Salle 3' });
+    const after = await invoke(page, 'joinVisioMeeting');
+    expect(after.opened).toEqual([`${INSTANCE}/abc-defg-hij`]);
+    await page.close();
+  });
+
+  it('adds a room to a new appointment when opted in (event-based activation)', async () => {
+    const page = await h.open('/outlook/commands.html', { ...appointment, body: '', location: '', roamingSettings: { autoAdd: true } });
+    const after = await invoke(page, 'onNewAppointmentOrganizer');
+    expect(hasInvitation(after.body)).toBe(true);
+    expect(after.location).toMatch(/^https:\/\/visio\.numerique\.gouv\.fr\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/);
+    await page.close();
+  });
+
+  it('asks nothing of any server but the gateway', () => {
+    const outside = h.requests.filter((u) => !u.startsWith(`${h.gateway.url}/`));
+    expect(outside).toEqual([]);
+  });
+});
+
+describe('task pane and sign-in dialog', () => {
+  it('shows what the item holds, runs the commands, saves settings, and is accessible', async () => {
+    const page = await h.open('/outlook/taskpane.html', appointment);
+    await page.getByText('Cet élément ne contient pas de réunion Visio.').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Ajouter une réunion Visio' }).click();
+    await page.getByText('Cet élément contient une réunion Visio :').waitFor();
+    expect(await page.getByRole('status').textContent()).toContain('Réunion Visio ajoutée');
+    const link = await page.locator('#item-link').getAttribute('href');
+    expect((await state(page)).location).toBe(`${LOCATION_PLACES}; ${link}`);
+    await page.getByRole('button', { name: 'Retirer la réunion Visio' }).click();
+    await page.getByText('Cet élément ne contient pas de réunion Visio.').waitFor();
+    expect((await state(page)).body).toBe(OWA_HTML);
+
+    await page.getByLabel('Accès aux nouvelles réunions').selectOption('restricted');
+    await page.getByLabel('Ajouter Visio à chaque nouvelle réunion').check();
+    await page.getByLabel('Langue').selectOption('en');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText('Settings saved.').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    expect((await state(page)).roamingSettings).toEqual({ accessLevel: 'restricted', autoAdd: true, lang: 'en' });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('follows Office’s display language', async () => {
+    const page = await h.open('/outlook/taskpane.html', { ...appointment, displayLanguage: 'en-US' });
+    await page.getByText('This item holds no Visio meeting.').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    await page.close();
+  });
+
+  it('signs in through an Office dialog: PKCE start, callback page, state checked, code exchanged', async () => {
+    // Sign-in (issue 3) is not in this gateway yet: its config answer and token endpoint are doubled here,
+    // everything else (the dialog, the callback page, messageParent) is the add-in's real code.
+    await h.context.route(`${h.gateway.url}/v1/config`, async (route) => {
+      const real = (await (await route.fetch()).json()) as Record<string, unknown>;
+      await route.fulfill({ json: { ...real, auth: { mode: 'oidc' } } });
+    });
+    const exchanged: Record<string, unknown>[] = [];
+    await h.context.route(`${h.gateway.url}/auth/token`, async (route) => {
+      exchanged.push(route.request().postDataJSON() as Record<string, unknown>);
+      await route.fulfill({ json: { access_token: 'token-from-gateway', token_type: 'Bearer' } });
+    });
+    try {
+      const page = await h.open('/outlook/taskpane.html', appointment);
+      const button = page.getByRole('button', { name: 'Se connecter à Visio' });
+      await button.waitFor();
+      const [dialog] = await Promise.all([h.context.waitForEvent('page'), button.click()]);
+      await dialog.waitForURL(/\/auth\/login\?/);
+      const login = new URL(dialog.url());
+      expect(login.origin).toBe(h.gateway.url);
+      const q = login.searchParams;
+      expect(q.get('client_id')).toBe('visio-outlook');
+      expect(q.get('redirect_uri')).toBe(`${h.gateway.url}/outlook/auth-callback.html`);
+      expect(q.get('code_challenge_method')).toBe('S256');
+      expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const stateParam = q.get('state')!;
+      // What the gateway's sign-in does once the agent is known: redirect with a one-time code.
+      await dialog.goto(`${q.get('redirect_uri')}?code=one-time-code&state=${stateParam}`);
+      await page.getByText('Vous êtes connecté à Visio.').first().waitFor();
+      expect(exchanged).toHaveLength(1);
+      expect(exchanged[0]).toMatchObject({ grant_type: 'authorization_code', code: 'one-time-code', redirect_uri: `${h.gateway.url}/outlook/auth-callback.html`, client_id: 'visio-outlook' });
+      expect(String(exchanged[0]!.code_verifier)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(await page.evaluate(() => localStorage.getItem('visio.accessToken'))).toBe('token-from-gateway');
+      expect((await state(page)).dialogs.map((d) => d.closed)).toEqual([true]);
+
+      // A reply with another state is refused and nothing is exchanged.
+      await page.evaluate(() => localStorage.removeItem('visio.accessToken'));
+      await page.reload();
+      const [second] = await Promise.all([h.context.waitForEvent('page'), page.getByRole('button', { name: 'Se connecter à Visio' }).click()]);
+      await second.waitForURL(/\/auth\/login\?/);
+      await second.goto(`${h.gateway.url}/outlook/auth-callback.html?code=stolen&state=forged`);
+      await page.getByRole('alert').getByText('Réponse de connexion inattendue').waitFor();
+      expect(exchanged).toHaveLength(1);
+      await page.close();
+    } finally {
+      await h.context.unroute(`${h.gateway.url}/v1/config`);
+      await h.context.unroute(`${h.gateway.url}/auth/token`);
+    }
+  });
+
+  it('the dialog page is accessible', async () => {
+    const page = await h.open('/outlook/auth-callback.html?error=access_denied&state=x', appointment);
+    await page.getByText('La connexion a échoué').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
