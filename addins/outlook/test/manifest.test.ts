@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DOMParser, type Element } from '@xmldom/xmldom';
-import Ajv from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import Ajv04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, JSON_MANIFEST_VERSION, LAUNCH_EVENTS, LOCALIZATION_FILES, localizationKeys, renderJsonLocalization, renderJsonManifest, renderXmlManifest } from '../src/manifest/manifest.ts';
 
@@ -18,8 +18,9 @@ const require = createRequire(import.meta.url);
 const schemaDir = join(dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams', `v${JSON_MANIFEST_VERSION}`);
 
 function validator(file: string) {
-  const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats(ajv);
+  // CommonJS packages: their classes sit on `default` when imported from ESM.
+  const ajv = new Ajv04.default({ allErrors: true, strict: false, unicodeRegExp: false });
+  ajvFormats.default(ajv);
   return ajv.compile(JSON.parse(readFileSync(join(schemaDir, file), 'utf8')));
 }
 
@@ -64,7 +65,7 @@ describe('XML add-in-only manifest', () => {
   const doc = new DOMParser({ onError: (level, message) => void (level !== 'warning' && errors.push(message)) }).parseFromString(xml, 'text/xml');
   const root = doc.documentElement!;
   const children = (el: Element) => Array.from(el.childNodes).filter((n): n is Element => n.nodeType === 1);
-  const names = (el: Element) => children(el).map((c) => c.localName);
+  const names = (el: Element) => children(el).map((c) => c.localName ?? '');
   const all = (name: string) => Array.from(doc.getElementsByTagName(name));
   const XSI = 'http://www.w3.org/2001/XMLSchema-instance';
 
@@ -95,7 +96,7 @@ describe('XML add-in-only manifest', () => {
     expect(names(v11)).toEqual(['Requirements', 'Hosts', 'Resources']);
     const host = children(children(v11)[1]!)[0]!;
     expect(names(host)).toEqual(['Runtimes', 'DesktopFormFactor', 'MobileFormFactor']);
-    for (const form of children(host).filter((c) => c.localName.endsWith('FormFactor'))) {
+    for (const form of children(host).filter((c) => (c.localName ?? '').endsWith('FormFactor'))) {
       expect(names(form)[0]).toBe('FunctionFile');
       expect(names(form).slice(1).every((n) => n === 'ExtensionPoint')).toBe(true);
     }

@@ -46,6 +46,8 @@ export interface DoubleState {
   opened: string[];
   calls: string[];
   dialogs: { url: string; closed: boolean }[];
+  /** performance.now() when the body last changed (benchmark: command start → block written). */
+  bodyWrittenAt: number | null;
 }
 
 type AsyncResult = { status: 'succeeded' | 'failed'; value: unknown; error?: { code: number; name: string; message: string }; asyncContext?: unknown };
@@ -72,6 +74,7 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     opened: [],
     calls: [],
     dialogs: [],
+    bodyWrittenAt: null,
   };
   const failures = { ...(scenario.failures ?? {}) };
   const later = (fn: () => void) => setTimeout(fn, 0);
@@ -125,6 +128,7 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
         const type = options.coercionType === 'html' ? 'html' : 'text';
         if (type === 'html' && state.bodyType === 'text') throw new Error('html into a text body');
         state.body = data;
+        state.bodyWrittenAt = performance.now();
       });
     },
     setSelectedDataAsync(data: string, a?: unknown, b?: unknown) {
