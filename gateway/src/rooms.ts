@@ -25,6 +25,11 @@ export interface RoomServiceOptions {
   now?: () => Date;
 }
 
+/** Who asked, for the audit trail: the client (from X-Visio-Client). */
+export interface AuditMeta {
+  client: string;
+}
+
 export interface CreateResult {
   room: Room;
   created: boolean;
@@ -78,7 +83,17 @@ export function createRoomService(options: RoomServiceOptions) {
     return eventUid ? store.findRoomByEvent(owner.sub, eventUid) : null;
   }
 
-  async function create(owner: User, command: CreateRoomCommand): Promise<CreateResult> {
+  async function audit(owner: User, action: 'room.create' | 'room.delete', roomCode: string, meta: AuditMeta | undefined) {
+    await store.appendAudit({ owner: owner.sub, action, roomCode, client: meta?.client ?? 'unknown', at: now().toISOString() });
+  }
+
+  async function create(owner: User, command: CreateRoomCommand, meta?: AuditMeta): Promise<CreateResult> {
+    const result = await createOnce(owner, command);
+    if (result.created) await audit(owner, 'room.create', result.room.code, meta);
+    return result;
+  }
+
+  async function createOnce(owner: User, command: CreateRoomCommand): Promise<CreateResult> {
     const forEvent = await existingForEvent(owner, command.eventUid);
     if (forEvent) return { room: toApiRoom(forEvent), created: false };
 
@@ -149,10 +164,10 @@ export function createRoomService(options: RoomServiceOptions) {
         nextCursor: rooms.length > limit && last ? encodeCursor(last) : null,
       };
     },
-    async remove(owner: User, code: string) {
+    async remove(owner: User, code: string, meta?: AuditMeta) {
       const room = await get(owner, code);
       const deletion = await provider.deleteRoom(room, owner);
-      await store.deleteRoom(room.code, owner.sub);
+      if (await store.deleteRoom(room.code, owner.sub)) await audit(owner, 'room.delete', room.code, meta);
       return { room, ...deletion };
     },
   };

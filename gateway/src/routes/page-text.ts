@@ -23,6 +23,7 @@ export const PAGE_TEXT = {
     otherLangCode: 'en',
     langNav: 'Langue',
     localMode: (email: string) => `Mode local : les réunions sont créées au nom de ${email}.`,
+    signedInMode: 'Les réunions sont créées à votre nom, après connexion.',
   },
   en: {
     title: 'Visio: new meeting',
@@ -45,5 +46,6 @@ export const PAGE_TEXT = {
     otherLangCode: 'fr',
     langNav: 'Language',
     localMode: (email: string) => `Local mode: meetings are created on behalf of ${email}.`,
+    signedInMode: 'Meetings are created in your name, once you are signed in.',
   },
 } satisfies Record<Lang, Record<string, unknown>>;

@@ -71,7 +71,7 @@ ${hasScript ? '<script type="module" src="/assets/page.js"></script>' : ''}
 </div>
 </section>
 </main>
-<footer><p>${e(t.localMode(settings.auth.user.email))}</p></footer>
+<footer><p>${e(settings.auth.mode === 'local' ? t.localMode(settings.auth.user.email) : t.signedInMode)}</p></footer>
 <template id="messages" data-creating="${e(t.creating)}"></template>
 </body>
 </html>`;

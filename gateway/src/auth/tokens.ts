@@ -1,0 +1,159 @@
+/**
+ * The gateway's own tokens. Access tokens are short-lived JWTs (HS256: only the gateway verifies them, and
+ * HMAC keeps verification on every request cheap); refresh tokens are opaque, stored as digests, rotated on
+ * each use, and a reused one revokes its whole family. Service keys are opaque, stored as digests, scoped.
+ */
+import { createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { User } from '../identity.js';
+import type { SignedInUser, Store } from '../store/store.js';
+import type { OidcSettings } from './config.js';
+import { digest, randomToken, REFRESH_TOKEN_PREFIX, SERVICE_KEY_PREFIX } from './secrets.js';
+
+export const ACCESS_TOKEN_AUDIENCE = 'visio-gateway';
+export const SCOPES = ['rooms:read', 'rooms:write', 'audit:read'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface Principal {
+  user: User;
+  scopes: readonly string[];
+  /** Session family (signed-in agents) — absent for service keys. */
+  familyId?: string | undefined;
+  kind: 'agent' | 'service';
+  clientId: string;
+}
+
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  scope: string;
+}
+
+/** The signing secret: from VISIO_TOKEN_SECRET, else generated once into the data folder (mode 600). */
+export function loadTokenKey(secret: string | undefined, dataDir: string): KeyObject {
+  if (secret) return createSecretKey(Buffer.from(secret, 'utf8'));
+  const file = join(dataDir, 'token-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  }
+  chmodSync(file, 0o600);
+  return createSecretKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'));
+}
+
+export function createTokenService(settings: OidcSettings, issuer: string, key: KeyObject, store: Store, now: () => number = Date.now) {
+  // Logout and revocation reach access tokens through their session family; each instance re-checks a
+  // family at most every 30 s (immediately on this instance).
+  const families = new Map<string, { active: boolean; checkedAt: number }>();
+  const FAMILY_CHECK_MS = 30_000;
+
+  async function familyActive(familyId: string): Promise<boolean> {
+    const t = now();
+    const cached = families.get(familyId);
+    if (cached && t - cached.checkedAt < FAMILY_CHECK_MS) return cached.active;
+    const active = await store.isFamilyActive(familyId, t);
+    if (families.size > 50_000) families.clear();
+    families.set(familyId, { active, checkedAt: t });
+    return active;
+  }
+
+  async function signAccess(user: SignedInUser, clientId: string, familyId: string): Promise<string> {
+    const iat = Math.floor(now() / 1000);
+    return new SignJWT({ email: user.email, ...(user.name ? { name: user.name } : {}), cid: clientId, sid: familyId, scope: SCOPES.join(' ') })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setIssuer(issuer)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setSubject(user.sub)
+      .setIssuedAt(iat)
+      .setNotBefore(iat)
+      .setExpirationTime(iat + settings.accessTokenTtl)
+      .setJti(randomUUID())
+      .sign(key);
+  }
+
+  async function issuePair(user: SignedInUser, clientId: string, familyId: string, familyExpiresAt: number): Promise<TokenPair> {
+    const refresh = `${REFRESH_TOKEN_PREFIX}${randomToken()}`;
+    await store.insertRefreshToken({
+      hash: digest(refresh),
+      familyId,
+      clientId,
+      user,
+      expiresAt: now() + settings.refreshTokenTtl * 1000,
+      familyExpiresAt,
+    });
+    return {
+      access_token: await signAccess(user, clientId, familyId),
+      token_type: 'Bearer',
+      expires_in: settings.accessTokenTtl,
+      refresh_token: refresh,
+      scope: SCOPES.join(' '),
+    };
+  }
+
+  return {
+    /** After a successful code exchange: a new session family. */
+    async startSession(user: SignedInUser, clientId: string): Promise<{ familyId: string; tokens: TokenPair }> {
+      const familyId = randomUUID();
+      return { familyId, tokens: await issuePair(user, clientId, familyId, now() + settings.sessionMaxAge * 1000) };
+    },
+
+    /** Rotation: the old token is spent; reuse of a spent token revokes the family. */
+    async refresh(refreshToken: string, clientId: string): Promise<TokenPair | { error: string }> {
+      if (!refreshToken.startsWith(REFRESH_TOKEN_PREFIX)) return { error: 'not a refresh token' };
+      const use = await store.useRefreshToken(digest(refreshToken), clientId, now());
+      if (use.state !== 'ok') {
+        if (use.state === 'reused') families.clear();
+        return { error: `refresh token ${use.state}` };
+      }
+      const { token } = use;
+      return issuePair(token.user, clientId, token.familyId, token.familyExpiresAt);
+    },
+
+    async revokeFamily(by: { hash: string } | { familyId: string }) {
+      await store.revokeFamily(by, now());
+      if ('familyId' in by) families.set(by.familyId, { active: false, checkedAt: now() });
+      else families.clear();
+    },
+
+    /** Bearer value → principal, or InvalidTokenError (the message is safe to show: it names no value). */
+    async authenticate(bearer: string): Promise<Principal> {
+      if (bearer.startsWith(SERVICE_KEY_PREFIX)) {
+        const key = await store.findServiceKey(digest(bearer));
+        if (!key) throw new InvalidTokenError('unknown or revoked service key');
+        return { user: { sub: `service:${key.name}`, email: `${key.name}@service.invalid`, name: key.name }, scopes: key.scopes, kind: 'service', clientId: `service:${key.name}` };
+      }
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(bearer, key, { issuer, audience: ACCESS_TOKEN_AUDIENCE, algorithms: ['HS256'], typ: 'at+jwt', requiredClaims: ['sub', 'exp', 'nbf', 'iat'], currentDate: new Date(now()) }));
+      } catch (error) {
+        if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError('the access token has expired');
+        if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError('the access token is not valid here');
+        throw error;
+      }
+      const { sub, email, name, cid, sid, scope } = payload as Record<string, unknown>;
+      if (typeof sub !== 'string' || typeof email !== 'string' || typeof sid !== 'string' || typeof cid !== 'string' || typeof scope !== 'string') {
+        throw new InvalidTokenError('the access token is not valid here');
+      }
+      if (!(await familyActive(sid))) throw new InvalidTokenError('the session was signed out');
+      return { user: { sub, email, ...(typeof name === 'string' ? { name } : {}) }, scopes: scope.split(' '), familyId: sid, kind: 'agent', clientId: cid };
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;
+
+/** Creates a service key; the clear value is returned once and never stored. */
+export async function createServiceKey(store: Store, name: string, scopes: string[], now = Date.now()) {
+  const value = `${SERVICE_KEY_PREFIX}${randomToken()}`;
+  const record = { id: randomUUID(), name, hash: digest(value), scopes, createdAt: new Date(now).toISOString() };
+  await store.insertServiceKey(record);
+  return { value, record };
+}

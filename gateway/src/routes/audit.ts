@@ -1,0 +1,32 @@
+/** GET /v1/audit: the caller's own trail of room creations and deletions, newest first. */
+import { createRoute } from '@hono/zod-openapi';
+import { AuditPageSchema, AuditQuerySchema } from '@visio/shared/contract';
+import { newRouter, problemResponses } from '../openapi.js';
+import type { Store } from '../store/store.js';
+
+export function auditRoutes(store: Store) {
+  const app = newRouter();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/audit',
+      summary: 'Your room creations and deletions (who, when, which client, which room), newest first',
+      request: { query: AuditQuerySchema },
+      responses: { 200: { description: 'One page of the audit trail', content: { 'application/json': { schema: AuditPageSchema } } }, ...problemResponses(400, 401, 403) },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid('query');
+      const entries = await store.listAudit({ owner: c.get('user').sub, limit: limit + 1, before: cursor ? Number(cursor) : undefined });
+      const page = entries.slice(0, limit);
+      const last = page.at(-1);
+      return c.json(
+        {
+          items: page.map((e) => ({ action: e.action, room: e.roomCode, client: e.client, at: e.at })),
+          nextCursor: entries.length > limit && last ? String(last.id) : null,
+        },
+        200,
+      );
+    },
+  );
+  return app;
+}
