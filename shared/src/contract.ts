@@ -211,6 +211,11 @@ export const TokenResponseSchema = z
 /** `POST /auth/logout`: revokes the session of this refresh token (and of the bearer access token, if sent). */
 export const LogoutRequestSchema = z.object({ refresh_token: OpaqueSchema.optional(), client_id: ClientIdSchema.optional() }).meta({ id: 'LogoutRequest' });
 
+/** `GET /v1/me`: who the token belongs to (for "signed in as"). */
+export const MeSchema = z
+  .object({ sub: z.string(), email: z.string(), name: z.string().optional(), kind: z.enum(['local', 'agent', 'service']) })
+  .meta({ id: 'Me' });
+
 export const AuditEntrySchema = z
   .object({
     action: z.enum(['room.create', 'room.delete']),
@@ -229,6 +234,7 @@ export const AuditQuerySchema = z.strictObject({
 
 export type TokenRequest = z.input<typeof TokenRequestSchema>;
 export type TokenResponse = z.output<typeof TokenResponseSchema>;
+export type Me = z.output<typeof MeSchema>;
 export type AuditEntry = z.output<typeof AuditEntrySchema>;
 export type AuditPage = z.output<typeof AuditPageSchema>;
 

@@ -1,11 +1,24 @@
-/** GET /v1/audit: the caller's own trail of room creations and deletions, newest first. */
+/** GET /v1/me (who is signed in) and GET /v1/audit (the caller's own trail of room creations and deletions). */
 import { createRoute } from '@hono/zod-openapi';
-import { AuditPageSchema, AuditQuerySchema } from '@visio/shared/contract';
+import { AuditPageSchema, AuditQuerySchema, MeSchema } from '@visio/shared/contract';
 import { newRouter, problemResponses } from '../openapi.js';
 import type { Store } from '../store/store.js';
 
 export function auditRoutes(store: Store) {
   const app = newRouter();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/me',
+      summary: 'Who this token belongs to',
+      responses: { 200: { description: 'The signed-in agent (or service key, or local user)', content: { 'application/json': { schema: MeSchema } } }, ...problemResponses(401) },
+    }),
+    (c) => {
+      const user = c.get('user');
+      const kind = user.sub.startsWith('local:') ? 'local' : user.sub.startsWith('service:') ? 'service' : 'agent';
+      return c.json({ sub: user.sub, email: user.email, ...(user.name ? { name: user.name } : {}), kind } as const, 200);
+    },
+  );
   app.openapi(
     createRoute({
       method: 'get',
