@@ -76,15 +76,22 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     // Pages set their own policy; everything else (JSON, files) may load and frame nothing.
     if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', API_CSP);
   });
-  app.use(
-    cors({
-      origin: (origin) => (settings.corsOrigins.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id'],
-      exposeHeaders: ['content-disposition', 'location', 'x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after'],
-      maxAge: 600,
-    }),
-  );
+  const corsHeaders = cors({
+    origin: (origin) => (settings.corsOrigins.includes(origin) ? origin : null),
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id'],
+    exposeHeaders: ['content-disposition', 'location', 'x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+    maxAge: 600,
+  });
+  // A disallowed origin gets no CORS header at all (not even the allowed methods and headers).
+  app.use(async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin && !settings.corsOrigins.includes(origin)) {
+      if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) return c.body(null, 204);
+      return next();
+    }
+    return corsHeaders(c, next);
+  });
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,

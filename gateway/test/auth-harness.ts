@@ -45,6 +45,9 @@ export async function startSignInGateway(env: Record<string, string> = {}, opOpt
     OIDC_CLIENT_ID: 'visio-gateway',
     OIDC_CLIENT_SECRET: GATEWAY_CLIENT_SECRET,
     OIDC_SCOPES: 'openid email given_name usual_name',
+    // Tests sign in far more often than agents; the rate-limit tests set their own limits.
+    RATE_LIMIT_SIGNIN_PER_ADDRESS: '0',
+    RATE_LIMIT_SIGNIN_PER_USER: '0',
     VISIO_CLIENTS: JSON.stringify({ [TEST_CLIENT.id]: [TEST_CLIENT.redirectUri], [OTHER_CLIENT.id]: [OTHER_CLIENT.redirectUri] }),
     ...env,
   });

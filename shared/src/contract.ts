@@ -182,7 +182,7 @@ export const ProblemSchema = z
 export const ClientIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'a registered client id');
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 export const CodeVerifierSchema = z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/, 'a PKCE code_verifier (43-128 unreserved characters)');
-const OpaqueSchema = z.string().min(1).max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII');
+const OpaqueSchema = z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, 'printable ASCII');
 
 /** `POST /auth/token`, form-encoded (RFC 6749) or JSON. Unknown parameters are ignored, as OAuth requires. */
 export const TokenRequestSchema = z

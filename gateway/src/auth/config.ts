@@ -43,7 +43,7 @@ export const AuthEnvSchema = z.object({
   RATE_LIMIT_ROOMS_PER_USER: limit(60),
   RATE_LIMIT_ROOMS_PER_ADDRESS: limit(300),
   RATE_LIMIT_SIGNIN_PER_USER: limit(30),
-  RATE_LIMIT_SIGNIN_PER_ADDRESS: limit(60),
+  RATE_LIMIT_SIGNIN_PER_ADDRESS: limit(600),
 });
 
 export interface RateLimitSettings {

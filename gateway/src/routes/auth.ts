@@ -194,7 +194,8 @@ export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, lo
         if (typeof (raw as { grant_type?: unknown }).grant_type === 'string' && !['authorization_code', 'refresh_token'].includes((raw as { grant_type: string }).grant_type)) {
           throw grantError('unsupported_grant_type', 'grant_type must be authorization_code or refresh_token');
         }
-        throw validationProblem(parsed.error, 'body');
+        const problem = validationProblem(parsed.error, 'body');
+        throw new ProblemError(400, 'validation', problem.title, problem.detail, { ...problem.extra, error: 'invalid_request' });
       }
       const request: TokenRequest = parsed.data;
       if (!settings.clients.has(request.client_id)) {
@@ -224,7 +225,6 @@ export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, lo
         log.warn('code exchange refused', { reason: `${mismatch} does not match`, clientId: request.client_id });
         throw grantError('invalid_grant', `The ${mismatch} does not match the sign-in request; the code is now void.`);
       }
-      await limiter(c, [{ policy: 'signin-user', key: record.user.sub, limit: limits.signInPerUser }]);
       const session = await tokens.startSession(record.user, request.client_id);
       await store.linkOneTime('code', hash, session.familyId);
       return c.json(session.tokens, 200, NO_STORE);
