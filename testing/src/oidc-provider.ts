@@ -159,7 +159,7 @@ export class TestUserAgent {
         url = new URL(abort ?? `${target}/abort`, url).href;
         continue;
       }
-      const form = prompt === 'login' ? { prompt, login, password: 'any-password' } : { prompt };
+      const form: Record<string, string> = prompt === 'login' ? { prompt, login, password: 'any-password' } : { prompt };
       const posted = await this.request(target, { form });
       if (posted.status < 300 || posted.status >= 400) throw new Error(`the provider refused the ${prompt} form: ${posted.status} ${(await posted.text()).slice(0, 300)}`);
       url = new URL(posted.headers.get('location')!, target).href;
