@@ -9,7 +9,7 @@ import type { AppEnv } from './app-env.js';
 import type { GatewaySettings } from './config.js';
 import { createRelyingParty } from './auth/oidc.js';
 import { clientAddress, createRateLimiter } from './auth/rate-limit.js';
-import { createTokenService, InvalidTokenError, loadTokenKey, type Principal } from './auth/tokens.js';
+import { createTokenService, InvalidTokenError, loadTokenSecret, type Principal } from './auth/tokens.js';
 import { localUser } from './identity.js';
 import type { Logger } from './logger.js';
 import { newRouter } from './openapi.js';
@@ -52,7 +52,7 @@ const unauthorized = (detail: string) =>
 export function createApp({ settings, store, provider, log }: AppDeps): Hono<AppEnv> {
   const app = newRouter();
   const { auth } = settings;
-  const tokens = auth.mode === 'oidc' ? createTokenService(auth, settings.publicUrl, loadTokenKey(auth.tokenSecret, settings.dataDir), store) : undefined;
+  const tokens = auth.mode === 'oidc' ? createTokenService(auth, settings.publicUrl, loadTokenSecret(auth.tokenSecret, settings.dataDir), store) : undefined;
   const limiter = auth.mode === 'oidc' ? createRateLimiter(store, auth.rateLimits.windowSeconds) : undefined;
   const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel });
 

@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ACCESS_LEVELS, PROVIDERS, PUBLIC_INSTANCE_URL } from '@visio/shared';
-import { AuthEnvSchema, authSettings, type AuthSettings } from './auth/config.js';
+import { AuthConfigError, AuthEnvSchema, authSettings, type AuthSettings } from './auth/config.js';
 
 const list = z
   .string()
@@ -81,7 +81,13 @@ export function loadSettings(source: Record<string, string | undefined> = proces
   const env = parsed.data;
   const hostForUrl = env.HOST.includes(':') && !env.HOST.startsWith('[') ? `[${env.HOST}]` : env.HOST;
   const publicUrl = env.VISIO_PUBLIC_URL ?? `http://${hostForUrl}:${env.PORT}`;
-  const auth = authSettings(env, publicUrl);
+  let auth: AuthSettings;
+  try {
+    auth = authSettings(env, publicUrl);
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
+    throw error;
+  }
   if (auth.mode === 'local' && !isLoopbackHost(env.HOST)) {
     throw new ConfigError(
       `Local single-user mode only listens on loopback; HOST=${env.HOST} would let anyone on the network act as ${env.VISIO_LOCAL_USER_EMAIL}. Use HOST=127.0.0.1 (or ::1).`,

@@ -114,3 +114,47 @@ describe('sign-in through a real OpenID provider (ProConnect-like: names and ema
     expect(readFileSync(join(gw.dataDir, 'token-secret'), 'utf8').length).toBeGreaterThanOrEqual(48);
   });
 });
+
+describe('the typed client and tokens', () => {
+  it('retries exactly once after a refresh, then reports the 401', async () => {
+    let refreshes = 0;
+    let requests = 0;
+    const client = createVisioClient({
+      baseUrl: gw.url,
+      fetch: (input, init) => {
+        requests++;
+        return fetch(input, init);
+      },
+      auth: { getAccessToken: () => 'still-invalid', refresh: async () => (refreshes++, true) },
+    });
+    await expect(client.listRooms()).rejects.toMatchObject({ status: 401, kind: 'http' });
+    expect([refreshes, requests]).toEqual([1, 2]);
+  });
+
+  it('does not retry when the refresh fails, and a refused refresh signs the agent out', async () => {
+    const storage = memoryTokenStorage({ accessToken: 'stale', refreshToken: 'visio_rt_unknown', expiresAt: Date.now() + 600_000 });
+    const session = createSignInSession({ endpoints: { loginUrl: `${gw.url}/auth/login`, tokenUrl: `${gw.url}/auth/token` }, clientId: TEST_CLIENT.id, redirectUri: TEST_CLIENT.redirectUri, storage });
+    let requests = 0;
+    const client = createVisioClient({ baseUrl: gw.url, auth: session, fetch: (i, o) => (requests++, fetch(i, o)) });
+    await expect(client.listRooms()).rejects.toMatchObject({ status: 401 });
+    expect(requests).toBe(1);
+    expect(await session.isSignedIn()).toBe(false);
+  });
+
+  it('refreshes ahead of expiry, once for concurrent calls', async () => {
+    const tokens = await gw.signIn('alice');
+    const storage = memoryTokenStorage({ accessToken: tokens.access_token, refreshToken: tokens.refresh_token, expiresAt: Date.now() + 10_000 });
+    let tokenCalls = 0;
+    const session = createSignInSession({
+      endpoints: { loginUrl: `${gw.url}/auth/login`, tokenUrl: `${gw.url}/auth/token` },
+      clientId: TEST_CLIENT.id,
+      redirectUri: TEST_CLIENT.redirectUri,
+      storage,
+      fetch: (i, o) => (tokenCalls++, fetch(i, o)),
+    });
+    const client = createVisioClient({ baseUrl: gw.url, auth: session });
+    await Promise.all([client.listRooms(), client.listRooms(), client.getConfig()]);
+    expect(tokenCalls).toBe(1);
+    expect((await storage.load())!.refreshToken).not.toBe(tokens.refresh_token);
+  });
+});

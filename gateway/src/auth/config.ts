@@ -19,10 +19,14 @@ const ClientsSchema = z
     }
   })
   .pipe(
-    z.record(
-      z.string().regex(/^[a-z0-9-]{1,32}$/, 'client ids are 1-32 lower-case letters, digits or dashes').refine((id) => id !== 'web', 'the client id "web" is reserved for the gateway page'),
-      z.array(z.string().refine(isRegistrableRedirect, 'each redirect URI must be an absolute https URL without fragment (http only on loopback)')).min(1).max(20),
-    ),
+    z
+      .record(z.string(), z.array(z.string().refine(isRegistrableRedirect, 'each redirect URI must be an absolute https URL in canonical form, without fragment (http only on loopback)')).min(1).max(20))
+      .superRefine((clients, ctx) => {
+        for (const id of Object.keys(clients)) {
+          if (!/^[a-z0-9-]{1,32}$/.test(id)) ctx.addIssue({ code: 'custom', path: [id], message: 'client ids are 1-32 lower-case letters, digits or dashes' });
+          if (id === 'web') ctx.addIssue({ code: 'custom', path: [id], message: 'the client id "web" is reserved for the gateway page' });
+        }
+      }),
   );
 
 export const AuthEnvSchema = z.object({

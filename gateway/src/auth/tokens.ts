@@ -3,7 +3,7 @@
  * HMAC keeps verification on every request cheap); refresh tokens are opaque, stored as digests, rotated on
  * each use, and a reused one revokes its whole family. Service keys are opaque, stored as digests, scoped.
  */
-import { createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
@@ -38,18 +38,22 @@ export interface TokenPair {
 }
 
 /** The signing secret: from VISIO_TOKEN_SECRET, else generated once into the data folder (mode 600). */
-export function loadTokenKey(secret: string | undefined, dataDir: string): KeyObject {
-  if (secret) return createSecretKey(Buffer.from(secret, 'utf8'));
+export function loadTokenSecret(secret: string | undefined, dataDir: string): Buffer {
+  if (secret) return Buffer.from(secret, 'utf8');
   const file = join(dataDir, 'token-secret');
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
   }
   chmodSync(file, 0o600);
-  return createSecretKey(Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8'));
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
 }
 
-export function createTokenService(settings: OidcSettings, issuer: string, key: KeyObject, store: Store, now: () => number = Date.now) {
+// A WebCrypto key imported once: jose verifies with it about twice as fast as with a KeyObject.
+const importHmacKey = (secret: Buffer) => webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+
+export function createTokenService(settings: OidcSettings, issuer: string, secret: Buffer, store: Store, now: () => number = Date.now) {
+  const keyReady = importHmacKey(secret);
   // Logout and revocation reach access tokens through their session family; each instance re-checks a
   // family at most every 30 s (immediately on this instance).
   const families = new Map<string, { active: boolean; checkedAt: number }>();
@@ -76,7 +80,7 @@ export function createTokenService(settings: OidcSettings, issuer: string, key: 
       .setNotBefore(iat)
       .setExpirationTime(iat + settings.accessTokenTtl)
       .setJti(randomUUID())
-      .sign(key);
+      .sign(await keyReady);
   }
 
   async function issuePair(user: SignedInUser, clientId: string, familyId: string, familyExpiresAt: number): Promise<TokenPair> {
@@ -132,7 +136,7 @@ export function createTokenService(settings: OidcSettings, issuer: string, key: 
       }
       let payload;
       try {
-        ({ payload } = await jwtVerify(bearer, key, { issuer, audience: ACCESS_TOKEN_AUDIENCE, algorithms: ['HS256'], typ: 'at+jwt', requiredClaims: ['sub', 'exp', 'nbf', 'iat'], currentDate: new Date(now()) }));
+        ({ payload } = await jwtVerify(bearer, await keyReady, { issuer, audience: ACCESS_TOKEN_AUDIENCE, algorithms: ['HS256'], typ: 'at+jwt', requiredClaims: ['sub', 'exp', 'nbf', 'iat'], currentDate: new Date(now()) }));
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) throw new InvalidTokenError('the access token has expired');
         if (error instanceof joseErrors.JOSEError) throw new InvalidTokenError('the access token is not valid here');
