@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.js';
 import type { GatewaySettings } from './config.js';
 import { createRelyingParty } from './auth/oidc.js';
+import { authPage } from './auth/pages.js';
 import { clientAddress, createRateLimiter } from './auth/rate-limit.js';
 import { createTokenService, InvalidTokenError, loadTokenSecret, type Principal } from './auth/tokens.js';
 import { localUser } from './identity.js';
@@ -19,7 +20,7 @@ import { createRoomService } from './rooms.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { icsRoutes } from './routes/ics.js';
-import { pageRoutes } from './routes/page.js';
+import { pageRoutes, pickLang } from './routes/page.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes, VERSION } from './routes/system.js';
 import type { Store } from './store/store.js';
@@ -138,7 +139,10 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', systemRoutes(settings, store, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName));
   app.route('/', auditRoutes(store));
-  if (auth.mode === 'oidc') {
+  if (auth.mode === 'local') {
+    // A client configured for sign-in meets a local gateway: say so instead of a bare 404.
+    app.get('/auth/login', (c) => authPage(c, pickLang(c.req.query('lang'), c.req.header('accept-language')), 'localMode', 404));
+  } else {
     app.route('/', authRoutes({ settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), tokens: tokens!, store, limiter: limiter!, log }));
   }
   app.route('/', icsRoutes(rooms, settings.instanceName));

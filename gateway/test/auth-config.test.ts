@@ -48,3 +48,16 @@ describe('sign-in configuration', () => {
     expect(settings.auth.clients.get('browser')).toEqual(clients.browser);
   });
 });
+
+describe('local mode', () => {
+  it('answers a sign-in attempt with a page saying no sign-in is needed, and keeps /v1 open to the local agent', async () => {
+    const { startTestGateway } = await import('./harness.ts');
+    const gw = await startTestGateway();
+    const page = await gw.fetch('/auth/login?client_id=x&lang=en');
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('No sign-in needed');
+    expect((await gw.json('/v1/me')).body).toEqual({ sub: 'local:agent@localhost.localdomain', email: 'agent@localhost.localdomain', name: 'Agent', kind: 'local' });
+    expect((await gw.json('/v1/config')).body.auth).toEqual({ mode: 'local' });
+    expect((await gw.fetch('/auth/token', { method: 'POST' })).status).toBe(404);
+  });
+});

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import {
   DuplicateRoomError,
   type AuditEntry,
+  type AuditStamp,
   type AuthStore,
   type KeyClaim,
   type RefreshTokenRecord,
@@ -164,10 +165,16 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     if (t - row.claimed_at > staleAfterMs && q.takeOver.run(t, owner, key, row.claimed_at).changes === 1) return { state: 'claimed' };
     return { state: 'pending' };
   });
-  const remove = db.transaction((code: string, owner: string) => {
+  const addAudit = db.prepare('INSERT INTO audit (owner, action, room_code, client, at) VALUES (?, ?, ?, ?, ?)');
+  const remove = db.transaction((code: string, owner: string, audit: AuditStamp | undefined) => {
     const deleted = q.deleteRoom.run(code, owner).changes === 1;
     if (deleted) q.deleteKeys.run(code);
+    if (deleted && audit) addAudit.run(owner, 'room.delete', code, audit.client, audit.at);
     return deleted;
+  });
+  const insert = db.transaction((row: Record<string, unknown>, room: StoredRoom, audit: AuditStamp | undefined) => {
+    q.insertRoom.run(row);
+    if (audit) addAudit.run(room.owner, 'room.create', room.code, audit.client, audit.at);
   });
 
   const auth = authQueries(db);
@@ -183,15 +190,15 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     async releaseKey(owner, key) {
       q.releaseKey.run(owner, key);
     },
-    async insertRoom(room) {
+    async insertRoom(room, audit) {
       try {
-        q.insertRoom.run({
+        insert({
           ...room,
           title: room.title ?? null,
           eventUid: room.eventUid ?? null,
           telephony: room.telephony ? JSON.stringify(room.telephony) : null,
           providerRef: room.providerRef ?? null,
-        });
+        }, room, audit);
       } catch (error) {
         if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
           throw new DuplicateRoomError(error.message.includes('event_uid') ? 'eventUid' : 'code');
@@ -213,8 +220,8 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
         : q.firstPage.all(owner, limit);
       return rows.map(toRoom);
     },
-    async deleteRoom(code, owner) {
-      return remove(code, owner);
+    async deleteRoom(code, owner, audit) {
+      return remove(code, owner, audit);
     },
     async ping() {
       db.prepare('SELECT 1').get();

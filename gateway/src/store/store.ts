@@ -82,6 +82,12 @@ export interface ServiceKeyRecord {
 
 export type AuditAction = 'room.create' | 'room.delete';
 
+/** Which client acted, and when: the rest of an audit entry comes from the room operation. */
+export interface AuditStamp {
+  client: string;
+  at: string;
+}
+
 export interface AuditEntry {
   id: number;
   owner: string;
@@ -139,13 +145,16 @@ export interface Store extends AuthStore {
   completeKey(owner: string, key: string, roomCode: string): Promise<void>;
   releaseKey(owner: string, key: string): Promise<void>;
 
-  /** Throws DuplicateRoomError when the code, or the owner's event UID, is taken. */
-  insertRoom(room: StoredRoom): Promise<void>;
+  /**
+   * Throws DuplicateRoomError when the code, or the owner's event UID, is taken. With `audit`, a `room.create`
+   * entry is written in the same transaction.
+   */
+  insertRoom(room: StoredRoom, audit?: AuditStamp): Promise<void>;
   getRoom(code: string): Promise<StoredRoom | null>;
   findRoomByEvent(owner: string, eventUid: string): Promise<StoredRoom | null>;
   listRooms(query: RoomPageQuery): Promise<StoredRoom[]>;
   /** Deletes the room and the idempotency keys that led to it; false when there was none. */
-  deleteRoom(code: string, owner: string): Promise<boolean>;
+  deleteRoom(code: string, owner: string, audit?: AuditStamp): Promise<boolean>;
 
   /** Throws when the store cannot serve requests. */
   ping(): Promise<void>;
