@@ -22,6 +22,7 @@ interface Craft {
 }
 
 let craft: Craft = {};
+let discoveryIssuer: string | undefined;
 let lastNonce = '';
 let issuer = '';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -35,7 +36,7 @@ const op = createServer(async (req, res) => {
   };
   if (url.pathname === '/.well-known/openid-configuration') {
     return json({
-      issuer,
+      issuer: discoveryIssuer ?? issuer,
       authorization_endpoint: `${issuer}/authorize`,
       token_endpoint: `${issuer}/token`,
       jwks_uri: `${issuer}/jwks`,
@@ -77,7 +78,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => op.close(() => resolve())));
 
 /** Starts a sign-in, lets the "provider" answer with `craft`, and returns where the client is sent. */
-async function signInWith(next: Craft): Promise<URL> {
+async function signInWith(next: Craft, callbackExtra = ''): Promise<URL> {
   craft = next;
   const agent = new TestUserAgent();
   const start = await agent.request(
@@ -89,7 +90,7 @@ async function signInWith(next: Craft): Promise<URL> {
   expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
   expect(authorize.searchParams.get('redirect_uri')).toBe(`${gw.url}/auth/callback`);
   lastNonce = authorize.searchParams.get('nonce')!;
-  const back = await agent.request(`${gw.url}/auth/callback?code=op-code&state=${authorize.searchParams.get('state')}`);
+  const back = await agent.request(`${gw.url}/auth/callback?code=op-code&state=${authorize.searchParams.get('state')}${callbackExtra}`);
   expect(back.status).toBe(302);
   const landed = new URL(back.headers.get('location')!);
   expect(landed.origin + landed.pathname).toBe(CLIENT.redirectUri);
@@ -121,6 +122,25 @@ describe('ID token validation', () => {
     const landed = await signInWith(make());
     expect(landed.searchParams.get('error')).toBe('server_error');
     expect(landed.searchParams.has('code')).toBe(false);
+  });
+
+  it('refuses an answer naming another issuer (RFC 9207 mix-up defence), and accepts its own', async () => {
+    const mixedUp = await signInWith({}, `&iss=${encodeURIComponent('https://evil.example')}`);
+    expect(mixedUp.searchParams.get('error')).toBe('server_error');
+    expect(mixedUp.searchParams.has('code')).toBe(false);
+    expect((await signInWith({}, `&iss=${encodeURIComponent(issuer)}`)).searchParams.get('code')).toMatch(/^visio_ac_/);
+  });
+
+  it('refuses a provider whose discovery document names another issuer: no redirect to it', async () => {
+    discoveryIssuer = 'https://evil.example';
+    try {
+      const other = await startTestGateway({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'visio-gateway', OIDC_CLIENT_SECRET: SECRET, VISIO_CLIENTS: JSON.stringify({ [CLIENT.id]: [CLIENT.redirectUri] }) });
+      const response = await other.fetch(`/auth/login?client_id=${CLIENT.id}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&code_challenge=${'b'.repeat(43)}&code_challenge_method=S256&state=s`, { redirect: 'manual' });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('location')).toBeNull();
+    } finally {
+      discoveryIssuer = undefined;
+    }
   });
 
   it('takes the email from userinfo when the ID token has none (ProConnect)', async () => {

@@ -44,8 +44,9 @@ export function createRelyingParty(settings: OidcSettings, fetchImpl: typeof fet
       const response = await get(`${settings.issuer}/.well-known/openid-configuration`, { headers: { accept: 'application/json' } });
       if (!response.ok) throw new OidcError(`the identity provider's discovery answered ${response.status}`, 'unavailable');
       const meta = (await response.json()) as Discovery;
-      // OIDC Discovery §4.3: the issuer in the document must be the one configured (mix-up defence).
-      if (meta.issuer !== settings.issuer) throw new OidcError(`discovery names issuer ${meta.issuer}, not ${settings.issuer}`, 'invalid');
+      // OIDC Discovery §4.3: the issuer in the document must be the one configured (mix-up defence); its exact
+      // spelling (a trailing slash or not) is what the tokens carry.
+      if (typeof meta.issuer !== 'string' || meta.issuer.replace(/\/+$/, '') !== settings.issuer) throw new OidcError(`discovery names issuer ${meta.issuer}, not ${settings.issuer}`, 'invalid');
       for (const k of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
         if (typeof meta[k] !== 'string') throw new OidcError(`discovery lacks ${k}`, 'invalid');
       }
@@ -66,7 +67,7 @@ export function createRelyingParty(settings: OidcSettings, fetchImpl: typeof fet
     try {
       const alg = decodeProtectedHeader(jwt).alg;
       if (!alg || !algorithms(meta).includes(alg)) throw new OidcError(`unexpected signing algorithm ${String(alg)}`, 'invalid');
-      const { payload } = await jwtVerify(jwt, jwks, { issuer: settings.issuer, audience: settings.clientId, algorithms: algorithms(meta), clockTolerance: 30 });
+      const { payload } = await jwtVerify(jwt, jwks, { issuer: meta.issuer, audience: settings.clientId, algorithms: algorithms(meta), clockTolerance: 30 });
       if (nonce !== undefined && payload.nonce !== nonce) throw new OidcError('the ID token nonce does not match', 'invalid');
       // With several audiences, azp must name us (OIDC Core §3.1.3.7).
       if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== settings.clientId) throw new OidcError('the ID token azp does not name this gateway', 'invalid');

@@ -146,7 +146,7 @@ export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, lo
     const opError = single(c, 'error');
     if (opError) return back({ error: OP_ERRORS.has(opError) ? opError : 'access_denied' });
     const iss = single(c, 'iss');
-    if (iss !== undefined && iss !== settings.issuer) {
+    if (iss !== undefined && iss.replace(/\/+$/, '') !== settings.issuer) {
       log.warn('sign-in callback refused: iss names another provider');
       return back({ error: 'server_error', error_description: 'unexpected issuer' });
     }
