@@ -5,7 +5,7 @@ import { TestUserAgent } from '@visio/testing/oidc-provider';
 import { beginSignIn, createSignInSession, memoryTokenStorage, readRedirect, SignInError } from '@visio/shared/sign-in';
 import { createVisioClient } from '@visio/shared/client';
 import { ConfigSchema, ProblemSchema } from '@visio/shared/contract';
-import { OTHER_CLIENT, startSignInGateway, TEST_CLIENT, type SignInGateway } from './auth-harness.ts';
+import { GATEWAY_CLIENT_SECRET, leaks, OTHER_CLIENT, startSignInGateway, TEST_CLIENT, type SignInGateway } from './auth-harness.ts';
 
 let gw: SignInGateway;
 beforeAll(async () => {
@@ -157,4 +157,9 @@ describe('the typed client and tokens', () => {
     expect(tokenCalls).toBe(1);
     expect((await storage.load())!.refreshToken).not.toBe(tokens.refresh_token);
   });
+});
+
+it('logged every flow above without a token, code, secret or password (runs last)', () => {
+  expect(gw.logs.length).toBeGreaterThan(20);
+  expect(leaks(gw.logs, [GATEWAY_CLIENT_SECRET, 'any-password'])).toEqual([]);
 });

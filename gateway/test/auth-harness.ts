@@ -78,3 +78,14 @@ export async function startSignInGateway(env: Record<string, string> = {}, opOpt
     },
   };
 }
+
+/** Log lines that contain one of `secrets`, or anything shaped like a token, code, key or password. */
+export function leaks(lines: string[], secrets: Iterable<string> = []): string[] {
+  const found: string[] = [];
+  const known = [...secrets].filter(Boolean);
+  for (const line of lines) {
+    for (const secret of known) if (line.includes(secret)) found.push(`${secret.slice(0, 12)}… in ${line.slice(0, 200)}`);
+    if (/visio_(rt|ac|sk)_[A-Za-z0-9_-]{8}|eyJ[A-Za-z0-9_-]{10,}\.|password|client_secret|code_verifier=/.test(line)) found.push(`secret-shaped value in ${line.slice(0, 200)}`);
+  }
+  return found;
+}

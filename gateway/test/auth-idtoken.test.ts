@@ -9,6 +9,7 @@ import { createSecretKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, TestUserAgent } from '@visio/testing/oidc-provider';
+import { leaks } from './auth-harness.ts';
 import { startTestGateway, type TestGateway } from './harness.ts';
 
 const CLIENT = { id: 'test-app', redirectUri: 'https://test-app.example/callback' };
@@ -147,4 +148,9 @@ describe('ID token validation', () => {
     const landed = await signInWith({ claims: { email: undefined }, userinfo: { sub: 'mallory', email: 'm@example.gouv.fr', given_name: 'Mal', usual_name: 'Lory' } });
     expect(landed.searchParams.get('code')).toMatch(/^visio_ac_/);
   });
+});
+
+it('logged every refusal above with its reason but without a token, code or secret (runs last)', () => {
+  expect(gw.logs.some((l) => l.includes('nonce does not match'))).toBe(true);
+  expect(leaks(gw.logs, [SECRET, 'op-access-token', 'op-code'])).toEqual([]);
 });
