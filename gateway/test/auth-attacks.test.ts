@@ -69,25 +69,33 @@ describe('access tokens that are not valid here get 401 and change nothing', () 
   });
 
   it.each([
-    ['expired', async () => forge({ exp: now() - 60, nbf: now() - 700 })],
-    ['not yet valid', async () => forge({ nbf: now() + 3600, exp: now() + 4000 })],
-    ['signed with another key', async () => forge({ key: createSecretKey(Buffer.alloc(48, 7)) })],
-    ['for another audience', async () => forge({ aud: 'another-service' })],
-    ['from another issuer', async () => forge({ iss: 'https://evil.example' })],
-    ['of another type (an ID token)', async () => forge({ typ: 'JWT' })],
-    ['signed with RS256 by someone else', async () => forge({ alg: 'RS256', key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey })],
-    ['unsigned (alg none)', async () => {
-      const [h, p] = (await forge()).split('.');
+    ['expired', async (sid: string) => forge({ sid, exp: now() - 60, nbf: now() - 700 })],
+    ['not yet valid', async (sid: string) => forge({ sid, nbf: now() + 3600, exp: now() + 4000 })],
+    ['signed with another key', async (sid: string) => forge({ sid, key: createSecretKey(Buffer.alloc(48, 7)) })],
+    ['for another audience', async (sid: string) => forge({ sid, aud: 'another-service' })],
+    ['from another issuer', async (sid: string) => forge({ sid, iss: 'https://evil.example' })],
+    ['of another type (an ID token)', async (sid: string) => forge({ sid, typ: 'JWT' })],
+    ['signed with RS256 by someone else', async (sid: string) => forge({ sid, alg: 'RS256', key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey })],
+    ['unsigned (alg none)', async (sid: string) => {
+      const [h, p] = (await forge({ sid })).split('.');
       const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url');
       void h;
       return `${header}.${p}.`;
     }],
-    ['garbage', async () => 'not-a-token'],
-    ['an unknown service key', async () => 'visio_sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
+    ['garbage', async (_sid: string) => 'not-a-token'],
+    ['with another subject pasted into a genuine token', async (sid: string) => {
+      const [h, p, sig] = (await forge({ sid })).split('.');
+      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+      return `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'bob' })).toString('base64url')}.${sig}`;
+    }],
+    ['with a non-canonical signature encoding', async (sid: string) => `${await forge({ sid })}A`],
+    ['with an extra segment', async (sid: string) => `${await forge({ sid })}.e30`],
+    ['an unknown service key', async (_sid: string) => 'visio_sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
   ])('%s', async (_name, make) => {
-    // A real session, so that only the named defect makes the token invalid.
+    // A real, active session: only the named defect makes the token invalid (the test below is the control).
     const real = await signIn(gw, 'alice');
-    const token = await make();
+    const sid = JSON.parse(Buffer.from(real.access_token.split('.')[1]!, 'base64url').toString()).sid as string;
+    const token = await make(sid);
     const asIt = gw.as(token);
     const answer = await asIt('/v1/rooms', { method: 'POST', body: { title: 'Intrus' } });
     expect(answer.status).toBe(401);
