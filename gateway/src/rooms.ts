@@ -84,7 +84,12 @@ export function createRoomService(options: RoomServiceOptions) {
   }
 
   // The audit entry is written in the same transaction as the room (or its deletion).
-  const auditOf = (meta: AuditMeta | undefined) => ({ client: meta?.client ?? 'unknown', at: now().toISOString() });
+  // Strictly increasing timestamps within this process, so the trail's order is the order of events.
+  let lastAuditAt = 0;
+  const auditOf = (meta: AuditMeta | undefined) => {
+    lastAuditAt = Math.max(now().getTime(), lastAuditAt + 1);
+    return { client: meta?.client ?? 'unknown', at: new Date(lastAuditAt).toISOString() };
+  };
 
   async function create(owner: User, command: CreateRoomCommand, meta?: AuditMeta): Promise<CreateResult> {
     const forEvent = await existingForEvent(owner, command.eventUid);

@@ -229,7 +229,7 @@ export const AuditPageSchema = z.object({ items: z.array(AuditEntrySchema), next
 
 export const AuditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().regex(/^[1-9][0-9]{0,15}$/, 'a cursor from a previous page').optional(),
+  cursor: z.string().max(300).regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page').optional(),
 });
 
 export type TokenRequest = z.input<typeof TokenRequestSchema>;

@@ -1,7 +1,9 @@
 /** GET /v1/me (who is signed in) and GET /v1/audit (the caller's own trail of room creations and deletions). */
 import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
 import { AuditPageSchema, AuditQuerySchema, MeSchema } from '@visio/shared/contract';
 import { newRouter, problemResponses } from '../openapi.js';
+import { validationProblem } from '../problem.js';
 import type { Store } from '../store/store.js';
 
 export function auditRoutes(store: Store) {
@@ -29,17 +31,32 @@ export function auditRoutes(store: Store) {
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid('query');
-      const entries = await store.listAudit({ owner: c.get('user').sub, limit: limit + 1, before: cursor ? Number(cursor) : undefined });
+      const entries = await store.listAudit({ owner: c.get('user').sub, limit: limit + 1, before: cursor ? decodeCursor(cursor) : undefined });
       const page = entries.slice(0, limit);
       const last = page.at(-1);
       return c.json(
         {
           items: page.map((e) => ({ action: e.action, room: e.roomCode, client: e.client, at: e.at })),
-          nextCursor: entries.length > limit && last ? String(last.id) : null,
+          nextCursor: entries.length > limit && last ? Buffer.from(JSON.stringify([last.at, last.roomCode, last.action])).toString('base64url') : null,
         },
         200,
       );
     },
   );
   return app;
+}
+
+const CursorSchema = z.tuple([z.iso.datetime(), z.string().max(64), z.enum(['room.create', 'room.delete'])]);
+
+function decodeCursor(cursor: string) {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const parsed = CursorSchema.safeParse(value);
+  if (!parsed.success) throw validationProblem(new z.ZodError([{ code: 'custom', path: ['cursor'], message: 'not a cursor from a previous page', input: cursor }]), 'query');
+  const [at, roomCode, action] = parsed.data;
+  return { at, roomCode, action };
 }

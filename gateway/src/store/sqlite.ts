@@ -82,15 +82,15 @@ const MIGRATIONS: string[] = [
      window_start INTEGER NOT NULL,
      count INTEGER NOT NULL
    );
+   -- One b-tree, keyed for the owner's newest-first pages: room creation pays for a single extra insert.
    CREATE TABLE audit (
-     id INTEGER PRIMARY KEY AUTOINCREMENT,
      owner TEXT NOT NULL,
-     action TEXT NOT NULL,
+     at TEXT NOT NULL,
      room_code TEXT NOT NULL,
+     action TEXT NOT NULL,
      client TEXT NOT NULL,
-     at TEXT NOT NULL
-   );
-   CREATE INDEX audit_owner ON audit (owner, id DESC);`,
+     PRIMARY KEY (owner, at, room_code, action)
+   ) WITHOUT ROWID;`,
 ];
 
 interface RoomRow {
@@ -165,7 +165,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     if (t - row.claimed_at > staleAfterMs && q.takeOver.run(t, owner, key, row.claimed_at).changes === 1) return { state: 'claimed' };
     return { state: 'pending' };
   });
-  const addAudit = db.prepare('INSERT INTO audit (owner, action, room_code, client, at) VALUES (?, ?, ?, ?, ?)');
+  const addAudit = db.prepare('INSERT OR IGNORE INTO audit (owner, action, room_code, client, at) VALUES (?, ?, ?, ?, ?)');
   const remove = db.transaction((code: string, owner: string, audit: AuditStamp | undefined) => {
     const deleted = q.deleteRoom.run(code, owner).changes === 1;
     if (deleted) q.deleteKeys.run(code);
@@ -232,6 +232,14 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
   };
 }
 
+interface AuditRow {
+  owner: string;
+  action: AuditEntry['action'];
+  room_code: string;
+  client: string;
+  at: string;
+}
+
 interface ServiceKeyRow {
   id: string;
   name: string;
@@ -279,12 +287,10 @@ function authQueries(db: Database.Database): AuthStore {
          window_start = excluded.window_start
        RETURNING window_start, count`,
     ),
-    appendAudit: db.prepare('INSERT INTO audit (owner, action, room_code, client, at) VALUES (@owner, @action, @roomCode, @client, @at)'),
-    auditFirst: db.prepare<[string, number], { id: number; owner: string; action: AuditEntry['action']; room_code: string; client: string; at: string }>(
-      'SELECT * FROM audit WHERE owner = ? ORDER BY id DESC LIMIT ?',
-    ),
-    auditNext: db.prepare<[string, number, number], { id: number; owner: string; action: AuditEntry['action']; room_code: string; client: string; at: string }>(
-      'SELECT * FROM audit WHERE owner = ? AND id < ? ORDER BY id DESC LIMIT ?',
+    appendAudit: db.prepare('INSERT OR IGNORE INTO audit (owner, action, room_code, client, at) VALUES (@owner, @action, @roomCode, @client, @at)'),
+    auditFirst: db.prepare<[string, number], AuditRow>('SELECT * FROM audit WHERE owner = ? ORDER BY at DESC, room_code DESC, action DESC LIMIT ?'),
+    auditNext: db.prepare<[string, string, string, string, number], AuditRow>(
+      'SELECT * FROM audit WHERE owner = ? AND (at, room_code, action) < (?, ?, ?) ORDER BY at DESC, room_code DESC, action DESC LIMIT ?',
     ),
     purgeOneTime: db.prepare('DELETE FROM one_time WHERE expires_at < ?'),
     purgeFamilies: db.prepare('DELETE FROM token_families WHERE expires_at < ? OR revoked_at < ?'),
@@ -373,8 +379,8 @@ function authQueries(db: Database.Database): AuthStore {
       q.appendAudit.run(entry);
     },
     async listAudit({ owner, limit, before }) {
-      const rows = before === undefined ? q.auditFirst.all(owner, limit) : q.auditNext.all(owner, before, limit);
-      return rows.map((r) => ({ id: r.id, owner: r.owner, action: r.action, roomCode: r.room_code, client: r.client, at: r.at }));
+      const rows = before === undefined ? q.auditFirst.all(owner, limit) : q.auditNext.all(owner, before.at, before.roomCode, before.action, limit);
+      return rows.map((r) => ({ owner: r.owner, action: r.action, roomCode: r.room_code, client: r.client, at: r.at }));
     },
     async purgeExpired(now) {
       q.purgeOneTime.run(now - 86_400_000);

@@ -89,7 +89,6 @@ export interface AuditStamp {
 }
 
 export interface AuditEntry {
-  id: number;
   owner: string;
   action: AuditAction;
   roomCode: string;
@@ -128,9 +127,9 @@ export interface AuthStore {
   /** Counts one request in `bucket`'s fixed window of `windowMs`; shared by every instance using the store. */
   hitRateLimit(bucket: string, windowMs: number, now: number): Promise<RateLimitHit>;
 
-  appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
-  /** Newest first; `before` is the id of the last entry of the previous page. */
-  listAudit(query: { owner: string; limit: number; before?: number | undefined }): Promise<AuditEntry[]>;
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first; `before` is the last entry of the previous page. */
+  listAudit(query: { owner: string; limit: number; before?: Pick<AuditEntry, 'at' | 'roomCode' | 'action'> | undefined }): Promise<AuditEntry[]>;
 
   /** Deletes expired one-time records, refresh tokens and stale rate-limit windows. */
   purgeExpired(now: number): Promise<void>;
