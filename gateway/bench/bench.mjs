@@ -1,6 +1,9 @@
 // `npm run bench` (gateway part): POST /v1/rooms against a bare Hono route, in one run, plus core throughputs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import ts from 'typescript';
+import { beginSignIn, readRedirect } from '@visio/shared/sign-in';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +31,10 @@ function startProcess(script, env = {}) {
   });
 }
 
-function load(url, path, body) {
+function load(url, path, body, headers = {}) {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: `${url}${path}`, method: 'POST', connections: CONNECTIONS, duration: SECONDS, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) },
+      { url: `${url}${path}`, method: 'POST', connections: CONNECTIONS, duration: SECONDS, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
@@ -47,18 +50,69 @@ function perSecond(fn, ms = 1500) {
   return (n * 1000) / (performance.now() - start);
 }
 
+// The real OpenID provider of the tests (testing/src/oidc-provider.ts), transpiled next to its dependencies.
+async function loadTestProvider() {
+  const testing = join(here, '..', '..', 'testing');
+  const source = readFileSync(join(testing, 'src', 'oidc-provider.ts'), 'utf8');
+  const out = join(testing, 'dist', 'oidc-provider.mjs');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+  return import(out);
+}
+
+async function freePort() {
+  const probe = createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const { port } = probe.address();
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/** Signs alice in through the provider's login and consent pages, as a client would: a real access token. */
+async function signIn(gatewayUrl, TestUserAgent) {
+  const client = { clientId: 'bench', redirectUri: 'https://bench.example/callback' };
+  const pending = await beginSignIn({ endpoints: { loginUrl: `${gatewayUrl}/auth/login`, tokenUrl: '' }, ...client });
+  const landed = await new TestUserAgent().signIn(pending.url, 'alice', (u) => u.origin === 'https://bench.example');
+  const response = await fetch(`${gatewayUrl}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'authorization_code', code: readRedirect(landed.href, pending), code_verifier: pending.verifier, client_id: client.clientId, redirect_uri: client.redirectUri }),
+  });
+  if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
+  return (await response.json()).access_token;
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'visio-bench-'));
+const oidcDataDir = mkdtempSync(join(tmpdir(), 'visio-bench-oidc-'));
+const { startOidcProvider, TestUserAgent } = await loadTestProvider();
+const oidcPort = await freePort();
+const op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: 'bench-secret-0123456789abcdef', redirect_uris: [`http://127.0.0.1:${oidcPort}/auth/callback`] }] });
 const bare = await startProcess(join(here, 'bare.mjs'));
 const gateway = await startProcess(join(here, '..', 'dist', 'main.js'), { PORT: '0', VISIO_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+const signedIn = await startProcess(join(here, '..', 'dist', 'main.js'), {
+  PORT: String(oidcPort),
+  VISIO_DATA_DIR: oidcDataDir,
+  LOG_LEVEL: 'silent',
+  OIDC_ISSUER: op.issuer,
+  OIDC_CLIENT_ID: 'visio-gateway',
+  OIDC_CLIENT_SECRET: 'bench-secret-0123456789abcdef',
+  VISIO_CLIENTS: JSON.stringify({ bench: ['https://bench.example/callback'] }),
+  // The benchmark measures token verification, not the limiter refusing it.
+  RATE_LIMIT_ROOMS_PER_USER: '0',
+  RATE_LIMIT_ROOMS_PER_ADDRESS: '0',
+});
 try {
   const body = { title: 'Réunion de service' };
-  // Warm both (JIT, SQLite pages), then alternate so drift on a noisy machine hits both alike.
+  const bearer = { authorization: `Bearer ${await signIn(signedIn.url, TestUserAgent)}` };
+  // Warm all (JIT, SQLite pages), then alternate so drift on a noisy machine hits all alike.
   await load(bare.url, '/echo', body);
   await load(gateway.url, '/v1/rooms', body);
-  const runs = { bare: [], gateway: [] };
+  await load(signedIn.url, '/v1/rooms', body, bearer);
+  const runs = { bare: [], gateway: [], signedIn: [] };
   for (let i = 0; i < ROUNDS; i++) {
     runs.bare.push(await load(bare.url, '/echo', body));
     runs.gateway.push(await load(gateway.url, '/v1/rooms', body));
+    runs.signedIn.push(await load(signedIn.url, '/v1/rooms', body, bearer));
   }
   const summarize = (results) => ({
     rps: results.reduce((s, r) => s + r.requests.average, 0) / results.length,
@@ -67,7 +121,9 @@ try {
   });
   const b = summarize(runs.bare);
   const g = summarize(runs.gateway);
+  const a = summarize(runs.signedIn);
   const ratio = g.rps / b.rps;
+  const authRatio = a.rps / b.rps;
 
   const room = { code: 'abc-defg-hij', url: 'https://visio.numerique.gouv.fr/abc-defg-hij', telephony: { phoneNumber: '+33187210000', pin: '1234567890' } };
   const icsPerSecond = perSecond((n) =>
@@ -81,11 +137,17 @@ try {
   console.log(`bare Hono      ${b.rps.toFixed(0).padStart(7)} req/s   p99 ${b.p99} ms   errors ${b.errors}`);
   console.log(`POST /v1/rooms ${g.rps.toFixed(0).padStart(7)} req/s   p99 ${g.p99} ms   errors ${g.errors}`);
   console.log(`ratio gateway/bare ${ratio.toFixed(2)} (budget >= 0.40: ${ok(ratio >= 0.4)}); gateway p99 ${g.p99} ms (budget <= 10 ms: ${ok(g.p99 <= 10)})`);
+  console.log('\n== gateway: POST /v1/rooms with a bearer access token (OIDC mode, JWT verified on every request) vs bare Hono ==');
+  console.log(`POST /v1/rooms + token ${a.rps.toFixed(0).padStart(7)} req/s   p99 ${a.p99} ms   errors ${a.errors}`);
+  console.log(`ratio signed-in gateway/bare ${authRatio.toFixed(2)} (budget >= 0.35: ${ok(authRatio >= 0.35)})`);
   console.log(`ICS builds      ${icsPerSecond.toFixed(0)} /s`);
   console.log(`invitation renders ${invitationsPerSecond.toFixed(0)} /s`);
-  if (g.errors > 0) process.exitCode = 1;
+  if (g.errors > 0 || a.errors > 0) process.exitCode = 1;
 } finally {
   await bare.stop();
   await gateway.stop();
+  await signedIn.stop();
+  await op.close();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(oidcDataDir, { recursive: true, force: true });
 }

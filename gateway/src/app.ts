@@ -7,15 +7,21 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.js';
 import type { GatewaySettings } from './config.js';
+import { createRelyingParty } from './auth/oidc.js';
+import { authPage } from './auth/pages.js';
+import { clientAddress, createRateLimiter } from './auth/rate-limit.js';
+import { createTokenService, InvalidTokenError, loadTokenSecret, type Principal } from './auth/tokens.js';
 import { localUser } from './identity.js';
 import type { Logger } from './logger.js';
 import { newRouter } from './openapi.js';
 import { ProblemError, problemResponse, type ProblemType } from './problem.js';
 import type { RoomProvider } from './providers/provider.js';
 import { createRoomService } from './rooms.js';
+import { auditRoutes } from './routes/audit.js';
+import { authRoutes } from './routes/auth.js';
 import { icsRoutes } from './routes/ics.js';
 import { outlookRoutes } from './routes/outlook.js';
-import { pageRoutes } from './routes/page.js';
+import { pageRoutes, pickLang } from './routes/page.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes, VERSION } from './routes/system.js';
 import type { Store } from './store/store.js';
@@ -36,8 +42,20 @@ const HTTP_PROBLEMS: Record<number, [ProblemType, string]> = {
   415: ['unsupportedMediaType', 'Unsupported media type'],
 };
 
+/** The scope a route needs: reading is separate from creating/deleting, the audit trail from both. */
+export function requiredScope(method: string, path: string): string {
+  if (path === '/v1/audit' || path.startsWith('/v1/audit/')) return 'audit:read';
+  return method === 'GET' || method === 'HEAD' ? 'rooms:read' : 'rooms:write';
+}
+
+const unauthorized = (detail: string) =>
+  new ProblemError(401, 'unauthorized', 'Sign-in required', detail, { headers: { 'www-authenticate': 'Bearer realm="visio", error="invalid_token"' } });
+
 export function createApp({ settings, store, provider, log }: AppDeps): Hono<AppEnv> {
   const app = newRouter();
+  const { auth } = settings;
+  const tokens = auth.mode === 'oidc' ? createTokenService(auth, settings.publicUrl, loadTokenSecret(auth.tokenSecret, settings.dataDir), store) : undefined;
+  const limiter = auth.mode === 'oidc' ? createRateLimiter(store, auth.rateLimits.windowSeconds) : undefined;
   const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel });
 
   app.use(requestId({ headerName: 'x-request-id' }));
@@ -66,15 +84,22 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     // Pages set their own policy; everything else (JSON, files) may load and frame nothing.
     if (!c.res.headers.has('content-security-policy')) c.res.headers.set('content-security-policy', API_CSP);
   });
-  app.use(
-    cors({
-      origin: (origin) => (settings.corsOrigins.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id'],
-      exposeHeaders: ['content-disposition', 'location', 'x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after'],
-      maxAge: 600,
-    }),
-  );
+  const corsHeaders = cors({
+    origin: (origin) => (settings.corsOrigins.includes(origin) ? origin : null),
+    allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id'],
+    exposeHeaders: ['content-disposition', 'location', 'x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after'],
+    maxAge: 600,
+  });
+  // A disallowed origin gets no CORS header at all (not even the allowed methods and headers).
+  app.use(async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin && !settings.corsOrigins.includes(origin)) {
+      if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) return c.body(null, 204);
+      return next();
+    }
+    return corsHeaders(c, next);
+  });
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -84,12 +109,49 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.use('/v1/*', async (c, next) => {
     const client = c.req.header('x-visio-client');
     c.set('client', client && /^[a-z0-9-]{1,32}$/.test(client) ? client : 'unknown');
-    if (c.req.path !== '/v1/config') c.set('user', localUser(settings.auth.user.email, settings.auth.user.name));
+    const isConfig = c.req.path === '/v1/config' && (c.req.method === 'GET' || c.req.method === 'HEAD');
+    if (auth.mode === 'local') {
+      if (c.req.path !== '/v1/config') c.set('user', localUser(auth.user.email, auth.user.name));
+    } else if (!isConfig) {
+      // Every /v1 route but the public configuration needs a valid token.
+      const header = c.req.header('authorization');
+      if (!header) throw unauthorized('Send Authorization: Bearer <access token>; get one by signing in (see /v1/config).');
+      const bearer = /^Bearer ([\x21-\x7e]{1,4096})$/i.exec(header)?.[1];
+      if (!bearer) throw unauthorized('The Authorization header must be: Bearer <access token>.');
+      let principal: Principal;
+      try {
+        principal = await tokens!.authenticate(bearer);
+      } catch (error) {
+        if (error instanceof InvalidTokenError) throw unauthorized(`${error.message}; sign in again.`);
+        throw error;
+      }
+      const scope = requiredScope(c.req.method, c.req.path);
+      if (!principal.scopes.includes(scope)) {
+        throw new ProblemError(403, 'forbidden', 'Not allowed', `This key lacks the ${scope} scope.`, { headers: { 'www-authenticate': `Bearer realm="visio", error="insufficient_scope", scope="${scope}"` } });
+      }
+      c.set('user', principal.user);
+      if (c.get('client') === 'unknown') c.set('client', principal.clientId.slice(0, 40));
+      // Room creation is limited per agent and per address.
+      if (c.req.method === 'POST' && (c.req.path === '/v1/rooms' || c.req.path === '/v1/ics')) {
+        const address = clientAddress(c, auth.trustProxyHops);
+        await limiter!(c, [
+          { policy: 'rooms-user', key: principal.user.sub, limit: auth.rateLimits.roomsPerUser },
+          { policy: 'rooms-address', key: address, limit: auth.rateLimits.roomsPerAddress },
+        ]);
+      }
+    }
     await next();
   });
 
   app.route('/', systemRoutes(settings, store, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName));
+  app.route('/', auditRoutes(store));
+  if (auth.mode === 'local') {
+    // A client configured for sign-in meets a local gateway: say so instead of a bare 404.
+    app.get('/auth/login', (c) => authPage(c, pickLang(c.req.query('lang'), c.req.header('accept-language')), 'localMode', 404));
+  } else {
+    app.route('/', authRoutes({ settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), tokens: tokens!, store, limiter: limiter!, log }));
+  }
   app.route('/', icsRoutes(rooms, settings.instanceName));
   app.route('/', pageRoutes(settings));
   app.route('/', outlookRoutes(settings));

@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ACCESS_LEVELS, PROVIDERS, PUBLIC_INSTANCE_URL } from '@visio/shared';
+import { AuthConfigError, AuthEnvSchema, authSettings, type AuthSettings } from './auth/config.js';
 
 const list = z
   .string()
@@ -38,6 +39,7 @@ export const EnvSchema = z.object({
   VISIO_LOCAL_USER_NAME: z.string().min(1).max(200).default('Agent'),
   CORS_ORIGINS: list.pipe(z.array(origin)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  ...AuthEnvSchema.shape,
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -53,7 +55,7 @@ export interface GatewaySettings {
   publicUrl: string;
   corsOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
-  auth: { mode: 'local'; user: { email: string; name: string } };
+  auth: AuthSettings;
   /** The raw validated environment, for feature modules that read their own variables. */
   env: Env;
 }
@@ -77,13 +79,20 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
-  const auth: GatewaySettings['auth'] = { mode: 'local', user: { email: env.VISIO_LOCAL_USER_EMAIL, name: env.VISIO_LOCAL_USER_NAME } };
-  if (!isLoopbackHost(env.HOST)) {
+  const hostForUrl = env.HOST.includes(':') && !env.HOST.startsWith('[') ? `[${env.HOST}]` : env.HOST;
+  const publicUrl = env.VISIO_PUBLIC_URL ?? `http://${hostForUrl}:${env.PORT}`;
+  let auth: AuthSettings;
+  try {
+    auth = authSettings(env, publicUrl);
+  } catch (error) {
+    if (error instanceof AuthConfigError) throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
+    throw error;
+  }
+  if (auth.mode === 'local' && !isLoopbackHost(env.HOST)) {
     throw new ConfigError(
       `Local single-user mode only listens on loopback; HOST=${env.HOST} would let anyone on the network act as ${env.VISIO_LOCAL_USER_EMAIL}. Use HOST=127.0.0.1 (or ::1).`,
     );
   }
-  const hostForUrl = env.HOST.includes(':') && !env.HOST.startsWith('[') ? `[${env.HOST}]` : env.HOST;
   return {
     port: env.PORT,
     host: env.HOST,
@@ -92,7 +101,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     provider: env.VISIO_PROVIDER,
     dataDir: resolve(env.VISIO_DATA_DIR),
     defaultAccessLevel: env.VISIO_DEFAULT_ACCESS_LEVEL,
-    publicUrl: env.VISIO_PUBLIC_URL ?? `http://${hostForUrl}:${env.PORT}`,
+    publicUrl,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     auth,

@@ -6,7 +6,7 @@ import { startGateway } from './server.js';
 try {
   const gateway = await startGateway();
   const { settings } = gateway;
-  const mode = settings.auth.mode === 'local' ? `local single-user mode, acting as ${settings.auth.user.email}` : 'sign-in required';
+  const mode = settings.auth.mode === 'local' ? `local single-user mode, acting as ${settings.auth.user.email}` : `sign-in required (OpenID Connect: ${settings.auth.issuer})`;
   process.stderr.write(
     `\nVisio gateway listening on ${gateway.url}\n` +
       `  room provider: ${settings.provider} (links on ${settings.instanceUrl})\n` +

@@ -25,6 +25,11 @@ export interface RoomServiceOptions {
   now?: () => Date;
 }
 
+/** Who asked, for the audit trail: the client (from X-Visio-Client). */
+export interface AuditMeta {
+  client: string;
+}
+
 export interface CreateResult {
   room: Room;
   created: boolean;
@@ -51,7 +56,7 @@ export function createRoomService(options: RoomServiceOptions) {
   const staleClaimMs = options.staleClaimMs ?? 60_000;
   const now = options.now ?? (() => new Date());
 
-  async function mint(owner: User, command: CreateRoomCommand): Promise<StoredRoom> {
+  async function mint(owner: User, command: CreateRoomCommand, meta: AuditMeta | undefined): Promise<StoredRoom> {
     const accessLevel = command.accessLevel ?? options.defaultAccessLevel;
     for (let attempt = 0; ; attempt++) {
       const made = await provider.createRoom({ owner, accessLevel, title: command.title, eventUid: command.eventUid, suggestedCode: generateRoomCode() });
@@ -64,7 +69,7 @@ export function createRoomService(options: RoomServiceOptions) {
         createdAt: now().toISOString(),
       };
       try {
-        await store.insertRoom(room);
+        await store.insertRoom(room, auditOf(meta));
         return room;
       } catch (error) {
         // A code collision (1 in 1.4e14) gets a fresh code; an event race is settled by the caller.
@@ -78,12 +83,20 @@ export function createRoomService(options: RoomServiceOptions) {
     return eventUid ? store.findRoomByEvent(owner.sub, eventUid) : null;
   }
 
-  async function create(owner: User, command: CreateRoomCommand): Promise<CreateResult> {
+  // The audit entry is written in the same transaction as the room (or its deletion).
+  // Strictly increasing timestamps within this process, so the trail's order is the order of events.
+  let lastAuditAt = 0;
+  const auditOf = (meta: AuditMeta | undefined) => {
+    lastAuditAt = Math.max(now().getTime(), lastAuditAt + 1);
+    return { client: meta?.client ?? 'unknown', at: new Date(lastAuditAt).toISOString() };
+  };
+
+  async function create(owner: User, command: CreateRoomCommand, meta?: AuditMeta): Promise<CreateResult> {
     const forEvent = await existingForEvent(owner, command.eventUid);
     if (forEvent) return { room: toApiRoom(forEvent), created: false };
 
     const key = command.idempotencyKey ? `key:${command.idempotencyKey}` : command.eventUid ? `event:${command.eventUid}` : null;
-    if (!key) return { room: toApiRoom(await mint(owner, command)), created: true };
+    if (!key) return { room: toApiRoom(await mint(owner, command, meta)), created: true };
 
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([command.title ?? null, command.accessLevel ?? null, command.eventUid ?? null]))
@@ -100,7 +113,7 @@ export function createRoomService(options: RoomServiceOptions) {
           throw notFound('The room created for this request was deleted since.');
         }
         case 'claimed':
-          return { room: toApiRoom(await mintClaimed(owner, command, key)), created: true };
+          return { room: toApiRoom(await mintClaimed(owner, command, key, meta)), created: true };
         case 'pending':
           if (Date.now() > deadline) {
             throw new ProblemError(409, 'conflict', 'Request in progress', 'An identical request is still being processed; retry in a moment.', { headers: { 'retry-after': '2' } });
@@ -110,9 +123,9 @@ export function createRoomService(options: RoomServiceOptions) {
     }
   }
 
-  async function mintClaimed(owner: User, command: CreateRoomCommand, key: string): Promise<StoredRoom> {
+  async function mintClaimed(owner: User, command: CreateRoomCommand, key: string, meta: AuditMeta | undefined): Promise<StoredRoom> {
     try {
-      const room = await mint(owner, command);
+      const room = await mint(owner, command, meta);
       await store.completeKey(owner.sub, key, room.code);
       return room;
     } catch (error) {
@@ -149,10 +162,10 @@ export function createRoomService(options: RoomServiceOptions) {
         nextCursor: rooms.length > limit && last ? encodeCursor(last) : null,
       };
     },
-    async remove(owner: User, code: string) {
+    async remove(owner: User, code: string, meta?: AuditMeta) {
       const room = await get(owner, code);
       const deletion = await provider.deleteRoom(room, owner);
-      await store.deleteRoom(room.code, owner.sub);
+      await store.deleteRoom(room.code, owner.sub, auditOf(meta));
       return { room, ...deletion };
     },
   };

@@ -31,11 +31,18 @@ export async function startGateway(env: Record<string, string | undefined> = pro
   if (!settings.env.VISIO_PUBLIC_URL) settings.publicUrl = url;
   logger.info('gateway listening', { url, provider: provider.name, auth: settings.auth.mode, dataDir: settings.dataDir });
 
+  // Expired codes, refresh tokens and rate-limit windows are swept hourly (and once at start).
+  const purge = () => store.purgeExpired(Date.now()).catch((error: unknown) => logger.warn('purge of expired sign-in data failed', { error }));
+  void purge();
+  const purgeTimer = setInterval(purge, 3_600_000);
+  purgeTimer.unref();
+
   let closing: Promise<void> | undefined;
   return {
     url,
     settings,
     close() {
+      clearInterval(purgeTimer);
       closing ??= new Promise<void>((resolve) => {
         // Finish in-flight requests, then release the store.
         server.close(() => resolve());

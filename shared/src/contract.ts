@@ -154,6 +154,7 @@ export const ConfigSchema = z
       mode: z.enum(['local', 'oidc']),
       loginUrl: z.string().optional(),
       tokenUrl: z.string().optional(),
+      logoutUrl: z.string().optional(),
     }),
     version: z.string(),
   })
@@ -171,8 +172,71 @@ export const ProblemSchema = z
     instance: z.string().optional(),
     requestId: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    /** OAuth error code on the sign-in endpoints (`invalid_grant`, `invalid_client`, ...). */
+    error: z.string().optional(),
   })
   .meta({ id: 'Problem' });
+
+// --- Sign-in (OIDC mode): the gateway's own OAuth endpoints for its registered clients ---
+
+export const ClientIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'a registered client id');
+/** RFC 7636 §4.1: 43 to 128 unreserved characters. */
+export const CodeVerifierSchema = z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/, 'a PKCE code_verifier (43-128 unreserved characters)');
+const OpaqueSchema = z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, 'printable ASCII');
+
+/** `POST /auth/token`, form-encoded (RFC 6749) or JSON. Unknown parameters are ignored, as OAuth requires. */
+export const TokenRequestSchema = z
+  .discriminatedUnion('grant_type', [
+    z.object({
+      grant_type: z.literal('authorization_code'),
+      code: OpaqueSchema,
+      code_verifier: CodeVerifierSchema,
+      client_id: ClientIdSchema,
+      redirect_uri: z.string().min(1).max(2000),
+    }),
+    z.object({ grant_type: z.literal('refresh_token'), refresh_token: OpaqueSchema, client_id: ClientIdSchema }),
+  ])
+  .meta({ id: 'TokenRequest' });
+
+export const TokenResponseSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+    refresh_token: z.string(),
+    scope: z.string(),
+  })
+  .meta({ id: 'TokenResponse' });
+
+/** `POST /auth/logout`: revokes the session of this refresh token (and of the bearer access token, if sent). */
+export const LogoutRequestSchema = z.object({ refresh_token: OpaqueSchema.optional(), client_id: ClientIdSchema.optional() }).meta({ id: 'LogoutRequest' });
+
+/** `GET /v1/me`: who the token belongs to (for "signed in as"). */
+export const MeSchema = z
+  .object({ sub: z.string(), email: z.string(), name: z.string().optional(), kind: z.enum(['local', 'agent', 'service']) })
+  .meta({ id: 'Me' });
+
+export const AuditEntrySchema = z
+  .object({
+    action: z.enum(['room.create', 'room.delete']),
+    room: z.string(),
+    client: z.string(),
+    at: z.iso.datetime(),
+  })
+  .meta({ id: 'AuditEntry' });
+
+export const AuditPageSchema = z.object({ items: z.array(AuditEntrySchema), nextCursor: z.string().nullable() }).meta({ id: 'AuditPage' });
+
+export const AuditQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().max(300).regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page').optional(),
+});
+
+export type TokenRequest = z.input<typeof TokenRequestSchema>;
+export type TokenResponse = z.output<typeof TokenResponseSchema>;
+export type Me = z.output<typeof MeSchema>;
+export type AuditEntry = z.output<typeof AuditEntrySchema>;
+export type AuditPage = z.output<typeof AuditPageSchema>;
 
 export type CreateRoomRequest = z.input<typeof CreateRoomRequestSchema>;
 export type Room = z.output<typeof RoomSchema>;
@@ -199,6 +263,7 @@ export const PROBLEM_TYPES = {
   conflict: 'urn:visio:problem:conflict',
   idempotencyMismatch: 'urn:visio:problem:idempotency-key-reused',
   unauthorized: 'urn:visio:problem:unauthorized',
+  invalidGrant: 'urn:visio:problem:invalid-grant',
   forbidden: 'urn:visio:problem:forbidden',
   rateLimited: 'urn:visio:problem:rate-limited',
   upstream: 'urn:visio:problem:upstream',

@@ -6,3 +6,4 @@ export * from './links.js';
 export * from './invitation.js';
 export * from './html.js';
 export * from './ics.js';
+export * from './sign-in.js';

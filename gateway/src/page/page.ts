@@ -1,10 +1,11 @@
 /** Script of the gateway's own page: create a room, copy, join, download the .ics. Uses the shared client. */
-import { createVisioClient, describeError, type Lang } from '@visio/shared';
+import { createSignInSession, createVisioClient, describeError, VisioApiError, type Lang, type PendingSignIn, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const main = $('main');
 const lang = (main.dataset.lang === 'en' ? 'en' : 'fr') as Lang;
-const client = createVisioClient({ baseUrl: location.origin, clientName: 'page' });
+const session = setUpSignIn();
+const client = createVisioClient({ baseUrl: location.origin, clientName: 'page', ...(session ? { auth: session } : {}) });
 const form = $<HTMLFormElement>('create');
 const button = $<HTMLButtonElement>('create-button');
 const status = $('status');
@@ -83,3 +84,81 @@ $('ics').addEventListener('click', async (event) => {
     fail(cause);
   }
 });
+
+// --- Sign-in (OIDC mode): the page is the registered client `web`; tokens live in this tab only. ---
+
+function tabStorage(key: string): TokenStorage {
+  return {
+    load: () => {
+      try {
+        return JSON.parse(sessionStorage.getItem(key) ?? 'null') as StoredTokens | null;
+      } catch {
+        return null;
+      }
+    },
+    save: (tokens) => (tokens ? sessionStorage.setItem(key, JSON.stringify(tokens)) : sessionStorage.removeItem(key)),
+  };
+}
+
+function setUpSignIn(): SignInSession | null {
+  const d = main.dataset;
+  if (!d.loginUrl || !d.tokenUrl || !d.redirectUri) return null;
+  return createSignInSession({
+    endpoints: { loginUrl: d.loginUrl, tokenUrl: d.tokenUrl, logoutUrl: d.logoutUrl },
+    clientId: 'web',
+    redirectUri: d.redirectUri,
+    storage: tabStorage('visio.tokens'),
+  });
+}
+
+async function showSignedIn(signedIn: boolean) {
+  form.hidden = !signedIn;
+  $('signin').hidden = signedIn;
+  $('whoami').hidden = !signedIn;
+  if (!signedIn) return;
+  try {
+    const me = await client.request<{ email: string; name?: string }>('GET', '/v1/me');
+    const text = $('whoami-text');
+    text.textContent = (text.dataset.template ?? '{name}').replace('{name}', me.name ? `${me.name} (${me.email})` : me.email);
+  } catch (cause) {
+    // The session ended (expired or signed out elsewhere): offer to sign in again.
+    if (cause instanceof VisioApiError && cause.status === 401) await showSignedIn(false);
+    else fail(cause);
+  }
+}
+
+async function startSignIn() {
+  if (!session) return;
+  const pending = await session.beginSignIn(lang);
+  sessionStorage.setItem('visio.pending', JSON.stringify(pending));
+  location.assign(pending.url);
+}
+
+async function initSignIn() {
+  if (!session) return;
+  $('signin-button').addEventListener('click', () => void startSignIn());
+  $('signout-button').addEventListener('click', async () => {
+    await session.signOut();
+    result.hidden = true;
+    await showSignedIn(false);
+    $('signin-button').focus();
+  });
+  const params = new URLSearchParams(location.search);
+  const pendingText = sessionStorage.getItem('visio.pending');
+  if ((params.has('code') || params.has('error')) && pendingText) {
+    sessionStorage.removeItem('visio.pending');
+    // The code must not stay in the address bar or the history.
+    history.replaceState(null, '', location.pathname);
+    try {
+      await session.completeSignIn(`${location.origin}/?${params.toString()}`, JSON.parse(pendingText) as PendingSignIn);
+    } catch {
+      error.textContent = $('messages').dataset.signinFailed ?? '';
+      error.hidden = false;
+    }
+  } else if (params.has('code')) {
+    history.replaceState(null, '', location.pathname);
+  }
+  await showSignedIn(await session.isSignedIn());
+}
+
+void initSignIn();

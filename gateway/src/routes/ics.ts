@@ -43,7 +43,7 @@ export function icsRoutes(rooms: RoomService, instanceName: string) {
       const uid = `${randomUUID()}@visio`;
       build(meeting(body, uid, PROBE_ROOM, instanceName));
       const user = c.get('user');
-      const room = body.room ? await rooms.get(user, body.room) : (await rooms.create(user, { title: body.title, eventUid: uid })).room;
+      const room = body.room ? await rooms.get(user, body.room) : (await rooms.create(user, { title: body.title, eventUid: uid }, { client: c.get('client') })).room;
       const ics = build(meeting(body, uid, room, instanceName));
       return c.body(ics, 200, {
         'content-type': 'text/calendar; charset=utf-8; method=REQUEST',

@@ -27,6 +27,13 @@ function loadAssets(): Map<string, string> {
   return assets;
 }
 
+// The page is itself a registered client (`web`) whose redirect URI is the page.
+function signIn(settings: GatewaySettings): string {
+  if (settings.auth.mode !== 'oidc') return '';
+  const u = settings.publicUrl;
+  return ` data-login-url="${escapeHtml(`${u}/auth/login`)}" data-token-url="${escapeHtml(`${u}/auth/token`)}" data-logout-url="${escapeHtml(`${u}/auth/logout`)}" data-redirect-uri="${escapeHtml(`${u}/`)}"`;
+}
+
 export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
   if (query === 'fr' || query === 'en') return query;
   const first = (acceptLanguage ?? '').split(',').map((p) => p.trim().slice(0, 2).toLowerCase()).find((p) => p === 'fr' || p === 'en');
@@ -51,10 +58,20 @@ ${hasScript ? '<script type="module" src="/assets/page.js"></script>' : ''}
 <p class="brand">${e(settings.instanceName)}</p>
 <nav aria-label="${e(t.langNav)}"><a href="/?lang=${t.otherLangCode}" lang="${t.otherLangCode}" hreflang="${t.otherLangCode}">${e(t.otherLang)}</a></nav>
 </header>
-<main id="main" data-lang="${lang}">
+<main id="main" data-lang="${lang}"${signIn(settings)}>
 <h1>${e(t.heading)}</h1>
 <p>${e(t.intro)}</p>
-<form id="create" novalidate>
+${
+  settings.auth.mode === 'oidc'
+    ? `<section id="signin" aria-labelledby="signin-heading" hidden>
+<h2 id="signin-heading">${e(t.signInHeading)}</h2>
+<p>${e(t.signInIntro)}</p>
+<button type="button" id="signin-button">${e(t.signIn)}</button>
+</section>
+<p id="whoami" hidden><span id="whoami-text" data-template="${e(t.signedInAs)}"></span> <button type="button" id="signout-button" class="link">${e(t.signOut)}</button></p>`
+    : ''
+}
+<form id="create" novalidate${settings.auth.mode === 'oidc' ? ' hidden' : ''}>
 <label for="title">${e(t.titleLabel)}</label>
 <input id="title" name="title" maxlength="255" autocomplete="off">
 <button type="submit" id="create-button">${e(t.create)}</button>
@@ -71,8 +88,8 @@ ${hasScript ? '<script type="module" src="/assets/page.js"></script>' : ''}
 </div>
 </section>
 </main>
-<footer><p>${e(t.localMode(settings.auth.user.email))}</p></footer>
-<template id="messages" data-creating="${e(t.creating)}"></template>
+<footer><p>${e(settings.auth.mode === 'local' ? t.localMode(settings.auth.user.email) : t.signedInMode)}</p></footer>
+<template id="messages" data-creating="${e(t.creating)}" data-signin-failed="${e(t.signInFailed)}"></template>
 </body>
 </html>`;
 }

@@ -36,7 +36,7 @@ export function roomRoutes(rooms: RoomService, instanceName: string) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const { room, created } = await rooms.create(c.get('user'), { ...body, idempotencyKey: c.req.valid('header')['idempotency-key'] });
+      const { room, created } = await rooms.create(c.get('user'), { ...body, idempotencyKey: c.req.valid('header')['idempotency-key'] }, { client: c.get('client') });
       c.header('location', `/v1/rooms/${room.code}`);
       return created ? c.json(room, 201) : c.json(room, 200);
     },
@@ -76,7 +76,7 @@ export function roomRoutes(rooms: RoomService, instanceName: string) {
       responses: { 200: json(DeleteRoomResultSchema, 'Deleted (or forgotten, when the provider cannot delete)'), ...problemResponses(400, 401, 404, 502, 503) },
     }),
     async (c) => {
-      const { room, providerDeleted, detail } = await rooms.remove(c.get('user'), c.req.valid('param').code);
+      const { room, providerDeleted, detail } = await rooms.remove(c.get('user'), c.req.valid('param').code, { client: c.get('client') });
       return c.json({ code: room.code, deleted: true as const, providerDeleted, ...(detail ? { detail } : {}) }, 200);
     },
   );

@@ -19,7 +19,10 @@ export function publicConfig(settings: GatewaySettings, provider: RoomProvider):
     defaultLanguage: 'fr',
     accessLevels: [...ACCESS_LEVELS],
     defaultAccessLevel: settings.defaultAccessLevel,
-    auth: { mode: settings.auth.mode },
+    auth:
+      settings.auth.mode === 'oidc'
+        ? { mode: 'oidc', loginUrl: `${settings.publicUrl}/auth/login`, tokenUrl: `${settings.publicUrl}/auth/token`, logoutUrl: `${settings.publicUrl}/auth/logout` }
+        : { mode: 'local' },
     version: VERSION,
   };
 }

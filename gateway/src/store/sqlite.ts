@@ -2,7 +2,20 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { DuplicateRoomError, type KeyClaim, type RoomPageQuery, type Store, type StoredRoom } from './store.js';
+import {
+  DuplicateRoomError,
+  type AuditEntry,
+  type AuditStamp,
+  type AuthStore,
+  type KeyClaim,
+  type RefreshTokenRecord,
+  type RefreshUse,
+  type RoomPageQuery,
+  type ServiceKeyRecord,
+  type Store,
+  type StoredRoom,
+  type TakeResult,
+} from './store.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE rooms (
@@ -28,6 +41,56 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (owner, key)
    );
    CREATE INDEX idempotency_room ON idempotency_keys (room_code);`,
+  // Sign-in, service keys, rate limits, audit trail (issue 3).
+  `CREATE TABLE one_time (
+     kind TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER,
+     family_id TEXT,
+     PRIMARY KEY (kind, hash)
+   );
+   CREATE INDEX one_time_expiry ON one_time (expires_at);
+   CREATE TABLE token_families (
+     id TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     sub TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     revoked_at INTEGER
+   );
+   CREATE TABLE refresh_tokens (
+     hash TEXT PRIMARY KEY,
+     family_id TEXT NOT NULL REFERENCES token_families (id) ON DELETE CASCADE,
+     client_id TEXT NOT NULL,
+     user TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER
+   );
+   CREATE INDEX refresh_family ON refresh_tokens (family_id);
+   CREATE TABLE service_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     scopes TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     revoked_at TEXT
+   );
+   CREATE UNIQUE INDEX service_keys_active_name ON service_keys (name) WHERE revoked_at IS NULL;
+   CREATE TABLE rate_limits (
+     bucket TEXT PRIMARY KEY,
+     window_start INTEGER NOT NULL,
+     count INTEGER NOT NULL
+   );
+   -- One b-tree, keyed for the owner's newest-first pages: room creation pays for a single extra insert.
+   CREATE TABLE audit (
+     owner TEXT NOT NULL,
+     at TEXT NOT NULL,
+     room_code TEXT NOT NULL,
+     action TEXT NOT NULL,
+     client TEXT NOT NULL,
+     PRIMARY KEY (owner, at, room_code, action)
+   ) WITHOUT ROWID;`,
 ];
 
 interface RoomRow {
@@ -102,13 +165,22 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     if (t - row.claimed_at > staleAfterMs && q.takeOver.run(t, owner, key, row.claimed_at).changes === 1) return { state: 'claimed' };
     return { state: 'pending' };
   });
-  const remove = db.transaction((code: string, owner: string) => {
+  const addAudit = db.prepare('INSERT OR IGNORE INTO audit (owner, action, room_code, client, at) VALUES (?, ?, ?, ?, ?)');
+  const remove = db.transaction((code: string, owner: string, audit: AuditStamp | undefined) => {
     const deleted = q.deleteRoom.run(code, owner).changes === 1;
     if (deleted) q.deleteKeys.run(code);
+    if (deleted && audit) addAudit.run(owner, 'room.delete', code, audit.client, audit.at);
     return deleted;
   });
+  const insert = db.transaction((row: Record<string, unknown>, room: StoredRoom, audit: AuditStamp | undefined) => {
+    q.insertRoom.run(row);
+    if (audit) addAudit.run(room.owner, 'room.create', room.code, audit.client, audit.at);
+  });
+
+  const auth = authQueries(db);
 
   return {
+    ...auth,
     async claimKey(owner, key, fingerprint, staleAfterMs) {
       return claim.immediate(owner, key, fingerprint, staleAfterMs);
     },
@@ -118,15 +190,15 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     async releaseKey(owner, key) {
       q.releaseKey.run(owner, key);
     },
-    async insertRoom(room) {
+    async insertRoom(room, audit) {
       try {
-        q.insertRoom.run({
+        insert({
           ...room,
           title: room.title ?? null,
           eventUid: room.eventUid ?? null,
           telephony: room.telephony ? JSON.stringify(room.telephony) : null,
           providerRef: room.providerRef ?? null,
-        });
+        }, room, audit);
       } catch (error) {
         if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
           throw new DuplicateRoomError(error.message.includes('event_uid') ? 'eventUid' : 'code');
@@ -148,14 +220,173 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
         : q.firstPage.all(owner, limit);
       return rows.map(toRoom);
     },
-    async deleteRoom(code, owner) {
-      return remove(code, owner);
+    async deleteRoom(code, owner, audit) {
+      return remove(code, owner, audit);
     },
     async ping() {
       db.prepare('SELECT 1').get();
     },
     async close() {
       db.close();
+    },
+  };
+}
+
+interface AuditRow {
+  owner: string;
+  action: AuditEntry['action'];
+  room_code: string;
+  client: string;
+  at: string;
+}
+
+interface ServiceKeyRow {
+  id: string;
+  name: string;
+  hash: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const toServiceKey = (r: ServiceKeyRow): ServiceKeyRecord => ({
+  id: r.id,
+  name: r.name,
+  hash: r.hash,
+  scopes: JSON.parse(r.scopes) as string[],
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at ?? undefined,
+});
+
+function authQueries(db: Database.Database): AuthStore {
+  const q = {
+    putOneTime: db.prepare('INSERT INTO one_time (kind, hash, payload, expires_at) VALUES (?, ?, ?, ?)'),
+    getOneTime: db.prepare<[string, string], { payload: string; expires_at: number; used_at: number | null; family_id: string | null }>(
+      'SELECT payload, expires_at, used_at, family_id FROM one_time WHERE kind = ? AND hash = ?',
+    ),
+    useOneTime: db.prepare('UPDATE one_time SET used_at = ? WHERE kind = ? AND hash = ? AND used_at IS NULL'),
+    linkOneTime: db.prepare('UPDATE one_time SET family_id = ? WHERE kind = ? AND hash = ?'),
+    insertFamily: db.prepare('INSERT OR IGNORE INTO token_families (id, client_id, sub, expires_at) VALUES (?, ?, ?, ?)'),
+    insertRefresh: db.prepare('INSERT INTO refresh_tokens (hash, family_id, client_id, user, expires_at) VALUES (?, ?, ?, ?, ?)'),
+    getRefresh: db.prepare<[string], { hash: string; family_id: string; client_id: string; user: string; expires_at: number; used_at: number | null; family_expires_at: number; revoked_at: number | null }>(
+      `SELECT t.hash, t.family_id, t.client_id, t.user, t.expires_at, t.used_at, f.expires_at AS family_expires_at, f.revoked_at
+       FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id WHERE t.hash = ?`,
+    ),
+    useRefresh: db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL'),
+    revokeFamily: db.prepare('UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    familyOf: db.prepare<[string], { family_id: string }>('SELECT family_id FROM refresh_tokens WHERE hash = ?'),
+    familyActive: db.prepare<[string, number], { ok: number }>('SELECT 1 AS ok FROM token_families WHERE id = ? AND revoked_at IS NULL AND expires_at > ?'),
+    insertKey: db.prepare('INSERT INTO service_keys (id, name, hash, scopes, created_at) VALUES (@id, @name, @hash, @scopes, @createdAt)'),
+    findKey: db.prepare<[string], ServiceKeyRow>('SELECT * FROM service_keys WHERE hash = ? AND revoked_at IS NULL'),
+    listKeys: db.prepare<[], ServiceKeyRow>('SELECT * FROM service_keys ORDER BY created_at, id'),
+    revokeKey: db.prepare('UPDATE service_keys SET revoked_at = ? WHERE (id = ? OR name = ?) AND revoked_at IS NULL'),
+    hit: db.prepare<[string, number], { window_start: number; count: number }>(
+      `INSERT INTO rate_limits (bucket, window_start, count) VALUES (?, ?, 1)
+       ON CONFLICT (bucket) DO UPDATE SET
+         count = CASE WHEN window_start = excluded.window_start THEN count + 1 ELSE 1 END,
+         window_start = excluded.window_start
+       RETURNING window_start, count`,
+    ),
+    appendAudit: db.prepare('INSERT OR IGNORE INTO audit (owner, action, room_code, client, at) VALUES (@owner, @action, @roomCode, @client, @at)'),
+    auditFirst: db.prepare<[string, number], AuditRow>('SELECT * FROM audit WHERE owner = ? ORDER BY at DESC, room_code DESC, action DESC LIMIT ?'),
+    auditNext: db.prepare<[string, string, string, string, number], AuditRow>(
+      'SELECT * FROM audit WHERE owner = ? AND (at, room_code, action) < (?, ?, ?) ORDER BY at DESC, room_code DESC, action DESC LIMIT ?',
+    ),
+    purgeOneTime: db.prepare('DELETE FROM one_time WHERE expires_at < ?'),
+    purgeFamilies: db.prepare('DELETE FROM token_families WHERE expires_at < ? OR revoked_at < ?'),
+    purgeTokens: db.prepare('DELETE FROM refresh_tokens WHERE expires_at < ?'),
+    purgeLimits: db.prepare('DELETE FROM rate_limits WHERE window_start < ?'),
+  };
+
+  const take = db.transaction((kind: string, hash: string, now: number): TakeResult<unknown> => {
+    const row = q.getOneTime.get(kind, hash);
+    if (!row) return { state: 'unknown' };
+    if (row.used_at !== null) return { state: 'replayed', familyId: row.family_id };
+    q.useOneTime.run(now, kind, hash);
+    if (row.expires_at <= now) return { state: 'expired' };
+    return { state: 'ok', payload: JSON.parse(row.payload) };
+  });
+
+  const useRefresh = db.transaction((hash: string, clientId: string, now: number): RefreshUse => {
+    const row = q.getRefresh.get(hash);
+    if (!row) return { state: 'unknown' };
+    if (row.client_id !== clientId) return { state: 'wrong-client' };
+    if (row.revoked_at !== null) return { state: 'revoked' };
+    if (row.used_at !== null) {
+      q.revokeFamily.run(now, row.family_id);
+      return { state: 'reused' };
+    }
+    if (row.expires_at <= now || row.family_expires_at <= now) return { state: 'expired' };
+    q.useRefresh.run(now, hash);
+    const token: RefreshTokenRecord = {
+      hash: row.hash,
+      familyId: row.family_id,
+      clientId: row.client_id,
+      user: JSON.parse(row.user),
+      expiresAt: row.expires_at,
+      familyExpiresAt: row.family_expires_at,
+    };
+    return { state: 'ok', token };
+  });
+
+  const insertRefresh = db.transaction((t: RefreshTokenRecord) => {
+    q.insertFamily.run(t.familyId, t.clientId, t.user.sub, t.familyExpiresAt);
+    q.insertRefresh.run(t.hash, t.familyId, t.clientId, JSON.stringify(t.user), Math.min(t.expiresAt, t.familyExpiresAt));
+  });
+
+  return {
+    async putOneTime(kind, hash, payload, expiresAt) {
+      q.putOneTime.run(kind, hash, JSON.stringify(payload), expiresAt);
+    },
+    async takeOneTime<T>(kind: string, hash: string, now: number) {
+      return take.immediate(kind, hash, now) as TakeResult<T>;
+    },
+    async linkOneTime(kind, hash, familyId) {
+      q.linkOneTime.run(familyId, kind, hash);
+    },
+    async insertRefreshToken(token) {
+      insertRefresh.immediate(token);
+    },
+    async useRefreshToken(hash, clientId, now) {
+      return useRefresh.immediate(hash, clientId, now);
+    },
+    async revokeFamily(by, now) {
+      const familyId = 'familyId' in by ? by.familyId : q.familyOf.get(by.hash)?.family_id;
+      if (familyId) q.revokeFamily.run(now, familyId);
+    },
+    async isFamilyActive(familyId, now) {
+      return q.familyActive.get(familyId, now) !== undefined;
+    },
+    async insertServiceKey(key) {
+      q.insertKey.run({ ...key, scopes: JSON.stringify(key.scopes) });
+    },
+    async findServiceKey(hash) {
+      const row = q.findKey.get(hash);
+      return row ? toServiceKey(row) : null;
+    },
+    async listServiceKeys() {
+      return q.listKeys.all().map(toServiceKey);
+    },
+    async revokeServiceKey(idOrName, now) {
+      return q.revokeKey.run(new Date(now).toISOString(), idOrName, idOrName).changes > 0;
+    },
+    async hitRateLimit(bucket, windowMs, now) {
+      const windowStart = now - (now % windowMs);
+      const row = q.hit.get(bucket, windowStart)!;
+      return { count: row.count, resetAt: row.window_start + windowMs };
+    },
+    async appendAudit(entry) {
+      q.appendAudit.run(entry);
+    },
+    async listAudit({ owner, limit, before }) {
+      const rows = before === undefined ? q.auditFirst.all(owner, limit) : q.auditNext.all(owner, before.at, before.roomCode, before.action, limit);
+      return rows.map((r) => ({ owner: r.owner, action: r.action, roomCode: r.room_code, client: r.client, at: r.at }));
+    },
+    async purgeExpired(now) {
+      q.purgeOneTime.run(now - 86_400_000);
+      q.purgeTokens.run(now);
+      q.purgeFamilies.run(now, now - 86_400_000);
+      q.purgeLimits.run(now - 86_400_000);
     },
   };
 }

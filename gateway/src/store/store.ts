@@ -38,7 +38,104 @@ export class DuplicateRoomError extends Error {
   }
 }
 
-export interface Store {
+/** One-time records of the sign-in flow, stored under the digest of their random handle. */
+export type OneTimeKind = 'login' | 'code';
+
+export type TakeResult<T> =
+  | { state: 'ok'; payload: T }
+  | { state: 'unknown' }
+  | { state: 'expired' }
+  /** Already used: for codes, the session family it produced (to revoke on replay). */
+  | { state: 'replayed'; familyId: string | null };
+
+export interface SignedInUser {
+  sub: string;
+  email: string;
+  name?: string | undefined;
+}
+
+export interface RefreshTokenRecord {
+  hash: string;
+  familyId: string;
+  clientId: string;
+  user: SignedInUser;
+  /** Epoch ms. */
+  expiresAt: number;
+  /** Epoch ms: the family's absolute end (SESSION_MAX_AGE after sign-in). */
+  familyExpiresAt: number;
+}
+
+export type RefreshUse =
+  | { state: 'ok'; token: RefreshTokenRecord }
+  | { state: 'unknown' | 'expired' | 'revoked' | 'wrong-client' }
+  /** A rotated token came back: its whole family is now revoked. */
+  | { state: 'reused' };
+
+export interface ServiceKeyRecord {
+  id: string;
+  name: string;
+  hash: string;
+  scopes: string[];
+  createdAt: string;
+  revokedAt?: string | undefined;
+}
+
+export type AuditAction = 'room.create' | 'room.delete';
+
+/** Which client acted, and when: the rest of an audit entry comes from the room operation. */
+export interface AuditStamp {
+  client: string;
+  at: string;
+}
+
+export interface AuditEntry {
+  owner: string;
+  action: AuditAction;
+  roomCode: string;
+  client: string;
+  at: string;
+}
+
+export interface RateLimitHit {
+  /** Requests counted in the current window, this one included. */
+  count: number;
+  /** Epoch ms at which the window resets. */
+  resetAt: number;
+}
+
+/** Sign-in state. Separate from rooms so that a store can keep it elsewhere; every method is atomic. */
+export interface AuthStore {
+  putOneTime(kind: OneTimeKind, hash: string, payload: unknown, expiresAt: number): Promise<void>;
+  /** Marks the record used and returns it; a second take is `replayed`. */
+  takeOneTime<T>(kind: OneTimeKind, hash: string, now: number): Promise<TakeResult<T>>;
+  /** Remembers which session family a code produced, so a replay can revoke it. */
+  linkOneTime(kind: OneTimeKind, hash: string, familyId: string): Promise<void>;
+
+  insertRefreshToken(token: RefreshTokenRecord): Promise<void>;
+  /** Marks the token rotated (atomically: one of two concurrent uses wins); reuse revokes the family. */
+  useRefreshToken(hash: string, clientId: string, now: number): Promise<RefreshUse>;
+  /** Revokes the family of this token (by token digest or by family id). */
+  revokeFamily(by: { hash: string } | { familyId: string }, now: number): Promise<void>;
+  isFamilyActive(familyId: string, now: number): Promise<boolean>;
+
+  insertServiceKey(key: ServiceKeyRecord): Promise<void>;
+  findServiceKey(hash: string): Promise<ServiceKeyRecord | null>;
+  listServiceKeys(): Promise<ServiceKeyRecord[]>;
+  /** By id or name; false when no active key matched. */
+  revokeServiceKey(idOrName: string, now: number): Promise<boolean>;
+
+  /** Counts one request in `bucket`'s fixed window of `windowMs`; shared by every instance using the store. */
+  hitRateLimit(bucket: string, windowMs: number, now: number): Promise<RateLimitHit>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first; `before` is the last entry of the previous page. */
+  listAudit(query: { owner: string; limit: number; before?: Pick<AuditEntry, 'at' | 'roomCode' | 'action'> | undefined }): Promise<AuditEntry[]>;
+
+  /** Deletes expired one-time records, refresh tokens and stale rate-limit windows. */
+  purgeExpired(now: number): Promise<void>;
+}
+
+export interface Store extends AuthStore {
   /**
    * Claims an idempotency key for `owner`. The first caller gets `claimed` and must later call
    * `completeKey` or `releaseKey`; a claim older than `staleAfterMs` (its holder died) is taken over.
@@ -47,13 +144,16 @@ export interface Store {
   completeKey(owner: string, key: string, roomCode: string): Promise<void>;
   releaseKey(owner: string, key: string): Promise<void>;
 
-  /** Throws DuplicateRoomError when the code, or the owner's event UID, is taken. */
-  insertRoom(room: StoredRoom): Promise<void>;
+  /**
+   * Throws DuplicateRoomError when the code, or the owner's event UID, is taken. With `audit`, a `room.create`
+   * entry is written in the same transaction.
+   */
+  insertRoom(room: StoredRoom, audit?: AuditStamp): Promise<void>;
   getRoom(code: string): Promise<StoredRoom | null>;
   findRoomByEvent(owner: string, eventUid: string): Promise<StoredRoom | null>;
   listRooms(query: RoomPageQuery): Promise<StoredRoom[]>;
   /** Deletes the room and the idempotency keys that led to it; false when there was none. */
-  deleteRoom(code: string, owner: string): Promise<boolean>;
+  deleteRoom(code: string, owner: string, audit?: AuditStamp): Promise<boolean>;
 
   /** Throws when the store cannot serve requests. */
   ping(): Promise<void>;

@@ -1,0 +1,217 @@
+/**
+ * Client side of the gateway's sign-in (OAuth 2.0 authorization code + PKCE, RFC 6749/7636), shared by the
+ * browser extension, the add-ins and the gateway page. Pure: WebCrypto and fetch only; where tokens live is
+ * pluggable (`TokenStorage`), and how the login page is shown is the caller's (Office dialog,
+ * `identity.launchWebAuthFlow`, a tab).
+ */
+import type { TokenSource } from './client.js';
+
+export interface StoredTokens {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch ms at which the access token expires. */
+  expiresAt: number;
+}
+
+export interface TokenStorage {
+  load(): StoredTokens | null | Promise<StoredTokens | null>;
+  /** `null` forgets the tokens (signed out). */
+  save(tokens: StoredTokens | null): void | Promise<void>;
+}
+
+export function memoryTokenStorage(initial: StoredTokens | null = null): TokenStorage {
+  let tokens = initial;
+  return {
+    load: () => tokens,
+    save: (t) => {
+      tokens = t;
+    },
+  };
+}
+
+export type SignInErrorKind = 'state-mismatch' | 'denied' | 'failed' | 'invalid-grant' | 'network';
+
+export class SignInError extends Error {
+  override readonly name = 'SignInError';
+  constructor(
+    message: string,
+    readonly kind: SignInErrorKind,
+  ) {
+    super(message);
+  }
+}
+
+function base64url(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function randomString(bytes = 32): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+}
+
+/** RFC 7636: a 43-character verifier and its S256 challenge. */
+export async function createPkce(): Promise<{ verifier: string; challenge: string }> {
+  const verifier = randomString(32);
+  return { verifier, challenge: await pkceChallenge(verifier) };
+}
+
+export async function pkceChallenge(verifier: string): Promise<string> {
+  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
+  return base64url(new Uint8Array(hash));
+}
+
+/** What the caller keeps between opening the login page and reading the redirect (memory or sessionStorage). */
+export interface PendingSignIn {
+  url: string;
+  state: string;
+  verifier: string;
+}
+
+export interface SignInEndpoints {
+  loginUrl: string;
+  tokenUrl: string;
+  logoutUrl?: string | undefined;
+}
+
+export interface SignInOptions {
+  endpoints: SignInEndpoints;
+  clientId: string;
+  /** Exactly as registered at the gateway (VISIO_CLIENTS). */
+  redirectUri: string;
+  storage: TokenStorage;
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** Refresh this long before expiry (default 30 s). */
+  marginMs?: number;
+}
+
+export async function beginSignIn(options: Pick<SignInOptions, 'endpoints' | 'clientId' | 'redirectUri'>, lang?: 'fr' | 'en'): Promise<PendingSignIn> {
+  const { verifier, challenge } = await createPkce();
+  const state = randomString(24);
+  const url = new URL(options.endpoints.loginUrl);
+  url.searchParams.set('client_id', options.clientId);
+  url.searchParams.set('redirect_uri', options.redirectUri);
+  url.searchParams.set('code_challenge', challenge);
+  url.searchParams.set('code_challenge_method', 'S256');
+  url.searchParams.set('state', state);
+  if (lang) url.searchParams.set('lang', lang);
+  return { url: url.href, state, verifier };
+}
+
+/** Reads the redirect the gateway sent back: the one-time code, or why there is none. */
+export function readRedirect(redirected: string, pending: Pick<PendingSignIn, 'state'>): string {
+  const params = new URL(redirected).searchParams;
+  if (params.get('state') !== pending.state) throw new SignInError('The sign-in answer does not belong to this request.', 'state-mismatch');
+  const error = params.get('error');
+  if (error) throw new SignInError(params.get('error_description') ?? error, error === 'access_denied' ? 'denied' : 'failed');
+  const code = params.get('code');
+  if (!code) throw new SignInError('The sign-in answer carries no code.', 'failed');
+  return code;
+}
+
+async function tokenRequest(tokenUrl: string, body: Record<string, string>, doFetch: typeof fetch, now: () => number): Promise<StoredTokens> {
+  let response: Response;
+  try {
+    response = await doFetch(tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams(body).toString(),
+      credentials: 'omit',
+      redirect: 'error',
+    });
+  } catch {
+    throw new SignInError('Cannot reach the gateway to sign in.', 'network');
+  }
+  let json: Record<string, unknown> = {};
+  try {
+    json = (await response.json()) as Record<string, unknown>;
+  } catch {
+    // handled below
+  }
+  if (!response.ok) {
+    const detail = typeof json.detail === 'string' ? json.detail : `The gateway answered ${response.status}.`;
+    throw new SignInError(detail, json.error === 'invalid_grant' ? 'invalid-grant' : 'failed');
+  }
+  const { access_token, refresh_token, expires_in } = json;
+  if (typeof access_token !== 'string' || typeof refresh_token !== 'string' || typeof expires_in !== 'number') {
+    throw new SignInError('The gateway sent an unreadable sign-in answer.', 'failed');
+  }
+  return { accessToken: access_token, refreshToken: refresh_token, expiresAt: now() + expires_in * 1000 };
+}
+
+export interface SignInSession extends TokenSource {
+  beginSignIn(lang?: 'fr' | 'en'): Promise<PendingSignIn>;
+  /** After the login page redirected to `redirectUri`: checks state, exchanges the code, stores the tokens. */
+  completeSignIn(redirected: string, pending: PendingSignIn): Promise<void>;
+  isSignedIn(): Promise<boolean>;
+  signOut(): Promise<void>;
+  refresh(): Promise<boolean>;
+}
+
+/** Tokens for `createVisioClient({ auth })`: fresh access tokens, one refresh at a time, sign-in and sign-out. */
+export function createSignInSession(options: SignInOptions): SignInSession {
+  const doFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const now = options.now ?? Date.now;
+  const margin = options.marginMs ?? 30_000;
+  let refreshing: Promise<boolean> | null = null;
+
+  async function refresh(): Promise<boolean> {
+    refreshing ??= (async () => {
+      const stored = await options.storage.load();
+      if (!stored) return false;
+      try {
+        await options.storage.save(await tokenRequest(options.endpoints.tokenUrl, { grant_type: 'refresh_token', refresh_token: stored.refreshToken, client_id: options.clientId }, doFetch, now));
+        return true;
+      } catch (error) {
+        // A refused refresh token is spent for good: sign in again. A network failure keeps it.
+        if (error instanceof SignInError && error.kind !== 'network') await options.storage.save(null);
+        return false;
+      }
+    })().finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  return {
+    async getAccessToken() {
+      const stored = await options.storage.load();
+      if (!stored) return null;
+      if (stored.expiresAt - margin > now()) return stored.accessToken;
+      return (await refresh()) ? ((await options.storage.load())?.accessToken ?? null) : null;
+    },
+    refresh,
+    beginSignIn: (lang) => beginSignIn(options, lang),
+    async completeSignIn(redirected, pending) {
+      const code = readRedirect(redirected, pending);
+      const tokens = await tokenRequest(
+        options.endpoints.tokenUrl,
+        { grant_type: 'authorization_code', code, code_verifier: pending.verifier, client_id: options.clientId, redirect_uri: options.redirectUri },
+        doFetch,
+        now,
+      );
+      await options.storage.save(tokens);
+    },
+    async isSignedIn() {
+      return (await options.storage.load()) !== null;
+    },
+    async signOut() {
+      const stored = await options.storage.load();
+      await options.storage.save(null);
+      if (!stored || !options.endpoints.logoutUrl) return;
+      try {
+        await doFetch(options.endpoints.logoutUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${stored.accessToken}` },
+          body: new URLSearchParams({ refresh_token: stored.refreshToken, client_id: options.clientId }).toString(),
+          credentials: 'omit',
+          redirect: 'error',
+        });
+      } catch {
+        // Signed out locally; the session ends by itself on the gateway.
+      }
+    },
+  };
+}
