@@ -14,6 +14,7 @@ import { ProblemError, problemResponse, type ProblemType } from './problem.js';
 import type { RoomProvider } from './providers/provider.js';
 import { createRoomService } from './rooms.js';
 import { icsRoutes } from './routes/ics.js';
+import { joinRoutes, webhookRoutes } from './routes/join.js';
 import { pageRoutes } from './routes/page.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes, VERSION } from './routes/system.js';
@@ -37,7 +38,7 @@ const HTTP_PROBLEMS: Record<number, [ProblemType, string]> = {
 
 export function createApp({ settings, store, provider, log }: AppDeps): Hono<AppEnv> {
   const app = newRouter();
-  const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel });
+  const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel, log });
 
   app.use(requestId({ headerName: 'x-request-id' }));
   app.use(async (c, next) => {
@@ -80,11 +81,18 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     if (c.req.path !== '/v1/config') c.set('user', localUser(settings.auth.user.email, settings.auth.user.name));
     await next();
   });
+  // Join links are opened by people (invitees too), in a browser: same identity as the API.
+  app.use('/j/*', async (c, next) => {
+    c.set('user', localUser(settings.auth.user.email, settings.auth.user.name));
+    await next();
+  });
 
   app.route('/', systemRoutes(settings, store, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName));
   app.route('/', icsRoutes(rooms, settings.instanceName));
   app.route('/', pageRoutes(settings));
+  app.route('/', joinRoutes(store, provider));
+  app.route('/', webhookRoutes(store, provider, log));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

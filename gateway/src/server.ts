@@ -16,8 +16,8 @@ export interface RunningGateway {
 export async function startGateway(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningGateway> {
   const settings = loadSettings(env);
   const logger = log ?? createLogger(settings.logLevel);
-  const provider = createProvider(settings);
   const store = openSqliteStore(settings.dataDir);
+  const provider = createProvider(settings, store, logger);
   const app = createApp({ settings, store, provider, log: logger });
 
   const server: ServerType = await new Promise((resolve, reject) => {
@@ -27,6 +27,8 @@ export async function startGateway(env: Record<string, string | undefined> = pro
   const { port } = server.address() as AddressInfo;
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${host}:${port}`;
+  // With PORT=0 the public URL (used in join links) is known only now.
+  if (!settings.env.VISIO_PUBLIC_URL) settings.publicUrl = url;
   logger.info('gateway listening', { url, provider: provider.name, auth: settings.auth.mode, dataDir: settings.dataDir });
 
   let closing: Promise<void> | undefined;
