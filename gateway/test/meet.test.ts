@@ -304,3 +304,15 @@ describe('the Meet double holds the gateway to the contract', () => {
     await meet.close();
   });
 });
+
+describe('dial-in numbers from Meet', () => {
+  it('turns the forms Meet settings hold into E.164, and refuses the rest', async () => {
+    const { toE164 } = await import('../src/providers/meet.ts');
+    expect(toE164('+33 1 87 21 00 00')).toBe('+33187210000');
+    expect(toE164('+1-555-0100', 'US')).toBe('+15550100');
+    expect(toE164('0033 1 87 21 00 00')).toBe('+33187210000');
+    expect(toE164('01 87 21 00 00', 'FR')).toBe('+33187210000');
+    expect(toE164('01 87 21 00 00', 'BE')).toBeNull();
+    expect(toE164('call us')).toBeNull();
+  });
+});

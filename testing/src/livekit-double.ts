@@ -26,6 +26,8 @@ export interface LiveKitDouble {
   apiKey: string;
   apiSecret: string;
   rooms(): LiveKitRoomRecord[];
+  /** Closes a room as the server does when it stayed empty past its timeout. */
+  closeRoom(name: string): boolean;
   readonly calls: { method: string; status: number }[];
   /** Calls refused for a bad token or a missing grant. */
   readonly refusals: { method: string; reason: string }[];
@@ -140,6 +142,7 @@ export async function startLiveKitDouble(options: { apiKey?: string; apiSecret?:
     apiKey,
     apiSecret,
     rooms: () => [...rooms.values()],
+    closeRoom: (name) => rooms.delete(name),
     calls,
     refusals,
     failNext: (status, times = 1) => {
