@@ -1,5 +1,5 @@
 /** The gateway's HTTP application: middleware, routes and the one error shape. */
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -20,6 +20,7 @@ import { createRoomService } from './rooms.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
 import { icsRoutes } from './routes/ics.js';
+import { joinRoutes, webhookRoutes } from './routes/join.js';
 import { outlookRoutes } from './routes/outlook.js';
 import { pageRoutes, pickLang } from './routes/page.js';
 import { roomRoutes } from './routes/rooms.js';
@@ -56,7 +57,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   const { auth } = settings;
   const tokens = auth.mode === 'oidc' ? createTokenService(auth, settings.publicUrl, loadTokenSecret(auth.tokenSecret, settings.dataDir), store) : undefined;
   const limiter = auth.mode === 'oidc' ? createRateLimiter(store, auth.rateLimits.windowSeconds) : undefined;
-  const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel });
+  const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel, log });
 
   app.use(requestId({ headerName: 'x-request-id' }));
   app.use(async (c, next) => {
@@ -113,6 +114,19 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     if (auth.mode === 'local') {
       if (c.req.path !== '/v1/config') c.set('user', localUser(auth.user.email, auth.user.name));
     } else if (!isConfig) {
+      await requireToken(c);
+    }
+    await next();
+  });
+  // Join links: the same identity as the API (the local agent, or a bearer token with sign-in).
+  app.use('/j/*', async (c, next) => {
+    if (auth.mode === 'local') c.set('user', localUser(auth.user.email, auth.user.name));
+    else await requireToken(c);
+    await next();
+  });
+  async function requireToken(c: Context<AppEnv>): Promise<void> {
+    if (auth.mode !== 'oidc') return;
+    {
       // Every /v1 route but the public configuration needs a valid token.
       const header = c.req.header('authorization');
       if (!header) throw unauthorized('Send Authorization: Bearer <access token>; get one by signing in (see /v1/config).');
@@ -140,8 +154,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
         ]);
       }
     }
-    await next();
-  });
+  }
 
   app.route('/', systemRoutes(settings, store, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName));
@@ -155,6 +168,8 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', icsRoutes(rooms, settings.instanceName));
   app.route('/', pageRoutes(settings));
   app.route('/', outlookRoutes(settings));
+  app.route('/', joinRoutes(store, provider));
+  app.route('/', webhookRoutes(store, provider, log));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

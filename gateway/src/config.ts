@@ -25,6 +25,14 @@ const origin = z.string().refine((v) => {
 const httpUrl = z
   .url({ protocol: /^https?$/ })
   .transform((v) => v.replace(/\/+$/, ''));
+const wsOrHttpUrl = z
+  .url({ protocol: /^(wss?|https?)$/ })
+  .transform((v) => v.replace(/\/+$/, ''));
+const flag = z
+  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
+const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const PUBLISH_SOURCES = ['camera', 'microphone', 'screen_share', 'screen_share_audio'] as const;
 
 export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -40,6 +48,29 @@ export const EnvSchema = z.object({
   CORS_ORIGINS: list.pipe(z.array(origin)),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ...AuthEnvSchema.shape,
+
+  // La Suite Meet external API (VISIO_PROVIDER=meet).
+  MEET_API_URL: httpUrl.optional(),
+  MEET_CLIENT_ID: z.string().min(1).max(200).optional(),
+  MEET_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  MEET_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
+  MEET_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  MEET_RETRY_DELAY_MS: z.coerce.number().int().min(1).max(60_000).default(250),
+  MEET_DELETE_ENABLED: flag.default(false),
+  MEET_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{4,14}$/, 'an E.164 number such as +33187210000').optional(),
+  MEET_PROBE_EMAIL: z.email().optional(),
+  MEET_PUBLISH_SOURCES: list.pipe(z.array(z.enum(PUBLISH_SOURCES))),
+  MEET_EVERYONE_CAN_MUTE: flag.optional(),
+
+  // Self-hosted LiveKit (VISIO_PROVIDER=livekit).
+  LIVEKIT_URL: wsOrHttpUrl.optional(),
+  LIVEKIT_API_KEY: z.string().min(1).max(200).optional(),
+  LIVEKIT_API_SECRET: z.string().min(32, 'at least 32 characters (LiveKit signs tokens with it)').max(500).optional(),
+  LIVEKIT_MEET_URL: httpUrl.optional(),
+  LIVEKIT_TOKEN_TTL: seconds(30, 86_400, 600),
+  LIVEKIT_MAX_PARTICIPANTS: z.coerce.number().int().min(0).max(100_000).default(0),
+  LIVEKIT_EMPTY_TIMEOUT: seconds(0, 604_800, 600),
+  LIVEKIT_WEBHOOK: flag.default(true),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -93,6 +124,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
       `Local single-user mode only listens on loopback; HOST=${env.HOST} would let anyone on the network act as ${env.VISIO_LOCAL_USER_EMAIL}. Use HOST=127.0.0.1 (or ::1).`,
     );
   }
+  requireProviderSettings(env);
   return {
     port: env.PORT,
     host: env.HOST,
@@ -107,4 +139,17 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     auth,
     env,
   };
+}
+
+// Each provider's mandatory variables, checked together so one start-up names every missing one.
+const REQUIRED: Record<string, (keyof Env)[]> = {
+  meet: ['MEET_API_URL', 'MEET_CLIENT_ID', 'MEET_CLIENT_SECRET'],
+  livekit: ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'LIVEKIT_MEET_URL'],
+};
+
+function requireProviderSettings(env: Env): void {
+  const missing = (REQUIRED[env.VISIO_PROVIDER] ?? []).filter((name) => env[name] === undefined);
+  if (missing.length) {
+    throw new ConfigError(`Invalid configuration:\n${missing.map((m) => `  ${m}: required when VISIO_PROVIDER=${env.VISIO_PROVIDER}`).join('\n')}`);
+  }
 }

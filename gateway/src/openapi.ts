@@ -19,6 +19,7 @@ export const problemResponses = (...statuses: number[]) =>
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (problem+json lists each field)',
   401: 'Not signed in',
+  403: 'Refused: Visio has no account for you, or does not let this gateway act for your organisation',
   404: 'Not found, or not yours',
   409: 'An identical request is still in progress',
   413: 'Body larger than 64 KB',
@@ -27,4 +28,5 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   429: 'Too many requests',
   502: 'The room provider failed',
   503: 'The room provider or the store is unavailable',
+  504: 'The room provider did not answer in time',
 };

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { generateRoomCode, type AccessLevel } from '@visio/shared';
 import type { Room } from '@visio/shared/contract';
 import type { User } from './identity.js';
+import type { Logger } from './logger.js';
 import { notFound, ProblemError } from './problem.js';
 import type { RoomProvider } from './providers/provider.js';
 import { DuplicateRoomError, type Store, type StoredRoom } from './store/store.js';
@@ -23,6 +24,7 @@ export interface RoomServiceOptions {
   /** A claim older than this belongs to a process that died; it is taken over. */
   staleClaimMs?: number;
   now?: () => Date;
+  log?: Logger;
 }
 
 /** Who asked, for the audit trail: the client (from X-Visio-Client). */
@@ -45,6 +47,7 @@ export function toApiRoom(room: StoredRoom): Room {
     ...(room.eventUid ? { eventUid: room.eventUid } : {}),
     ...(room.title ? { title: room.title } : {}),
     createdAt: room.createdAt,
+    ...(room.endedAt ? { endedAt: room.endedAt } : {}),
   };
 }
 
@@ -149,9 +152,24 @@ export function createRoomService(options: RoomServiceOptions) {
     return room;
   }
 
+  /** The room with the provider's current access level and dial-in, when the provider keeps rooms. */
+  async function getFresh(owner: User, code: string): Promise<StoredRoom> {
+    const room = await get(owner, code);
+    if (!provider.retrieveRoom || !room.providerRef) return room;
+    try {
+      const live = await provider.retrieveRoom(room, owner);
+      return live ? { ...room, accessLevel: live.accessLevel, telephony: live.telephony ?? room.telephony } : room;
+    } catch (error) {
+      // The stored room is still right for everything the gateway hands out.
+      options.log?.warn('provider could not refresh a room', { code: room.code, error });
+      return room;
+    }
+  }
+
   return {
     create,
     get,
+    getFresh,
     async list(owner: User, limit: number, cursor?: string) {
       const after = cursor ? decodeCursor(cursor) : undefined;
       const rooms = await store.listRooms({ owner: owner.sub, limit: limit + 1, after });

@@ -16,8 +16,8 @@ export interface RunningGateway {
 export async function startGateway(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningGateway> {
   const settings = loadSettings(env);
   const logger = log ?? createLogger(settings.logLevel);
-  const provider = createProvider(settings);
   const store = openSqliteStore(settings.dataDir);
+  const provider = createProvider(settings, store, logger);
   const app = createApp({ settings, store, provider, log: logger });
 
   const server: ServerType = await new Promise((resolve, reject) => {

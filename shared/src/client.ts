@@ -171,6 +171,9 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     429: 'Trop de demandes en peu de temps : patientez un instant puis réessayez.',
     400: 'La demande est invalide',
     upstream: 'Le service Visio est momentanément indisponible. Réessayez dans quelques minutes.',
+    'provider-account-unknown':
+      'Votre compte Visio n’existe pas encore : connectez-vous une fois à Visio avec votre compte professionnel, puis réessayez. Si le problème persiste, contactez votre administrateur.',
+    'provider-refused': 'Votre organisation n’est pas encore autorisée à créer des réunions Visio depuis cet outil. Contactez votre administrateur.',
     other: 'Une erreur est survenue',
   },
   en: {
@@ -183,6 +186,9 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     429: 'Too many requests in a short time: wait a moment and try again.',
     400: 'The request is invalid',
     upstream: 'The Visio service is temporarily unavailable. Try again in a few minutes.',
+    'provider-account-unknown':
+      'Your Visio account does not exist yet: sign in to Visio once with your work account, then try again. If this persists, contact your administrator.',
+    'provider-refused': 'Your organisation is not yet allowed to create Visio meetings from this tool. Contact your administrator.',
     other: 'Something went wrong',
   },
 };
@@ -192,6 +198,10 @@ export function describeError(error: unknown, lang: Lang = 'fr'): string {
   const m = MESSAGES[lang];
   if (!(error instanceof VisioApiError)) return m.other!;
   if (error.kind !== 'http') return m[error.kind]!;
+  // Faults only the administrator can fix, told so the person knows whom to ask.
+  const type = error.problem?.type;
+  if (type === 'urn:visio:problem:provider-account-unknown') return m['provider-account-unknown']!;
+  if (type === 'urn:visio:problem:provider-refused') return m['provider-refused']!;
   if (error.status >= 500) return m.upstream!;
   const known = m[String(error.status)];
   if (known && error.status !== 400) return known;

@@ -56,6 +56,7 @@ export const RoomSchema = z
     eventUid: z.string().optional(),
     title: z.string().optional(),
     createdAt: z.iso.datetime(),
+    endedAt: z.iso.datetime().optional().meta({ description: 'When the provider reported the meeting over (LiveKit); absent while it may run.' }),
   })
   .meta({ id: 'Room' });
 
@@ -266,6 +267,10 @@ export const PROBLEM_TYPES = {
   invalidGrant: 'urn:visio:problem:invalid-grant',
   forbidden: 'urn:visio:problem:forbidden',
   rateLimited: 'urn:visio:problem:rate-limited',
+  /** Visio (La Suite Meet) has no account for the agent yet. */
+  providerAccountUnknown: 'urn:visio:problem:provider-account-unknown',
+  /** Visio does not let this gateway act for the agent's organisation (domain not allowed). */
+  providerRefused: 'urn:visio:problem:provider-refused',
   upstream: 'urn:visio:problem:upstream',
   unavailable: 'urn:visio:problem:unavailable',
   internal: 'urn:visio:problem:internal',

@@ -26,12 +26,23 @@ export interface ProviderDeletion {
   detail?: string;
 }
 
+/** What a provider's webhook said, once verified. */
+export type ProviderEvent = { kind: 'room-ended'; code: string; at: string } | { kind: 'room-started'; code: string } | { kind: 'other'; name: string };
+
 export interface RoomProvider {
   readonly name: ProviderName;
-  /** What /v1/config announces about dial-in. */
+  /** What /v1/config announces about dial-in (read at each request: a provider may learn it). */
   readonly telephony: { enabled: boolean; phoneNumber?: string };
   createRoom(input: CreateRoomInput): Promise<ProviderRoom>;
   deleteRoom(room: StoredRoom, owner: User): Promise<ProviderDeletion>;
   /** Throws when the provider cannot create rooms now (readiness). */
   check(): Promise<void>;
+  /** The provider's current view of one room (access level, dial-in), for providers that keep rooms. */
+  retrieveRoom?(room: StoredRoom, owner: User): Promise<ProviderRoom | null>;
+  /** The provider's rooms of this agent, for providers that keep rooms. */
+  listRooms?(owner: User): Promise<ProviderRoom[]>;
+  /** Where `GET /j/{code}` sends this agent (providers whose links need a per-person token). */
+  joinUrl?(room: StoredRoom, user: User): Promise<string>;
+  /** Verifies and decodes a provider webhook; throws on a forged or tampered one. */
+  receiveWebhook?(rawBody: string, authorization: string | undefined): Promise<ProviderEvent>;
 }

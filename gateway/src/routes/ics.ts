@@ -35,7 +35,7 @@ export function icsRoutes(rooms: RoomService, instanceName: string) {
       request: { body: { content: { 'application/json': { schema: IcsRequestSchema } }, required: true } },
       responses: {
         200: { description: 'The .ics file', content: { 'text/calendar': { schema: { type: 'string' } } } },
-        ...problemResponses(400, 401, 404, 413, 415, 429, 502, 503),
+        ...problemResponses(400, 401, 403, 404, 413, 415, 429, 502, 503, 504),
       },
     }),
     async (c) => {

@@ -31,7 +31,7 @@ export function roomRoutes(rooms: RoomService, instanceName: string) {
       responses: {
         201: json(RoomSchema, 'Room created'),
         200: json(RoomSchema, 'The room already created for this Idempotency-Key or event UID'),
-        ...problemResponses(400, 401, 409, 413, 415, 422, 429, 502, 503),
+        ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 502, 503, 504),
       },
     }),
     async (c) => {
@@ -64,7 +64,7 @@ export function roomRoutes(rooms: RoomService, instanceName: string) {
       request: { params: CodeParams },
       responses: { 200: json(RoomSchema, 'The room'), ...problemResponses(400, 401, 404) },
     }),
-    async (c) => c.json(toApiRoom(await rooms.get(c.get('user'), c.req.valid('param').code)), 200),
+    async (c) => c.json(toApiRoom(await rooms.getFresh(c.get('user'), c.req.valid('param').code)), 200),
   );
 
   app.openapi(
@@ -73,7 +73,7 @@ export function roomRoutes(rooms: RoomService, instanceName: string) {
       path: '/v1/rooms/{code}',
       summary: 'Delete one of your rooms',
       request: { params: CodeParams },
-      responses: { 200: json(DeleteRoomResultSchema, 'Deleted (or forgotten, when the provider cannot delete)'), ...problemResponses(400, 401, 404, 502, 503) },
+      responses: { 200: json(DeleteRoomResultSchema, 'Deleted (or forgotten, when the provider cannot delete)'), ...problemResponses(400, 401, 404, 502, 503, 504) },
     }),
     async (c) => {
       const { room, providerDeleted, detail } = await rooms.remove(c.get('user'), c.req.valid('param').code, { client: c.get('client') });

@@ -14,7 +14,7 @@ export function publicConfig(settings: GatewaySettings, provider: RoomProvider):
     instanceName: settings.instanceName,
     instanceUrl: settings.instanceUrl,
     provider: provider.name,
-    telephony: provider.telephony,
+    telephony: { ...provider.telephony },
     languages: [...LANGS],
     defaultLanguage: 'fr',
     accessLevels: [...ACCESS_LEVELS],
@@ -59,7 +59,6 @@ export function systemRoutes(settings: GatewaySettings, store: Store, provider: 
     },
   );
 
-  const config = publicConfig(settings, provider);
   app.openapi(
     createRoute({
       method: 'get',
@@ -67,7 +66,8 @@ export function systemRoutes(settings: GatewaySettings, store: Store, provider: 
       summary: 'What clients need to know about this gateway (no sign-in needed)',
       responses: { 200: { description: 'Configuration', content: { 'application/json': { schema: ConfigSchema } } } },
     }),
-    (c) => c.json(config, 200),
+    // Built per request: a provider learns its dial-in number from the rooms it creates.
+    (c) => c.json(publicConfig(settings, provider), 200),
   );
   return app;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   DuplicateRoomError,
+  type PendingCreation,
   type AuditEntry,
   type AuditStamp,
   type AuthStore,
@@ -91,6 +92,18 @@ const MIGRATIONS: string[] = [
      client TEXT NOT NULL,
      PRIMARY KEY (owner, at, room_code, action)
    ) WITHOUT ROWID;`,
+  // Ended rooms and pending Meet creations (issue 4).
+  `ALTER TABLE rooms ADD COLUMN ended_at TEXT;
+   CREATE INDEX rooms_provider_ref ON rooms (provider, provider_ref) WHERE provider_ref IS NOT NULL;
+   CREATE TABLE pending_creations (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     baseline TEXT NOT NULL,
+     provider_ref TEXT
+   );
+   CREATE UNIQUE INDEX pending_creations_ref ON pending_creations (provider, provider_ref) WHERE provider_ref IS NOT NULL;`,
 ];
 
 interface RoomRow {
@@ -104,6 +117,7 @@ interface RoomRow {
   telephony: string | null;
   provider_ref: string | null;
   created_at: string;
+  ended_at: string | null;
 }
 
 function toRoom(row: RoomRow): StoredRoom {
@@ -118,6 +132,7 @@ function toRoom(row: RoomRow): StoredRoom {
     telephony: row.telephony ? JSON.parse(row.telephony) : undefined,
     providerRef: row.provider_ref ?? undefined,
     createdAt: row.created_at,
+    endedAt: row.ended_at ?? undefined,
   };
 }
 
@@ -151,7 +166,26 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     ),
     deleteRoom: db.prepare('DELETE FROM rooms WHERE code = ? AND owner = ?'),
     deleteKeys: db.prepare('DELETE FROM idempotency_keys WHERE room_code = ?'),
+    markEnded: db.prepare('UPDATE rooms SET ended_at = ? WHERE code = ?'),
+    insertPending: db.prepare('INSERT INTO pending_creations (id, owner, provider, started_at, baseline) VALUES (?, ?, ?, ?, ?)'),
+    getPending: db.prepare<[string], { id: string; owner: string; provider: StoredRoom['provider']; started_at: string; baseline: string }>(
+      'SELECT id, owner, provider, started_at, baseline FROM pending_creations WHERE id = ?',
+    ),
+    refInRooms: db.prepare<[string, string], { code: string }>('SELECT code FROM rooms WHERE provider = ? AND provider_ref = ?'),
+    refInPending: db.prepare<[string, string], { id: string }>('SELECT id FROM pending_creations WHERE provider = ? AND provider_ref = ?'),
+    // Once settled, the baseline has served its purpose.
+    settle: db.prepare("UPDATE pending_creations SET provider_ref = ?, baseline = '[]' WHERE id = ? AND provider_ref IS NULL"),
+    dropPending: db.prepare('DELETE FROM pending_creations WHERE id = ? AND provider_ref IS NULL'),
   };
+
+  const settle = db.transaction((id: string, providerRef: string): boolean => {
+    const pending = q.getPending.get(id);
+    if (!pending) return false;
+    const other = q.refInPending.get(pending.provider, providerRef);
+    if (other) return other.id === id;
+    if (q.refInRooms.get(pending.provider, providerRef)) return false;
+    return q.settle.run(providerRef, id).changes === 1;
+  });
 
   const claim = db.transaction((owner: string, key: string, fingerprint: string, staleAfterMs: number): KeyClaim => {
     const row = q.getKey.get(owner, key);
@@ -222,6 +256,22 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     },
     async deleteRoom(code, owner, audit) {
       return remove(code, owner, audit);
+    },
+    async markRoomEnded(code, endedAt) {
+      return q.markEnded.run(endedAt, code).changes === 1;
+    },
+    async recordPendingCreation(p: PendingCreation) {
+      q.insertPending.run(p.id, p.owner, p.provider, p.startedAt, JSON.stringify(p.baseline));
+    },
+    async getPendingCreation(id) {
+      const row = q.getPending.get(id);
+      return row ? { id: row.id, owner: row.owner, provider: row.provider, startedAt: row.started_at, baseline: JSON.parse(row.baseline) as string[] } : null;
+    },
+    async settlePendingCreation(id, providerRef) {
+      return settle.immediate(id, providerRef);
+    },
+    async dropPendingCreation(id) {
+      q.dropPending.run(id);
     },
     async ping() {
       db.prepare('SELECT 1').get();

@@ -16,6 +16,21 @@ export interface StoredRoom {
   /** The provider's own identifier (Meet's room UUID), when it has one. */
   providerRef?: string | undefined;
   createdAt: string;
+  /** When the provider reported the meeting over (LiveKit `room_finished`); cleared when it starts again. */
+  endedAt?: string | undefined;
+}
+
+/**
+ * A room creation sent to a provider whose outcome may be uncertain (timeout, 5xx). Recorded before the
+ * call so that a retry can first look for the room the first attempt may have made.
+ */
+export interface PendingCreation {
+  id: string;
+  owner: string;
+  provider: ProviderName;
+  startedAt: string;
+  /** The provider's ids of the owner's rooms that existed before the call. */
+  baseline: string[];
 }
 
 export type KeyClaim =
@@ -154,6 +169,19 @@ export interface Store extends AuthStore {
   listRooms(query: RoomPageQuery): Promise<StoredRoom[]>;
   /** Deletes the room and the idempotency keys that led to it; false when there was none. */
   deleteRoom(code: string, owner: string, audit?: AuditStamp): Promise<boolean>;
+
+  /** Marks a room's meeting as over (or, with null, as running again); false when there is no such room. */
+  markRoomEnded(code: string, endedAt: string | null): Promise<boolean>;
+
+  recordPendingCreation(pending: PendingCreation): Promise<void>;
+  getPendingCreation(id: string): Promise<PendingCreation | null>;
+  /**
+   * Binds a pending creation to the provider room it made. False when that provider room is already bound
+   * to another creation or room: two requests never share one provider room.
+   */
+  settlePendingCreation(id: string, providerRef: string): Promise<boolean>;
+  /** Forgets a pending creation that certainly made no room. */
+  dropPendingCreation(id: string): Promise<void>;
 
   /** Throws when the store cannot serve requests. */
   ping(): Promise<void>;

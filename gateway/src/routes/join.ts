@@ -1,0 +1,55 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { RoomCodeSchema } from '@visio/shared/contract';
+import type { Logger } from '../logger.js';
+import { newRouter, problemResponses } from '../openapi.js';
+import { notFound, ProblemError } from '../problem.js';
+import type { RoomProvider } from '../providers/provider.js';
+import type { Store } from '../store/store.js';
+
+const CodeParams = z.object({ code: RoomCodeSchema.meta({ param: { name: 'code', in: 'path' } }) });
+
+/**
+ * `GET /j/{code}`: the invitation link of providers that need a per-person token (LiveKit). Any signed-in
+ * agent may join (invitees are not the owner). The Location carries the token: it never reaches a log, and
+ * the answer is not cached.
+ */
+export function joinRoutes(store: Store, provider: RoomProvider) {
+  const app = newRouter();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/j/{code}',
+      summary: 'Join a room: redirects to the video front end with a personal, short-lived join token',
+      request: { params: CodeParams },
+      responses: { 302: { description: 'To the front end, token in the query' }, ...problemResponses(400, 401, 404, 502, 503, 504) },
+    }),
+    async (c) => {
+      if (!provider.joinUrl) throw notFound('This gateway hands out Visio links directly; open the room link from the invitation.');
+      const room = await store.getRoom(c.req.valid('param').code);
+      if (!room) throw notFound('No room with this code: check the link in the invitation.');
+      const location = await provider.joinUrl(room, c.get('user'));
+      return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } }) as never;
+    },
+  );
+  return app;
+}
+
+/** `POST /webhooks/livekit`: signed events from the LiveKit server (checked on the raw body). */
+export function webhookRoutes(store: Store, provider: RoomProvider, log: Logger) {
+  const app = newRouter();
+  app.post('/webhooks/livekit', async (c) => {
+    if (!provider.receiveWebhook) throw notFound('LiveKit webhooks are not enabled on this gateway.');
+    const raw = await c.req.text();
+    let event;
+    try {
+      event = await provider.receiveWebhook(raw, c.req.header('authorization'));
+    } catch (error) {
+      log.warn('webhook refused', { reason: error instanceof Error ? error.message : 'unreadable' });
+      throw new ProblemError(401, 'unauthorized', 'Webhook refused', 'The webhook signature does not match its body or this gateway\u2019s LiveKit key.');
+    }
+    if (event.kind === 'room-ended') await store.markRoomEnded(event.code, event.at);
+    if (event.kind === 'room-started') await store.markRoomEnded(event.code, null);
+    return c.json({ received: true }, 200);
+  });
+  return app;
+}
