@@ -12,7 +12,9 @@ import type { Logger } from './logger.js';
 import { newRouter } from './openapi.js';
 import { ProblemError, problemResponse, type ProblemType } from './problem.js';
 import type { RoomProvider } from './providers/provider.js';
+import { createCalendarService } from './calendars.js';
 import { createRoomService } from './rooms.js';
+import { calendarRoutes } from './routes/calendars.js';
 import { icsRoutes } from './routes/ics.js';
 import { pageRoutes } from './routes/page.js';
 import { roomRoutes } from './routes/rooms.js';
@@ -38,6 +40,7 @@ const HTTP_PROBLEMS: Record<number, [ProblemType, string]> = {
 export function createApp({ settings, store, provider, log }: AppDeps): Hono<AppEnv> {
   const app = newRouter();
   const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel });
+  const calendars = createCalendarService({ caldav: settings.caldav, rooms, instanceUrl: settings.instanceUrl, instanceName: settings.instanceName, log });
 
   app.use(requestId({ headerName: 'x-request-id' }));
   app.use(async (c, next) => {
@@ -63,7 +66,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     cors({
       origin: (origin) => (settings.corsOrigins.includes(origin) ? origin : null),
       allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id'],
+      allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id', 'x-caldav-authorization', 'x-caldav-server'],
       exposeHeaders: ['content-disposition', 'location', 'x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after'],
       maxAge: 600,
     }),
@@ -84,6 +87,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', systemRoutes(settings, store, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName));
   app.route('/', icsRoutes(rooms, settings.instanceName));
+  app.route('/', calendarRoutes(calendars));
   app.route('/', pageRoutes(settings));
 
   app.doc31('/openapi.json', {

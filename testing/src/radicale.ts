@@ -17,6 +17,11 @@ export interface RadicaleServer {
   basic(user: string): string;
   /** MKCALENDAR `<root>/<user>/<name>/`; `components` defaults to VEVENT only. Returns its URL. */
   makeCalendar(user: string, name: string, options?: { displayName?: string; color?: string; components?: string[] }): Promise<string>;
+  /**
+   * Writes an object straight into the storage folder, bypassing Radicale's validation: how a
+   * malformed object (from an old client or an import) ends up on a server.
+   */
+  writeRaw(user: string, calendar: string, name: string, data: string): string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -71,6 +76,10 @@ export async function startRadicale(users: Record<string, string>): Promise<Radi
     origin,
     basic,
     output: () => output,
+    writeRaw(user, calendar, name, data) {
+      writeFileSync(join(dir, 'collections', 'collection-root', user, calendar, name), data);
+      return `${origin}/${user}/${calendar}/${name}`;
+    },
     async makeCalendar(user, name, options = {}) {
       const components = (options.components ?? ['VEVENT']).map((c) => `<C:comp name="${c}"/>`).join('');
       const url = `${origin}/${user}/${name}/`;
