@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { basicCaldavAuthorization, createVisioClient, describeError } from '@visio/shared/client';
 import { startRadicale, type RadicaleServer } from '@visio/testing/radicale';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { davGet, davPut, eventIcs, events } from './caldav-helpers.ts';
@@ -177,6 +178,23 @@ describe('calendars on Radicale (no server-side scheduling)', () => {
     const wide = await call('GET', '/v1/meetings/upcoming?hours=48');
     expect(wide.body.items.map((m: any) => m.title)).toContain('Plus tard');
     expect(wide.body.items.filter((m: any) => m.uid === series).length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('calendars through the typed client', () => {
+  it('adds, lists and removes with the shared client, and describes CalDAV errors', async () => {
+    const client = createVisioClient({ baseUrl: gw.url, clientName: 'test' });
+    const caldav = { authorization: basicCaldavAuthorization('alice', PASSWORD) };
+    const uid = randomUUID();
+    await putEvent(eventIcs(uid, { summary: 'Via le client', start: new Date(Date.now() + 20 * 60_000) }));
+    const added = await client.addVisioToEvent({ calendar: work, uid }, caldav);
+    expect(added.changed).toBe(true);
+    const upcoming = await client.upcomingMeetings(1, caldav);
+    expect(upcoming.items).toContainEqual(expect.objectContaining({ uid, joinUrl: added.room!.url }));
+    expect((await client.listCalendars(caldav)).calendars.some((c) => c.url === work)).toBe(true);
+    expect((await client.removeVisioFromEvent({ calendar: work, uid }, caldav)).room).toBeNull();
+    const error = await client.listCalendars({ authorization: basicCaldavAuthorization('alice', 'nope') }).catch((e: unknown) => e);
+    expect(describeError(error, 'fr')).toMatch(/serveur d’agenda a refusé/);
   });
 });
 

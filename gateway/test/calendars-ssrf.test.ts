@@ -122,6 +122,14 @@ describe('CalDAV SSRF guard', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('documents the calendar routes and their credential headers in /openapi.json', async () => {
+    const { body } = await gw.json('/openapi.json');
+    expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/v1/calendars', '/v1/calendars/events', '/v1/calendars/events/visio', '/v1/meetings/upcoming']));
+    expect(body.paths['/v1/calendars/events/visio'].delete).toBeDefined();
+    expect(body.paths['/v1/calendars'].get.parameters.map((p: any) => p.name)).toContain('x-caldav-authorization');
+    expect(Object.keys(body.components.schemas)).toEqual(expect.arrayContaining(['Calendar', 'CalendarEventResult', 'UpcomingMeetings']));
+  });
+
   it('refuses an invalid allowlist at start-up', async () => {
     await expect(startTestGateway({ CALDAV_SERVERS: 'ftp://example.gouv.fr/' })).rejects.toThrow(/CALDAV_SERVERS/);
     await expect(startTestGateway({ CALDAV_SERVERS: 'https://u:p@example.gouv.fr/' })).rejects.toThrow(/CALDAV_SERVERS/);
