@@ -12,6 +12,11 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a probe when the server process died: waiting longer is pointless. */
+export class ProcessExited extends Error {
+  override readonly name = 'ProcessExited';
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until `probe` resolves true, or fails with `what` and the last error after `timeoutMs`. */
@@ -22,6 +27,7 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
     try {
       if (await probe()) return;
     } catch (error) {
+      if (error instanceof ProcessExited) throw new Error(`${what} failed to start: ${error.message}\n${diagnostics()}`);
       last = error;
     }
     await sleep(100);

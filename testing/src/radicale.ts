@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './ports.ts';
+import { freePort, ProcessExited, waitFor } from './ports.ts';
 
 export const RADICALE_BIN = process.env.RADICALE_BIN ?? '/usr/bin/radicale';
 
@@ -62,7 +62,7 @@ export async function startRadicale(users: Record<string, string>): Promise<Radi
   const basic = (user: string) => `Basic ${Buffer.from(`${user}:${users[user]}`).toString('base64')}`;
   try {
     await waitFor('Radicale', async () => {
-      if (child.exitCode !== null) throw new Error(`Radicale exited with ${child.exitCode}`);
+      if (child.exitCode !== null) throw new ProcessExited(`Radicale exited with ${child.exitCode}`);
       return (await fetch(`${origin}/`, { method: 'OPTIONS' })).status < 500;
     }, 15_000, () => output);
   } catch (error) {

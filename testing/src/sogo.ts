@@ -10,7 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from './ports.ts';
+import { freePort, ProcessExited, waitFor } from './ports.ts';
 
 export const SOGOD = '/usr/sbin/sogod';
 const PG_BIN = process.env.PG_BIN ?? findPgBin();
@@ -175,8 +175,8 @@ export async function startSogo(users: Record<string, SogoUser>): Promise<SogoSe
     await waitFor(
       'SOGo',
       async () => {
-        if (sogod.exitCode !== null) throw new Error(`sogod exited with ${sogod.exitCode}`);
-        if (memcached.exitCode !== null) throw new Error(`memcached exited with ${memcached.exitCode}`);
+        if (sogod.exitCode !== null) throw new ProcessExited(`sogod exited with ${sogod.exitCode}`);
+        if (memcached.exitCode !== null) throw new ProcessExited(`memcached exited with ${memcached.exitCode}`);
         return (await fetch(`${origin}/SOGo/dav/`, { method: 'OPTIONS' })).status < 500;
       },
       30_000,
