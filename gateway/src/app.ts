@@ -16,9 +16,11 @@ import type { Logger } from './logger.js';
 import { newRouter } from './openapi.js';
 import { ProblemError, problemResponse, type ProblemType } from './problem.js';
 import type { RoomProvider } from './providers/provider.js';
+import { createCalendarService } from './calendars.js';
 import { createRoomService } from './rooms.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes } from './routes/auth.js';
+import { calendarRoutes } from './routes/calendars.js';
 import { icsRoutes } from './routes/ics.js';
 import { joinRoutes, webhookRoutes } from './routes/join.js';
 import { outlookRoutes } from './routes/outlook.js';
@@ -58,6 +60,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   const tokens = auth.mode === 'oidc' ? createTokenService(auth, settings.publicUrl, loadTokenSecret(auth.tokenSecret, settings.dataDir), store) : undefined;
   const limiter = auth.mode === 'oidc' ? createRateLimiter(store, auth.rateLimits.windowSeconds) : undefined;
   const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel, log });
+  const calendars = createCalendarService({ caldav: settings.caldav, rooms, instanceUrl: settings.instanceUrl, instanceName: settings.instanceName, log });
 
   app.use(requestId({ headerName: 'x-request-id' }));
   app.use(async (c, next) => {
@@ -88,7 +91,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   const corsHeaders = cors({
     origin: (origin) => (settings.corsOrigins.includes(origin) ? origin : null),
     allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-    allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id'],
+    allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id', 'x-caldav-authorization', 'x-caldav-server'],
     exposeHeaders: ['content-disposition', 'location', 'x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after'],
     maxAge: 600,
   });
@@ -166,6 +169,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     app.route('/', authRoutes({ settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), tokens: tokens!, store, limiter: limiter!, log }));
   }
   app.route('/', icsRoutes(rooms, settings.instanceName));
+  app.route('/', calendarRoutes(calendars));
   app.route('/', pageRoutes(settings));
   app.route('/', outlookRoutes(settings));
   app.route('/', joinRoutes(store, provider));

@@ -22,6 +22,24 @@ const origin = z.string().refine((v) => {
   }
 }, 'each CORS origin must be a bare origin such as https://calendar.example.gouv.fr');
 
+const CIDR = /^(\d{1,3}(\.\d{1,3}){3}\/\d{1,2}|[0-9a-f:]+\/\d{1,3})$/i;
+const cidr = z.string().refine((v) => {
+  if (!CIDR.test(v)) return false;
+  const [net, bits] = v.split('/') as [string, string];
+  const family = isIP(net);
+  return family !== 0 && Number(bits) <= (family === 4 ? 32 : 128);
+}, 'each private network must be a CIDR range such as 10.20.0.0/16');
+
+// A CalDAV server base URL: http(s), no credentials, query or fragment.
+const caldavServer = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password && !u.search && !u.hash;
+  } catch {
+    return false;
+  }
+}, 'each CalDAV server must be a base URL such as https://sogo.example.gouv.fr/SOGo/dav/');
+
 const httpUrl = z
   .url({ protocol: /^https?$/ })
   .transform((v) => v.replace(/\/+$/, ''));
@@ -46,6 +64,9 @@ export const EnvSchema = z.object({
   VISIO_LOCAL_USER_EMAIL: z.email().default('agent@localhost.localdomain'),
   VISIO_LOCAL_USER_NAME: z.string().min(1).max(200).default('Agent'),
   CORS_ORIGINS: list.pipe(z.array(origin)),
+  CALDAV_SERVERS: list.pipe(z.array(caldavServer)),
+  CALDAV_PRIVATE_NETWORKS: list.pipe(z.array(cidr)),
+  CALDAV_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ...AuthEnvSchema.shape,
 
@@ -86,6 +107,8 @@ export interface GatewaySettings {
   publicUrl: string;
   corsOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
+  /** CalDAV servers the calendar routes may reach (SSRF allowlist). */
+  caldav: { servers: string[]; privateNetworks: string[]; timeoutMs: number };
   auth: AuthSettings;
   /** The raw validated environment, for feature modules that read their own variables. */
   env: Env;
@@ -136,6 +159,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     publicUrl,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
+    caldav: { servers: env.CALDAV_SERVERS, privateNetworks: env.CALDAV_PRIVATE_NETWORKS, timeoutMs: env.CALDAV_TIMEOUT_MS },
     auth,
     env,
   };

@@ -2,7 +2,21 @@
  * Typed client of the gateway, used by every UI (browser extension, Outlook, Thunderbird, the gateway's
  * own page). Imports only types from the contract, so it does not bundle zod.
  */
-import type { CreateRoomRequest, DeleteRoomResult, GatewayConfig, IcsRequest, Invitation, Problem, Room, RoomPage } from './contract.js';
+import type {
+  CalendarEventRef,
+  CalendarEventResult,
+  CalendarList,
+  CreateCalendarEventRequest,
+  CreateRoomRequest,
+  DeleteRoomResult,
+  GatewayConfig,
+  IcsRequest,
+  Invitation,
+  Problem,
+  Room,
+  RoomPage,
+  UpcomingMeetings,
+} from './contract.js';
 import type { Lang } from './types.js';
 
 export type ErrorKind = 'http' | 'network' | 'timeout' | 'invalid-response';
@@ -40,6 +54,24 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The agent's own CalDAV credentials, sent with each calendar request and never kept by the gateway.
+ * `authorization` is an HTTP Authorization value: `Basic base64(user:app-password)` or `Bearer token`.
+ */
+export interface CaldavCredentials {
+  authorization: string;
+  /** One of the gateway's allowed CalDAV servers; may be left out when the gateway allows only one. */
+  server?: string;
+}
+
+/** `Basic …` value for a user name and an application password (UTF-8). */
+export function basicCaldavAuthorization(user: string, password: string): string {
+  const bytes = new TextEncoder().encode(`${user}:${password}`);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return `Basic ${btoa(binary)}`;
+}
+
 export interface IcsFile {
   ics: string;
   filename: string;
@@ -53,6 +85,14 @@ export interface VisioClient {
   deleteRoom(code: string, options?: RequestOptions): Promise<DeleteRoomResult>;
   getInvitation(code: string, lang?: Lang, options?: RequestOptions): Promise<Invitation>;
   createIcs(request: IcsRequest, options?: RequestOptions): Promise<IcsFile>;
+  listCalendars(caldav: CaldavCredentials, options?: RequestOptions): Promise<CalendarList>;
+  createCalendarEvent(request: CreateCalendarEventRequest, caldav: CaldavCredentials, options?: RequestOptions): Promise<CalendarEventResult>;
+  /** Adds a Visio room to an existing event (idempotent: an event with a room keeps it). */
+  addVisioToEvent(ref: CalendarEventRef, caldav: CaldavCredentials, options?: RequestOptions): Promise<CalendarEventResult>;
+  /** Removes the room from the event and releases it. */
+  removeVisioFromEvent(ref: CalendarEventRef, caldav: CaldavCredentials, options?: RequestOptions): Promise<CalendarEventResult>;
+  /** The agent's meetings of the next `hours` hours that carry a Visio link, all calendars. */
+  upcomingMeetings(hours: number, caldav: CaldavCredentials, options?: RequestOptions): Promise<UpcomingMeetings>;
   /** Low-level JSON call for routes added by later features; same errors, auth and timeouts. */
   request<T>(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<T>;
 }
@@ -106,6 +146,10 @@ export function createVisioClient(options: VisioClientOptions): VisioClient {
   }
 
   const code = (value: string) => encodeURIComponent(value);
+  const dav = (caldav: CaldavCredentials, o: RequestOptions) => ({
+    headers: { 'x-caldav-authorization': caldav.authorization, ...(caldav.server ? { 'x-caldav-server': caldav.server } : {}) },
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
 
   return {
     getConfig: (o = {}) => json('GET', '/v1/config', o),
@@ -131,6 +175,11 @@ export function createVisioClient(options: VisioClientOptions): VisioClient {
       const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'visio.ics';
       return { ics: await response.text(), filename };
     },
+    listCalendars: (caldav, o = {}) => json('GET', '/v1/calendars', dav(caldav, o)),
+    createCalendarEvent: (request, caldav, o = {}) => json('POST', '/v1/calendars/events', { body: request, ...dav(caldav, o) }),
+    addVisioToEvent: (ref, caldav, o = {}) => json('POST', '/v1/calendars/events/visio', { body: ref, ...dav(caldav, o) }),
+    removeVisioFromEvent: (ref, caldav, o = {}) => json('DELETE', '/v1/calendars/events/visio', { body: ref, ...dav(caldav, o) }),
+    upcomingMeetings: (hours, caldav, o = {}) => json('GET', `/v1/meetings/upcoming?hours=${encodeURIComponent(String(hours))}`, dav(caldav, o)),
     request: (method, path, init = {}) => json(method, path, init),
   };
 }
@@ -174,6 +223,11 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     'provider-account-unknown':
       'Votre compte Visio n’existe pas encore : connectez-vous une fois à Visio avec votre compte professionnel, puis réessayez. Si le problème persiste, contactez votre administrateur.',
     'provider-refused': 'Votre organisation n’est pas encore autorisée à créer des réunions Visio depuis cet outil. Contactez votre administrateur.',
+    'caldav-credentials-refused': 'Votre serveur d’agenda a refusé l’identifiant ou le mot de passe d’application.',
+    'caldav-server-not-allowed': 'Ce serveur d’agenda n’est pas autorisé par le service Visio.',
+    'upstream-timeout': 'Votre serveur d’agenda ne répond pas. Réessayez dans un instant.',
+    'invalid-calendar-object': 'Cet événement est illisible sur le serveur d’agenda ; il n’a pas été modifié.',
+    'calendar-refuses-events': 'Cet agenda n’accepte pas les événements : choisissez-en un autre.',
     other: 'Une erreur est survenue',
   },
   en: {
@@ -189,6 +243,11 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     'provider-account-unknown':
       'Your Visio account does not exist yet: sign in to Visio once with your work account, then try again. If this persists, contact your administrator.',
     'provider-refused': 'Your organisation is not yet allowed to create Visio meetings from this tool. Contact your administrator.',
+    'caldav-credentials-refused': 'Your calendar server refused the user name or application password.',
+    'caldav-server-not-allowed': 'This calendar server is not allowed by the Visio service.',
+    'upstream-timeout': 'Your calendar server is not answering. Try again in a moment.',
+    'invalid-calendar-object': 'This event is unreadable on the calendar server; it was left unchanged.',
+    'calendar-refuses-events': 'This calendar does not accept events: choose another one.',
     other: 'Something went wrong',
   },
 };
@@ -198,10 +257,8 @@ export function describeError(error: unknown, lang: Lang = 'fr'): string {
   const m = MESSAGES[lang];
   if (!(error instanceof VisioApiError)) return m.other!;
   if (error.kind !== 'http') return m[error.kind]!;
-  // Faults only the administrator can fix, told so the person knows whom to ask.
-  const type = error.problem?.type;
-  if (type === 'urn:visio:problem:provider-account-unknown') return m['provider-account-unknown']!;
-  if (type === 'urn:visio:problem:provider-refused') return m['provider-refused']!;
+  const byType = error.problem?.type?.startsWith('urn:visio:problem:') ? m[error.problem.type.slice('urn:visio:problem:'.length)] : undefined;
+  if (byType) return byType;
   if (error.status >= 500) return m.upstream!;
   const known = m[String(error.status)];
   if (known && error.status !== 400) return known;

@@ -119,21 +119,27 @@ function isCalendarDate(value: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
+/** The meeting fields shared by `.ics` files and calendar events. */
+const meetingFields = {
+  title: line(255),
+  start: DateTimeSchema,
+  end: DateTimeSchema,
+  timeZone: z.string().max(64).refine(isTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' }),
+  description: z.string().max(8000).optional(),
+  location: line(500).optional(),
+  organizer: PersonSchema.optional(),
+  attendees: z.array(AttendeeSchema).max(500).optional(),
+  rrule: z.string().max(500).regex(/^[A-Z0-9=;,:+-]+$/i, 'not an RRULE value (e.g. FREQ=WEEKLY;BYDAY=MO)').optional(),
+  lang: LangSchema.default('fr'),
+};
+const endAfterStart = { message: 'end must be after start', path: ['end'] };
+
 export const IcsRequestSchema = z
   .strictObject({
-    title: line(255),
-    start: DateTimeSchema,
-    end: DateTimeSchema,
-    timeZone: z.string().max(64).refine(isTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' }),
-    description: z.string().max(8000).optional(),
-    location: line(500).optional(),
-    organizer: PersonSchema.optional(),
-    attendees: z.array(AttendeeSchema).max(500).optional(),
-    rrule: z.string().max(500).regex(/^[A-Z0-9=;,:+-]+$/i, 'not an RRULE value (e.g. FREQ=WEEKLY;BYDAY=MO)').optional(),
+    ...meetingFields,
     room: RoomCodeSchema.optional().meta({ description: 'An existing room of yours; a new room is created when absent.' }),
-    lang: LangSchema.default('fr'),
   })
-  .refine((r) => wallTime(r.end) > wallTime(r.start), { message: 'end must be after start', path: ['end'] })
+  .refine((r) => wallTime(r.end) > wallTime(r.start), endAfterStart)
   .meta({ id: 'IcsRequest' });
 
 // Comparable form of two ISO date-times; both are in the same zone unless an offset says otherwise.
@@ -239,6 +245,106 @@ export type Me = z.output<typeof MeSchema>;
 export type AuditEntry = z.output<typeof AuditEntrySchema>;
 export type AuditPage = z.output<typeof AuditPageSchema>;
 
+// --- CalDAV calendars ---
+
+/** A calendar collection or event: an absolute URL on an allowed CalDAV server, or a path on it. */
+const DavHrefSchema = z.string().min(1).max(2048).regex(NO_CONTROL, 'must not contain control characters');
+
+export const CalendarSchema = z
+  .object({
+    url: z.string().meta({ description: 'The calendar collection; pass it as `calendar` to the other routes.' }),
+    displayName: z.string(),
+    color: z.string().nullable().meta({ example: '#0063CB' }),
+    components: z.array(z.string()).meta({ description: 'Supported components (empty: all).' }),
+    acceptsEvents: z.boolean(),
+  })
+  .meta({ id: 'Calendar' });
+
+export const CalendarListSchema = z
+  .object({ server: z.string(), calendars: z.array(CalendarSchema) })
+  .meta({ id: 'CalendarList' });
+
+export const CreateCalendarEventRequestSchema = z
+  .strictObject({ calendar: DavHrefSchema, ...meetingFields })
+  .refine((r) => wallTime(r.end) > wallTime(r.start), endAfterStart)
+  .meta({ id: 'CreateCalendarEventRequest' });
+
+export const CalendarEventRefSchema = z
+  .strictObject({
+    calendar: DavHrefSchema.meta({ description: 'The calendar holding the event (needed with `uid`).' }),
+    href: DavHrefSchema.optional().meta({ description: 'The event object; or give `uid`.' }),
+    uid: EventUidSchema.optional(),
+    lang: LangSchema.default('fr'),
+  })
+  .refine((r) => (r.href === undefined) !== (r.uid === undefined), { message: 'give exactly one of href and uid', path: ['href'] })
+  .meta({ id: 'CalendarEventRef' });
+
+export const SchedulingSchema = z
+  .object({
+    mode: z.enum(['server', 'client', 'none']).meta({
+      description: '`server`: the CalDAV server sent the invitations (RFC 6638 auto-schedule); `client`: it cannot, mail `ics` to the attendees; `none`: no attendees.',
+    }),
+    invitationsSent: z.boolean(),
+    ics: z.string().optional().meta({ description: 'With `client`: the METHOD:REQUEST file to send to the attendees.' }),
+  })
+  .meta({ id: 'Scheduling' });
+
+export const CalendarEventResultSchema = z
+  .object({
+    href: z.string(),
+    uid: z.string(),
+    etag: z.string().nullable(),
+    room: z
+      .object({ code: z.string(), url: z.string(), telephony: TelephonySchema.optional() })
+      .nullable()
+      .meta({ description: 'The Visio room of the event (null after removal).' }),
+    changed: z.boolean().meta({ description: 'False when the event already was as asked (idempotent repeat).' }),
+    roomReleased: z.boolean().optional(),
+    scheduling: SchedulingSchema,
+  })
+  .meta({ id: 'CalendarEventResult' });
+
+export const UpcomingQuerySchema = z.strictObject({
+  hours: z.coerce.number().int().min(1).max(168).default(24),
+});
+
+export const UpcomingMeetingSchema = z
+  .object({
+    uid: z.string(),
+    recurrenceId: z.string().nullable(),
+    title: z.string(),
+    start: z.string(),
+    end: z.string(),
+    allDay: z.boolean(),
+    joinUrl: z.string(),
+    code: z.string(),
+    href: z.string(),
+    calendar: z.object({ url: z.string(), displayName: z.string(), color: z.string().nullable() }),
+  })
+  .meta({ id: 'UpcomingMeeting' });
+
+export const UpcomingMeetingsSchema = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    items: z.array(UpcomingMeetingSchema),
+    skipped: z.array(z.object({ href: z.string(), reason: z.string() })).meta({ description: 'Objects that could not be read (malformed on the server).' }),
+  })
+  .meta({ id: 'UpcomingMeetings' });
+
+/** Request headers of the calendar routes: the agent's CalDAV credentials travel with each request. */
+export const CALDAV_AUTH_HEADER = 'x-caldav-authorization';
+export const CALDAV_SERVER_HEADER = 'x-caldav-server';
+
+export type Calendar = z.output<typeof CalendarSchema>;
+export type CalendarList = z.output<typeof CalendarListSchema>;
+export type CreateCalendarEventRequest = z.input<typeof CreateCalendarEventRequestSchema>;
+export type CalendarEventRef = z.input<typeof CalendarEventRefSchema>;
+export type CalendarEventResult = z.output<typeof CalendarEventResultSchema>;
+export type Scheduling = z.output<typeof SchedulingSchema>;
+export type UpcomingMeeting = z.output<typeof UpcomingMeetingSchema>;
+export type UpcomingMeetings = z.output<typeof UpcomingMeetingsSchema>;
+
 export type CreateRoomRequest = z.input<typeof CreateRoomRequestSchema>;
 export type Room = z.output<typeof RoomSchema>;
 export type RoomPage = z.output<typeof RoomPageSchema>;
@@ -272,6 +378,11 @@ export const PROBLEM_TYPES = {
   /** Visio does not let this gateway act for the agent's organisation (domain not allowed). */
   providerRefused: 'urn:visio:problem:provider-refused',
   upstream: 'urn:visio:problem:upstream',
+  upstreamTimeout: 'urn:visio:problem:upstream-timeout',
+  caldavNotAllowed: 'urn:visio:problem:caldav-server-not-allowed',
+  caldavUnauthorized: 'urn:visio:problem:caldav-credentials-refused',
+  invalidCalendarObject: 'urn:visio:problem:invalid-calendar-object',
+  calendarRefusesEvents: 'urn:visio:problem:calendar-refuses-events',
   unavailable: 'urn:visio:problem:unavailable',
   internal: 'urn:visio:problem:internal',
 } as const;

@@ -153,6 +153,20 @@ export function readRoomFromIcs(ics: string): { code: string; url: string } | nu
   return null;
 }
 
+/** UID, title (series master first) and whether anyone is invited; IcsError when the object is not valid. */
+export function readEventInfo(ics: string): { uid: string; title: string; hasAttendees: boolean } {
+  const events = [...parseCalendar(ics).getAllSubcomponents('vevent')];
+  events.sort((a, b) => Number(a.hasProperty('recurrence-id')) - Number(b.hasProperty('recurrence-id')));
+  const first = events[0]!;
+  const uid = String(first.getFirstPropertyValue('uid') ?? '').trim();
+  if (!uid) throw new IcsError('invalid-ics', 'The event has no UID');
+  return {
+    uid,
+    title: String(first.getFirstPropertyValue('summary') ?? ''),
+    hasAttendees: events.some((e) => e.hasProperty('attendee')),
+  };
+}
+
 /**
  * Sets METHOD for a file sent by mail, or removes it (`null`) for an object stored on a CalDAV server
  * (RFC 4791 forbids METHOD there). CANCEL also marks every VEVENT `STATUS:CANCELLED` (RFC 5546 3.2.5).

@@ -1,0 +1,186 @@
+/**
+ * A thin CalDAV adapter over tsdav for one gateway request: every call goes through the guarded fetch
+ * and carries the agent's own credentials, which are never stored.
+ */
+import * as dav from 'tsdav';
+import type { Agent } from 'undici';
+import { notFound, ProblemError } from '../problem.js';
+import { CaldavTransportError, createGuardedFetch, type Allowlist, type CaldavSettings } from './guard.js';
+
+export interface CalendarInfo {
+  url: string;
+  displayName: string;
+  color: string | null;
+  components: string[];
+  acceptsEvents: boolean;
+}
+
+export interface CalendarObject {
+  url: string;
+  etag: string | null;
+  data: string;
+}
+
+export type WriteResult = { ok: true; etag: string | null; url: string } | { ok: false; status: number; body: string };
+
+
+/** Scheduling support per calendar collection: a server property, not a secret, cached a while. */
+const schedulingCache = new Map<string, { auto: boolean; until: number }>();
+const SCHEDULING_TTL_MS = 10 * 60_000;
+
+export function openCaldavSession(options: { settings: CaldavSettings; allowlist: Allowlist; agent: Agent; server: string; authorization: string }) {
+  const { allowlist, server } = options;
+  const fetch = createGuardedFetch(options.settings, allowlist, options.agent);
+  const headers = { authorization: options.authorization };
+  const common = { headers, fetch: fetch as typeof globalThis.fetch };
+  let account: dav.DAVAccount | undefined;
+
+  /** Runs a tsdav call; a transport failure it swallowed or rewrapped comes out as its problem. */
+  async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      const result = await run();
+      const failure = fetch.failure();
+      if (failure) throw failure.problem;
+      return result;
+    } catch (error) {
+      const failure = fetch.failure();
+      if (failure) throw failure.problem;
+      if (error instanceof CaldavTransportError) throw error.problem;
+      if (error instanceof ProblemError) throw error;
+      throw new ProblemError(502, 'upstream', 'CalDAV server error', `${what} failed: ${(error as Error).message.slice(0, 300)}`);
+    }
+  }
+
+  async function discover(): Promise<dav.DAVAccount> {
+    account ??= await call('Calendar discovery', () =>
+      dav.createAccount({ account: { serverUrl: server, accountType: 'caldav' }, ...common }),
+    );
+    // Every URL the server hands out is checked again before use.
+    for (const url of [account.rootUrl, account.principalUrl, account.homeUrl]) if (url) allowlist.resolve(url, server);
+    return account;
+  }
+
+  function calendarData(props: Record<string, unknown> | undefined): string | null {
+    const raw = props?.calendarData;
+    if (typeof raw === 'string') return raw;
+    if (raw && typeof raw === 'object') {
+      const o = raw as { _cdata?: unknown; _text?: unknown };
+      if (typeof o._cdata === 'string') return o._cdata;
+      if (typeof o._text === 'string') return o._text;
+    }
+    return null;
+  }
+
+  async function query(calendarUrl: string, eventFilter: Record<string, unknown>): Promise<CalendarObject[]> {
+    const responses = await call('Calendar query', () =>
+      dav.calendarQuery({
+        url: calendarUrl,
+        props: { 'd:getetag': {}, 'c:calendar-data': {} },
+        filters: { 'comp-filter': { _attributes: { name: 'VCALENDAR' }, 'comp-filter': { _attributes: { name: 'VEVENT' }, ...eventFilter } } },
+        depth: '1',
+        ...common,
+      }),
+    );
+    const objects: CalendarObject[] = [];
+    for (const r of responses) {
+      const data = calendarData(r.props);
+      if (!r.href || data === null) continue;
+      objects.push({ url: allowlist.resolve(r.href, calendarUrl).href, etag: etagOf(r.props?.getetag), data });
+    }
+    return objects;
+  }
+
+  return {
+    server,
+    fetch,
+
+    async listCalendars(): Promise<CalendarInfo[]> {
+      const acct = await discover();
+      const calendars = await call('Listing calendars', () => dav.fetchCalendars({ account: acct, ...common }));
+      return calendars.map((c) => {
+        const components = (c.components ?? []).map((s) => s.toUpperCase());
+        return {
+          url: allowlist.resolve(c.url, server).href,
+          displayName: typeof c.displayName === 'string' && c.displayName ? c.displayName : decodeURIComponent(new URL(c.url).pathname.split('/').filter(Boolean).pop() ?? ''),
+          color: typeof c.calendarColor === 'string' && /^#[0-9a-f]{6}([0-9a-f]{2})?$/i.test(c.calendarColor) ? c.calendarColor : null,
+          components,
+          // No component set means every component (RFC 4791 5.2.3).
+          acceptsEvents: components.length === 0 || components.includes('VEVENT'),
+        };
+      });
+    },
+
+    /** The principal's calendar user addresses (`mailto:…`), for ORGANIZER. */
+    async userAddresses(): Promise<string[]> {
+      const acct = await discover();
+      return call('Reading your address', () => dav.fetchCalendarUserAddresses({ account: acct, ...common }));
+    },
+
+    async get(url: string): Promise<CalendarObject> {
+      const response = await fetch(url, { method: 'GET', headers: { ...headers, accept: 'text/calendar' } });
+      if (response.status === 404 || response.status === 410) throw notFound('No calendar event at this address.');
+      if (response.status === 403) throw new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this event.');
+      if (!response.ok) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Reading the event answered ${response.status}.`);
+      return { url, etag: response.headers.get('etag'), data: await response.text() };
+    },
+
+    async findByUid(calendarUrl: string, uid: string): Promise<CalendarObject> {
+      const found = await query(calendarUrl, { 'prop-filter': { _attributes: { name: 'UID' }, 'text-match': { _attributes: { collation: 'i;octet' }, _text: uid } } });
+      const match = found.find((o) => uidsOf(o.data).includes(uid)) ?? found[0];
+      if (!match) throw notFound('No event with this UID in this calendar.');
+      return match;
+    },
+
+    inRange(calendarUrl: string, start: Date, end: Date): Promise<CalendarObject[]> {
+      const stamp = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+      return query(calendarUrl, { 'time-range': { _attributes: { start: stamp(start), end: stamp(end) } } });
+    },
+
+    /** PUT with If-Match (update) or If-None-Match: * (create). */
+    async put(url: string, data: string, condition: { etag: string } | { create: true }): Promise<WriteResult> {
+      const conditional: Record<string, string> = 'etag' in condition ? { 'if-match': condition.etag } : { 'if-none-match': '*' };
+      const response = await fetch(url, { method: 'PUT', headers: { ...headers, ...conditional, 'content-type': 'text/calendar; charset=utf-8' }, body: data });
+      if (response.ok) {
+        await response.body?.cancel();
+        return { ok: true, etag: response.headers.get('etag'), url };
+      }
+      return { ok: false, status: response.status, body: (await response.text()).slice(0, 2000) };
+    },
+
+    /** The calendar's supported components (PROPFIND depth 0). */
+    async components(calendarUrl: string): Promise<string[] | null> {
+      const [r] = await call('Reading the calendar', () =>
+        dav.propfind({ url: calendarUrl, props: { [`c:supported-calendar-component-set`]: {}, 'd:resourcetype': {} }, depth: '0', ...common }),
+      );
+      if (!r || r.status === 404) throw notFound('No calendar at this address.');
+      const set = r.props?.supportedCalendarComponentSet as { comp?: unknown } | undefined;
+      const comps = [set?.comp].flat(2).map((c) => (c as { _attributes?: { name?: string } } | undefined)?._attributes?.name).filter((n): n is string => typeof n === 'string');
+      const types = JSON.stringify(r.props?.resourcetype ?? {});
+      if (!types.includes('calendar')) throw new ProblemError(422, 'calendarRefusesEvents', 'Not a calendar', 'This address is not a CalDAV calendar.');
+      return comps.length ? comps.map((c) => c.toUpperCase()) : null;
+    },
+
+    /** True when the server schedules itself (RFC 6638 `calendar-auto-schedule` in the DAV header). */
+    async autoSchedules(calendarUrl: string): Promise<boolean> {
+      const cached = schedulingCache.get(calendarUrl);
+      if (cached && cached.until > Date.now()) return cached.auto;
+      const response = await fetch(calendarUrl, { method: 'OPTIONS', headers });
+      await response.body?.cancel();
+      const auto = (response.headers.get('dav') ?? '').split(',').some((t) => t.trim().toLowerCase() === 'calendar-auto-schedule');
+      if (schedulingCache.size > 1000) schedulingCache.clear();
+      schedulingCache.set(calendarUrl, { auto, until: Date.now() + SCHEDULING_TTL_MS });
+      return auto;
+    },
+  };
+}
+
+export type CaldavSession = ReturnType<typeof openCaldavSession>;
+
+function etagOf(raw: unknown): string | null {
+  return typeof raw === 'string' && raw ? (raw.startsWith('"') || raw.startsWith('W/') ? raw : `"${raw}"`) : null;
+}
+
+function uidsOf(ics: string): string[] {
+  return [...ics.replace(/\r?\n[ \t]/g, '').matchAll(/^UID:(.*)$/gim)].map((m) => m[1]!.trim());
+}
+

@@ -1,0 +1,283 @@
+/**
+ * Visio rooms in CalDAV calendars: create a meeting, add or remove the room of an existing event, list
+ * the upcoming meetings with a Visio link. Writes are conditional (If-Match); on 412 the object is read
+ * again and the change re-applied, so a concurrent edit is never lost and one event gets one room.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RoomLink } from '@visio/shared';
+import type { CalendarEventResult, Scheduling } from '@visio/shared/contract';
+import { addRoomToIcs, buildMeetingIcs, IcsError, readEventInfo, readRoomFromIcs, removeRoomFromIcs, setIcsMethod, type MeetingInput } from '@visio/shared/ics';
+import { findVisioLinks } from '@visio/shared/links';
+import { expandOccurrences } from '@visio/shared/occurrences';
+import type { Agent } from 'undici';
+import { openCaldavSession, type CaldavSession, type CalendarObject, type WriteResult } from './caldav/client.js';
+import { createAllowlist, createCaldavAgent, notAllowed, type CaldavSettings } from './caldav/guard.js';
+import type { User } from './identity.js';
+import type { Logger } from './logger.js';
+import { ProblemError } from './problem.js';
+import type { RoomService } from './rooms.js';
+import type { CreateCalendarEventRequestParsed, CalendarEventRefParsed } from './calendar-types.js';
+
+const MAX_ATTEMPTS = 10;
+const AUTHORIZATION = /^(Basic [A-Za-z0-9+/]+={0,2}|Bearer [A-Za-z0-9\-._~+/]+=*)$/;
+// A probe room, only to validate a new event before any room is created: bad input changes nothing.
+const PROBE_ROOM: RoomLink = { code: 'aaa-aaaa-aaa', url: 'https://visio.invalid/aaa-aaaa-aaa' };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface CalendarServiceOptions {
+  caldav: CaldavSettings;
+  rooms: RoomService;
+  instanceUrl: string;
+  instanceName: string;
+  log: Logger;
+}
+
+const invalidObject = (error: unknown) =>
+  new ProblemError(422, 'invalidCalendarObject', 'Invalid calendar object', `The event on the CalDAV server is not valid iCalendar, so it was left unchanged: ${(error as Error).message.slice(0, 300)}`);
+
+/** Runs shared ICS code on server data: its errors mean the server's object is malformed. */
+function onServerData<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof IcsError) throw invalidObject(error);
+    throw error;
+  }
+}
+
+function writeFailed(result: Extract<WriteResult, { ok: false }>, what: string): ProblemError {
+  const { status, body } = result;
+  if (/supported-calendar-component|supported-component/i.test(body)) {
+    return new ProblemError(422, 'calendarRefusesEvents', 'Calendar refuses events', 'This calendar does not accept events (VEVENT): choose another calendar.');
+  }
+  if (status === 404 || status === 409) return new ProblemError(404, 'notFound', 'Not found', 'No calendar at this address.');
+  if (status === 403) return new ProblemError(403, 'forbidden', 'Forbidden', `The CalDAV server refused to ${what}.`);
+  return new ProblemError(502, 'upstream', 'CalDAV server error', `The CalDAV server answered ${status} when asked to ${what}.`);
+}
+
+export function createCalendarService(options: CalendarServiceOptions) {
+  const { caldav, rooms, instanceUrl, instanceName, log } = options;
+  const allowlist = createAllowlist(caldav);
+  const agent: Agent = createCaldavAgent(caldav);
+
+  /** A session for one request, from the X-CalDAV-Server and X-CalDAV-Authorization headers. */
+  function session(serverHeader: string | undefined, authorization: string | undefined): CaldavSession {
+    if (!authorization || authorization.length > 8192 || !AUTHORIZATION.test(authorization)) {
+      const message = authorization ? 'must be "Basic <base64>" or "Bearer <token>"' : 'required: your CalDAV credentials ("Basic <base64 of user:app-password>" or "Bearer <token>")';
+      throw new ProblemError(400, 'validation', 'Invalid request', `X-CalDAV-Authorization: ${message}`, { errors: [{ path: 'X-CalDAV-Authorization', message }] });
+    }
+    let server: string;
+    if (serverHeader) {
+      if (!/^https?:\/\//i.test(serverHeader)) {
+        throw new ProblemError(400, 'validation', 'Invalid request', 'X-CalDAV-Server: must be an absolute http(s) URL', { errors: [{ path: 'X-CalDAV-Server', message: 'must be an absolute http(s) URL' }] });
+      }
+      server = allowlist.resolve(serverHeader, serverHeader).href;
+    } else if (caldav.servers.length === 1) {
+      server = caldav.servers[0]!;
+    } else if (caldav.servers.length === 0) {
+      throw notAllowed('No CalDAV server is configured on this gateway (CALDAV_SERVERS).');
+    } else {
+      throw new ProblemError(400, 'validation', 'Invalid request', 'X-CalDAV-Server: required, this gateway allows several CalDAV servers', { errors: [{ path: 'X-CalDAV-Server', message: 'required' }] });
+    }
+    return openCaldavSession({ settings: caldav, allowlist, agent, server, authorization });
+  }
+
+  const calendarUrlOf = (s: CaldavSession, value: string) => {
+    const url = allowlist.resolve(value, s.server);
+    if (!url.pathname.endsWith('/')) url.pathname += '/';
+    return url.href;
+  };
+
+  async function scheduling(s: CaldavSession, calendarUrl: string, ics: string, hasAttendees: boolean): Promise<Scheduling> {
+    if (!hasAttendees) return { mode: 'none', invitationsSent: false };
+    if (await s.autoSchedules(calendarUrl)) return { mode: 'server', invitationsSent: true };
+    return { mode: 'client', invitationsSent: false, ics: onServerData(() => setIcsMethod(ics, 'REQUEST')) };
+  }
+
+  /** The room an event already carries: ours (X-VISIO-ROOM) or any link of this Visio instance. */
+  function roomIn(ics: string): RoomLink | null {
+    const ours = onServerData(() => readRoomFromIcs(ics));
+    if (ours) return ours;
+    const [link] = findVisioLinks(ics, instanceUrl);
+    return link ? { code: link.code, url: link.url } : null;
+  }
+
+  async function read(s: CaldavSession, calendarUrl: string, ref: { href?: string | undefined; uid?: string | undefined }, known: string | null): Promise<CalendarObject> {
+    const object = known ? await s.get(known) : ref.href ? await s.get(allowlist.resolve(ref.href, calendarUrl).href) : await s.findByUid(calendarUrl, ref.uid!);
+    if (!object.etag) throw new ProblemError(502, 'upstream', 'CalDAV server error', 'The CalDAV server gives no ETag, so the event cannot be changed safely.');
+    return object;
+  }
+
+  const backoff = (attempt: number) => sleep(Math.random() * Math.min(10 * 2 ** attempt, 400));
+
+  return {
+    session,
+
+    async listCalendars(s: CaldavSession) {
+      return { server: s.server, calendars: await s.listCalendars() };
+    },
+
+    async createEvent(user: User, s: CaldavSession, body: CreateCalendarEventRequestParsed): Promise<CalendarEventResult> {
+      const calendarUrl = calendarUrlOf(s, body.calendar);
+      const { calendar: _calendar, ...fields } = body;
+      const uid = randomUUID();
+      const meeting = (room: RoomLink, organizer = fields.organizer): MeetingInput => ({ ...fields, ...(organizer ? { organizer } : {}), uid, room, instanceName });
+      try {
+        buildMeetingIcs(meeting(PROBE_ROOM));
+      } catch (error) {
+        if (error instanceof IcsError) throw new ProblemError(400, 'validation', 'Invalid request', error.message, { errors: [{ path: 'body', message: error.message }] });
+        throw error;
+      }
+      const components = await s.components(calendarUrl);
+      if (components && !components.includes('VEVENT')) {
+        throw new ProblemError(422, 'calendarRefusesEvents', 'Calendar refuses events', `This calendar accepts only ${components.join(', ')}: choose another calendar.`);
+      }
+      const hasAttendees = (fields.attendees?.length ?? 0) > 0;
+      let organizer = fields.organizer;
+      if (!organizer && hasAttendees) {
+        // Servers schedule for the organizer they recognise: the principal's own address.
+        const address = (await s.userAddresses()).find((a) => /^mailto:/i.test(a));
+        if (address) organizer = { email: address.replace(/^mailto:/i, ''), name: user.name };
+      }
+      const { room, created } = await rooms.create(user, { title: fields.title, eventUid: uid });
+      const ics = buildMeetingIcs(meeting(room, organizer));
+      const href = new URL(`${encodeURIComponent(uid)}.ics`, calendarUrl).href;
+      let result: WriteResult;
+      try {
+        result = await s.put(href, ics, { create: true });
+      } catch (error) {
+        if (created) await rooms.remove(user, room.code).catch(() => undefined);
+        throw error;
+      }
+      if (!result.ok) {
+        if (created) await rooms.remove(user, room.code).catch(() => undefined);
+        throw writeFailed(result, 'create the event');
+      }
+      log.info('calendar event created', { server: new URL(s.server).origin, room: room.code });
+      return {
+        href,
+        uid,
+        etag: result.etag,
+        room: { code: room.code, url: room.url, ...(room.telephony ? { telephony: room.telephony } : {}) },
+        changed: true,
+        scheduling: await scheduling(s, calendarUrl, ics, hasAttendees),
+      };
+    },
+
+    async addVisio(user: User, s: CaldavSession, ref: CalendarEventRefParsed): Promise<CalendarEventResult> {
+      const calendarUrl = calendarUrlOf(s, ref.calendar);
+      let known: string | null = null;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const object = await read(s, calendarUrl, ref, known);
+        known = object.url;
+        const info = onServerData(() => readEventInfo(object.data));
+        const existing = roomIn(object.data);
+        if (existing) {
+          return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, scheduling: { mode: 'none', invitationsSent: false } };
+        }
+        // One room per event and owner, even when many calls race here. No title: it is part of the
+        // idempotency fingerprint, and a concurrent edit of SUMMARY must not make racing calls differ.
+        const { room } = await rooms.create(user, { eventUid: info.uid });
+        const patched = onServerData(() => addRoomToIcs(object.data, room, { lang: ref.lang, instanceName }));
+        const result = await s.put(object.url, patched, { etag: object.etag! });
+        if (result.ok) {
+          log.info('visio added to calendar event', { server: new URL(s.server).origin, room: room.code, attempts: attempt + 1 });
+          return {
+            href: object.url,
+            uid: info.uid,
+            etag: result.etag,
+            room: { code: room.code, url: room.url, ...(room.telephony ? { telephony: room.telephony } : {}) },
+            changed: true,
+            scheduling: await scheduling(s, calendarUrl, patched, info.hasAttendees),
+          };
+        }
+        if (result.status !== 412) throw writeFailed(result, 'update the event');
+        await backoff(attempt);
+      }
+      throw new ProblemError(409, 'conflict', 'Event keeps changing', `The event changed ${MAX_ATTEMPTS} times while the room was being added; try again.`, { headers: { 'retry-after': '1' } });
+    },
+
+    async removeVisio(user: User, s: CaldavSession, ref: CalendarEventRefParsed): Promise<CalendarEventResult> {
+      const calendarUrl = calendarUrlOf(s, ref.calendar);
+      let known: string | null = null;
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const object = await read(s, calendarUrl, ref, known);
+        known = object.url;
+        const info = onServerData(() => readEventInfo(object.data));
+        const existing = roomIn(object.data);
+        const patched = onServerData(() => removeRoomFromIcs(object.data, { instanceUrl }));
+        if (patched === object.data) {
+          return { href: object.url, uid: info.uid, etag: object.etag, room: null, changed: false, scheduling: { mode: 'none', invitationsSent: false } };
+        }
+        const result = await s.put(object.url, patched, { etag: object.etag! });
+        if (result.ok) {
+          // The room is released only once no event points to it any more.
+          let roomReleased = false;
+          if (existing) {
+            roomReleased = await rooms.remove(user, existing.code).then(
+              () => true,
+              () => false,
+            );
+          }
+          log.info('visio removed from calendar event', { server: new URL(s.server).origin, room: existing?.code, released: roomReleased, attempts: attempt + 1 });
+          return {
+            href: object.url,
+            uid: info.uid,
+            etag: result.etag,
+            room: null,
+            changed: true,
+            roomReleased,
+            scheduling: await scheduling(s, calendarUrl, patched, info.hasAttendees),
+          };
+        }
+        if (result.status !== 412) throw writeFailed(result, 'update the event');
+        await backoff(attempt);
+      }
+      throw new ProblemError(409, 'conflict', 'Event keeps changing', `The event changed ${MAX_ATTEMPTS} times while the room was being removed; try again.`, { headers: { 'retry-after': '1' } });
+    },
+
+    async upcoming(s: CaldavSession, hours: number, now = new Date()) {
+      const from = now;
+      const to = new Date(now.getTime() + hours * 3_600_000);
+      const calendars = (await s.listCalendars()).filter((c) => c.acceptsEvents);
+      const perCalendar = await Promise.all(calendars.map(async (calendar) => ({ calendar, objects: await s.inRange(calendar.url, from, to) })));
+      const items = [];
+      const skipped: { href: string; reason: string }[] = [];
+      for (const { calendar, objects } of perCalendar) {
+        for (const object of objects) {
+          let occurrences;
+          try {
+            occurrences = expandOccurrences(object.data, { from, to });
+          } catch (error) {
+            skipped.push({ href: object.url, reason: (error as Error).message.slice(0, 200) });
+            continue;
+          }
+          for (const o of occurrences) {
+            if (o.status === 'CANCELLED') continue;
+            const link = [o.location, ...o.links, o.description].map((text) => findVisioLinks(text, instanceUrl)[0]).find(Boolean);
+            if (!link) continue;
+            items.push({
+              uid: o.uid,
+              recurrenceId: o.recurrenceId,
+              title: o.title,
+              start: o.start,
+              end: o.end,
+              allDay: o.allDay,
+              joinUrl: link.url,
+              code: link.code,
+              href: object.url,
+              calendar: { url: calendar.url, displayName: calendar.displayName, color: calendar.color },
+            });
+          }
+        }
+      }
+      items.sort((a, b) => a.start.localeCompare(b.start));
+      return { from: from.toISOString(), to: to.toISOString(), items, skipped };
+    },
+
+    close: () => agent.close(),
+  };
+}
+
+export type CalendarService = ReturnType<typeof createCalendarService>;

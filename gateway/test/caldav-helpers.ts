@@ -1,0 +1,49 @@
+/** Helpers for the calendar tests: objects written and read on the CalDAV server directly, as a third party. */
+import ICAL from 'ical.js';
+
+export const lines = (...l: string[]) => l.join('\r\n') + '\r\n';
+
+export function eventIcs(uid: string, options: { summary?: string; start?: Date; minutes?: number; location?: string; description?: string; rrule?: string; attendees?: string[]; organizer?: string; extra?: string[] } = {}): string {
+  const start = options.start ?? new Date(Date.now() + 2 * 3_600_000);
+  const end = new Date(start.getTime() + (options.minutes ?? 60) * 60_000);
+  const stamp = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
+  return lines(
+    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//third party//test//EN',
+    'BEGIN:VEVENT', `UID:${uid}`, `DTSTAMP:${stamp(new Date())}`, `DTSTART:${stamp(start)}`, `DTEND:${stamp(end)}`,
+    `SUMMARY:${options.summary ?? 'Réunion'}`,
+    ...(options.location ? [`LOCATION:${options.location}`] : []),
+    ...(options.description ? [`DESCRIPTION:${options.description}`] : []),
+    ...(options.rrule ? [`RRULE:${options.rrule}`] : []),
+    ...(options.organizer ? [`ORGANIZER:mailto:${options.organizer}`] : []),
+    ...(options.attendees ?? []).map((a) => `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${a}`),
+    ...(options.extra ?? []),
+    'END:VEVENT', 'END:VCALENDAR',
+  );
+}
+
+export async function davGet(url: string, authorization: string): Promise<{ status: number; etag: string | null; data: string }> {
+  const r = await fetch(url, { headers: { authorization } });
+  return { status: r.status, etag: r.headers.get('etag'), data: await r.text() };
+}
+
+export async function davPut(url: string, authorization: string, data: string, etag?: string): Promise<number> {
+  const r = await fetch(url, { method: 'PUT', headers: { authorization, 'content-type': 'text/calendar; charset=utf-8', ...(etag ? { 'if-match': etag } : {}) }, body: data });
+  await r.text();
+  return r.status;
+}
+
+/** The VEVENTs of an object, parsed (servers reorder and refold: compare parsed values, not text). */
+export function events(ics: string) {
+  const calendar = new ICAL.Component(ICAL.parse(ics) as unknown[]);
+  return calendar.getAllSubcomponents('vevent').map((e) => ({
+    uid: String(e.getFirstPropertyValue('uid')),
+    summary: String(e.getFirstPropertyValue('summary') ?? ''),
+    location: String(e.getFirstPropertyValue('location') ?? ''),
+    description: String(e.getFirstPropertyValue('description') ?? ''),
+    url: String(e.getFirstPropertyValue('url') ?? ''),
+    room: String(e.getFirstPropertyValue('x-visio-room') ?? ''),
+    recurrenceId: e.hasProperty('recurrence-id'),
+    attendees: e.getAllProperties('attendee').map((p) => String(p.getFirstValue())),
+    properties: e.getAllProperties().map((p) => p.name),
+  }));
+}

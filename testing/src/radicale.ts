@@ -1,0 +1,106 @@
+/**
+ * Debian's Radicale 3 (CalDAV without scheduling) on a free loopback port, with a throwaway config,
+ * htpasswd file (plain passwords) and storage folder. One calendar per user is made with MKCALENDAR.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, ProcessExited, waitFor } from './ports.ts';
+
+export const RADICALE_BIN = process.env.RADICALE_BIN ?? '/usr/bin/radicale';
+
+export interface RadicaleServer {
+  /** Root URL, `http://127.0.0.1:<port>/`. */
+  url: string;
+  origin: string;
+  basic(user: string): string;
+  /** MKCALENDAR `<root>/<user>/<name>/`; `components` defaults to VEVENT only. Returns its URL. */
+  makeCalendar(user: string, name: string, options?: { displayName?: string; color?: string; components?: string[] }): Promise<string>;
+  /**
+   * Writes an object straight into the storage folder, bypassing Radicale's validation: how a
+   * malformed object (from an old client or an import) ends up on a server.
+   */
+  writeRaw(user: string, calendar: string, name: string, data: string): string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startRadicale(users: Record<string, string>): Promise<RadicaleServer> {
+  const probe = spawnSync(RADICALE_BIN, ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(`Radicale is not installed at ${RADICALE_BIN}: run npm test as root (it installs Debian's radicale) or apt-get install radicale`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'visio-radicale-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'users'), Object.entries(users).map(([u, p]) => `${u}:${p}`).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'config'),
+    [
+      '[server]',
+      `hosts = 127.0.0.1:${port}`,
+      '[auth]',
+      'type = htpasswd',
+      `htpasswd_filename = ${join(dir, 'users')}`,
+      'htpasswd_encryption = plain',
+      'delay = 0',
+      '[rights]',
+      'type = owner_only',
+      '[storage]',
+      `filesystem_folder = ${join(dir, 'collections')}`,
+      '[logging]',
+      'level = warning',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(RADICALE_BIN, ['--config', join(dir, 'config')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const origin = `http://127.0.0.1:${port}`;
+  const basic = (user: string) => `Basic ${Buffer.from(`${user}:${users[user]}`).toString('base64')}`;
+  try {
+    await waitFor('Radicale', async () => {
+      if (child.exitCode !== null) throw new ProcessExited(`Radicale exited with ${child.exitCode}`);
+      return (await fetch(`${origin}/`, { method: 'OPTIONS' })).status < 500;
+    }, 15_000, () => output);
+  } catch (error) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+
+  return {
+    url: `${origin}/`,
+    origin,
+    basic,
+    output: () => output,
+    writeRaw(user, calendar, name, data) {
+      writeFileSync(join(dir, 'collections', 'collection-root', user, calendar, name), data);
+      return `${origin}/${user}/${calendar}/${name}`;
+    },
+    async makeCalendar(user, name, options = {}) {
+      const components = (options.components ?? ['VEVENT']).map((c) => `<C:comp name="${c}"/>`).join('');
+      const url = `${origin}/${user}/${name}/`;
+      // The first authenticated request creates the user's home collection.
+      await fetch(`${origin}/${user}/`, { method: 'PROPFIND', headers: { authorization: basic(user), depth: '0' } });
+      const response = await fetch(url, {
+        method: 'MKCALENDAR',
+        headers: { authorization: basic(user), 'content-type': 'application/xml; charset=utf-8' },
+        body:
+          '<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:I="http://apple.com/ns/ical/">' +
+          `<D:set><D:prop><D:displayname>${options.displayName ?? name}</D:displayname>` +
+          (options.color ? `<I:calendar-color>${options.color}</I:calendar-color>` : '') +
+          `<C:supported-calendar-component-set>${components}</C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>`,
+      });
+      if (response.status !== 201) throw new Error(`MKCALENDAR ${url} answered ${response.status}: ${await response.text()}`);
+      return url;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
