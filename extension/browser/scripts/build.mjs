@@ -41,7 +41,7 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
       emptyOutDir: false,
       target: ['chrome116', 'firefox140'],
       sourcemap: false,
-      minify: true,
+      minify: process.env.VISIO_NO_MINIFY ? false : true,
       reportCompressedSize: false,
       lib: { entry: join(root, entry), formats: ['iife'], name: 'visio', fileName: () => `${name}.js` },
     },

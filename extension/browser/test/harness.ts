@@ -66,9 +66,10 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const origin = `chrome-extension://${ext.id}`;
   const gateway = await startGatewayProcess({ LOG_LEVEL: 'warn', CORS_ORIGINS: origin, ...options.gatewayEnv });
   options.beforeLaunch?.(ext.id);
+  const locale = options.locale ?? 'fr-FR';
   let browser: Chromium;
   try {
-    browser = await launchChromium({ extensionDir: ext.dir, clipboard: true, colorScheme: options.colorScheme ?? 'light', locale: options.locale ?? 'fr-FR' });
+    browser = await launchChromium({ extensionDir: ext.dir, clipboard: true, colorScheme: options.colorScheme ?? 'light', locale });
   } catch (error) {
     await gateway.stop();
     ext.remove();
@@ -122,7 +123,8 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       ext.remove();
     },
   };
-  await rig.setSettings({ gatewayUrl: gateway.url });
+  // French as the agent's choice: Chromium's UI language here is the system's (English), not the pages' locale.
+  await rig.setSettings({ gatewayUrl: gateway.url, lang: 'fr' });
   return rig;
 }
 

@@ -90,11 +90,11 @@ describe('popup in Chromium', () => {
     expect(rooms[0]!.title).toBe('Weekly');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(rooms[0]!.url);
     await page.close();
-    await rig.setSettings({ gatewayUrl: rig.gateway.url });
+    await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr' });
   });
 
   it('says in plain words when the gateway cannot be reached, and creates nothing', async () => {
-    await rig.setSettings({ gatewayUrl: 'http://127.0.0.1:9' });
+    await rig.setSettings({ gatewayUrl: 'http://127.0.0.1:9', lang: 'fr' });
     const before = (await gatewayRooms(rig.gateway)).length;
     const page = await rig.page('popup.html');
     await page.getByRole('button', { name: 'Nouvelle réunion Visio' }).click();
@@ -102,6 +102,6 @@ describe('popup in Chromium', () => {
     expect(await page.locator('#result').isHidden()).toBe(true);
     expect(await gatewayRooms(rig.gateway)).toHaveLength(before);
     await page.close();
-    await rig.setSettings({ gatewayUrl: rig.gateway.url });
+    await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr' });
   });
 });

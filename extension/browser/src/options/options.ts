@@ -79,6 +79,7 @@ async function checkGateway(url: string) {
 $('form').addEventListener('submit', async (event) => {
   event.preventDefault();
   clearError();
+  await ready;
   const changes: Parameters<typeof saveSettings>[0] = {
     lang: $<HTMLSelectElement>('lang').value as EffectiveSettings['lang'],
     reminders: $<HTMLInputElement>('reminders').checked,
@@ -108,7 +109,12 @@ $('self-hosted-form').addEventListener('submit', (event) => {
   if (!origin) return void fail(t(lang, 'invalidUrl'), input);
   const kind = $<HTMLSelectElement>('calendar-kind').value as SelfHostedCalendar;
   // permissions.request must run in the click's own task (user gesture): no await before it.
-  void browser.permissions.request({ origins: [originPattern(origin)] }).then(async (granted) => {
+  const origins = [originPattern(origin)];
+  const request = browser.permissions.request({ origins });
+  // An origin already granted needs no prompt to be answered.
+  const granted = Promise.race([request, browser.permissions.contains({ origins }).then((has) => has || request)]);
+  void granted.then(async (granted) => {
+    await ready;
     if (!granted) return fail(t(lang, 'permissionRefused' as MessageKey));
     const others = settings.selfHosted.filter((e) => !(e.kind === kind && e.origin === origin));
     settings = await saveSettings({ selfHosted: [...others, { kind, origin }] });
@@ -119,7 +125,7 @@ $('self-hosted-form').addEventListener('submit', (event) => {
   }, (error: unknown) => fail(String(error)));
 });
 
-void loadSettings().then((s) => {
+const ready = loadSettings().then((s) => {
   settings = s;
   render();
 });
