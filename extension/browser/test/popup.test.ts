@@ -23,7 +23,7 @@ describe('popup in Chromium', () => {
     await page.getByRole('button', { name: 'Nouvelle réunion Visio' }).click();
     await page.getByRole('heading', { name: 'Votre réunion est prête' }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('result-heading');
-    const url = (await page.getByRole('link', { name: 'Lien de la réunion' }).textContent())!;
+    const url = (await page.getByRole('link', { name: /^Lien de la réunion : / }).textContent())!;
     expect(url).toMatch(LINK);
     const code = url.split('/').pop()!;
 
@@ -37,7 +37,7 @@ describe('popup in Chromium', () => {
 
     // Share: the mail carries the gateway's invitation text.
     const share = page.getByRole('link', { name: 'Partager par e-mail' });
-    await expect.poll(() => share.getAttribute('href')).toContain('body=');
+    await expect.poll(() => share.getAttribute('href'), { timeout: 10_000 }).toContain('body=');
     const mailto = new URL((await share.getAttribute('href'))!);
     expect(mailto.protocol).toBe('mailto:');
     expect(mailto.searchParams.get('subject')).toContain('Point <équipe> & co');
@@ -98,7 +98,7 @@ describe('popup in Chromium', () => {
     const before = (await gatewayRooms(rig.gateway)).length;
     const page = await rig.page('popup.html');
     await page.getByRole('button', { name: 'Nouvelle réunion Visio' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Impossible de joindre le service Visio. Vérifiez votre connexion et réessayez.');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toBe('Impossible de joindre le service Visio. Vérifiez votre connexion et réessayez.');
     expect(await page.locator('#result').isHidden()).toBe(true);
     expect(await gatewayRooms(rig.gateway)).toHaveLength(before);
     await page.close();

@@ -71,6 +71,8 @@ async function init() {
     const link = $<HTMLAnchorElement>('link');
     link.href = room.url;
     link.textContent = room.url;
+    // The visible URL stays part of the name (WCAG 2.5.3).
+    link.setAttribute('aria-label', `${t(lang, 'linkLabel')} : ${room.url}`);
     $<HTMLAnchorElement>('join').href = room.url;
     const share = $<HTMLAnchorElement>('share');
     share.href = `mailto:?subject=${encodeURIComponent(room.title ?? t(lang, 'defaultTitle'))}&body=${encodeURIComponent(room.url)}`;
