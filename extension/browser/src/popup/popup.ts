@@ -11,6 +11,13 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 
 const settingsReady = loadSettings();
 let lang: Lang = 'fr';
+// A click before the settings are read is kept and replayed, never lost to a native form submit.
+let initialized = false;
+let earlyCreate = false;
+$('create-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (!initialized) earlyCreate = true;
+});
 let current: Room | null = null;
 
 function say(key: MessageKey | '', values: Record<string, string> = {}) {
@@ -207,6 +214,8 @@ async function init() {
     });
   void loadRecent();
   void loadUpcoming();
+  initialized = true;
+  if (earlyCreate) $<HTMLFormElement>('create-form').requestSubmit();
 }
 
 void init();
