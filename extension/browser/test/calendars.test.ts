@@ -91,7 +91,7 @@ describe('calendar modules on their fixture pages', () => {
         expect(m.description).toContain('-- Visio ---');
         expect(m.description).not.toContain('<');
       }
-      if (calendar.id === 'nextcloud') expect(m.description.startsWith('Ordre du jour')).toBe(true);
+      if (calendar.id === 'nextcloud') expect(m.description?.startsWith('Ordre du jour')).toBe(true);
 
       // A second click adds nothing.
       await add.click();

@@ -59,7 +59,7 @@ describe('Firefox ESR: popup end to end', () => {
     expect(await firefox.evaluate(tab, `document.documentElement.lang`)).toBe('fr');
 
     await firefox.evaluate(tab, `(document.getElementById('title').value = 'Point Firefox', document.getElementById('create').click(), true)`);
-    const url = await waitFor(() => text('#link'), (v) => !!v && v.startsWith('https://'), 'link shown');
+    const url = (await waitFor(() => text('#link'), (v) => !!v && v.startsWith('https://'), 'link shown'))!;
     const rooms = await gatewayRooms(gateway);
     expect(rooms.map((r) => r.url)).toEqual([url]);
     expect(rooms[0]!.title).toBe('Point Firefox');
