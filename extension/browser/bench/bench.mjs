@@ -1,0 +1,94 @@
+// `npm run bench` (extension part): gzip sizes of every bundle, and popup open → shown link, median of 20,
+// in Debian's Chromium against a local gateway process. Budgets: popup <= 30 KB, content scripts <= 15 KB,
+// median <= 150 ms.
+import { spawn } from 'node:child_process';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+
+const root = join(import.meta.dirname, '..');
+const dist = join(root, 'dist', 'chromium');
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const gz = (file) => gzipSync(readFileSync(join(dist, file)), { level: 9 }).length;
+
+const sizes = {
+  popup: gz('popup.js') + gz('popup.html') + gz('ui.css'),
+  options: gz('options.js') + gz('options.html') + gz('ui.css'),
+  background: gz('background.js'),
+  ...Object.fromEntries(readdirSync(join(dist, 'content')).map((f) => [`content/${f}`, gz(`content/${f}`)])),
+};
+let failed = false;
+console.log('bundle sizes (gzip):');
+for (const [name, size] of Object.entries(sizes)) {
+  const budget = name === 'popup' ? 30 * 1024 : name.startsWith('content/') ? 15 * 1024 : null;
+  const over = budget !== null && size > budget;
+  failed ||= over;
+  console.log(`  ${name.padEnd(22)} ${kb(size).padStart(8)}${budget ? `  (budget ${kb(budget)})${over ? '  OVER BUDGET' : ''}` : ''}`);
+}
+
+// Extension copy with a fresh key: known id, so the gateway's CORS allowlist can name it.
+const dir = mkdtempSync(join(tmpdir(), 'visio-bench-ext-'));
+cpSync(dist, dir, { recursive: true });
+const der = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' });
+const id = [...createHash('sha256').update(der).digest('hex').slice(0, 32)].map((h) => String.fromCharCode(97 + Number.parseInt(h, 16))).join('');
+const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, key: der.toString('base64') }));
+const origin = `chrome-extension://${id}`;
+
+const data = mkdtempSync(join(tmpdir(), 'visio-bench-gw-'));
+const gateway = spawn(process.execPath, [join(root, '..', '..', 'gateway', 'dist', 'main.js')], {
+  env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', VISIO_DATA_DIR: data, LOG_LEVEL: 'silent', CORS_ORIGINS: origin },
+  stdio: ['ignore', 'ignore', 'pipe'],
+});
+const gatewayUrl = await new Promise((resolve, reject) => {
+  let err = '';
+  gateway.stderr.on('data', (d) => {
+    err += d;
+    const m = /listening on (http:\/\/\S+)/.exec(err);
+    if (m) resolve(m[1]);
+  });
+  gateway.on('exit', (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
+});
+
+const profile = mkdtempSync(join(tmpdir(), 'visio-bench-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', `--disable-extensions-except=${dir}`, `--load-extension=${dir}`],
+});
+try {
+  const worker = context.serviceWorkers().find((w) => w.url().startsWith(origin)) ?? (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(origin) }));
+  await worker.evaluate((url) => globalThis.chrome.storage.local.set({ settings: { gatewayUrl: url, lang: 'fr' } }), gatewayUrl);
+  const openToLink = [];
+  const clickToLink = [];
+  for (let i = 0; i < 22; i++) {
+    const page = await context.newPage();
+    await page.goto(`${origin}/popup.html`);
+    // Times taken inside the page: submit (the click) and the first frame where the link is shown.
+    await page.evaluate(() => document.getElementById('create-form').addEventListener('submit', () => (window.t0 = performance.now()), { capture: true }));
+    await page.locator('#create').click();
+    await page.waitForFunction(() => document.getElementById('link')?.textContent?.startsWith('https://'), null, { polling: 'raf' });
+    const [t0, t1] = await page.evaluate(() => [window.t0, performance.now()]);
+    if (i >= 2) {
+      // The first two runs warm the service worker and the gateway up.
+      clickToLink.push(t1 - t0);
+      openToLink.push(t1); // performance.now() counts from the page's navigation start
+    }
+    await page.close();
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const clickMedian = median(clickToLink);
+  console.log(`popup click → shown link, median of ${clickToLink.length}: ${clickMedian.toFixed(1)} ms (budget 150 ms)${clickMedian > 150 ? '  OVER BUDGET' : ''}`);
+  console.log(`popup open → click → shown link, median of ${openToLink.length}: ${median(openToLink).toFixed(1)} ms (page load + the driver's click + creation)`);
+  failed ||= clickMedian > 150;
+} finally {
+  await context.close();
+  gateway.kill('SIGTERM');
+  rmSync(profile, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+  setTimeout(() => rmSync(data, { recursive: true, force: true }), 500);
+}
+if (failed) process.exitCode = 1;

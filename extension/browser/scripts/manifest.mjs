@@ -1,0 +1,47 @@
+// The one manifest, and what differs per browser. Used by the build and by the tests (same source).
+export const GECKO_ID = 'visio@numerique.gouv.fr';
+
+export const CALENDAR_MATCHES = {
+  outlook: ['https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*'],
+  google: ['https://calendar.google.com/*'],
+};
+
+// Pages load only their own files; they talk to the gateway and the instance, which the agent or the
+// administrator configures, so https anywhere and plain http on loopback only (the gateway's local mode).
+const CSP =
+  "default-src 'self'; script-src 'self'; object-src 'none'; style-src 'self'; img-src 'self' data: blob:; " +
+  "connect-src https: http://127.0.0.1:* http://localhost:*; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const icons = { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png', 48: 'icons/icon-48.png', 128: 'icons/icon-128.png' };
+
+export function manifest(target, version) {
+  const m = {
+    manifest_version: 3,
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'fr',
+    version,
+    icons,
+    action: { default_popup: 'popup.html', default_title: '__MSG_actionTitle__', default_icon: icons },
+    options_ui: { page: 'options.html', open_in_tab: true },
+    permissions: ['storage', 'contextMenus', 'notifications', 'alarms', 'scripting', 'clipboardWrite'],
+    // Self-hosted calendars: asked for one origin at a time, from the options page.
+    optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
+    content_scripts: Object.entries(CALENDAR_MATCHES).map(([id, matches]) => ({ matches, js: [`content/${id}.js`], run_at: 'document_idle' })),
+    commands: {
+      'create-meeting': { suggested_key: { default: 'Alt+Shift+V' }, description: '__MSG_commandCreate__' },
+      _execute_action: { suggested_key: { default: 'Alt+Shift+K' } },
+    },
+    content_security_policy: { extension_pages: CSP },
+  };
+  if (target === 'chromium') {
+    m.minimum_chrome_version = '116';
+    m.background = { service_worker: 'background.js' };
+    m.permissions.push('offscreen');
+    m.storage = { managed_schema: 'managed-schema.json' };
+  } else {
+    m.background = { scripts: ['background.js'] };
+    m.browser_specific_settings = { gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } } };
+  }
+  return m;
+}

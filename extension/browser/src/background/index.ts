@@ -1,0 +1,168 @@
+/**
+ * Background (Chromium service worker, Firefox event page): context menu and keyboard shortcut that put a
+ * fresh link on the clipboard, room creation for the calendar buttons, reminders, and the run-time
+ * registration of self-hosted calendars. Listeners are registered synchronously at top level so the
+ * worker wakes up for them.
+ */
+import { describeError } from '@visio/shared/client';
+import type { Menus, Notifications } from 'webextension-polyfill';
+import { createMeeting, fetchUpcoming, gatewayClient } from '../lib/api.js';
+import browser from '../lib/browser.js';
+import { syncCalendarScripts } from '../lib/calendars.js';
+import { t } from '../lib/i18n.js';
+import type { ContentConfig, CreateForEventResult, Request } from '../lib/messages.js';
+import { loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
+import { writeClipboard } from './clipboard.js';
+
+const MENU_ID = 'visio-create';
+const COMMAND = 'create-meeting';
+const REMINDER_ALARM = 'visio-reminders';
+const ICON = 'icons/icon-128.png';
+
+async function setUpMenu(): Promise<void> {
+  const { uiLang } = await loadSettings();
+  await browser.contextMenus.removeAll();
+  browser.contextMenus.create({ id: MENU_ID, title: t(uiLang, 'menuCreate'), contexts: ['page', 'selection', 'editable', 'link', 'action'] });
+}
+
+/** Creates a room, puts its link on the clipboard and says so. Returns the link (null on failure). */
+export async function createAndCopy(): Promise<string | null> {
+  const settings = await loadSettings();
+  const lang = settings.uiLang;
+  try {
+    const room = await createMeeting(gatewayClient(settings), settings);
+    await writeClipboard(room.url);
+    await browser.notifications.create(`visio-copied-${room.code}`, {
+      type: 'basic',
+      iconUrl: ICON,
+      title: t(lang, 'notifyCopiedTitle'),
+      message: t(lang, 'notifyCopied', { url: room.url }),
+    });
+    return room.url;
+  } catch (error) {
+    await browser.notifications.create(`visio-failed-${Date.now()}`, {
+      type: 'basic',
+      iconUrl: ICON,
+      title: t(lang, 'notifyFailedTitle'),
+      message: error instanceof Error && error.name !== 'VisioApiError' ? t(lang, 'copyFailed') : describeError(error, lang),
+    });
+    return null;
+  }
+}
+
+export function onMenuClicked(info: Menus.OnClickData): Promise<string | null> | undefined {
+  return info.menuItemId === MENU_ID ? createAndCopy() : undefined;
+}
+
+export function onCommand(command: string): Promise<string | null> | undefined {
+  return command === COMMAND ? createAndCopy() : undefined;
+}
+
+async function createForEvent(title: string | undefined): Promise<CreateForEventResult> {
+  const settings = await loadSettings();
+  const client = gatewayClient(settings);
+  try {
+    const room = await createMeeting(client, settings, title?.trim() || undefined);
+    const invitation = await client.getInvitation(room.code, settings.uiLang);
+    return { ok: true, url: room.url, code: room.code, html: invitation.html, text: invitation.text };
+  } catch (error) {
+    return { ok: false, message: describeError(error, settings.uiLang) };
+  }
+}
+
+async function contentConfig(calendar: string): Promise<ContentConfig> {
+  const settings = await loadSettings();
+  const builtIn = calendar === 'outlook' || calendar === 'google';
+  const enabled = builtIn
+    ? settings.calendars[calendar]
+    : (SELF_HOSTED_CALENDARS as readonly string[]).includes(calendar) && settings.selfHosted.some((e) => e.kind === calendar);
+  return { enabled, instanceUrl: settings.instanceUrl, lang: settings.uiLang };
+}
+
+function onMessage(message: unknown, sender: { id?: string }): Promise<unknown> | undefined {
+  // Only this extension's own scripts and pages (never a web page) may ask.
+  if (sender.id !== browser.runtime.id) return undefined;
+  const m = message as Request;
+  switch (m?.type) {
+    case 'content-config':
+      return contentConfig(String(m.calendar));
+    case 'create-for-event':
+      return createForEvent(typeof m.title === 'string' ? m.title : undefined);
+    case 'calendars-changed':
+      return loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+    default:
+      return undefined;
+  }
+}
+
+// Reminders: every few minutes, a notification for each Visio meeting about to start (once per meeting).
+async function scheduleReminders(): Promise<void> {
+  const { reminders } = await loadSettings();
+  if (reminders) browser.alarms.create(REMINDER_ALARM, { periodInMinutes: 1, delayInMinutes: 0.1 });
+  else await browser.alarms.clear(REMINDER_ALARM);
+}
+
+async function remind(): Promise<void> {
+  const settings = await loadSettings();
+  if (!settings.reminders) return;
+  const upcoming = await fetchUpcoming(gatewayClient(settings), settings.instanceUrl, 1).catch(() => null);
+  if (!upcoming) return;
+  const seen = ((await browser.storage.local.get('reminded')).reminded ?? {}) as Record<string, number>;
+  const now = Date.now();
+  for (const meeting of upcoming) {
+    const minutes = Math.round((meeting.start.getTime() - now) / 60_000);
+    const key = `${meeting.code}@${meeting.start.toISOString()}`;
+    if (minutes < 0 || minutes > settings.reminderMinutes || seen[key]) continue;
+    seen[key] = meeting.start.getTime();
+    const supportsButtons = !!offscreenLike();
+    await browser.notifications.create(`visio-join|${meeting.url}|${now}`, {
+      type: 'basic',
+      iconUrl: ICON,
+      title: t(settings.uiLang, 'reminderTitle', { minutes }),
+      message: meeting.title || meeting.url,
+      // Firefox shows no buttons: there a click on the notification joins.
+      ...(supportsButtons ? { buttons: [{ title: t(settings.uiLang, 'reminderJoin') }] } : {}),
+    } as Notifications.CreateNotificationOptions);
+  }
+  for (const [key, start] of Object.entries(seen)) if (start < now - 86_400_000) delete seen[key];
+  await browser.storage.local.set({ reminded: seen });
+}
+
+function offscreenLike(): boolean {
+  return typeof (globalThis as { chrome?: { offscreen?: unknown } }).chrome?.offscreen === 'object';
+}
+
+function joinFromNotification(id: string): void {
+  if (!id.startsWith('visio-join|')) return;
+  const url = id.split('|')[1];
+  void loadSettings().then((settings) => {
+    // Only a link on the configured instance, which is how remind() built it.
+    if (url && url.startsWith(`${settings.instanceUrl}/`)) void browser.tabs.create({ url });
+    void browser.notifications.clear(id);
+  });
+}
+
+browser.runtime.onInstalled.addListener(() => {
+  void setUpMenu();
+  void loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+  void scheduleReminders();
+});
+browser.runtime.onStartup.addListener(() => {
+  void loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+});
+browser.contextMenus.onClicked.addListener((info) => void onMenuClicked(info));
+browser.commands.onCommand.addListener((command) => void onCommand(command));
+browser.runtime.onMessage.addListener(onMessage as Parameters<typeof browser.runtime.onMessage.addListener>[0]);
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === REMINDER_ALARM) void remind();
+});
+browser.notifications.onClicked.addListener(joinFromNotification);
+browser.notifications.onButtonClicked?.addListener((id) => joinFromNotification(id));
+browser.permissions.onRemoved.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s.selfHosted)));
+onSettingsChanged(() => {
+  void setUpMenu();
+  void scheduleReminders();
+});
+
+// The exact handlers the browser calls, reachable from the tests' debugger (never from a page).
+(globalThis as { visio?: unknown }).visio = { onMenuClicked, onCommand, createAndCopy, remind };

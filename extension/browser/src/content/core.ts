@@ -1,0 +1,270 @@
+/**
+ * What every calendar module shares: find the event editors the module describes, add one "Add Visio
+ * meeting" button to each, write the link and invitation through the editor's own input events, and put a
+ * "Join Visio" button next to every Visio link shown. Every step is guarded: markup that changed makes
+ * the module do nothing, never break the page.
+ */
+import { findVisioLinks } from '@visio/shared/links';
+import { upsertInvitationHtml, upsertInvitationText } from '@visio/shared/invitation';
+import type { Lang } from '@visio/shared/types';
+import browser from '../lib/browser.js';
+import { t } from '../lib/i18n.js';
+import type { ContentConfig, CreateForEventResult } from '../lib/messages.js';
+import type { CalendarId } from '../lib/settings.js';
+
+export type Field = HTMLInputElement | HTMLTextAreaElement | HTMLElement;
+
+export interface Editor {
+  /** The editor's root: one button per root. */
+  root: Element;
+  /** The button is inserted after this element. */
+  anchor: Element;
+  location: Field | null;
+  description: Field | null;
+  title?: HTMLInputElement | HTMLTextAreaElement | null;
+}
+
+export interface CalendarModule {
+  id: CalendarId;
+  /** Event editors open in the page (empty when none, or when the markup is not the expected one). */
+  editors(doc: Document): Editor[];
+}
+
+const BUTTON_MARK = 'data-visio-add';
+const JOIN_MARK = 'data-visio-join';
+const SCANNED = 'data-visio-scanned';
+
+/** First element matching any of the selectors, within root. */
+export function pick<T extends Element = HTMLElement>(root: ParentNode, selectors: string[]): T | null {
+  for (const selector of selectors) {
+    const found = root.querySelector<T & Element>(selector);
+    if (found) return found as T;
+  }
+  return null;
+}
+
+function isTextControl(field: Field): field is HTMLInputElement | HTMLTextAreaElement {
+  return field instanceof HTMLInputElement || field instanceof HTMLTextAreaElement;
+}
+
+export function fieldText(field: Field | null | undefined): string {
+  if (!field) return '';
+  return isTextControl(field) ? field.value : field.innerHTML;
+}
+
+/**
+ * Sets a text control's value the way typing does: the prototype's setter (React, Vue and Angular track
+ * the value through it), then `input` and `change` events that bubble.
+ */
+function setControlValue(field: HTMLInputElement | HTMLTextAreaElement, value: string): void {
+  const proto = field instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  field.focus();
+  Object.getOwnPropertyDescriptor(proto, 'value')?.set?.call(field, value);
+  field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: value }));
+  field.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+/** Replaces a rich editor's content through its own editing pipeline (beforeinput/input), as a paste does. */
+function setRichContent(field: HTMLElement, html: string): void {
+  field.focus();
+  const selection = field.ownerDocument.getSelection();
+  const range = field.ownerDocument.createRange();
+  range.selectNodeContents(field);
+  selection?.removeAllRanges();
+  selection?.addRange(range);
+  // execCommand goes through the editor's own beforeinput/input handling; deprecated but the only way.
+  const done = field.ownerDocument.execCommand('insertHTML', false, html);
+  if (!done || !field.innerHTML.includes('visio-meeting-block')) {
+    // Parsed inert (no script runs), then swapped in: the same result as the paste would give.
+    const parsed = new DOMParser().parseFromString(html, 'text/html');
+    field.replaceChildren(...parsed.body.childNodes);
+    field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertFromPaste' }));
+  }
+}
+
+function writeLocation(field: Field, url: string): void {
+  if (isTextControl(field)) {
+    const current = field.value.trim();
+    setControlValue(field, current ? `${url} ; ${current}` : url);
+  } else setRichContent(field, url);
+}
+
+function writeDescription(field: Field, html: string, text: string): void {
+  if (isTextControl(field)) setControlValue(field, upsertInvitationText(field.value, text));
+  else setRichContent(field, upsertInvitationHtml(field.innerHTML, html));
+}
+
+function makeButton(doc: Document, label: string): { host: HTMLElement; button: HTMLButtonElement; status: HTMLElement } {
+  const host = doc.createElement('span');
+  host.setAttribute(BUTTON_MARK, '');
+  host.style.display = 'inline-block';
+  host.style.margin = '4px 0';
+  // A shadow root keeps the page's styles off the button and ours off the page.
+  const shadow = host.attachShadow({ mode: 'open' });
+  const style = doc.createElement('style');
+  style.textContent =
+    'button{font:inherit;font-size:14px;padding:4px 10px;border-radius:4px;border:1px solid #000091;background:#000091;color:#fff;cursor:pointer}' +
+    'button:focus-visible{outline:3px solid #0a76f6;outline-offset:2px}button:disabled{opacity:.7;cursor:progress}' +
+    '.s{font-size:13px;margin-left:6px}';
+  const button = doc.createElement('button');
+  button.type = 'button';
+  button.textContent = label;
+  const status = doc.createElement('span');
+  status.className = 's';
+  status.setAttribute('role', 'status');
+  shadow.append(style, button, status);
+  return { host, button, status };
+}
+
+function hasVisioLink(editor: Editor, instanceUrl: string): boolean {
+  const text = `${fieldText(editor.location)}\n${fieldText(editor.description)}`;
+  return findVisioLinks(text, instanceUrl).length > 0;
+}
+
+function enhanceEditor(editor: Editor, config: ContentConfig): void {
+  if (editor.root.querySelector(`[${BUTTON_MARK}]`) || editor.anchor.parentElement?.querySelector(`:scope > [${BUTTON_MARK}]`)) return;
+  if (!editor.location && !editor.description) return;
+  const lang: Lang = config.lang;
+  const { host, button, status } = makeButton(editor.root.ownerDocument, t(lang, 'addMeeting'));
+  button.addEventListener('click', async () => {
+    try {
+      // Does nothing twice: an event that already has a Visio link keeps it.
+      if (hasVisioLink(editor, config.instanceUrl)) {
+        status.textContent = t(lang, 'alreadyThere');
+        return;
+      }
+      button.disabled = true;
+      status.textContent = t(lang, 'adding');
+      const title = editor.title?.value.trim();
+      const result = (await browser.runtime.sendMessage({ type: 'create-for-event', ...(title ? { title } : {}) })) as CreateForEventResult;
+      if (!result.ok) {
+        status.textContent = result.message;
+        return;
+      }
+      if (hasVisioLink(editor, config.instanceUrl)) {
+        status.textContent = t(lang, 'alreadyThere');
+        return;
+      }
+      if (editor.location?.isConnected) writeLocation(editor.location, result.url);
+      if (editor.description?.isConnected) writeDescription(editor.description, result.html, result.text);
+      status.textContent = t(lang, 'added');
+    } catch {
+      status.textContent = '';
+    } finally {
+      button.disabled = false;
+    }
+  });
+  editor.anchor.after(host);
+}
+
+function isEditable(node: Element): boolean {
+  return !!node.closest('input, textarea, [contenteditable=""], [contenteditable="true"], [' + BUTTON_MARK + '], [' + JOIN_MARK + ']');
+}
+
+function joinButton(doc: Document, url: string, code: string, lang: Lang): HTMLElement {
+  const host = doc.createElement('span');
+  host.setAttribute(JOIN_MARK, code);
+  host.style.display = 'inline-block';
+  host.style.marginLeft = '6px';
+  const shadow = host.attachShadow({ mode: 'open' });
+  const style = doc.createElement('style');
+  style.textContent =
+    'a{font:inherit;font-size:13px;padding:2px 8px;border-radius:4px;background:#000091;color:#fff;text-decoration:none;display:inline-block}' +
+    'a:focus-visible{outline:3px solid #0a76f6;outline-offset:2px}';
+  const a = doc.createElement('a');
+  a.href = url;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  a.textContent = t(lang, 'joinVisio');
+  a.setAttribute('aria-label', t(lang, 'joinVisioCode', { code }));
+  shadow.append(style, a);
+  return host;
+}
+
+/** Adds "Join Visio" after each element showing a Visio link (a link, or a text-only element), once. */
+function addJoinButtons(root: Element, config: ContentConfig): void {
+  const host = new URL(config.instanceUrl).host.toLowerCase();
+  const candidates: Element[] = [];
+  if (root.matches('a[href]')) candidates.push(root);
+  candidates.push(...root.querySelectorAll('a[href]'));
+  // Text-only elements (no child elements) that mention the instance: a location shown as plain text.
+  const walker = root.ownerDocument.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (parent && parent.childElementCount === 0 && node.nodeValue?.toLowerCase().includes(host) && !parent.closest('a')) candidates.push(parent);
+  }
+  for (const el of candidates) {
+    if (el.hasAttribute(SCANNED) || isEditable(el) || el.closest('script, style, noscript')) continue;
+    el.setAttribute(SCANNED, '');
+    const text = el instanceof HTMLAnchorElement ? `${el.href} ${el.textContent ?? ''}` : (el.textContent ?? '');
+    if (!text.toLowerCase().includes(host)) continue;
+    const seen = new Set<string>();
+    let after: Element = el;
+    for (const link of findVisioLinks(text, config.instanceUrl)) {
+      if (seen.has(link.code)) continue;
+      seen.add(link.code);
+      // One Join button per link and place: the next sibling may already be ours.
+      if (after.nextElementSibling?.getAttribute(JOIN_MARK) === link.code) continue;
+      const button = joinButton(root.ownerDocument, link.url, link.code, config.lang);
+      after.after(button);
+      after = button;
+    }
+  }
+}
+
+/** Starts a calendar module: waits for the background's go, then follows the page's changes. */
+export function startCalendar(module: CalendarModule): void {
+  let config: ContentConfig | null = null;
+  let scheduled = false;
+  const pending = new Set<Element>();
+
+  const run = () => {
+    scheduled = false;
+    if (!config) return;
+    const roots = pending.has(document.body) ? [document.body] : [...pending].filter((el) => el.isConnected);
+    pending.clear();
+    try {
+      for (const editor of module.editors(document)) {
+        try {
+          enhanceEditor(editor, config);
+        } catch {
+          // This editor's markup is not what the module expects: leave it alone.
+        }
+      }
+    } catch {
+      // Same for the whole page.
+    }
+    for (const root of roots) {
+      try {
+        addJoinButtons(root, config);
+      } catch {
+        // Never break the page.
+      }
+    }
+  };
+  const schedule = (root: Element) => {
+    pending.add(root);
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(run, 150);
+  };
+
+  void (browser.runtime.sendMessage({ type: 'content-config', calendar: module.id }) as Promise<ContentConfig>)
+    .then((c) => {
+      if (!c?.enabled || !document.body) return;
+      config = c;
+      schedule(document.body);
+      new MutationObserver((records) => {
+        for (const r of records) {
+          if (r.type === 'childList') for (const n of r.addedNodes) if (n instanceof Element && !n.hasAttribute(BUTTON_MARK) && !n.hasAttribute(JOIN_MARK)) schedule(n);
+          if (r.type === 'characterData' && r.target.parentElement) {
+            r.target.parentElement.removeAttribute(SCANNED);
+            schedule(r.target.parentElement);
+          }
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    })
+    .catch(() => {
+      // Extension reloaded or background unreachable: the page stays as it is.
+    });
+}

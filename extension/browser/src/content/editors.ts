@@ -1,0 +1,29 @@
+/** Builds editors from a module's selectors: each location field found, with the fields around it. */
+import { pick, type Editor, type Field } from './core.js';
+
+export interface EditorSelectors {
+  /** Candidate editor roots (dialogs, side panels, forms), tried in order. */
+  roots: string[];
+  location: string[];
+  description: string[];
+  title: string[];
+  /** Where the button goes, relative to the location field: its closest wrapper matching one of these. */
+  anchor?: string[];
+}
+
+export function findEditors(doc: Document, s: EditorSelectors): Editor[] {
+  const editors: Editor[] = [];
+  const roots = new Set<Element>();
+  for (const selector of s.roots) for (const root of doc.querySelectorAll(selector)) roots.add(root);
+  for (const root of roots) {
+    // A root inside another root is the same editor.
+    if ([...roots].some((other) => other !== root && other.contains(root))) continue;
+    const location = pick<Field>(root, s.location);
+    const description = pick<Field>(root, s.description);
+    if (!location && !description) continue;
+    const field = (location ?? description)!;
+    const anchor = s.anchor?.map((a) => field.closest(a)).find((x) => x && x !== root && root.contains(x)) ?? field;
+    editors.push({ root, anchor, location, description, title: pick<HTMLInputElement>(root, s.title) });
+  }
+  return editors;
+}

@@ -1,0 +1,15 @@
+/** The one WebExtension API object (promise-based in both browsers) and the few Chromium-only bits. */
+import browser from 'webextension-polyfill';
+
+export default browser;
+
+/** Chromium's offscreen API (Firefox has none: its background page has a DOM of its own). */
+export interface OffscreenApi {
+  createDocument(options: { url: string; reasons: string[]; justification: string }): Promise<void>;
+  hasDocument?(): Promise<boolean>;
+}
+
+export function offscreenApi(): OffscreenApi | undefined {
+  const chromeGlobal = (globalThis as { chrome?: { offscreen?: OffscreenApi } }).chrome;
+  return chromeGlobal?.offscreen;
+}

@@ -1,0 +1,18 @@
+/** Messages between content scripts, pages and the background. Only the background talks to the gateway. */
+import type { Lang } from '@visio/shared/types';
+import type { CalendarId } from './settings.js';
+
+export type Request =
+  | { type: 'content-config'; calendar: CalendarId }
+  | { type: 'create-for-event'; title?: string }
+  | { type: 'calendars-changed' };
+
+export interface ContentConfig {
+  enabled: boolean;
+  instanceUrl: string;
+  lang: Lang;
+}
+
+export type CreateForEventResult =
+  | { ok: true; url: string; code: string; html: string; text: string }
+  | { ok: false; message: string };

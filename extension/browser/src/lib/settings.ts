@@ -1,0 +1,147 @@
+/**
+ * Settings: defaults ← the agent's choices (storage.local: never synced to a browser vendor's cloud) ←
+ * what an administrator pushed through managed storage (policies), which also locks those fields.
+ */
+import { ACCESS_LEVELS, PUBLIC_INSTANCE_URL, type AccessLevel, type Lang } from '@visio/shared/types';
+import browser from './browser.js';
+import { resolveLang } from './i18n.js';
+
+export const BUILT_IN_CALENDARS = ['outlook', 'google'] as const;
+export const SELF_HOSTED_CALENDARS = ['nextcloud', 'sogo', 'zimbra', 'roundcube'] as const;
+export type BuiltInCalendar = (typeof BUILT_IN_CALENDARS)[number];
+export type SelfHostedCalendar = (typeof SELF_HOSTED_CALENDARS)[number];
+export type CalendarId = BuiltInCalendar | SelfHostedCalendar;
+
+export const CALENDAR_NAMES: Record<CalendarId, string> = {
+  outlook: 'Outlook (web)',
+  google: 'Google Agenda',
+  nextcloud: 'Nextcloud',
+  sogo: 'SOGo',
+  zimbra: 'Zimbra',
+  roundcube: 'Roundcube',
+};
+
+export interface SelfHostedEntry {
+  kind: SelfHostedCalendar;
+  /** Bare origin, e.g. `https://cloud.example.gouv.fr`. */
+  origin: string;
+}
+
+export interface Settings {
+  gatewayUrl: string;
+  instanceUrl: string;
+  lang: Lang | 'auto';
+  accessLevel: AccessLevel | 'default';
+  reminders: boolean;
+  reminderMinutes: number;
+  calendars: Record<BuiltInCalendar, boolean>;
+  selfHosted: SelfHostedEntry[];
+}
+
+/** The fields an administrator can push (and so lock). */
+export const MANAGEABLE = ['gatewayUrl', 'instanceUrl', 'accessLevel'] as const;
+export type Manageable = (typeof MANAGEABLE)[number];
+
+export interface EffectiveSettings extends Settings {
+  /** Fields set by policy: shown read-only. */
+  locked: Manageable[];
+  uiLang: Lang;
+}
+
+export const DEFAULTS: Settings = {
+  gatewayUrl: 'http://127.0.0.1:8787',
+  instanceUrl: PUBLIC_INSTANCE_URL,
+  lang: 'auto',
+  accessLevel: 'default',
+  reminders: false,
+  reminderMinutes: 5,
+  calendars: { outlook: true, google: true },
+  selfHosted: [],
+};
+
+const KEY = 'settings';
+
+/**
+ * An address the extension may talk to: https, or http on loopback only (the gateway's local mode);
+ * no credentials, query or fragment. Returns it without trailing slash, or null.
+ */
+export function cleanServiceUrl(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    return null;
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) return null;
+  if (url.username || url.password || url.search || url.hash) return null;
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** A bare origin (`https://host[:port]`), for a calendar the agent enables. */
+export function cleanOrigin(value: unknown): string | null {
+  const url = cleanServiceUrl(value);
+  return url ? new URL(url).origin : null;
+}
+
+function sanitize(raw: unknown): Partial<Settings> {
+  const out: Partial<Settings> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  const r = raw as Record<string, unknown>;
+  const gateway = cleanServiceUrl(r.gatewayUrl);
+  if (gateway) out.gatewayUrl = gateway;
+  const instance = cleanServiceUrl(r.instanceUrl);
+  if (instance) out.instanceUrl = instance;
+  if (r.lang === 'fr' || r.lang === 'en' || r.lang === 'auto') out.lang = r.lang;
+  if (r.accessLevel === 'default' || (ACCESS_LEVELS as readonly unknown[]).includes(r.accessLevel)) out.accessLevel = r.accessLevel as Settings['accessLevel'];
+  if (typeof r.reminders === 'boolean') out.reminders = r.reminders;
+  if (typeof r.reminderMinutes === 'number' && Number.isInteger(r.reminderMinutes) && r.reminderMinutes >= 1 && r.reminderMinutes <= 60) out.reminderMinutes = r.reminderMinutes;
+  if (r.calendars && typeof r.calendars === 'object') {
+    const c = r.calendars as Record<string, unknown>;
+    out.calendars = { outlook: c.outlook !== false, google: c.google !== false };
+  }
+  if (Array.isArray(r.selfHosted)) {
+    out.selfHosted = r.selfHosted.flatMap((e: unknown) => {
+      const entry = e as Partial<SelfHostedEntry> | null;
+      const origin = cleanOrigin(entry?.origin);
+      return origin && (SELF_HOSTED_CALENDARS as readonly unknown[]).includes(entry?.kind) ? [{ kind: entry!.kind!, origin }] : [];
+    });
+  }
+  return out;
+}
+
+/** What policy pushed; Firefox throws when no policy names the extension, which means "nothing". */
+export async function managedSettings(): Promise<Partial<Pick<Settings, Manageable>>> {
+  try {
+    const managed = sanitize(await browser.storage.managed.get(null));
+    const out: Partial<Pick<Settings, Manageable>> = {};
+    for (const key of MANAGEABLE) if (managed[key] !== undefined) (out as Record<string, unknown>)[key] = managed[key];
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+export async function loadSettings(): Promise<EffectiveSettings> {
+  const [stored, managed] = await Promise.all([browser.storage.local.get(KEY), managedSettings()]);
+  const own = sanitize(stored[KEY]);
+  const settings: Settings = { ...DEFAULTS, ...own, ...managed };
+  return { ...settings, locked: Object.keys(managed) as Manageable[], uiLang: resolveLang(settings.lang, browser.i18n.getUILanguage()) };
+}
+
+/** Saves the agent's own choices; locked fields are never stored (policy wins anyway). */
+export async function saveSettings(changes: Partial<Settings>): Promise<EffectiveSettings> {
+  const stored = await browser.storage.local.get(KEY);
+  const next = { ...sanitize(stored[KEY]), ...sanitize(changes) };
+  const managed = await managedSettings();
+  for (const key of Object.keys(managed)) delete (next as Record<string, unknown>)[key];
+  await browser.storage.local.set({ [KEY]: next });
+  return loadSettings();
+}
+
+export function onSettingsChanged(listener: () => void): void {
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'local' || area === 'managed') listener();
+  });
+}

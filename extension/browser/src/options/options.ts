@@ -1,0 +1,132 @@
+/** Options page: gateway, instance, language, access level, reminders, calendars (with their permissions). */
+import { createVisioClient, describeError } from '@visio/shared/client';
+import type { Lang } from '@visio/shared/types';
+import browser from '../lib/browser.js';
+import { originPattern } from '../lib/calendars.js';
+import { localizePage, t, type MessageKey } from '../lib/i18n.js';
+import { cleanOrigin, cleanServiceUrl, loadSettings, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+let settings: EffectiveSettings;
+let lang: Lang = 'fr';
+
+function say(text: string) {
+  $('status').textContent = text;
+}
+function fail(text: string, field?: HTMLElement) {
+  const box = $('error');
+  box.textContent = text;
+  box.hidden = false;
+  field?.setAttribute('aria-invalid', 'true');
+  field?.focus();
+}
+function clearError() {
+  $('error').hidden = true;
+  for (const f of document.querySelectorAll('[aria-invalid]')) f.removeAttribute('aria-invalid');
+}
+
+function render() {
+  lang = settings.uiLang;
+  localizePage(lang);
+  document.title = t(lang, 'optionsTitle');
+  $<HTMLInputElement>('gatewayUrl').value = settings.gatewayUrl;
+  $<HTMLInputElement>('instanceUrl').value = settings.instanceUrl;
+  $<HTMLSelectElement>('lang').value = settings.lang;
+  $<HTMLSelectElement>('accessLevel').value = settings.accessLevel;
+  $<HTMLInputElement>('reminders').checked = settings.reminders;
+  $<HTMLInputElement>('reminderMinutes').value = String(settings.reminderMinutes);
+  $<HTMLInputElement>('cal-outlook').checked = settings.calendars.outlook;
+  $<HTMLInputElement>('cal-google').checked = settings.calendars.google;
+  for (const key of ['gatewayUrl', 'instanceUrl', 'accessLevel'] as const) {
+    const locked = settings.locked.includes(key);
+    $<HTMLInputElement>(key).disabled = locked;
+    $(`${key}-locked`).hidden = !locked;
+  }
+  const list = $('self-hosted-list');
+  list.replaceChildren(
+    ...settings.selfHosted.map((entry) => {
+      const li = document.createElement('li');
+      const name = Object.assign(document.createElement('span'), { className: 'grow', textContent: `${CALENDAR_NAMES[entry.kind]} — ${entry.origin}` });
+      const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: t(lang, 'remove', { origin: '' }).trim() });
+      remove.setAttribute('aria-label', t(lang, 'remove', { origin: `${CALENDAR_NAMES[entry.kind]} ${entry.origin}` }));
+      remove.addEventListener('click', async () => {
+        const rest = settings.selfHosted.filter((e) => e !== entry);
+        settings = await saveSettings({ selfHosted: rest });
+        // Give the origin back unless another entry still uses it.
+        if (!rest.some((e) => originPattern(e.origin) === originPattern(entry.origin))) {
+          await browser.permissions.remove({ origins: [originPattern(entry.origin)] }).catch(() => false);
+        }
+        await browser.runtime.sendMessage({ type: 'calendars-changed' });
+        render();
+        $('self-hosted-heading').focus();
+      });
+      li.append(name, remove);
+      return li;
+    }),
+  );
+  $('self-hosted-empty').hidden = settings.selfHosted.length > 0;
+}
+
+async function checkGateway(url: string) {
+  try {
+    const config = await createVisioClient({ baseUrl: url, clientName: 'browser', timeoutMs: 5000 }).getConfig();
+    say(`${t(lang, 'saved')} ${t(lang, 'gatewayOk', { name: config.instanceName, mode: t(lang, config.auth.mode === 'local' ? 'gatewayModeLocal' : 'gatewayModeOidc') })}`);
+  } catch (error) {
+    fail(`${describeError(error, lang)} ${t(lang, 'gatewayCors', { origin: location.origin })}`);
+  }
+}
+
+$('form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clearError();
+  await ready;
+  const changes: Parameters<typeof saveSettings>[0] = {
+    lang: $<HTMLSelectElement>('lang').value as EffectiveSettings['lang'],
+    reminders: $<HTMLInputElement>('reminders').checked,
+    calendars: { outlook: $<HTMLInputElement>('cal-outlook').checked, google: $<HTMLInputElement>('cal-google').checked },
+  };
+  const minutes = Number($<HTMLInputElement>('reminderMinutes').value);
+  if (Number.isInteger(minutes) && minutes >= 1 && minutes <= 60) changes.reminderMinutes = minutes;
+  for (const key of ['gatewayUrl', 'instanceUrl'] as const) {
+    if (settings.locked.includes(key)) continue;
+    const input = $<HTMLInputElement>(key);
+    const clean = cleanServiceUrl(input.value);
+    if (!clean) return fail(t(lang, 'invalidUrl'), input);
+    changes[key] = clean;
+  }
+  if (!settings.locked.includes('accessLevel')) changes.accessLevel = $<HTMLSelectElement>('accessLevel').value as EffectiveSettings['accessLevel'];
+  settings = await saveSettings(changes);
+  render();
+  say(t(lang, 'saved'));
+  await checkGateway(settings.gatewayUrl);
+});
+
+$('self-hosted-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  clearError();
+  const input = $<HTMLInputElement>('calendar-origin');
+  const origin = cleanOrigin(input.value);
+  if (!origin) return void fail(t(lang, 'invalidUrl'), input);
+  const kind = $<HTMLSelectElement>('calendar-kind').value as SelfHostedCalendar;
+  // permissions.request must run in the click's own task (user gesture): no await before it.
+  const origins = [originPattern(origin)];
+  const request = browser.permissions.request({ origins });
+  // An origin already granted needs no prompt to be answered.
+  const granted = Promise.race([request, browser.permissions.contains({ origins }).then((has) => has || request)]);
+  void granted.then(async (granted) => {
+    await ready;
+    if (!granted) return fail(t(lang, 'permissionRefused' as MessageKey));
+    const others = settings.selfHosted.filter((e) => !(e.kind === kind && e.origin === origin));
+    settings = await saveSettings({ selfHosted: [...others, { kind, origin }] });
+    await browser.runtime.sendMessage({ type: 'calendars-changed' });
+    input.value = '';
+    render();
+    say(t(lang, 'saved'));
+  }, (error: unknown) => fail(String(error)));
+});
+
+const ready = loadSettings().then((s) => {
+  settings = s;
+  render();
+});
+$('self-hosted-heading').tabIndex = -1;

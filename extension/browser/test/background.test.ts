@@ -1,0 +1,159 @@
+/**
+ * Background handlers in Chromium's service worker: the context-menu entry and the keyboard shortcut put a
+ * fresh link on the clipboard (offscreen document) and confirm with a notification; options and policy.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from '@visio/testing/axe';
+import { gatewayRooms, startRig, type Rig } from './harness.ts';
+
+type Chrome = {
+  chrome: {
+    notifications: { getAll(): Promise<Record<string, unknown>>; clear(id: string): Promise<boolean> };
+    commands: { getAll(): Promise<{ name: string; shortcut: string }[]> };
+  };
+  visio: { onMenuClicked(info: { menuItemId: string }): Promise<string | null>; onCommand(command: string): Promise<string | null> };
+};
+
+let rig: Rig;
+beforeAll(async () => {
+  rig = await startRig();
+});
+afterAll(async () => {
+  await rig?.close();
+});
+
+async function clipboard(): Promise<string> {
+  const page = await rig.page('popup.html');
+  const text = await page.evaluate(() => navigator.clipboard.readText());
+  await page.close();
+  return text;
+}
+
+describe('context menu and keyboard shortcut', () => {
+  it('declares the shortcut', async () => {
+    const commands = await rig.worker.evaluate(() => (globalThis as unknown as Chrome).chrome.commands.getAll());
+    expect(commands.find((c) => c.name === 'create-meeting')?.shortcut).toBe('Alt+Shift+V');
+  });
+
+  for (const [name, call] of [
+    ['context menu', () => rig.worker.evaluate(() => (globalThis as unknown as Chrome).visio.onMenuClicked({ menuItemId: 'visio-create' }))],
+    ['shortcut', () => rig.worker.evaluate(() => (globalThis as unknown as Chrome).visio.onCommand('create-meeting'))],
+  ] as const) {
+    it(`${name}: a new room, its link on the clipboard, a notification`, async () => {
+      const before = (await gatewayRooms(rig.gateway)).length;
+      const url = await call();
+      const rooms = await gatewayRooms(rig.gateway);
+      expect(rooms).toHaveLength(before + 1);
+      expect(url).toBe(rooms[0]!.url);
+      expect(await clipboard()).toBe(url);
+      const notifications = await rig.worker.evaluate(() => (globalThis as unknown as Chrome).chrome.notifications.getAll());
+      expect(Object.keys(notifications)).toContain(`visio-copied-${rooms[0]!.code}`);
+    });
+  }
+
+  it('other menu entries and commands do nothing', async () => {
+    const before = (await gatewayRooms(rig.gateway)).length;
+    expect(await rig.worker.evaluate(() => (globalThis as unknown as Chrome).visio.onCommand('other') ?? 'none')).toBe('none');
+    expect(await gatewayRooms(rig.gateway)).toHaveLength(before);
+  });
+
+  it('a gateway that cannot be reached gives a failure notification and an unchanged clipboard', async () => {
+    await rig.setSettings({ gatewayUrl: 'http://127.0.0.1:9', lang: 'fr' });
+    const previous = await clipboard();
+    expect(await rig.worker.evaluate(() => (globalThis as unknown as Chrome).visio.onCommand('create-meeting'))).toBeNull();
+    const notifications = await rig.worker.evaluate(() => (globalThis as unknown as Chrome).chrome.notifications.getAll());
+    expect(Object.keys(notifications).some((id) => id.startsWith('visio-failed-'))).toBe(true);
+    expect(await clipboard()).toBe(previous);
+    await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr' });
+    // Only the gateway the agent configured (unreachable here) and the allowed origins were asked.
+    expect(rig.foreign.filter((url) => !url.startsWith('http://127.0.0.1:9/'))).toEqual([]);
+  });
+});
+
+describe('options page', () => {
+  it('saves a valid gateway, refuses an invalid one with a readable message', async () => {
+    const page = await rig.page('options.html');
+    const gateway = page.getByLabel('Adresse de la passerelle Visio');
+    await expect.poll(() => gateway.inputValue(), { timeout: 10_000 }).toBe(rig.gateway.url);
+    await gateway.fill('http://intranet.example/gateway');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('Adresse invalide');
+    expect(await gateway.getAttribute('aria-invalid')).toBe('true');
+    await gateway.fill(`${rig.gateway.url}/`);
+    await page.getByLabel('Niveau d’accès par défaut des nouvelles réunions').selectOption('public');
+    await page.getByRole('button', { name: 'Enregistrer' }).click();
+    await page.getByText(/Passerelle joignable : Visio, mode local\./).waitFor();
+    await page.close();
+    // The popup now creates public rooms.
+    const popup = await rig.page('popup.html');
+    await popup.getByRole('button', { name: 'Nouvelle réunion Visio' }).click();
+    await popup.getByRole('heading', { name: 'Votre réunion est prête' }).waitFor();
+    expect((await gatewayRooms(rig.gateway))[0]!.accessLevel).toBe('public');
+    await popup.close();
+  });
+});
+
+describe('accessibility (axe, WCAG 2.1 AA)', () => {
+  for (const lang of ['fr', 'en'] as const) {
+    for (const scheme of ['light', 'dark'] as const) {
+      it(`popup and options, ${lang}, ${scheme}: no violation`, async () => {
+        await rig.setSettings({ gatewayUrl: rig.gateway.url, lang });
+        for (const file of ['popup.html', 'options.html']) {
+          const page = await rig.browser.context.newPage();
+          await page.emulateMedia({ colorScheme: scheme });
+          await page.goto(`${rig.origin}/${file}`);
+          await expect.poll(() => page.locator('html').getAttribute('lang'), { timeout: 10_000 }).toBe(lang);
+          if (file === 'popup.html') {
+            await page.getByRole('button', { name: lang === 'fr' ? 'Nouvelle réunion Visio' : 'New Visio meeting' }).click();
+            await page.locator('#result:not([hidden])').waitFor();
+            await page.locator('#recent-list li').first().waitFor();
+          }
+          expect(await axeViolations(page), `${file} ${lang} ${scheme}`).toEqual([]);
+          await page.close();
+        }
+      });
+    }
+  }
+});
+
+describe('settings pushed by policy', () => {
+  // A real Chromium policy file naming only this run's extension id (fresh key), removed afterwards.
+  const POLICY_DIR = '/etc/chromium/policies/managed';
+  let managed: Rig | undefined;
+  let policyFile = '';
+
+  afterAll(async () => {
+    await managed?.close();
+    if (policyFile) rmSync(policyFile, { force: true });
+  });
+
+  it('locks the gateway, instance and access level the administrator set', async () => {
+    if (process.getuid?.() !== 0) throw new Error('writing a Chromium policy file needs root (npm test runs as root in CI)');
+    managed = await startRig({
+      beforeLaunch: (id) => {
+        mkdirSync(POLICY_DIR, { recursive: true });
+        policyFile = join(POLICY_DIR, `visio-test-${id}.json`);
+        writeFileSync(policyFile, JSON.stringify({ '3rdparty': { extensions: { [id]: { gatewayUrl: 'http://127.0.0.1:1', instanceUrl: 'https://visio.numerique.gouv.fr', accessLevel: 'restricted' } } } }));
+      },
+    });
+    // The agent's own value loses to the policy: the gateway the policy names is the one used.
+    const page = await managed.page('options.html');
+    const gateway = page.getByLabel('Adresse de la passerelle Visio');
+    await expect.poll(() => gateway.inputValue(), { timeout: 10_000 }).toBe('http://127.0.0.1:1');
+    expect(await gateway.isDisabled()).toBe(true);
+    expect(await page.getByLabel('Instance Visio').isDisabled()).toBe(true);
+    expect(await page.getByLabel('Niveau d’accès par défaut des nouvelles réunions').inputValue()).toBe('restricted');
+    expect(await page.getByText('Défini par votre administrateur.').count()).toBe(3);
+    await page.close();
+    rmSync(policyFile, { force: true });
+  });
+});
+
+describe('sovereignty', () => {
+  it('no request left the gateway, the extension and the Visio instance', () => {
+    expect(rig.foreign.filter((url) => !url.startsWith('http://127.0.0.1:9/'))).toEqual([]);
+    expect(rig.requests.some((url) => url.startsWith(rig.gateway.url))).toBe(true);
+  });
+});

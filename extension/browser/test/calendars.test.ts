@@ -1,0 +1,142 @@
+/**
+ * Each calendar module on its fixture page (served at the calendar's real address through request
+ * interception), with the extension loaded in Chromium and a real gateway behind it.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayRooms, startRig, type Rig } from './harness.ts';
+
+const SELF_HOSTED = {
+  nextcloud: 'https://nextcloud.visio-test.example',
+  sogo: 'https://sogo.visio-test.example',
+  zimbra: 'https://zimbra.visio-test.example',
+  roundcube: 'https://roundcube.visio-test.example',
+} as const;
+
+const CALENDARS = [
+  { id: 'outlook', url: 'https://outlook.office.com/calendar/deeplink/compose', title: 'Revue de projet', rich: true, joins: ['abc-defg-hij', 'klm-nopq-rst'] },
+  { id: 'google', url: 'https://calendar.google.com/calendar/u/0/r/eventedit', title: 'Comité de pilotage', rich: true, joins: ['abc-defg-hij'] },
+  { id: 'nextcloud', url: `${SELF_HOSTED.nextcloud}/apps/calendar/dayGridMonth/now/edit/sidebar`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'sogo', url: `${SELF_HOSTED.sogo}/SOGo/so/agent/Calendar/view`, title: 'Réunion de service', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'zimbra', url: `${SELF_HOSTED.zimbra}/#2`, title: 'Entretien', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'roundcube', url: `${SELF_HOSTED.roundcube}/?_task=calendar`, title: 'Séminaire', rich: false, joins: ['abc-defg-hij'] },
+] as const;
+
+let rig: Rig;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  // The install-time grant of these test origins stands in for the agent's "Allow" on the browser's
+  // permission prompt, which headless Chromium cannot show; the options page still asks and registers.
+  rig = await startRig({ manifestExtra: { host_permissions: Object.values(SELF_HOSTED).map((o) => `${o}/*`) } });
+  for (const c of CALENDARS) rig.serve(c.url.split(/[?#]/)[0]!, `${c.id}.html`);
+  rig.browser.context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
+
+  const options = await rig.page('options.html');
+  for (const [kind, origin] of Object.entries(SELF_HOSTED)) {
+    await options.getByLabel('Logiciel d’agenda').selectOption(kind);
+    await options.getByLabel('Adresse de l’agenda').fill(`${origin}/`);
+    await options.getByRole('button', { name: 'Autoriser et activer' }).click();
+    await options.getByRole('listitem').filter({ hasText: origin }).waitFor();
+  }
+  await options.close();
+});
+
+afterAll(async () => {
+  await rig?.close();
+});
+
+async function model(page: Page): Promise<{ model: Record<string, string>; errors: string[] }> {
+  return page.evaluate(() => ({ model: (window as unknown as { model: Record<string, string> }).model, errors: (window as unknown as { errors: string[] }).errors }));
+}
+
+describe('calendar modules on their fixture pages', () => {
+  it('registers the self-hosted calendars only for the granted origins', async () => {
+    const ids = await rig.worker.evaluate(async () => {
+      const g = globalThis as unknown as { chrome: { scripting: { getRegisteredContentScripts(): Promise<{ id: string; matches: string[]; js: string[] }[]> } } };
+      return (await g.chrome.scripting.getRegisteredContentScripts()).map((s) => `${s.js.join()} ${s.matches.join()}`).sort();
+    });
+    expect(ids).toEqual([
+      'content/nextcloud.js https://nextcloud.visio-test.example/*',
+      'content/roundcube.js https://roundcube.visio-test.example/*',
+      'content/sogo.js https://sogo.visio-test.example/*',
+      'content/zimbra.js https://zimbra.visio-test.example/*',
+    ]);
+  });
+
+  for (const calendar of CALENDARS) {
+    it(`${calendar.id}: one "Add" button, link in the location, invitation in the description, once; Join next to links`, async () => {
+      const before = (await gatewayRooms(rig.gateway)).length;
+      const page = await rig.page(calendar.url);
+      const add = page.getByRole('button', { name: 'Ajouter une réunion Visio' });
+      await add.waitFor();
+      expect(await add.count()).toBe(1);
+
+      await add.click();
+      await page.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
+      const rooms = await gatewayRooms(rig.gateway);
+      expect(rooms).toHaveLength(before + 1);
+      const room = rooms[0]!;
+      expect(room.title).toBe(calendar.title);
+
+      // What the page's framework received through its input events.
+      const { model: m, errors } = await model(page);
+      expect(errors).toEqual([]);
+      expect(m.location).toBe(room.url);
+      expect(m.description).toContain(room.url);
+      if (calendar.rich) {
+        expect(m.description).toContain('visio-meeting-block');
+        expect(m.description).toContain(`href="${room.url}"`);
+      } else {
+        expect(m.description).toContain('-- Visio ---');
+        expect(m.description).not.toContain('<');
+      }
+      if (calendar.id === 'nextcloud') expect(m.description?.startsWith('Ordre du jour')).toBe(true);
+
+      // A second click adds nothing.
+      await add.click();
+      await page.getByText('Cet événement a déjà une réunion Visio.').waitFor();
+      expect(await gatewayRooms(rig.gateway)).toHaveLength(before + 1);
+
+      // The page re-renders around the editor: still one button.
+      await page.evaluate(() => document.body.append(Object.assign(document.createElement('div'), { textContent: 'rendu' })));
+      await page.waitForTimeout(400);
+      expect(await add.count()).toBe(1);
+
+      // Join buttons: one per Visio link shown outside the editor, none for other sites.
+      for (const code of calendar.joins) {
+        const join = page.getByRole('link', { name: `Rejoindre la réunion Visio ${code}` });
+        await join.waitFor();
+        expect(await join.count()).toBe(1);
+        expect(await join.getAttribute('href')).toBe(`https://visio.numerique.gouv.fr/${code}`);
+      }
+      expect(await page.getByRole('link', { name: /^Rejoindre la réunion Visio/ }).count()).toBe(calendar.joins.length);
+      await page.close();
+    });
+  }
+
+  it('a calendar whose markup changed gets nothing and keeps working', async () => {
+    rig.serve('https://outlook.office.com/calendar/redesign', 'changed.html');
+    const page = await rig.page('https://outlook.office.com/calendar/redesign');
+    await page.waitForTimeout(800);
+    expect(await page.getByRole('button', { name: 'Ajouter une réunion Visio' }).count()).toBe(0);
+    await page.locator('input[name="evt-where"]').fill('Salle 12');
+    expect(await page.locator('#content').textContent()).toBe('Contenu de la page');
+    expect((await model(page)).errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a calendar turned off in the options gets nothing', async () => {
+    await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr', calendars: { outlook: true, google: false }, selfHosted: [] });
+    const page = await rig.page(CALENDARS[1].url);
+    await page.waitForTimeout(800);
+    expect(await page.getByRole('button', { name: 'Ajouter une réunion Visio' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: /^Rejoindre la réunion Visio/ }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('made no request outside the gateway, the extension, the instance and the calendars', () => {
+    expect(pageErrors).toEqual([]);
+    expect(rig.foreign).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+/** Both packages are built from one source; the Firefox one passes Mozilla's linter (offline). */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtDir, DIST, PACKAGE_DIR } from './harness.ts';
+
+const version = (JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+const manifest = (target: 'chromium' | 'firefox') => JSON.parse(readFileSync(join(builtDir(target), 'manifest.json'), 'utf8')) as Record<string, any>;
+
+describe('packages', () => {
+  it('writes both zip files', () => {
+    for (const target of ['chromium', 'firefox']) expect(existsSync(join(DIST, `visio-${target}-${version}.zip`)), target).toBe(true);
+  });
+
+  it('asks for least privilege: no <all_urls>, calendar hosts only, optional origins, strict CSP', () => {
+    for (const target of ['chromium', 'firefox'] as const) {
+      const m = manifest(target);
+      const text = JSON.stringify(m);
+      expect(text).not.toContain('<all_urls>');
+      expect(m.host_permissions).toBeUndefined();
+      expect(m.content_scripts.flatMap((c: { matches: string[] }) => c.matches).every((u: string) => /^https:\/\/(outlook\.(office|office365|live)\.com|calendar\.google\.com)\/\*$/.test(u))).toBe(true);
+      expect(m.content_security_policy.extension_pages).toMatch(/script-src 'self';/);
+      expect(m.content_security_policy.extension_pages).not.toMatch(/unsafe-|https:\/\/\*|\bhttp:(?!\/\/(127\.0\.0\.1|localhost))/);
+    }
+    expect(manifest('chromium').background).toEqual({ service_worker: 'background.js' });
+    expect(manifest('firefox').background).toEqual({ scripts: ['background.js'] });
+    expect(manifest('firefox').browser_specific_settings.gecko.id).toBe('visio@numerique.gouv.fr');
+  });
+
+  it('the Firefox package passes web-ext lint with no error', () => {
+    const r = spawnSync(process.execPath, [join(PACKAGE_DIR, 'node_modules/web-ext/bin/web-ext.js'), 'lint', '--source-dir', builtDir('firefox'), '--output', 'json', '--no-input'], {
+      encoding: 'utf8',
+      env: { ...process.env, WEB_EXT_NO_CONFIG_DISCOVERY: 'true' },
+      timeout: 120_000,
+    });
+    const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { summary: { errors: number }; errors: { code: string; message: string }[] };
+    expect(report.errors.map((e) => `${e.code}: ${e.message}`)).toEqual([]);
+    expect(report.summary.errors).toBe(0);
+  });
+});
