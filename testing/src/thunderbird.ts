@@ -16,8 +16,13 @@ export interface ThunderbirdOptions {
   addon?: { id: string; xpi: string };
   /** Extra prefs (user.js). */
   prefs?: Record<string, string | number | boolean>;
-  /** Local Folders messages: file name in Inbox order → raw RFC 5322 text. */
-  inbox?: string[];
+  /** Messages (raw RFC 5322 text) written as .eml files under `<profile>/eml/` (see importMessages). */
+  messages?: string[];
+  /**
+   * Add-on storage.local contents before start, by add-on id. Written to the JSON storage backend
+   * (`browser-extension-data/<id>/storage.js`, IndexedDB backend turned off for this profile).
+   */
+  extensionStorage?: Record<string, Record<string, unknown>>;
   /** Identity of the Local Folders account (needed to compose). */
   identity?: { email: string; name: string };
   startTimeoutMs?: number;
@@ -49,15 +54,6 @@ export async function freePort(): Promise<number> {
 
 function prefLine(name: string, value: string | number | boolean): string {
   return `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});`;
-}
-
-function mbox(messages: string[]): string {
-  return messages
-    .map((m) => {
-      const body = m.replace(/\r\n/g, '\n').replace(/^(>*From )/gm, '>$1');
-      return `From - Mon Jan  1 00:00:00 2024\nX-Mozilla-Status: 0001\nX-Mozilla-Status2: 00000000\n${body}${body.endsWith('\n') ? '' : '\n'}\n`;
-    })
-    .join('');
 }
 
 export async function launchThunderbird(options: ThunderbirdOptions = {}): Promise<Thunderbird> {
@@ -107,10 +103,19 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
     'mail.identity.id1.valid': true,
     ...options.prefs,
   };
-  writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => prefLine(k, v)).join('\n') + '\n');
   const folder = join(profile, 'Mail', 'Local Folders');
   mkdirSync(folder, { recursive: true });
-  if (options.inbox?.length) writeFileSync(join(folder, 'Inbox'), mbox(options.inbox));
+  mkdirSync(join(profile, 'eml'), { recursive: true });
+  (options.messages ?? []).forEach((m, i) => writeFileSync(join(profile, 'eml', `${String(i).padStart(3, '0')}.eml`), m.replace(/\r?\n/g, '\r\n')));
+  if (options.extensionStorage) {
+    prefs['extensions.webextensions.ExtensionStorageIDB.enabled'] = false;
+    for (const [id, data] of Object.entries(options.extensionStorage)) {
+      const dir = join(profile, 'browser-extension-data', id);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'storage.js'), JSON.stringify(data));
+    }
+  }
+  writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => prefLine(k, v)).join('\n') + '\n');
   if (options.addon) {
     mkdirSync(join(profile, 'extensions'), { recursive: true });
     copyFileSync(options.addon.xpi, join(profile, 'extensions', `${options.addon.id}.xpi`));
@@ -204,4 +209,31 @@ export function thunderbirdVersion(): string {
   const r = spawnSync(THUNDERBIRD_PATH, ['--version'], { encoding: 'utf8', timeout: 20_000 });
   if (r.status !== 0) throw new Error(`thunderbird --version failed: ${r.stderr || r.error}`);
   return r.stdout.trim();
+}
+
+/** Enables every calendar (Thunderbird creates "Home" disabled) and waits until one exists. */
+export async function enableCalendars(tb: Thunderbird): Promise<void> {
+  await tb.waitFor(`const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs"); return cal.manager.getCalendars().length > 0`, [], { what: 'the Home calendar' });
+  await tb.chrome(`const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs"); for (const c of cal.manager.getCalendars()) c.setProperty("disabled", false); return true;`);
+}
+
+/** Copies the profile's eml/*.eml files into Local Folders' Inbox (created when missing) (in name order); resolves with their count. */
+export async function importMessages(tb: Thunderbird): Promise<number> {
+  return tb.chrome<number>(`
+    const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+    const root = MailServices.accounts.localFoldersServer.rootFolder;
+    const inbox = root.getChildNamed("Inbox") ?? root.QueryInterface(Ci.nsIMsgLocalMailFolder).createLocalSubfolder("Inbox");
+    const dir = Services.dirsvc.get("ProfD", Ci.nsIFile);
+    dir.append("eml");
+    const files = [...dir.directoryEntries].filter(f => f.leafName.endsWith(".eml")).sort((a, b) => a.leafName < b.leafName ? -1 : 1);
+    return (async () => {
+      for (const file of files) {
+        await new Promise((resolve, reject) => MailServices.copy.copyFileMessage(file, inbox, null, false, 0, "", {
+          onStartCopy() {}, onProgress() {}, setMessageKey() {}, getMessageId() {},
+          onStopCopy(status) { if (Components.isSuccessCode(status)) resolve(); else reject(new Error("copy failed " + status)); },
+        }, null));
+      }
+      return files.length;
+    })();
+  `);
 }

@@ -57,9 +57,10 @@ function applyProps(item, pending) {
     } else {
       item.setProperty(name, value);
       if (name === "CONFERENCE") {
-        // RFC 7986: VALUE=URI, FEATURE list and a label.
+        // RFC 7986: VALUE=URI, a feature and a label. Thunderbird's serialiser quotes a parameter string
+        // holding a comma ("AUDIO,VIDEO" would become one quoted value), so a single feature is given.
         item.setPropertyParameter(name, "VALUE", "URI");
-        item.setPropertyParameter(name, "FEATURE", "AUDIO,VIDEO");
+        item.setPropertyParameter(name, "FEATURE", "VIDEO");
         item.setPropertyParameter(name, "LABEL", "Visio");
       }
     }
