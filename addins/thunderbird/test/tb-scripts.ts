@@ -12,13 +12,18 @@ const WIDGET_ID = ADDON_ID.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
 
 /** Finds the tagged editor: [outer window, iframe document]. */
 const FIND = `
-  const findView = (tag) => {
+  // Editors live in an iframe: of the event dialog window, or of a calendarEvent tab in the main window.
+  const editorDocs = () => {
+    const out = [];
     for (const w of Services.wm.getEnumerator(null)) {
-      const d = w.document.getElementById("calendar-item-panel-iframe")?.contentDocument;
-      if (d && d.documentElement && d.documentElement.dataset.testView === tag) return [w, d];
+      for (const f of w.document.querySelectorAll("iframe")) {
+        const d = f.contentDocument;
+        if (d && d.documentURI === "chrome://calendar/content/calendar-item-iframe.xhtml") out.push([w, d, f]);
+      }
     }
-    return [null, null];
+    return out;
   };
+  const findView = (tag) => editorDocs().find(([, d]) => d.documentElement.dataset.testView === tag) ?? [null, null, null];
   const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs");
   const allItems = async () => {
     const out = [];
@@ -28,9 +33,8 @@ const FIND = `
 `;
 
 const TAG_NEW_EDITOR = `${FIND}
-  for (const w of Services.wm.getEnumerator(null)) {
-    const d = w.document.getElementById("calendar-item-panel-iframe")?.contentDocument;
-    if (d && d.getElementById("visio-meeting-row") && !d.documentElement.dataset.testView && w.location.href.includes("calendar-event-dialog")) {
+  for (const [, d] of editorDocs()) {
+    if (d.getElementById("visio-meeting-row") && !d.documentElement.dataset.testView) {
       d.documentElement.dataset.testView = arguments[0];
       return arguments[0];
     }
@@ -80,8 +84,17 @@ export const editorScripts = {
 
   joinUrl: `${FIND} const [, d] = findView(arguments[0]); return d.querySelector(".visio-join").title;`,
 
-  /** Save and close, as the dialog's Save and Close does. */
-  accept: `${FIND} const [w] = findView(arguments[0]); w.document.querySelector("dialog").acceptDialog(); return true;`,
+  /** Save and close, as the dialog's (or the tab's) Save and Close does. */
+  accept: `${FIND} const [w, , frame] = findView(arguments[0]);
+    if (w.location.href.includes("calendar-event-dialog")) w.document.querySelector("dialog").acceptDialog();
+    else w.sendMessage({ command: "onAccept" }, frame.id);
+    return true;`,
+
+  /** Open event editors in tabs (true) or dialog windows (false). */
+  editInTab: `Services.prefs.setBoolPref("calendar.item.editInTab", arguments[0]); return true;`,
+
+  noEditorTab: `const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs");
+    return !Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail").tabInfo.some((t) => t.mode.name === "calendarEvent");`,
 
   storedEvent: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); return i ? i.icalString : null; });`,
 
@@ -115,6 +128,32 @@ export const editorScripts = {
     ev.setProperty("LOCATION", arguments[1]);
     ev.calendar = calendar;
     return calendar.addItem(ev).then(() => true);`,
+
+  /** Opens the event from a read-only calendar, as Thunderbird does for invitations: its summary dialog. */
+  async summaryJoinUrl(tb: Thunderbird, title: string): Promise<string> {
+    await tb.chrome(`${FIND}
+      return allItems().then((items) => {
+        const item = items.find((i) => i.title === arguments[0]);
+        item.calendar.readOnly = true;
+        Services.wm.getMostRecentWindow("mail:3pane").modifyEventWithDialog(item, true);
+        return true;
+      });`, title);
+    const url = await tb.waitFor<string>(
+      `for (const w of Services.wm.getEnumerator(null)) {
+        if (!w.location.href.includes("calendar-summary-dialog")) continue;
+        const join = w.document.querySelector("#visio-meeting-row .visio-join");
+        if (join && !join.hidden) return join.title;
+      }
+      return null;`,
+      [],
+      { what: 'Join Visio in the summary dialog' },
+    );
+    await tb.chrome(`${FIND}
+      for (const w of Services.wm.getEnumerator(null)) if (w.location.href.includes("calendar-summary-dialog")) w.close();
+      for (const c of cal.manager.getCalendars()) c.readOnly = false;
+      return true;`);
+    return url;
+  },
 
   deleteEvent: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); if (!i) throw new Error("no event " + arguments[0]); return i.calendar.deleteItem(i).then(() => true); });`,
 

@@ -32,8 +32,8 @@ let tb: Thunderbird;
 async function roomCodes(): Promise<string[]> {
   const r = await fetch(`${gateway.url}/v1/rooms?limit=100`);
   expect(r.status).toBe(200);
-  const page = (await r.json()) as { items?: { code: string }[]; rooms?: { code: string }[] };
-  return (page.items ?? page.rooms ?? []).map((room) => room.code);
+  const page = (await r.json()) as { items: { code: string }[] };
+  return page.items.map((room) => room.code);
 }
 
 function property(vevent: ICAL.Component, name: string): string | null {
@@ -96,6 +96,32 @@ describe('Visio add-on in Thunderbird 153', () => {
     await tb.waitFor(E.buttonsEqual, [view, { add: false, remove: true, join: true }], { what: 'Join and Remove buttons' });
     expect(await tb.chrome(E.joinUrl, view)).toBe(`${INSTANCE}/${savedCode}`);
     await E.discard(tb, view);
+  });
+
+  test('the same in an event editor tab', async () => {
+    await tb.chrome(E.editInTab, true);
+    try {
+      const view = await E.openNewEvent(tb, 'Réunion en onglet');
+      await tb.chrome(E.press, view, 'add');
+      const fields = await tb.waitFor<{ location: string }>(E.filledFields, [view], { what: 'the fields to be filled in the tab' });
+      const code = fields.location.slice(-12);
+      await tb.chrome(E.accept, view);
+      const ics = await tb.waitFor<string>(E.storedEvent, ['Réunion en onglet'], { what: 'the event saved from the tab' });
+      const vevent = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
+      expect(property(vevent, 'x-visio-room')).toBe(code);
+      expect(property(vevent, 'conference')).toBe(`${INSTANCE}/${code}`);
+      await tb.waitFor(E.noEditorTab, [], { what: 'the tab to close' });
+      expect(await roomCodes()).toContain(code);
+      await tb.chrome(E.deleteEvent, 'Réunion en onglet');
+    } finally {
+      await tb.chrome(E.editInTab, false);
+    }
+  });
+
+  test('a read-only event (an invitation) with a hand-written Visio link shows Join Visio in its summary', async () => {
+    await tb.chrome(E.addPlainEvent, 'Invitation reçue', `Salle B – ${LINK.toUpperCase().replace('HTTPS://VISIO.NUMERIQUE.GOUV.FR', 'https://visio.numerique.gouv.fr')}`);
+    expect(await E.summaryJoinUrl(tb, 'Invitation reçue')).toBe(LINK);
+    await tb.chrome(E.deleteEvent, 'Invitation reçue');
   });
 
   test('a room added in an editor that is then discarded is released', async () => {
