@@ -53,7 +53,7 @@ export class VisioAddon {
     const m = this.messenger;
     const track = <T>(p: Promise<T>) => {
       this.pending.add(p);
-      void p.finally(() => this.pending.delete(p)).catch(() => {});
+      void p.finally(() => this.pending.delete(p)).catch((error: unknown) => console.warn(`Visio: ${String(error)}`));
       return p;
     };
     m.visioCalendar.onViewOpened.addListener((view) => void track(this.onViewOpened(view)));
