@@ -1,5 +1,5 @@
 import { defineProject, mergeConfig } from 'vitest/config';
-import { sourceConditions } from '../../../vitest.preset.ts';
+import { sourceConditions } from '../../vitest.preset.ts';
 
 export default mergeConfig(
   sourceConditions,
