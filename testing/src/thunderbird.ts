@@ -26,6 +26,8 @@ export interface ThunderbirdOptions {
   /** Identity of the Local Folders account (needed to compose). */
   identity?: { email: string; name: string };
   startTimeoutMs?: number;
+  /** Another Thunderbird binary (default THUNDERBIRD_PATH). */
+  executable?: string;
 }
 
 export interface Thunderbird {
@@ -57,8 +59,9 @@ function prefLine(name: string, value: string | number | boolean): string {
 }
 
 export async function launchThunderbird(options: ThunderbirdOptions = {}): Promise<Thunderbird> {
-  if (!existsSync(THUNDERBIRD_PATH)) {
-    throw new Error(`Thunderbird is not installed at ${THUNDERBIRD_PATH}: run npm test as root (it installs Debian's thunderbird) or apt-get install thunderbird`);
+  const executable = options.executable ?? THUNDERBIRD_PATH;
+  if (!existsSync(executable)) {
+    throw new Error(`Thunderbird is not installed at ${executable}: run npm test as root (it installs Debian's thunderbird) or apt-get install thunderbird`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'visio-thunderbird-'));
   const port = await freePort();
@@ -122,7 +125,7 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
   }
 
   let out = '';
-  const child: ChildProcess = spawn(THUNDERBIRD_PATH, ['--headless', '--no-remote', '--profile', profile, '--marionette', '-remote-allow-system-access'], {
+  const child: ChildProcess = spawn(executable, ['--headless', '--no-remote', '--profile', profile, '--marionette', '-remote-allow-system-access'], {
     env: { ...process.env, MOZ_HEADLESS: '1', MOZ_CRASHREPORTER_DISABLE: '1', MOZ_DISABLE_AUTO_SAFE_MODE: '1', HOME: profile, TZ: 'Europe/Paris' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

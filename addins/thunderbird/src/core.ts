@@ -191,17 +191,26 @@ export class VisioAddon {
       await cal.setState(viewId, { busy: false, message: this.message(error, lang) });
       return;
     }
-    record.created.add(room.code);
     this.released.delete(room.code);
+    // Closed while the room was being created: nobody will ever see this room.
+    if (this.views.get(viewId) !== record) return this.releaseRoom(room.code);
+    record.created.add(room.code);
     const invitation = renderInvitation({ room, lang, instanceName: config.instanceName, ...(fields.title ? { title: fields.title } : {}) });
     const urlIsFree = !fields.url || (await this.linksOf({ ...fields, location: '', descriptionText: '', descriptionHTML: '', conference: null })).length > 0;
-    await cal.setFields(viewId, {
-      location: addToLocation(fields.location, room.url),
-      descriptionHTML: upsertInvitationHtml(fields.descriptionHTML ?? '', invitation.html),
-      ...(urlIsFree ? { url: room.url } : {}),
-      conference: room.url,
-      room: room.code,
-    });
+    try {
+      await cal.setFields(viewId, {
+        location: addToLocation(fields.location, room.url),
+        descriptionHTML: upsertInvitationHtml(fields.descriptionHTML ?? '', invitation.html),
+        ...(urlIsFree ? { url: room.url } : {}),
+        conference: room.url,
+        room: room.code,
+      });
+    } catch (error) {
+      // The editor went away between the two calls.
+      record.created.delete(room.code);
+      await this.releaseRoom(room.code);
+      throw error;
+    }
     await cal.setState(viewId, { busy: false, hasRoom: true, joinUrl: room.url, message: this.messenger.i18n.getMessage('editorAdded') });
   }
 

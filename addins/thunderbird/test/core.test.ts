@@ -105,6 +105,17 @@ describe('event editor', () => {
     expect(await roomCodes()).not.toContain(stored);
   });
 
+  test('an editor closed while its room is being created does not leak the room', async () => {
+    const { fake, addon } = setup();
+    const before = await roomCodes();
+    const id = fake.openEditor({ title: 'Fermée trop tôt' });
+    await addon.idle();
+    fake.events.onCommand.fire(id, 'add');
+    fake.close(id, false);
+    await addon.idle();
+    expect(await roomCodes()).toEqual(before);
+  });
+
   test('a URL that is not a Visio link is kept', async () => {
     const { fake, addon } = setup();
     const id = fake.openEditor({ title: 'D', url: 'https://intranet.example.gouv.fr/ordre-du-jour' });
