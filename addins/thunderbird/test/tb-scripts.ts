@@ -76,6 +76,12 @@ export const editorScripts = {
     const join = d.querySelector(".visio-join");
     return /https:\\/\\/\\S+\\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/.test(location) && !join.hidden ? { location, join: join.title } : null;`,
 
+  /** Location and description text once the add-on took the meeting out, else null. */
+  clearedFields: `${FIND} const [, d] = findView(arguments[0]);
+    const location = d.getElementById("item-location").value;
+    const body = d.getElementById("item-description").contentDocument.body;
+    return d.querySelector(".visio-remove").hidden && !d.querySelector(".visio-add").hidden ? { location, description: body.innerHTML } : null;`,
+
   buttons: `${FIND} const [, d] = findView(arguments[0]); const b = (c) => !d.querySelector('[data-visio-command="' + c + '"]').hidden;
     return { add: b("add"), remove: b("remove"), join: b("join") };`,
 
@@ -97,6 +103,9 @@ export const editorScripts = {
     return !Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail").tabInfo.some((t) => t.mode.name === "calendarEvent");`,
 
   storedEvent: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); return i ? i.icalString : null; });`,
+
+  /** The stored event's ICS once it no longer contains the given text, else null. */
+  storedEventWithout: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); return i && !i.icalString.includes(arguments[1]) ? i.icalString : null; });`,
 
   noEditor: `return ![...Services.wm.getEnumerator(null)].some((w) => w.location.href.includes("calendar-event-dialog"));`,
 

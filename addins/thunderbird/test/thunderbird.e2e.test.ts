@@ -91,14 +91,26 @@ describe('Visio add-on in Thunderbird 153', () => {
     expect(await roomCodes()).toContain(code);
   });
 
-  test('reopening the saved event offers Join and Remove', async () => {
+  test('reopening the saved event offers Join and Remove; Remove then discard keeps the stored room', async () => {
     const view = await E.openExistingEvent(tb, 'Point hebdo équipe');
     await tb.waitFor(E.buttonsEqual, [view, { add: false, remove: true, join: true }], { what: 'Join and Remove buttons' });
     expect(await tb.chrome(E.joinUrl, view)).toBe(`${INSTANCE}/${savedCode}`);
+    // Remove takes the link and block out of the visible fields…
+    await tb.chrome(E.press, view, 'remove');
+    const cleared = await tb.waitFor<{ location: string; description: string }>(E.clearedFields, [view], { what: 'the meeting to be removed' });
+    expect(cleared.location).toBe('');
+    expect(cleared.description).not.toContain('visio-meeting-block');
+    expect(cleared.description).not.toContain(savedCode);
+    expect(await tb.chrome(E.buttons, view)).toEqual({ add: true, remove: false, join: false });
+    // …but discarding the editor keeps the stored event and its room as they were.
     await E.discard(tb, view);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await roomCodes()).toContain(savedCode);
+    const ics = await tb.chrome<string>(E.storedEvent, 'Point hebdo équipe');
+    expect(ics).toContain(`X-VISIO-ROOM:${savedCode}`);
   });
 
-  test('the same in an event editor tab', async () => {
+  test('the same in an event editor tab; there Remove and save clears the stored event and releases the room', async () => {
     await tb.chrome(E.editInTab, true);
     try {
       const view = await E.openNewEvent(tb, 'Réunion en onglet');
@@ -112,6 +124,17 @@ describe('Visio add-on in Thunderbird 153', () => {
       expect(property(vevent, 'conference')).toBe(`${INSTANCE}/${code}`);
       await tb.waitFor(E.noEditorTab, [], { what: 'the tab to close' });
       expect(await roomCodes()).toContain(code);
+
+      // Reopen, Remove, Save: the stored event loses every trace and the room is released.
+      const again = await E.openExistingEvent(tb, 'Réunion en onglet');
+      await tb.waitFor(E.buttonsEqual, [again, { add: false, remove: true, join: true }], { what: 'Remove in the reopened tab' });
+      await tb.chrome(E.press, again, 'remove');
+      await tb.waitFor(E.clearedFields, [again], { what: 'the meeting to be removed' });
+      await tb.chrome(E.accept, again);
+      await tb.waitFor(E.noEditorTab, [], { what: 'the tab to close' });
+      const stored = await tb.waitFor<string>(E.storedEventWithout, ['Réunion en onglet', 'X-VISIO-ROOM'], { what: 'the event saved without the room' });
+      for (const name of ['X-VISIO-ROOM', 'CONFERENCE', 'URL:', INSTANCE]) expect(stored).not.toContain(name);
+      await expect.poll(roomCodes, { timeout: 10_000 }).not.toContain(code);
       await tb.chrome(E.deleteEvent, 'Réunion en onglet');
     } finally {
       await tb.chrome(E.editInTab, false);
