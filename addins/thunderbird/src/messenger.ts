@@ -1,0 +1,133 @@
+/**
+ * The part of Thunderbird's `messenger` API (MailExtensions, Manifest V2) this add-on uses, plus our
+ * Experiment API (`visioCalendar`, see static/experiment/schema.json). Typed here so the background
+ * logic can be tested with a fake of exactly this surface.
+ */
+
+export interface Listenable<F extends (...args: never[]) => unknown> {
+  addListener(listener: F): void;
+  removeListener(listener: F): void;
+}
+
+/** Visio-related fields of an event (experiment `ItemFields`). */
+export interface ItemFields {
+  id?: string | null;
+  calendarId?: string | null;
+  title: string;
+  location: string;
+  descriptionHTML?: string;
+  descriptionText: string;
+  url?: string | null;
+  conference?: string | null;
+  room?: string | null;
+  isEvent: boolean;
+}
+
+export interface FieldChanges {
+  location?: string;
+  descriptionHTML?: string;
+  /** null deletes the property when the event is saved. */
+  url?: string | null;
+  conference?: string | null;
+  room?: string | null;
+}
+
+export interface ViewState {
+  hasRoom?: boolean;
+  busy?: boolean;
+  joinUrl?: string | null;
+  message?: string;
+}
+
+export type ViewKind = 'editor' | 'summary';
+export type ViewCommand = 'add' | 'remove' | 'join';
+
+export interface OpenedView {
+  id: string;
+  kind: ViewKind;
+  fields?: ItemFields;
+}
+
+export interface ItemChange {
+  kind: 'added' | 'modified' | 'deleted';
+  item: ItemFields;
+  oldItem?: ItemFields;
+}
+
+export interface VisioCalendarApi {
+  listViews(): Promise<{ id: string; kind: ViewKind }[]>;
+  getFields(viewId: string): Promise<ItemFields>;
+  setFields(viewId: string, changes: FieldChanges): Promise<void>;
+  setState(viewId: string, state: ViewState): Promise<void>;
+  onViewOpened: Listenable<(view: OpenedView) => void>;
+  onCommand: Listenable<(viewId: string, command: ViewCommand) => void>;
+  onEditorSaved: Listenable<(viewId: string, item: ItemFields) => void>;
+  onViewClosed: Listenable<(viewId: string, info: { saved: boolean }) => void>;
+  onItemChanged: Listenable<(change: ItemChange) => void>;
+}
+
+export interface Tab {
+  id: number;
+  windowId?: number;
+  type?: string;
+  active?: boolean;
+}
+
+export interface MessageHeader {
+  id: number;
+  subject: string;
+}
+
+export interface MessagePart {
+  contentType?: string;
+  body?: string;
+  parts?: MessagePart[];
+}
+
+export interface StorageArea {
+  get(keys?: string | string[] | null): Promise<Record<string, unknown>>;
+  set(items: Record<string, unknown>): Promise<void>;
+  remove?(keys: string | string[]): Promise<void>;
+}
+
+export interface Messenger {
+  visioCalendar: VisioCalendarApi;
+  storage: {
+    local: StorageArea;
+    managed: Pick<StorageArea, 'get'>;
+    onChanged: Listenable<(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void>;
+  };
+  i18n: {
+    getMessage(name: string, substitutions?: string | string[]): string;
+    getUILanguage(): string;
+  };
+  runtime: {
+    onMessage: Listenable<(message: unknown, sender: unknown) => Promise<unknown> | undefined>;
+    sendMessage(message: unknown): Promise<unknown>;
+    openOptionsPage(): Promise<void>;
+  };
+  windows: { openDefaultBrowser(url: string): Promise<void> };
+  tabs: {
+    executeScript(tabId: number, details: { code: string }): Promise<unknown[]>;
+    query(query: { active?: boolean; currentWindow?: boolean; lastFocusedWindow?: boolean }): Promise<Tab[]>;
+  };
+  compose: { getComposeDetails(tabId: number): Promise<{ isPlainText?: boolean; subject?: string }> };
+  composeAction: {
+    onClicked: Listenable<(tab: Tab) => void>;
+    setTitle(details: { title: string | null; tabId?: number }): Promise<void>;
+    setBadgeText(details: { text: string | null; tabId?: number }): Promise<void>;
+  };
+  messageDisplay: {
+    onMessagesDisplayed: Listenable<(tab: Tab, messages: MessageHeader[] | { messages: MessageHeader[] }) => void>;
+    getDisplayedMessages(tabId: number): Promise<MessageHeader[] | { messages: MessageHeader[] }>;
+  };
+  messageDisplayAction: {
+    enable(tabId?: number): Promise<void>;
+    disable(tabId?: number): Promise<void>;
+  };
+  messages: { getFull(messageId: number): Promise<MessagePart> };
+  identity?: {
+    launchWebAuthFlow(details: { url: string; interactive?: boolean }): Promise<string>;
+    getRedirectURL(path?: string): string;
+  };
+}

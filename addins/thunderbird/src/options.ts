@@ -1,0 +1,88 @@
+/** Options page: gateway, instance, language, release-on-delete; sign-in. Managed values are read-only. */
+import { localize } from './i18n-dom.js';
+import type { Messenger } from './messenger.js';
+import { readSettings, saveSettings } from './settings.js';
+
+declare const messenger: Messenger;
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const t = (key: string, subs?: string[]) => messenger.i18n.getMessage(key, subs);
+
+function setStatus(text: string): void {
+  $('status').textContent = text;
+}
+
+function showFieldError(field: string, text: string | null): void {
+  const input = $<HTMLInputElement>(field);
+  const error = $(`${field}-error`);
+  error.hidden = !text;
+  error.textContent = text ?? '';
+  if (text) input.setAttribute('aria-invalid', 'true');
+  else input.removeAttribute('aria-invalid');
+}
+
+async function refreshAccount(): Promise<void> {
+  const check = (await messenger.runtime.sendMessage({ type: 'check-gateway' })) as { ok: boolean; authMode?: string } | undefined;
+  const state = (await messenger.runtime.sendMessage({ type: 'auth-state' })) as { signedIn: boolean } | undefined;
+  const local = check?.ok && check.authMode === 'local';
+  $('account-state').textContent = local ? t('optionsLocalMode') : state?.signedIn ? t('optionsSignedIn') : t('optionsSignedOut');
+  $('sign-in').hidden = Boolean(local || state?.signedIn);
+  $('sign-out').hidden = Boolean(local || !state?.signedIn);
+}
+
+async function load(): Promise<void> {
+  localize(document, messenger.i18n);
+  const settings = await readSettings(messenger);
+  $<HTMLInputElement>('gatewayUrl').value = settings.gatewayUrl ?? '';
+  $<HTMLInputElement>('instanceUrl').value = settings.instanceUrl ?? '';
+  $<HTMLSelectElement>('lang').value = settings.lang;
+  $<HTMLInputElement>('releaseOnDelete').checked = settings.releaseOnDelete;
+  for (const key of settings.managed) {
+    const el = document.getElementById(key) as HTMLInputElement | HTMLSelectElement | null;
+    if (el) el.disabled = true;
+  }
+  $('managed-note').hidden = settings.managed.length === 0;
+  await refreshAccount().catch(() => {});
+}
+
+$('options').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void (async () => {
+    showFieldError('gatewayUrl', null);
+    showFieldError('instanceUrl', null);
+    const result = await saveSettings(messenger, {
+      gatewayUrl: $<HTMLInputElement>('gatewayUrl').value,
+      instanceUrl: $<HTMLInputElement>('instanceUrl').value,
+      lang: $<HTMLSelectElement>('lang').value,
+      releaseOnDelete: $<HTMLInputElement>('releaseOnDelete').checked,
+    });
+    if (!result.ok) {
+      showFieldError(result.field, t('optionsInvalidUrl'));
+      $(result.field).focus();
+      return;
+    }
+    setStatus(t('optionsSaved'));
+    await refreshAccount().catch(() => {});
+  })();
+});
+
+$('check').addEventListener('click', () => {
+  void (async () => {
+    const r = (await messenger.runtime.sendMessage({ type: 'check-gateway' })) as { ok: boolean; instanceName?: string; instanceUrl?: string; message?: string };
+    setStatus(r.ok ? t('optionsCheckOk', [r.instanceName ?? '', r.instanceUrl ?? '']) : (r.message ?? ''));
+  })();
+});
+
+$('sign-in').addEventListener('click', () => {
+  void (async () => {
+    const r = (await messenger.runtime.sendMessage({ type: 'sign-in' })) as { ok: boolean; message?: string };
+    if (!r.ok) setStatus(r.message ?? '');
+    await refreshAccount().catch(() => {});
+  })();
+});
+
+$('sign-out').addEventListener('click', () => {
+  void messenger.runtime.sendMessage({ type: 'sign-out' }).then(() => refreshAccount());
+});
+
+void load();

@@ -1,0 +1,358 @@
+/* Visio calendar Experiment API (privileged; runs in Thunderbird's parent process).
+ *
+ * Thunderbird 128-153 has no calendar WebExtension API, so this small bridge does only what the add-on
+ * cannot do otherwise; every decision (rooms, links, texts) is made by the background script.
+ *
+ *  - Finds event editors (dialog window and tab: both load calendar-item-iframe.xhtml) and read-only
+ *    summary dialogs, and gives each an id.
+ *  - Adds a small button row to them ("Add/Remove Visio meeting", "Join Visio") whose visibility the
+ *    background sets with setState(); presses are reported by onCommand.
+ *  - Reads and writes the editor's fields (location, description, URL, CONFERENCE, X-VISIO-ROOM). Location
+ *    and description go into the visible fields; URL and the custom properties are kept aside and applied
+ *    to the item Thunderbird saves, by wrapping the editor's accept callback (which receives the item
+ *    after the dialog has serialised its fields, before the calendar transaction).
+ *  - Reports editors saved and closed, and calendar items added, modified or deleted (cal.manager
+ *    observer), with the Visio-related properties only.
+ *
+ * Written for this project from Thunderbird's public sources (calendar-item-iframe.js,
+ * calendar-item-editing.js, calIItemBase); no code from other add-ons.
+ */
+"use strict";
+
+/* global ExtensionCommon, Services, ChromeUtils */
+
+var { ExtensionCommon: VisioExtensionCommon } = ChromeUtils.importESModule("resource://gre/modules/ExtensionCommon.sys.mjs");
+var { ExtensionUtils: VisioExtensionUtils } = ChromeUtils.importESModule("resource://gre/modules/ExtensionUtils.sys.mjs");
+var { cal: visioCal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs");
+
+const EDITOR_URL = "chrome://calendar/content/calendar-item-iframe.xhtml";
+const SUMMARY_URL = "chrome://calendar/content/calendar-summary-dialog.xhtml";
+const HTML_NS = "http://www.w3.org/1999/xhtml";
+const ROW_ID = "visio-meeting-row";
+const PROPS = ["URL", "CONFERENCE", "X-VISIO-ROOM"];
+
+/** Visio-related view of a calIItemBase (never the whole item). */
+function describeItem(item) {
+  if (!item) return null;
+  const conference = item.getProperty("CONFERENCE");
+  return {
+    id: item.id || null,
+    calendarId: item.calendar ? item.calendar.id : null,
+    title: item.title || "",
+    location: item.getProperty("LOCATION") || "",
+    descriptionText: item.descriptionText || "",
+    url: item.getProperty("URL") || null,
+    conference: conference || null,
+    room: item.getProperty("X-VISIO-ROOM") || null,
+    isEvent: typeof item.isEvent === "function" ? item.isEvent() : true,
+  };
+}
+
+function applyProps(item, pending) {
+  for (const name of PROPS) {
+    if (!(name in pending)) continue;
+    const value = pending[name];
+    if (value === null || value === "") {
+      item.deleteProperty(name);
+    } else {
+      item.setProperty(name, value);
+      if (name === "CONFERENCE") {
+        // RFC 7986: VALUE=URI, a feature and a label. Thunderbird's serialiser quotes a parameter string
+        // holding a comma ("AUDIO,VIDEO" would become one quoted value), so a single feature is given.
+        item.setPropertyParameter(name, "VALUE", "URI");
+        item.setPropertyParameter(name, "FEATURE", "VIDEO");
+        item.setPropertyParameter(name, "LABEL", "Visio");
+      }
+    }
+  }
+}
+
+var visioCalendar = class extends VisioExtensionCommon.ExtensionAPI {
+  onStartup() {
+    if (!this.bridge) this.bridge = new Bridge(this.extension);
+  }
+
+  onShutdown(isAppShutdown) {
+    if (this.bridge) this.bridge.stop(isAppShutdown);
+  }
+
+  getAPI(context) {
+    const extension = context.extension;
+    if (!this.bridge) this.bridge = new Bridge(extension);
+    const bridge = this.bridge;
+    const event = (name) =>
+      new VisioExtensionCommon.EventManager({
+        context,
+        name: `visioCalendar.${name}`,
+        register: (fire) => {
+          const listener = (...args) => fire.async(...args);
+          bridge.on(name, listener);
+          return () => bridge.off(name, listener);
+        },
+      }).api();
+
+    return {
+      visioCalendar: {
+        listViews: async () => bridge.list(),
+        getFields: async (viewId) => bridge.getFields(viewId),
+        setFields: async (viewId, fields) => bridge.setFields(viewId, fields),
+        setState: async (viewId, state) => bridge.setState(viewId, state),
+        onViewOpened: event("onViewOpened"),
+        onCommand: event("onCommand"),
+        onEditorSaved: event("onEditorSaved"),
+        onViewClosed: event("onViewClosed"),
+        onItemChanged: event("onItemChanged"),
+      },
+    };
+  }
+};
+
+class Bridge {
+  constructor(extension) {
+    this.extension = extension;
+    this.listeners = new Map();
+    this.views = new Map(); // id -> { id, kind, win, pending, saved, state }
+    this.nextId = 1;
+    this.observer = {
+      observe: (subject, topic) => {
+        if (topic !== "document-element-inserted" || !subject || !subject.defaultView) return;
+        const url = subject.documentURI;
+        if (url === EDITOR_URL || url === SUMMARY_URL) this.watch(subject.defaultView, url === EDITOR_URL ? "editor" : "summary");
+      },
+    };
+    Services.obs.addObserver(this.observer, "document-element-inserted");
+    this.calObserver = {
+      QueryInterface: ChromeUtils.generateQI(["calIObserver"]),
+      onStartBatch() {},
+      onEndBatch() {},
+      onLoad() {},
+      onError() {},
+      onPropertyChanged() {},
+      onPropertyDeleting() {},
+      onAddItem: (item) => this.emit("onItemChanged", { kind: "added", item: describeItem(item) }),
+      onModifyItem: (item, oldItem) => this.emit("onItemChanged", { kind: "modified", item: describeItem(item), oldItem: describeItem(oldItem) }),
+      onDeleteItem: (item) => this.emit("onItemChanged", { kind: "deleted", item: describeItem(item) }),
+    };
+    visioCal.manager.addCalendarObserver(this.calObserver);
+  }
+
+  stop() {
+    Services.obs.removeObserver(this.observer, "document-element-inserted");
+    visioCal.manager.removeCalendarObserver(this.calObserver);
+    for (const view of this.views.values()) {
+      view.win.document.getElementById(ROW_ID)?.remove();
+      if (view.originalAccept) view.win.onAcceptCallback = view.originalAccept;
+    }
+    this.views.clear();
+  }
+
+  on(name, fn) {
+    if (!this.listeners.has(name)) this.listeners.set(name, new Set());
+    this.listeners.get(name).add(fn);
+  }
+
+  off(name, fn) {
+    this.listeners.get(name)?.delete(fn);
+  }
+
+  emit(name, ...args) {
+    for (const fn of this.listeners.get(name) ?? []) {
+      try {
+        fn(...args);
+      } catch (e) {
+        console.error(e);
+      }
+    }
+  }
+
+  watch(win, kind) {
+    win.addEventListener(
+      "load",
+      () => {
+        // The page's own load handler fills the fields; ours must run after it.
+        const start = Date.now();
+        const ready = () => {
+          const ok = kind === "editor" ? win.calendarItem && win.onAcceptCallback : win.arguments && win.arguments[0];
+          if (ok) this.attach(win, kind);
+          else if (!win.closed && Date.now() - start < 10000) win.setTimeout(ready, 20);
+        };
+        win.setTimeout(ready, 0);
+      },
+      { once: true }
+    );
+  }
+
+  attach(win, kind) {
+    const id = `${kind}-${this.nextId++}`;
+    const view = { id, kind, win, pending: {}, saved: false, state: { hasRoom: false, busy: false, joinUrl: null } };
+    this.views.set(id, view);
+    this.addRow(view);
+    if (kind === "editor") {
+      view.originalAccept = win.onAcceptCallback;
+      // Receives the item serialised from the dialog, made immutable, before the calendar transaction.
+      win.onAcceptCallback = (item, calendar, originalItem, listener, extResponse) => {
+        let saved = item;
+        if (Object.keys(view.pending).length > 0) {
+          saved = item.clone();
+          applyProps(saved, view.pending);
+          saved.makeImmutable();
+          win.calendarItem = saved;
+          view.pending = {};
+        }
+        view.saved = true;
+        this.emit("onEditorSaved", id, describeItem(saved));
+        return view.originalAccept.call(win, saved, calendar, originalItem, listener, extResponse);
+      };
+    }
+    win.addEventListener(
+      "unload",
+      () => {
+        this.views.delete(id);
+        this.emit("onViewClosed", id, { saved: view.saved });
+      },
+      { once: true }
+    );
+    this.emit("onViewOpened", { id, kind, fields: this.readFields(view) });
+  }
+
+  /** A row under the location (editor) or at the top of the summary, with our three buttons. */
+  addRow(view) {
+    const doc = view.win.document;
+    const l10n = (key) => this.extension.localizeMessage(key);
+    const row = doc.createElementNS(HTML_NS, "div");
+    row.id = ROW_ID;
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", l10n("experimentGroupLabel"));
+    row.style.cssText = "display:flex;gap:6px;align-items:center;margin:4px 0;flex-wrap:wrap";
+    const button = (command, label) => {
+      const b = doc.createElementNS(HTML_NS, "button");
+      b.type = "button";
+      b.className = `visio-${command}`;
+      b.dataset.visioCommand = command;
+      b.textContent = label;
+      b.hidden = true;
+      b.addEventListener("click", () => this.emit("onCommand", view.id, command));
+      row.append(b);
+      return b;
+    };
+    if (view.kind === "editor") {
+      button("add", l10n("editorAdd"));
+      button("remove", l10n("editorRemove"));
+    }
+    button("join", l10n("editorJoin"));
+    const status = doc.createElementNS(HTML_NS, "span");
+    status.className = "visio-status";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    row.append(status);
+
+    if (view.kind === "editor") {
+      const locationRow = doc.getElementById("event-grid-location-row");
+      const cell = locationRow?.querySelector(".event-input-td") ?? locationRow?.lastElementChild;
+      (cell ?? doc.body ?? doc.documentElement).append(row);
+    } else {
+      const target = doc.querySelector("calendar-item-summary") ?? doc.querySelector("dialog") ?? doc.documentElement;
+      target.prepend(row);
+    }
+    this.render(view);
+  }
+
+  render(view) {
+    const row = view.win.document.getElementById(ROW_ID);
+    if (!row) return;
+    const { hasRoom, busy, joinUrl, message } = view.state;
+    const add = row.querySelector(".visio-add");
+    const remove = row.querySelector(".visio-remove");
+    const join = row.querySelector(".visio-join");
+    if (add) {
+      add.hidden = hasRoom;
+      add.disabled = busy;
+    }
+    if (remove) {
+      remove.hidden = !hasRoom;
+      remove.disabled = busy;
+    }
+    join.hidden = !joinUrl;
+    join.title = joinUrl || "";
+    row.setAttribute("aria-busy", busy ? "true" : "false");
+    row.querySelector(".visio-status").textContent = message || "";
+  }
+
+  list() {
+    return [...this.views.values()].map((v) => ({ id: v.id, kind: v.kind }));
+  }
+
+  view(id) {
+    const view = this.views.get(id);
+    if (!view) throw new VisioExtensionUtils.ExtensionError(`no open calendar view ${id}`);
+    return view;
+  }
+
+  readFields(view) {
+    const win = view.win;
+    if (view.kind === "summary") {
+      const fields = describeItem(win.arguments[0].calendarEvent);
+      fields.descriptionHTML = "";
+      return fields;
+    }
+    const doc = win.document;
+    const editorElement = doc.getElementById("item-description");
+    const editor = editorElement.getHTMLEditor(editorElement.contentWindow);
+    const flags = Ci.nsIDocumentEncoder.OutputRaw | Ci.nsIDocumentEncoder.OutputDropInvisibleBreak | Ci.nsIDocumentEncoder.OutputBodyOnly;
+    const item = win.calendarItem;
+    const prop = (name) => (name in view.pending ? view.pending[name] : item.getProperty(name)) || null;
+    return {
+      id: item.id || null,
+      calendarId: item.calendar ? item.calendar.id : null,
+      title: doc.getElementById("item-title").value || "",
+      location: doc.getElementById("item-location").value || "",
+      descriptionHTML: editor.outputToString("text/html", flags).replace(/^<body>(.*)<\/body>$/s, "$1"),
+      descriptionText: editor.outputToString("text/plain", Ci.nsIDocumentEncoder.OutputBodyOnly),
+      url: prop("URL"),
+      conference: prop("CONFERENCE"),
+      room: prop("X-VISIO-ROOM"),
+      isEvent: item.isEvent(),
+    };
+  }
+
+  getFields(id) {
+    return this.readFields(this.view(id));
+  }
+
+  setFields(id, fields) {
+    const view = this.view(id);
+    if (view.kind !== "editor") throw new VisioExtensionUtils.ExtensionError("a summary is read-only");
+    const win = view.win;
+    const doc = win.document;
+    if (typeof fields.location === "string") {
+      const input = doc.getElementById("item-location");
+      input.value = fields.location;
+      input.dispatchEvent(new win.Event("input", { bubbles: true }));
+    }
+    if (typeof fields.descriptionHTML === "string") {
+      const editorElement = doc.getElementById("item-description");
+      const editor = editorElement.getHTMLEditor(editorElement.contentWindow);
+      const fragment = visioCal.view.textToHtmlDocumentFragment("", editorElement.contentDocument, fields.descriptionHTML);
+      editor.enableUndo(false);
+      editor.forceCompositionEnd();
+      editor.rootElement.replaceChildren(fragment);
+      editor.insertText(""); // re-initialises the editor after its content was replaced
+      editor.enableUndo(true);
+      // Saving reads the description only from a modified editor.
+      editor.incrementModificationCount(1);
+    }
+    const map = { url: "URL", conference: "CONFERENCE", room: "X-VISIO-ROOM" };
+    for (const [key, name] of Object.entries(map)) {
+      if (key in fields && fields[key] !== undefined) view.pending[name] = fields[key];
+    }
+    if ("url" in fields && typeof win.updateItemURL === "function") win.updateItemURL(fields.url || "");
+  }
+
+  setState(id, state) {
+    const view = this.view(id);
+    for (const key of ["hasRoom", "busy", "joinUrl", "message"]) {
+      if (key in state && state[key] !== undefined) view.state[key] = state[key];
+    }
+    this.render(view);
+  }
+}

@@ -1,0 +1,299 @@
+/** Background logic with a typed fake `messenger`, against a real gateway process on loopback. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
+import { addToLocation, removeFromLocation, textParts, VisioAddon } from '../src/core.ts';
+import { normalizeServiceUrl, readSettings, saveSettings } from '../src/settings.ts';
+import { createTokenSource, signIn } from '../src/auth.ts';
+import { createFakeMessenger } from './fake-messenger.ts';
+
+const INSTANCE = 'https://visio.numerique.gouv.fr';
+let gateway: GatewayProcess;
+
+beforeAll(async () => {
+  gateway = await startGatewayProcess();
+});
+afterAll(async () => {
+  await gateway?.stop();
+});
+
+async function roomCodes(): Promise<string[]> {
+  const page = (await (await fetch(`${gateway.url}/v1/rooms?limit=100`)).json()) as { items: { code: string }[] };
+  return page.items.map((r) => r.code);
+}
+
+function setup(local: Record<string, unknown> = {}, managed: Record<string, unknown> | null = null) {
+  const fake = createFakeMessenger({ local: { gatewayUrl: gateway.url, ...local }, managed });
+  const addon = new VisioAddon(fake.messenger, { deleteGraceMs: 30 });
+  addon.start();
+  return { fake, addon };
+}
+
+async function press(fake: ReturnType<typeof createFakeMessenger>, addon: VisioAddon, id: string, command: 'add' | 'remove' | 'join') {
+  fake.events.onCommand.fire(id, command);
+  await addon.idle();
+}
+
+describe('event editor', () => {
+  test('Add fills location, description, URL, CONFERENCE and X-VISIO-ROOM; the room exists', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'Comité <b>pilotage</b>', location: 'Salle 4', descriptionHTML: '<p>Ordre du jour</p>' });
+    await addon.idle();
+    expect(fake.editors.get(id)!.state).toMatchObject({ hasRoom: false, joinUrl: null });
+    await press(fake, addon, id, 'add');
+    const e = fake.editors.get(id)!;
+    const code = e.pending.room!;
+    const url = `${INSTANCE}/${code}`;
+    expect(e.fields.location).toBe(`Salle 4 – ${url}`);
+    expect(e.pending).toEqual({ url, conference: url, room: code });
+    expect(e.fields.descriptionHTML).toMatch(/^<p>Ordre du jour<\/p><div id="visio-meeting-block"/);
+    // The title is escaped in the block.
+    expect(e.fields.descriptionHTML).toContain('Comité &lt;b&gt;pilotage&lt;/b&gt;');
+    expect(e.state).toMatchObject({ hasRoom: true, joinUrl: url, busy: false });
+    expect(await roomCodes()).toContain(code);
+  });
+
+  test('discarding the editor releases the room; saving keeps it', async () => {
+    const { fake, addon } = setup();
+    const discarded = fake.openEditor({ title: 'A' });
+    const kept = fake.openEditor({ title: 'B' });
+    await press(fake, addon, discarded, 'add');
+    await press(fake, addon, kept, 'add');
+    const dCode = fake.editors.get(discarded)!.pending.room!;
+    const kCode = fake.editors.get(kept)!.pending.room!;
+    fake.close(discarded, false);
+    fake.save(kept);
+    fake.close(kept, true);
+    await addon.idle();
+    const codes = await roomCodes();
+    expect(codes).not.toContain(dCode);
+    expect(codes).toContain(kCode);
+  });
+
+  test('Remove before any save releases at once; Remove of a stored room releases only when saved', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'C', location: 'Salle 2' });
+    await press(fake, addon, id, 'add');
+    const first = fake.editors.get(id)!.pending.room!;
+    await press(fake, addon, id, 'remove');
+    expect(await roomCodes()).not.toContain(first);
+    const e = fake.editors.get(id)!;
+    expect(e.fields.location).toBe('Salle 2');
+    expect(e.fields.descriptionHTML).not.toContain('visio-meeting-block');
+    expect(e.pending).toEqual({ url: null, conference: null, room: null });
+    expect(e.state).toMatchObject({ hasRoom: false, joinUrl: null });
+
+    await press(fake, addon, id, 'add');
+    const stored = fake.editors.get(id)!.pending.room!;
+    fake.save(id);
+    fake.close(id, true);
+    await addon.idle();
+
+    // Reopen the stored event, remove, discard: the room stays with the event.
+    const again = fake.openEditor({ title: 'C', room: stored, url: `${INSTANCE}/${stored}`, conference: `${INSTANCE}/${stored}`, location: `${INSTANCE}/${stored}`, id: 'uid-c' });
+    await addon.idle();
+    expect(fake.editors.get(again)!.state).toMatchObject({ hasRoom: true, joinUrl: `${INSTANCE}/${stored}` });
+    await press(fake, addon, again, 'remove');
+    fake.close(again, false);
+    await addon.idle();
+    expect(await roomCodes()).toContain(stored);
+
+    // Reopen, remove, save: now it goes.
+    const third = fake.openEditor({ title: 'C', room: stored, location: `${INSTANCE}/${stored}`, id: 'uid-c' });
+    await press(fake, addon, third, 'remove');
+    fake.save(third);
+    await addon.idle();
+    expect(await roomCodes()).not.toContain(stored);
+  });
+
+  test('an editor closed while its room is being created does not leak the room', async () => {
+    const { fake, addon } = setup();
+    const before = await roomCodes();
+    const id = fake.openEditor({ title: 'Fermée trop tôt' });
+    await addon.idle();
+    fake.events.onCommand.fire(id, 'add');
+    fake.close(id, false);
+    await addon.idle();
+    expect(await roomCodes()).toEqual(before);
+  });
+
+  test('a URL that is not a Visio link is kept', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'D', url: 'https://intranet.example.gouv.fr/ordre-du-jour' });
+    await press(fake, addon, id, 'add');
+    expect(fake.editors.get(id)!.pending).not.toHaveProperty('url');
+    fake.close(id, false);
+    await addon.idle();
+  });
+
+  test('Join opens the first Visio link of the event in the browser', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'E', descriptionText: `Lien : ${INSTANCE}/ABCDEFGHIJ?x=1.` });
+    await addon.idle();
+    expect(fake.editors.get(id)!.state.joinUrl).toBe(`${INSTANCE}/abc-defg-hij`);
+    await press(fake, addon, id, 'join');
+    expect(fake.opened).toEqual([`${INSTANCE}/abc-defg-hij`]);
+  });
+
+  test('without a gateway the editor shows a readable message and nothing changes', async () => {
+    const fake = createFakeMessenger({ local: {} });
+    const addon = new VisioAddon(fake.messenger);
+    addon.start();
+    const id = fake.openEditor({ title: 'F', location: 'Salle' });
+    await press(fake, addon, id, 'add');
+    const e = fake.editors.get(id)!;
+    expect(e.fields.location).toBe('Salle');
+    expect(e.pending).toEqual({});
+    expect(e.state).toMatchObject({ busy: false, message: 'Aucune passerelle Visio configurée : ouvrez les options du module.' });
+  });
+
+  test('an unreachable gateway gives the shared French message', async () => {
+    const fake = createFakeMessenger({ local: { gatewayUrl: 'http://127.0.0.1:9' } });
+    const addon = new VisioAddon(fake.messenger);
+    addon.start();
+    const id = fake.openEditor({ title: 'G' });
+    await press(fake, addon, id, 'add');
+    expect(fake.editors.get(id)!.state.message).toBe('Impossible de joindre le service Visio. Vérifiez votre connexion et réessayez.');
+  });
+});
+
+describe('deleted events', () => {
+  async function storedRoom(fake: ReturnType<typeof createFakeMessenger>, addon: VisioAddon) {
+    const id = fake.openEditor({ title: 'Supprimée' });
+    await press(fake, addon, id, 'add');
+    const item = fake.save(id);
+    fake.close(id, true);
+    await addon.idle();
+    return item;
+  }
+
+  test('deleting an event with X-VISIO-ROOM releases its room (after the move window)', async () => {
+    const { fake, addon } = setup();
+    const item = await storedRoom(fake, addon);
+    await new Promise((r) => setTimeout(r, 1100));
+    fake.events.onItemChanged.fire({ kind: 'deleted', item });
+    await addon.idle();
+    expect(await roomCodes()).not.toContain(item.room);
+  });
+
+  test('a move between calendars (added elsewhere as it is deleted) keeps the room', async () => {
+    const { fake, addon } = setup();
+    const item = await storedRoom(fake, addon);
+    await new Promise((r) => setTimeout(r, 1100));
+    fake.events.onItemChanged.fire({ kind: 'added', item: { ...item, calendarId: 'other' } });
+    fake.events.onItemChanged.fire({ kind: 'deleted', item });
+    await addon.idle();
+    expect(await roomCodes()).toContain(item.room);
+  });
+
+  test('with the option off, or by policy, nothing is released; plain links are never released', async () => {
+    const { fake, addon } = setup({}, { releaseOnDelete: false });
+    const item = await storedRoom(fake, addon);
+    await new Promise((r) => setTimeout(r, 1100));
+    fake.events.onItemChanged.fire({ kind: 'deleted', item });
+    fake.events.onItemChanged.fire({ kind: 'deleted', item: { ...item, room: null, id: 'x' } });
+    await addon.idle();
+    expect(await roomCodes()).toContain(item.room);
+  });
+});
+
+describe('mail', () => {
+  test('compose: HTML block at the cursor, or the text block in plain text; title from the subject', async () => {
+    const { fake, addon } = setup();
+    fake.composeDetails.set(7, { subject: 'Réunion "budget"' });
+    fake.composeDetails.set(8, { isPlainText: true, subject: 'Texte' });
+    fake.events.composeClicked.fire({ id: 7 });
+    fake.events.composeClicked.fire({ id: 8 });
+    await addon.idle();
+    const [html, text] = fake.executed;
+    expect(html!.code).toMatch(/^document\.execCommand\("insertHTML", false, "<div id=\\"visio-meeting-block\\"/);
+    expect(html!.code).toContain('Réunion &quot;budget&quot;');
+    expect(text!.code).toMatch(/^document\.execCommand\("insertText", false, "\\n-- Visio -+\\n/);
+    expect(fake.composeBadges.get(7)).toBeNull();
+  });
+
+  test('compose errors show on the button, not in the message', async () => {
+    const fake = createFakeMessenger({ local: {} });
+    const addon = new VisioAddon(fake.messenger);
+    addon.start();
+    fake.events.composeClicked.fire({ id: 3 });
+    await addon.idle();
+    expect(fake.executed).toEqual([]);
+    expect(fake.composeBadges.get(3)).toBe('!');
+    expect(fake.composeTitles.get(3)).toContain('passerelle');
+  });
+
+  test('message display: the action is enabled only with a Visio link; the popup gets the links; only those open', async () => {
+    const { fake, addon } = setup();
+    fake.fullMessages.set(1, { contentType: 'multipart/alternative', parts: [{ contentType: 'text/plain', body: `Rejoindre : ${INSTANCE}/xyz-abcd-efg` }, { contentType: 'text/html', body: `<a href="${INSTANCE}/xyz-abcd-efg">x</a>` }] });
+    fake.fullMessages.set(2, { contentType: 'text/plain', body: 'https://evil.example/?u=https://visio.numerique.gouv.fr/abc-defg-hij' });
+    fake.events.messagesDisplayed.fire({ id: 11 }, [{ id: 1, subject: 'a' }]);
+    fake.events.messagesDisplayed.fire({ id: 12 }, { messages: [{ id: 2, subject: 'b' }] });
+    await addon.idle();
+    expect(fake.actionState.get(11)).toBe(true);
+    expect(fake.actionState.get(12)).toBe(false);
+    expect(await fake.messenger.runtime.sendMessage({ type: 'message-links', tabId: 11 })).toEqual([{ code: 'xyz-abcd-efg', url: `${INSTANCE}/xyz-abcd-efg` }]);
+    expect(await fake.messenger.runtime.sendMessage({ type: 'open-link', url: 'https://evil.example/' })).toBe(false);
+    expect(await fake.messenger.runtime.sendMessage({ type: 'open-link', url: `${INSTANCE}/xyz-abcd-efg` })).toBe(true);
+    expect(fake.opened).toEqual([`${INSTANCE}/xyz-abcd-efg`]);
+  });
+
+  test('textParts walks nested parts', () => {
+    expect(textParts({ parts: [{ contentType: 'text/plain', body: 'a' }, { contentType: 'image/png', body: 'x' }, { parts: [{ contentType: 'text/html', body: 'b' }] }] })).toEqual(['a', 'b']);
+  });
+});
+
+describe('settings, policies and sign-in', () => {
+  test('service URLs: https anywhere, http only on loopback, nothing else', () => {
+    expect(normalizeServiceUrl('https://gw.example.gouv.fr/visio/')).toBe('https://gw.example.gouv.fr/visio');
+    expect(normalizeServiceUrl('http://127.0.0.1:8787')).toBe('http://127.0.0.1:8787');
+    expect(normalizeServiceUrl('http://gw.example.gouv.fr')).toBeNull();
+    expect(normalizeServiceUrl('https://user:pw@gw.example.gouv.fr')).toBeNull();
+    expect(normalizeServiceUrl('javascript:alert(1)')).toBeNull();
+    expect(normalizeServiceUrl('https://gw.example.gouv.fr/?next=x')).toBeNull();
+  });
+
+  test('managed values (enterprise policy) win and cannot be overwritten', async () => {
+    const fake = createFakeMessenger({ local: { gatewayUrl: 'https://mine.example.fr', lang: 'en' }, managed: { gatewayUrl: 'https://policy.example.gouv.fr', instanceUrl: 'https://visio.example.gouv.fr' } });
+    const s = await readSettings(fake.messenger);
+    expect(s).toMatchObject({ gatewayUrl: 'https://policy.example.gouv.fr', instanceUrl: 'https://visio.example.gouv.fr', lang: 'en', releaseOnDelete: true });
+    expect(s.managed.sort()).toEqual(['gatewayUrl', 'instanceUrl']);
+    expect(await saveSettings(fake.messenger, { gatewayUrl: 'https://other.example.fr', lang: 'fr' })).toEqual({ ok: true });
+    expect(fake.local.gatewayUrl).toBe('https://mine.example.fr');
+    expect(fake.local.lang).toBe('fr');
+  });
+
+  test('an invalid URL is refused and nothing is saved', async () => {
+    const fake = createFakeMessenger({ local: { gatewayUrl: 'https://mine.example.fr' } });
+    expect(await saveSettings(fake.messenger, { gatewayUrl: 'http://evil.example', releaseOnDelete: false })).toEqual({ ok: false, field: 'gatewayUrl' });
+    expect(fake.local).toEqual({ gatewayUrl: 'https://mine.example.fr' });
+  });
+
+  test('French by default, English when Thunderbird is in English', async () => {
+    expect((await readSettings(createFakeMessenger({ uiLanguage: 'de' }).messenger)).lang).toBe('fr');
+    expect((await readSettings(createFakeMessenger({ uiLanguage: 'en-US' }).messenger)).lang).toBe('en');
+  });
+
+  test('local mode needs no sign-in; oidc signs in through launchWebAuthFlow on the gateway only', async () => {
+    const fake = createFakeMessenger();
+    const base = { instanceName: 'Visio', instanceUrl: INSTANCE, provider: 'standalone' as const, telephony: { enabled: false }, languages: ['fr' as const], defaultLanguage: 'fr' as const, accessLevels: [], defaultAccessLevel: 'trusted' as const, version: '1' };
+    expect(await signIn(fake.messenger, { ...base, auth: { mode: 'local' } }, 'https://gw.example.fr')).toBe('local');
+    const flows: string[] = [];
+    const m = { ...fake.messenger, identity: { getRedirectURL: () => 'https://ext.extensions.allizom.org/', launchWebAuthFlow: async ({ url }: { url: string }) => (flows.push(url), 'https://ext.extensions.allizom.org/#access_token=tok&expires_in=600') } };
+    expect(await signIn(m, { ...base, auth: { mode: 'oidc', loginUrl: '/v1/auth/login' } }, 'https://gw.example.fr', () => 1000)).toBe('signed-in');
+    expect(new URL(flows[0]!).searchParams.get('redirect_uri')).toBe('https://ext.extensions.allizom.org/');
+    expect(flows[0]!.startsWith('https://gw.example.fr/v1/auth/login?')).toBe(true);
+    expect(await createTokenSource(fake.messenger, () => 2000).getAccessToken()).toBe('tok');
+    expect(await createTokenSource(fake.messenger, () => 1000 + 601_000).getAccessToken()).toBeNull();
+    await expect(signIn(m, { ...base, auth: { mode: 'oidc', loginUrl: 'https://evil.example/login' } }, 'https://gw.example.fr')).rejects.toThrow(/another origin/);
+  });
+
+  test('location helpers add and remove only the room link', () => {
+    const url = `${INSTANCE}/abc-defg-hij`;
+    expect(addToLocation('', url)).toBe(url);
+    expect(addToLocation('Salle 4', url)).toBe(`Salle 4 – ${url}`);
+    expect(addToLocation(`Salle 4 – ${url}`, url)).toBe(`Salle 4 – ${url}`);
+    expect(removeFromLocation(`Salle 4 – ${url}`, 'abc-defg-hij', INSTANCE)).toBe('Salle 4');
+    expect(removeFromLocation(`${url} – Salle 4`, 'abc-defg-hij', INSTANCE)).toBe('Salle 4');
+    expect(removeFromLocation(`Salle 4 – ${INSTANCE}/xyz-abcd-efg`, 'abc-defg-hij', INSTANCE)).toBe(`Salle 4 – ${INSTANCE}/xyz-abcd-efg`);
+  });
+});

@@ -1,0 +1,241 @@
+/**
+ * Chrome-context scripts that drive Thunderbird's own windows as a person would (buttons, dialogs,
+ * prompts), for the end-to-end tests and the benchmark. Editors are tagged (`data-test-view`) so each
+ * script finds the one it is about.
+ */
+import { join } from 'node:path';
+import type { Thunderbird } from '@visio/testing/thunderbird';
+
+export const ADDON_ID = 'visio-thunderbird@integrations.numerique.gouv.fr';
+export const XPI = join(import.meta.dirname, '..', 'dist', 'visio-thunderbird.xpi');
+const WIDGET_ID = ADDON_ID.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
+
+/** Finds the tagged editor: [outer window, iframe document]. */
+const FIND = `
+  // Editors live in an iframe: of the event dialog window, or of a calendarEvent tab in the main window.
+  const editorDocs = () => {
+    const out = [];
+    for (const w of Services.wm.getEnumerator(null)) {
+      for (const f of w.document.querySelectorAll("iframe")) {
+        const d = f.contentDocument;
+        if (d && d.documentURI === "chrome://calendar/content/calendar-item-iframe.xhtml") out.push([w, d, f]);
+      }
+    }
+    return out;
+  };
+  const findView = (tag) => editorDocs().find(([, d]) => d.documentElement.dataset.testView === tag) ?? [null, null, null];
+  const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs");
+  const allItems = async () => {
+    const out = [];
+    for (const c of cal.manager.getCalendars()) out.push(...(await c.getItemsAsArray(Ci.calICalendar.ITEM_FILTER_ALL_ITEMS, 0, null, null)));
+    return out;
+  };
+`;
+
+const TAG_NEW_EDITOR = `${FIND}
+  for (const [, d] of editorDocs()) {
+    if (d.getElementById("visio-meeting-row") && !d.documentElement.dataset.testView) {
+      d.documentElement.dataset.testView = arguments[0];
+      return arguments[0];
+    }
+  }
+  return null;`;
+
+let counter = 0;
+
+async function tagNewEditor(tb: Thunderbird): Promise<string> {
+  const tag = `view-${++counter}`;
+  return tb.waitFor<string>(TAG_NEW_EDITOR, [tag], { what: 'an event editor with the Visio buttons' });
+}
+
+export const editorScripts = {
+  addonActive: `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+    return AddonManager.getAddonByID(arguments[0]).then((a) => Boolean(a && a.isActive));`,
+
+  async openNewEvent(tb: Thunderbird, title: string): Promise<string> {
+    await tb.chrome(`Services.wm.getMostRecentWindow("mail:3pane").createEventWithDialog(null, null, null, arguments[0]); return true;`, title);
+    return tagNewEditor(tb);
+  },
+
+  async openExistingEvent(tb: Thunderbird, title: string): Promise<string> {
+    await tb.chrome(`${FIND}
+      return allItems().then((items) => {
+        const item = items.find((i) => i.title === arguments[0]);
+        if (!item) throw new Error("no event " + arguments[0]);
+        Services.wm.getMostRecentWindow("mail:3pane").modifyEventWithDialog(item, true);
+        return true;
+      });`, title);
+    return tagNewEditor(tb);
+  },
+
+  press: `${FIND} const [, d] = findView(arguments[0]); d.querySelector('[data-visio-command="' + arguments[1] + '"]').click(); return true;`,
+
+  /** Location and Join link once the add-on filled the editor, else null. */
+  filledFields: `${FIND} const [, d] = findView(arguments[0]);
+    const location = d.getElementById("item-location").value;
+    const join = d.querySelector(".visio-join");
+    return /https:\\/\\/\\S+\\/[a-z]{3}-[a-z]{4}-[a-z]{3}$/.test(location) && !join.hidden ? { location, join: join.title } : null;`,
+
+  /** Location and description text once the add-on took the meeting out, else null. */
+  clearedFields: `${FIND} const [, d] = findView(arguments[0]);
+    const location = d.getElementById("item-location").value;
+    const body = d.getElementById("item-description").contentDocument.body;
+    return d.querySelector(".visio-remove").hidden && !d.querySelector(".visio-add").hidden ? { location, description: body.innerHTML } : null;`,
+
+  buttons: `${FIND} const [, d] = findView(arguments[0]); const b = (c) => !d.querySelector('[data-visio-command="' + c + '"]').hidden;
+    return { add: b("add"), remove: b("remove"), join: b("join") };`,
+
+  buttonsEqual: `${FIND} const [, d] = findView(arguments[0]); const b = (c) => !d.querySelector('[data-visio-command="' + c + '"]').hidden;
+    const want = arguments[1]; return b("add") === want.add && b("remove") === want.remove && b("join") === want.join;`,
+
+  joinUrl: `${FIND} const [, d] = findView(arguments[0]); return d.querySelector(".visio-join").title;`,
+
+  /** Save and close, as the dialog's (or the tab's) Save and Close does. */
+  accept: `${FIND} const [w, , frame] = findView(arguments[0]);
+    if (w.location.href.includes("calendar-event-dialog")) w.document.querySelector("dialog").acceptDialog();
+    else w.sendMessage({ command: "onAccept" }, frame.id);
+    return true;`,
+
+  /** Open event editors in tabs (true) or dialog windows (false). */
+  editInTab: `Services.prefs.setBoolPref("calendar.item.editInTab", arguments[0]); return true;`,
+
+  noEditorTab: `const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs");
+    return !Services.wm.getMostRecentWindow("mail:3pane").document.getElementById("tabmail").tabInfo.some((t) => t.mode.name === "calendarEvent");`,
+
+  storedEvent: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); return i ? i.icalString : null; });`,
+
+  /** The stored event's ICS once it no longer contains the given text, else null. */
+  storedEventWithout: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); return i && !i.icalString.includes(arguments[1]) ? i.icalString : null; });`,
+
+  noEditor: `return ![...Services.wm.getEnumerator(null)].some((w) => w.location.href.includes("calendar-event-dialog"));`,
+
+  /** Close without saving: Cancel, then "Don't save" in Thunderbird's prompt when it asks. */
+  async discard(tb: Thunderbird, view: string): Promise<void> {
+    await tb.chrome(`${FIND} const [w] = findView(arguments[0]); w.setTimeout(() => w.document.querySelector("dialog").cancelDialog(), 0); return true;`, view);
+    await tb.waitFor(
+      `${FIND}
+      for (const w of Services.wm.getEnumerator(null)) {
+        const docs = [w.document, ...[...w.document.querySelectorAll("browser, iframe")].map((f) => f.contentDocument).filter(Boolean)];
+        for (const d of docs) {
+          if (d.documentURI.includes("commonDialog")) { d.querySelector("dialog").getButton("extra1").click(); return false; }
+        }
+      }
+      return findView(arguments[0])[0] === null;`,
+      [view],
+      { what: 'the editor to close without saving' },
+    );
+  },
+
+  addPlainEvent: `${FIND}
+    const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
+    const calendar = cal.manager.getCalendars()[0];
+    const ev = new CalEvent();
+    ev.title = arguments[0];
+    ev.startDate = cal.dtz.now();
+    ev.endDate = cal.dtz.now();
+    ev.endDate.hour += 1;
+    ev.setProperty("LOCATION", arguments[1]);
+    ev.calendar = calendar;
+    return calendar.addItem(ev).then(() => true);`,
+
+  /** Opens the event from a read-only calendar, as Thunderbird does for invitations: its summary dialog. */
+  async summaryJoinUrl(tb: Thunderbird, title: string): Promise<string> {
+    await tb.chrome(`${FIND}
+      return allItems().then((items) => {
+        const item = items.find((i) => i.title === arguments[0]);
+        item.calendar.readOnly = true;
+        Services.wm.getMostRecentWindow("mail:3pane").modifyEventWithDialog(item, true);
+        return true;
+      });`, title);
+    const url = await tb.waitFor<string>(
+      `for (const w of Services.wm.getEnumerator(null)) {
+        if (!w.location.href.includes("calendar-summary-dialog")) continue;
+        const join = w.document.querySelector("#visio-meeting-row .visio-join");
+        if (join && !join.hidden) return join.title;
+      }
+      return null;`,
+      [],
+      { what: 'Join Visio in the summary dialog' },
+    );
+    await tb.chrome(`${FIND}
+      for (const w of Services.wm.getEnumerator(null)) if (w.location.href.includes("calendar-summary-dialog")) w.close();
+      for (const c of cal.manager.getCalendars()) c.readOnly = false;
+      return true;`);
+    return url;
+  },
+
+  deleteEvent: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); if (!i) throw new Error("no event " + arguments[0]); return i.calendar.deleteItem(i).then(() => true); });`,
+
+  async composeAndInsert(tb: Thunderbird, subject: string, plainText = false): Promise<string> {
+    await tb.chrome(
+      `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+      const params = Cc["@mozilla.org/messengercompose/composeparams;1"].createInstance(Ci.nsIMsgComposeParams);
+      const fields = Cc["@mozilla.org/messengercompose/composefields;1"].createInstance(Ci.nsIMsgCompFields);
+      fields.subject = arguments[0];
+      fields.to = "collegue@example.gouv.fr";
+      fields.body = arguments[1] ? "Avant le bloc" : "<p>Avant le bloc</p>";
+      params.type = Ci.nsIMsgCompType.New;
+      params.format = arguments[1] ? Ci.nsIMsgCompFormat.PlainText : Ci.nsIMsgCompFormat.HTML;
+      params.identity = MailServices.accounts.allIdentities[0];
+      params.composeFields = fields;
+      MailServices.compose.OpenComposeWindowWithParams(null, params);
+      return true;`,
+      subject,
+      plainText,
+    );
+    const buttonId = `${WIDGET_ID}-composeAction-toolbarbutton`;
+    await tb.waitFor(
+      `for (const w of Services.wm.getEnumerator("msgcompose")) {
+        const editor = w.GetCurrentEditor?.();
+        const button = w.document.getElementById(arguments[0]);
+        if (editor && button && w.gMsgCompose && editor.rootElement?.textContent.includes("Avant le bloc")) {
+          editor.endOfDocument();
+          button.click();
+          return true;
+        }
+      }
+      return false;`,
+      [buttonId],
+      { what: 'a compose window with the Insert Visio meeting button', timeoutMs: 20_000 },
+    );
+    const body = await tb.waitFor<string>(
+      `for (const w of Services.wm.getEnumerator("msgcompose")) {
+        const root = w.GetCurrentEditor().rootElement;
+        const html = root.innerHTML;
+        if (/visio\\.numerique\\.gouv\\.fr\\/[a-z]{3}-[a-z]{4}-[a-z]{3}/.test(root.textContent)) return arguments[0] ? root.textContent : html;
+      }
+      return null;`,
+      [plainText],
+      { what: 'the invitation block in the compose window' },
+    );
+    await tb.chrome(`for (const w of Services.wm.getEnumerator("msgcompose")) { w.gMsgCompose.bodyModified = false; w.gContentChanged = false; w.close(); } return true;`);
+    return body;
+  },
+
+  /** Displays the Inbox message with this subject in the 3-pane tab; the action's state once settled. */
+  async messageActionEnabled(tb: Thunderbird, subject: string): Promise<boolean> {
+    await tb.chrome(
+      `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
+      const { MailUtils } = ChromeUtils.importESModule("resource:///modules/MailUtils.sys.mjs");
+      const inbox = MailServices.accounts.localFoldersServer.rootFolder.getChildNamed("Inbox");
+      const hdr = [...inbox.messages].find((h) => h.mime2DecodedSubject === arguments[0]);
+      if (!hdr) throw new Error("no message " + arguments[0]);
+      MailUtils.displayMessageInFolderTab(hdr);
+      return true;`,
+      subject,
+    );
+    const want = subject === 'Sans lien' ? 'disabled' : 'enabled';
+    const state = await tb.waitFor<string>(
+      `const w = Services.wm.getMostRecentWindow("mail:3pane");
+      const about = w.gTabmail.currentAbout3Pane?.messageBrowser?.contentWindow;
+      if (!about || about.gMessage?.mime2DecodedSubject !== arguments[0]) return null;
+      const button = about.document.getElementById(arguments[1]);
+      if (!button) return null;
+      const state = button.disabled || button.hasAttribute("disabled") ? "disabled" : "enabled";
+      return state === arguments[2] ? state : null;`,
+      [subject, `${WIDGET_ID}-messageDisplayAction-toolbarbutton`, want],
+      { what: `the Join Visio action to be ${want} on "${subject}"`, timeoutMs: 10_000 },
+    ).catch((e: unknown) => (String(e).includes('timed out') ? 'timeout' : Promise.reject(e)));
+    return state === 'timeout' ? want !== 'enabled' : state === 'enabled';
+  },
+};
