@@ -24,7 +24,7 @@ export function manifest(target, version) {
     icons,
     action: { default_popup: 'popup.html', default_title: '__MSG_actionTitle__', default_icon: icons },
     options_ui: { page: 'options.html', open_in_tab: true },
-    permissions: ['storage', 'contextMenus', 'notifications', 'alarms', 'scripting', 'clipboardWrite'],
+    permissions: ['storage', 'contextMenus', 'notifications', 'alarms', 'scripting', 'clipboardWrite', 'identity'],
     // Self-hosted calendars: asked for one origin at a time, from the options page.
     optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
     content_scripts: Object.entries(CALENDAR_MATCHES).map(([id, matches]) => ({ matches, js: [`content/${id}.js`], run_at: 'document_idle' })),

@@ -6,11 +6,13 @@
  */
 import { describeError } from '@visio/shared/client';
 import type { Menus, Notifications } from 'webextension-polyfill';
-import { createMeeting, fetchUpcoming, gatewayClient } from '../lib/api.js';
+import { createMeeting, fetchUpcoming, gatewayClient, loadCaldavAccount } from '../lib/api.js';
+import { signIn } from '../lib/auth.js';
 import browser from '../lib/browser.js';
+import { SignInError } from '@visio/shared/sign-in';
 import { syncCalendarScripts } from '../lib/calendars.js';
 import { t } from '../lib/i18n.js';
-import type { ContentConfig, CreateForEventResult, Request } from '../lib/messages.js';
+import type { ContentConfig, CreateForEventResult, Request, SignInResult } from '../lib/messages.js';
 import { loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
 import { writeClipboard } from './clipboard.js';
 
@@ -79,6 +81,18 @@ async function contentConfig(calendar: string): Promise<ContentConfig> {
   return { enabled, instanceUrl: settings.instanceUrl, lang: settings.uiLang };
 }
 
+/** Sign-in runs here: the popup closes when the sign-in window takes the focus. */
+async function backgroundSignIn(): Promise<SignInResult> {
+  const settings = await loadSettings();
+  try {
+    const client = gatewayClient(settings);
+    await signIn(settings.gatewayUrl, await client.getConfig(), settings.uiLang);
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: error instanceof SignInError ? error.message : describeError(error, settings.uiLang) };
+  }
+}
+
 function onMessage(message: unknown, sender: { id?: string }): Promise<unknown> | undefined {
   // Only this extension's own scripts and pages (never a web page) may ask.
   if (sender.id !== browser.runtime.id) return undefined;
@@ -90,6 +104,8 @@ function onMessage(message: unknown, sender: { id?: string }): Promise<unknown> 
       return createForEvent(typeof m.title === 'string' ? m.title : undefined);
     case 'calendars-changed':
       return loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+    case 'sign-in':
+      return backgroundSignIn();
     default:
       return undefined;
   }
@@ -105,7 +121,7 @@ async function scheduleReminders(): Promise<void> {
 async function remind(): Promise<void> {
   const settings = await loadSettings();
   if (!settings.reminders) return;
-  const upcoming = await fetchUpcoming(gatewayClient(settings), settings.instanceUrl, 1).catch(() => null);
+  const upcoming = await fetchUpcoming(gatewayClient(settings), settings.instanceUrl, 1, await loadCaldavAccount()).catch(() => null);
   if (!upcoming) return;
   const seen = ((await browser.storage.local.get('reminded')).reminded ?? {}) as Record<string, number>;
   const now = Date.now();

@@ -1,13 +1,14 @@
 /** The gateway as the extension uses it: the shared client, configured from the settings. */
-import { createVisioClient, VisioApiError, type VisioClient } from '@visio/shared/client';
+import { basicCaldavAuthorization, createVisioClient, type VisioClient } from '@visio/shared/client';
 import type { Room } from '@visio/shared/contract';
 import { findVisioLinks } from '@visio/shared/links';
 import type { Lang } from '@visio/shared/types';
 import { tokenSource } from './auth.js';
+import browser from './browser.js';
 import type { Settings } from './settings.js';
 
 export function gatewayClient(settings: Pick<Settings, 'gatewayUrl'>): VisioClient {
-  return createVisioClient({ baseUrl: settings.gatewayUrl, clientName: 'browser', auth: tokenSource });
+  return createVisioClient({ baseUrl: settings.gatewayUrl, clientName: 'browser', auth: tokenSource(settings.gatewayUrl) });
 }
 
 /** A new room with the agent's default access level; the idempotency key makes a network retry safe. */
@@ -28,36 +29,47 @@ export interface UpcomingMeeting {
   calendar?: string;
 }
 
+/** The agent's CalDAV account, from the options page (storage.local): the gateway never keeps it. */
+export interface CaldavAccount {
+  /** One of the gateway's CALDAV_SERVERS; empty when the gateway allows only one. */
+  server: string;
+  user: string;
+  password: string;
+}
+
+export const CALDAV_KEY = 'caldav';
+
+export async function loadCaldavAccount(): Promise<CaldavAccount | null> {
+  const raw = (await browser.storage.local.get(CALDAV_KEY))[CALDAV_KEY] as Partial<CaldavAccount> | undefined;
+  if (!raw || typeof raw.user !== 'string' || typeof raw.password !== 'string' || !raw.user || !raw.password) return null;
+  return { server: typeof raw.server === 'string' ? raw.server : '', user: raw.user, password: raw.password };
+}
+
 /**
- * Meetings of the next hours from GET /v1/meetings/upcoming (CalDAV-backed gateways). Null when the gateway
- * has no such route (404 without a problem of ours, or notFound on the route itself). Only links on the
- * configured Visio instance are kept: the popup never opens an arbitrary URL it was handed.
+ * Meetings of the next hours from GET /v1/meetings/upcoming (the shared client's `upcomingMeetings`). Null
+ * when no CalDAV account is set. Only links on the configured Visio instance are kept: the popup never opens
+ * an arbitrary URL it was handed.
  */
-export async function fetchUpcoming(client: VisioClient, instanceUrl: string, hours: number): Promise<UpcomingMeeting[] | null> {
-  let body: unknown;
-  try {
-    body = await client.request('GET', `/v1/meetings/upcoming?hours=${hours}`);
-  } catch (error) {
-    if (error instanceof VisioApiError && error.kind === 'http' && (error.status === 404 || error.status === 501)) return null;
-    throw error;
-  }
-  const items = Array.isArray(body) ? body : Array.isArray((body as { items?: unknown })?.items) ? (body as { items: unknown[] }).items : [];
+export async function fetchUpcoming(client: VisioClient, instanceUrl: string, hours: number, account: CaldavAccount | null): Promise<UpcomingMeeting[] | null> {
+  if (!account) return null;
+  const body = await client.upcomingMeetings(hours, {
+    authorization: basicCaldavAuthorization(account.user, account.password),
+    ...(account.server ? { server: account.server } : {}),
+  });
   const out: UpcomingMeeting[] = [];
-  for (const raw of items) {
-    const item = raw as Record<string, unknown>;
-    const start = new Date(String(item.start ?? ''));
+  for (const item of body.items) {
+    const start = new Date(item.start);
     if (Number.isNaN(start.getTime())) continue;
-    const end = item.end ? new Date(String(item.end)) : null;
-    const linkText = [item.joinUrl, item.url, item.link].filter((v) => typeof v === 'string').join(' ');
-    const link = findVisioLinks(linkText, instanceUrl)[0];
+    const end = new Date(item.end);
+    const link = findVisioLinks(item.joinUrl, instanceUrl)[0];
     if (!link) continue;
     out.push({
-      title: typeof item.title === 'string' ? item.title : typeof item.summary === 'string' ? item.summary : '',
+      title: item.title,
       start,
-      end: end && !Number.isNaN(end.getTime()) ? end : null,
+      end: Number.isNaN(end.getTime()) ? null : end,
       url: link.url,
       code: link.code,
-      ...(typeof item.calendar === 'string' ? { calendar: item.calendar } : {}),
+      calendar: item.calendar.displayName,
     });
   }
   return out.sort((a, b) => a.start.getTime() - b.start.getTime());

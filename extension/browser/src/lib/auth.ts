@@ -1,24 +1,18 @@
 /**
  * Sign-in state. Local single-user mode (GET /v1/config → auth.mode `local`) needs no sign-in: the gateway
- * acts as one agent. For `oidc` gateways, tokens live in storage.session (memory only, gone when the
- * browser closes) and are handed to the shared client as its TokenSource.
- *
- * Seam: the gateway's sign-in routes (issue 3: GET /auth/login with PKCE → one-time code → POST /auth/token,
- * refresh tokens) are not merged yet. `signIn()` therefore reports that sign-in is unavailable instead of
- * pretending; once the routes exist it becomes identity.launchWebAuthFlow against `config.auth.loginUrl`,
- * storing the tokens with `storeTokens()`. Nothing else in the extension changes.
+ * acts as one agent. For `oidc` gateways, the shared sign-in helper (PKCE, state check, code exchange,
+ * refresh, sign-out) runs with `identity.launchWebAuthFlow` and the redirect URI the browser gives this
+ * extension (`identity.getRedirectURL()`, registered at the gateway for client `browser`). Tokens live in
+ * storage.session: memory only, gone when the browser closes, never readable by content scripts.
  */
 import type { TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
+import { createSignInSession, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import type { Lang } from '@visio/shared/types';
 import browser from './browser.js';
 
-interface Tokens {
-  accessToken: string;
-  refreshToken?: string;
-  /** Epoch ms. */
-  expiresAt?: number;
-}
-
+/** The gateway's client id for this extension (VISIO_CLIENTS), Chromium and Firefox alike. */
+export const CLIENT_ID = 'browser';
 const KEY = 'tokens';
 
 // storage.session exists in Chromium 102+ and Firefox 115+; without it, tokens are simply not kept.
@@ -26,42 +20,61 @@ function sessionArea(): typeof browser.storage.local | null {
   return (browser.storage as unknown as { session?: typeof browser.storage.local }).session ?? null;
 }
 
-async function readTokens(): Promise<Tokens | null> {
-  const area = sessionArea();
-  if (!area) return null;
-  const value = (await area.get(KEY))[KEY] as Tokens | undefined;
-  return value && typeof value.accessToken === 'string' ? value : null;
-}
-
-export async function storeTokens(tokens: Tokens): Promise<void> {
-  await sessionArea()?.set({ [KEY]: tokens });
-}
-
-export const tokenSource: TokenSource = {
-  async getAccessToken() {
-    const tokens = await readTokens();
-    if (!tokens) return null;
-    return tokens.expiresAt !== undefined && tokens.expiresAt <= Date.now() ? null : tokens.accessToken;
+const storage: TokenStorage = {
+  async load() {
+    const area = sessionArea();
+    if (!area) return null;
+    const value = (await area.get(KEY))[KEY] as StoredTokens | undefined;
+    return value && typeof value.accessToken === 'string' && typeof value.refreshToken === 'string' && typeof value.expiresAt === 'number' ? value : null;
+  },
+  async save(tokens) {
+    const area = sessionArea();
+    if (!area) return;
+    if (tokens) await area.set({ [KEY]: tokens });
+    else await area.remove(KEY);
   },
 };
 
-export type AuthState =
-  | { mode: 'local' }
-  | { mode: 'oidc'; signedIn: boolean; signInAvailable: boolean };
+export function redirectUri(): string {
+  return browser.identity.getRedirectURL();
+}
+
+/** The gateway's sign-in routes, from its /v1/config when given (absolute or relative), else the documented paths. */
+function endpoints(gatewayUrl: string, config?: GatewayConfig) {
+  const base = gatewayUrl.replace(/\/+$/, '');
+  const at = (value: string | undefined, path: string) => (value ? new URL(value, `${base}/`).href : `${base}${path}`);
+  return { loginUrl: at(config?.auth.loginUrl, '/auth/login'), tokenUrl: at(config?.auth.tokenUrl, '/auth/token'), logoutUrl: at(config?.auth.logoutUrl, '/auth/logout') };
+}
+
+export function signInSession(gatewayUrl: string, config?: GatewayConfig): SignInSession {
+  return createSignInSession({ endpoints: endpoints(gatewayUrl, config), clientId: CLIENT_ID, redirectUri: redirectUri(), storage });
+}
+
+/** For `createVisioClient({ auth })`: fresh access tokens (refreshed before expiry and after a 401). */
+export function tokenSource(gatewayUrl: string): TokenSource {
+  const session = signInSession(gatewayUrl);
+  return { getAccessToken: () => session.getAccessToken(), refresh: () => session.refresh() };
+}
+
+export type AuthState = { mode: 'local' } | { mode: 'oidc'; signedIn: boolean };
 
 export async function authState(config: GatewayConfig): Promise<AuthState> {
   if (config.auth.mode === 'local') return { mode: 'local' };
-  return { mode: 'oidc', signedIn: (await tokenSource.getAccessToken()) !== null, signInAvailable: false };
+  return { mode: 'oidc', signedIn: (await storage.load()) !== null };
 }
 
-export class SignInUnavailableError extends Error {
-  override readonly name = 'SignInUnavailableError';
+/**
+ * Runs in the background: a popup closes as soon as the sign-in window takes the focus, which would lose the
+ * pending state. Throws a SignInError (state mismatch, denied, refused code) or the browser's error when the
+ * agent closes the window.
+ */
+export async function signIn(gatewayUrl: string, config: GatewayConfig, lang: Lang): Promise<void> {
+  const session = signInSession(gatewayUrl, config);
+  const pending = await session.beginSignIn(lang);
+  const redirected = await browser.identity.launchWebAuthFlow({ url: pending.url, interactive: true });
+  await session.completeSignIn(redirected, pending);
 }
 
-export async function signIn(_config: GatewayConfig): Promise<never> {
-  throw new SignInUnavailableError('the gateway sign-in routes are not available yet');
-}
-
-export async function signOut(): Promise<void> {
-  await sessionArea()?.remove(KEY);
+export async function signOut(gatewayUrl: string, config?: GatewayConfig): Promise<void> {
+  await signInSession(gatewayUrl, config).signOut();
 }

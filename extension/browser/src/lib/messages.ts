@@ -5,7 +5,11 @@ import type { CalendarId } from './settings.js';
 export type Request =
   | { type: 'content-config'; calendar: CalendarId }
   | { type: 'create-for-event'; title?: string }
-  | { type: 'calendars-changed' };
+  | { type: 'calendars-changed' }
+  | { type: 'sign-in' };
+
+/** Answer to `sign-in`: the popup shows `message` when it is still open. */
+export type SignInResult = { ok: true } | { ok: false; message: string };
 
 export interface ContentConfig {
   enabled: boolean;

@@ -1,6 +1,7 @@
 /** Options page: gateway, instance, language, access level, reminders, calendars (with their permissions). */
 import { createVisioClient, describeError } from '@visio/shared/client';
 import type { Lang } from '@visio/shared/types';
+import { CALDAV_KEY, loadCaldavAccount } from '../lib/api.js';
 import browser from '../lib/browser.js';
 import { originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
@@ -34,6 +35,11 @@ function render() {
   $<HTMLSelectElement>('lang').value = settings.lang;
   $<HTMLSelectElement>('accessLevel').value = settings.accessLevel;
   $<HTMLInputElement>('reminders').checked = settings.reminders;
+  void loadCaldavAccount().then((account) => {
+    $<HTMLInputElement>('caldavServer').value = account?.server ?? '';
+    $<HTMLInputElement>('caldavUser').value = account?.user ?? '';
+    $<HTMLInputElement>('caldavPassword').value = account?.password ?? '';
+  });
   $<HTMLInputElement>('reminderMinutes').value = String(settings.reminderMinutes);
   $<HTMLInputElement>('cal-outlook').checked = settings.calendars.outlook;
   $<HTMLInputElement>('cal-google').checked = settings.calendars.google;
@@ -95,6 +101,13 @@ $('form').addEventListener('submit', async (event) => {
     changes[key] = clean;
   }
   if (!settings.locked.includes('accessLevel')) changes.accessLevel = $<HTMLSelectElement>('accessLevel').value as EffectiveSettings['accessLevel'];
+  const caldavServer = $<HTMLInputElement>('caldavServer');
+  const server = caldavServer.value.trim() ? cleanServiceUrl(caldavServer.value) : '';
+  if (server === null) return fail(t(lang, 'invalidUrl'), caldavServer);
+  const user = $<HTMLInputElement>('caldavUser').value.trim();
+  const password = $<HTMLInputElement>('caldavPassword').value;
+  if (user && password) await browser.storage.local.set({ [CALDAV_KEY]: { server, user, password } });
+  else await browser.storage.local.remove(CALDAV_KEY);
   settings = await saveSettings(changes);
   render();
   say(t(lang, 'saved'));

@@ -1,10 +1,12 @@
 /** Toolbar popup: new room (copy, join, e-mail, .ics), upcoming meetings, recent rooms, sign-in state. */
 import { describeError } from '@visio/shared/client';
-import type { GatewayConfig, Room } from '@visio/shared/contract';
+import type { GatewayConfig, Me, Room } from '@visio/shared/contract';
 import type { Lang } from '@visio/shared/types';
-import { createMeeting, fetchUpcoming, formatTime, gatewayClient } from '../lib/api.js';
-import { authState, signIn, signOut } from '../lib/auth.js';
+import { createMeeting, fetchUpcoming, formatTime, gatewayClient, loadCaldavAccount } from '../lib/api.js';
+import { authState, signOut } from '../lib/auth.js';
+import browser from '../lib/browser.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
+import type { Request, SignInResult } from '../lib/messages.js';
 import { loadSettings } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -173,8 +175,17 @@ async function init() {
   $('recent-heading').tabIndex = -1;
 
   async function loadUpcoming() {
-    const upcoming = await fetchUpcoming(client, settings.instanceUrl, 8).catch(() => null);
-    if (!upcoming) return; // this gateway has no calendar behind it
+    let upcoming;
+    try {
+      upcoming = await fetchUpcoming(client, settings.instanceUrl, 8, await loadCaldavAccount());
+    } catch (error) {
+      // Shown, not swallowed: refused CalDAV credentials or a server the gateway does not allow.
+      $('upcoming').hidden = false;
+      $('upcoming-list').replaceChildren();
+      fail(error);
+      return;
+    }
+    if (!upcoming) return; // no CalDAV account set in the options
     $('upcoming-list').replaceChildren(
       ...upcoming.map((m) => {
         const li = el('li');
@@ -197,12 +208,33 @@ async function init() {
       $('auth-actions').hidden = true;
       return;
     }
-    text.textContent = state.signedIn ? t(lang, 'signedIn') : `${t(lang, 'signedOut')} ${state.signInAvailable ? '' : t(lang, 'signInUnavailable')}`.trim();
-    inButton.hidden = state.signedIn || !state.signInAvailable;
-    outButton.hidden = !state.signedIn;
-    $('auth-actions').hidden = inButton.hidden && outButton.hidden;
-    inButton.onclick = () => void signIn(config).then(() => showAuth(config), fail);
-    outButton.onclick = () => void signOut().then(() => showAuth(config), fail);
+    let me: Me | null = null;
+    if (state.signedIn) me = await client.request<Me>('GET', '/v1/me').catch(() => null);
+    // A refresh refused by the gateway signs out: the stored tokens are gone by now.
+    const after = await authState(config);
+    const signedIn = me !== null && after.mode === 'oidc' && after.signedIn;
+    text.textContent = signedIn && me ? t(lang, 'signedInAs', { name: me.name ? `${me.name} (${me.email})` : me.email }) : t(lang, 'signedOut');
+    inButton.hidden = signedIn;
+    outButton.hidden = !signedIn;
+    $('auth-actions').hidden = false;
+    inButton.onclick = () => {
+      clearError();
+      void (browser.runtime.sendMessage({ type: 'sign-in' } satisfies Request) as Promise<SignInResult>).then((result) => {
+        if (!result.ok) {
+          const box = $('error');
+          box.textContent = result.message;
+          box.hidden = false;
+        }
+        return reload(config);
+      }, fail);
+    };
+    outButton.onclick = () => void signOut(settings.gatewayUrl, config).then(() => reload(config), fail);
+  }
+
+  async function reload(config: GatewayConfig) {
+    await showAuth(config);
+    void loadRecent();
+    void loadUpcoming();
   }
 
   void client
