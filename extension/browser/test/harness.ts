@@ -58,13 +58,17 @@ export interface RigOptions {
   locale?: string;
   /** Runs before Chromium starts (e.g. write a policy file naming the id). */
   beforeLaunch?: (id: string) => void;
-  gatewayEnv?: Record<string, string>;
+  /** Extra gateway variables; a function when they name the extension id (a redirect URI). */
+  gatewayEnv?: Record<string, string> | ((id: string) => Record<string, string>);
+  /** Origins besides the gateway's and the instance's that the browser may reach (an identity provider). */
+  allowOrigins?: string[];
 }
 
 export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const ext = extensionCopy(options.manifestExtra);
   const origin = `chrome-extension://${ext.id}`;
-  const gateway = await startGatewayProcess({ LOG_LEVEL: 'warn', CORS_ORIGINS: origin, ...options.gatewayEnv });
+  const extraEnv = typeof options.gatewayEnv === 'function' ? options.gatewayEnv(ext.id) : options.gatewayEnv;
+  const gateway = await startGatewayProcess({ LOG_LEVEL: 'warn', CORS_ORIGINS: origin, ...extraEnv });
   options.beforeLaunch?.(ext.id);
   const locale = options.locale ?? 'fr-FR';
   let browser: Chromium;
@@ -79,7 +83,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const foreign: string[] = [];
   const fixtures = new Map<string, string>();
   const allowed = (url: string) =>
-    url.startsWith(`${gateway.url}/`) || url.startsWith(`${origin}/`) || url.startsWith(`${INSTANCE}/`) || url.startsWith('blob:') || url.startsWith('data:') || [...fixtures.keys()].some((p) => url.startsWith(p));
+    url.startsWith(`${gateway.url}/`) || url.startsWith(`${origin}/`) || url.startsWith(`https://${ext.id}.chromiumapp.org/`) || url.startsWith(`${INSTANCE}/`) || url.startsWith('blob:') || url.startsWith('data:') || (options.allowOrigins ?? []).some((o) => url.startsWith(`${o}/`)) || [...fixtures.keys()].some((p) => url.startsWith(p));
 
   await browser.context.route('**/*', async (route) => {
     const url = route.request().url();

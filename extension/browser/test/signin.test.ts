@@ -1,0 +1,92 @@
+/**
+ * Sign-in end to end in Chromium: the popup's "Se connecter" runs identity.launchWebAuthFlow (from the
+ * background) against a real gateway in OpenID Connect mode and a real OpenID provider; the agent signs in on
+ * the provider's pages; the popup then shows who is signed in (GET /v1/me), creates rooms as that agent, and
+ * signs out (the gateway refuses the old refresh token afterwards).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startOidcProvider, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import { startRig, type Rig } from './harness.ts';
+
+const SECRET = 'extension-test-secret-0123456789';
+let op: TestOidcProvider;
+let rig: Rig;
+
+beforeAll(async () => {
+  const port = await freePort();
+  op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: SECRET, redirect_uris: [`http://127.0.0.1:${port}/auth/callback`] }] });
+  rig = await startRig({
+    allowOrigins: [op.issuer],
+    gatewayEnv: (id) => ({
+      PORT: String(port),
+      OIDC_ISSUER: op.issuer,
+      OIDC_CLIENT_ID: 'visio-gateway',
+      OIDC_CLIENT_SECRET: SECRET,
+      OIDC_SCOPES: 'openid email given_name usual_name',
+      VISIO_CLIENTS: JSON.stringify({ browser: [`https://${id}.chromiumapp.org/`] }),
+    }),
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await rig?.close();
+  await op?.close();
+});
+
+async function sessionTokens(): Promise<{ accessToken: string; refreshToken: string } | undefined> {
+  return rig.worker.evaluate(async () => {
+    const g = globalThis as unknown as { chrome: { storage: { session: { get(k: string): Promise<Record<string, unknown>> } } } };
+    return (await g.chrome.storage.session.get('tokens')).tokens as { accessToken: string; refreshToken: string } | undefined;
+  });
+}
+
+describe('sign-in from the popup through a real gateway and OpenID provider', () => {
+  it('signs alice in with launchWebAuthFlow, shows who she is, creates a room as her, signs out', async () => {
+    const popup = await rig.page('popup.html');
+    await popup.getByText('Vous n’êtes pas connecté·e.').waitFor();
+    const signIn = popup.getByRole('button', { name: 'Se connecter' });
+    const [login] = await Promise.all([rig.browser.context.waitForEvent('page', { timeout: 15_000 }), signIn.click()]);
+    await login.waitForURL((u) => u.origin === op.issuer);
+    // The provider's development pages: login (any password), then consent.
+    await login.locator('input[name="login"]').fill('alice');
+    await login.locator('input[name="password"]').fill('any-password');
+    await login.locator('button[type="submit"]').click();
+    await login.locator('button[type="submit"]').click();
+
+    await popup.getByText('Connecté·e en tant que Alice Martin (alice.martin@example.gouv.fr).').waitFor({ timeout: 20_000 });
+    const tokens = await sessionTokens();
+    expect(tokens?.accessToken).toBeTruthy();
+
+    await popup.getByRole('button', { name: 'Nouvelle réunion Visio' }).click();
+    await popup.getByRole('heading', { name: 'Votre réunion est prête' }).waitFor();
+    // The room belongs to alice: her token lists it, an anonymous call is refused.
+    const mine = await fetch(`${rig.gateway.url}/v1/rooms`, { headers: { authorization: `Bearer ${tokens!.accessToken}` } });
+    expect(((await mine.json()) as { items: unknown[] }).items).toHaveLength(1);
+    expect((await fetch(`${rig.gateway.url}/v1/rooms`)).status).toBe(401);
+
+    // An expired access token is refreshed through the gateway (the refresh token rotates) without a new sign-in.
+    await rig.worker.evaluate(async () => {
+      const g = globalThis as unknown as { chrome: { storage: { session: { get(k: string): Promise<Record<string, any>>; set(v: unknown): Promise<void> } } } };
+      const { tokens } = await g.chrome.storage.session.get('tokens');
+      await g.chrome.storage.session.set({ tokens: { ...tokens, expiresAt: Date.now() - 1000 } });
+    });
+    await popup.reload();
+    await popup.getByText('Connecté·e en tant que Alice Martin (alice.martin@example.gouv.fr).').waitFor({ timeout: 20_000 });
+    const rotated = await sessionTokens();
+    expect(rotated?.refreshToken).toBeTruthy();
+    expect(rotated!.refreshToken).not.toBe(tokens!.refreshToken);
+
+    await popup.getByRole('button', { name: 'Se déconnecter' }).click();
+    await popup.getByText('Vous n’êtes pas connecté·e.').waitFor();
+    expect(await sessionTokens()).toBeUndefined();
+    // Signed out on the gateway too: the refresh token is dead.
+    const refreshed = await fetch(`${rig.gateway.url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rotated!.refreshToken, client_id: 'browser' }),
+    });
+    expect(refreshed.status).toBe(400);
+    // The extension's own pages reached only the gateway (the provider's pages may ask for a web font: refused).
+    expect(rig.foreign.filter((u) => !u.startsWith('https://fonts.'))).toEqual([]);
+  });
+});
