@@ -1,0 +1,85 @@
+/**
+ * Upcoming meetings in the popup, end to end: a real Radicale holds the agent's events, a real gateway reads
+ * them (GET /v1/meetings/upcoming through the shared client, with the CalDAV account from the options page),
+ * and the popup lists the one with a Visio link; its Join button opens that link.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRadicale, type RadicaleServer } from '@visio/testing/radicale';
+import { INSTANCE, startRig, type Rig } from './harness.ts';
+
+const PASSWORD = 'alice-app-password';
+let radicale: RadicaleServer;
+let work: string;
+let rig: Rig;
+
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+
+async function putEvent(summary: string, start: Date, extra: string[] = []): Promise<void> {
+  const uid = randomUUID();
+  const ics = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Visio tests//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    `DTSTAMP:${stamp(new Date())}`,
+    `DTSTART:${stamp(start)}`,
+    `DTEND:${stamp(new Date(start.getTime() + 1_800_000))}`,
+    `SUMMARY:${summary}`,
+    ...extra,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
+  const response = await fetch(`${work}${uid}.ics`, { method: 'PUT', headers: { authorization: radicale.basic('alice'), 'content-type': 'text/calendar; charset=utf-8' }, body: ics });
+  expect(response.status).toBe(201);
+}
+
+async function setAccount(account: { server: string; user: string; password: string }): Promise<void> {
+  await rig.worker.evaluate(async (a) => {
+    const g = globalThis as unknown as { chrome: { storage: { local: { set(v: unknown): Promise<void> } } } };
+    await g.chrome.storage.local.set({ caldav: a });
+  }, account);
+}
+
+beforeAll(async () => {
+  radicale = await startRadicale({ alice: PASSWORD });
+  work = await radicale.makeCalendar('alice', 'work', { displayName: 'Travail' });
+  rig = await startRig({ gatewayEnv: { CALDAV_SERVERS: radicale.url, CALDAV_TIMEOUT_MS: '5000' } });
+}, 60_000);
+
+afterAll(async () => {
+  await rig?.close();
+  await radicale?.stop();
+});
+
+describe('upcoming meetings in the popup (real gateway and Radicale)', () => {
+  it('lists the meeting with a Visio link and joins it in one click; the one without a link is left out', async () => {
+    const link = `${INSTANCE}/xyz-abcd-efg`;
+    await putEvent('Comité <Visio> & co', new Date(Date.now() + 3_600_000), [`LOCATION:${link}`]);
+    await putEvent('Réunion sans lien', new Date(Date.now() + 2 * 3_600_000), ['LOCATION:Salle 3']);
+    await setAccount({ server: '', user: 'alice', password: PASSWORD });
+
+    const popup = await rig.page('popup.html');
+    const list = popup.locator('#upcoming-list');
+    await popup.getByRole('heading', { name: 'Prochaines réunions' }).waitFor();
+    await expect.poll(() => list.locator('li').count(), { timeout: 15_000 }).toBe(1);
+    const item = list.locator('li').first();
+    expect(await item.textContent()).toContain('Comité <Visio> & co');
+    const join = item.getByRole('link', { name: /Comité <Visio> & co/ });
+    expect(await join.getAttribute('href')).toBe(link);
+    const [tab] = await Promise.all([rig.browser.context.waitForEvent('page'), join.click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe(link);
+    await tab.close();
+    expect(rig.foreign).toEqual([]);
+  });
+
+  it('says so when the calendar server refuses the CalDAV password', async () => {
+    await setAccount({ server: radicale.url, user: 'alice', password: 'wrong' });
+    const popup = await rig.page('popup.html');
+    await popup.getByText(/serveur d’agenda a refusé/).waitFor({ timeout: 15_000 });
+    expect(await popup.locator('#upcoming-list li').count()).toBe(0);
+  });
+});
