@@ -67,7 +67,7 @@ describe('popup in Chromium', () => {
     expect(await gatewayRooms(rig.gateway)).toHaveLength(0);
     await page.getByText('Aucune réunion récente.').waitFor();
     expect(await page.locator('#result').isHidden()).toBe(true);
-    // No upcoming-meetings route on this gateway: the section stays hidden.
+    // No CalDAV account in the options: the section stays hidden.
     expect(await page.locator('#upcoming').isHidden()).toBe(true);
     await page.close();
     expect(rig.foreign).toEqual([]);
