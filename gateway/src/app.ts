@@ -98,7 +98,12 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   // A disallowed origin gets no CORS header at all (not even the allowed methods and headers).
   app.use(async (c, next) => {
     const origin = c.req.header('origin');
-    if (origin && !settings.corsOrigins.includes(origin)) {
+    if (!origin) {
+      // Not a cross-origin request: nothing to grant. Touching c.res here would make Hono rebuild every response.
+      c.header('vary', 'Origin', { append: true });
+      return next();
+    }
+    if (!settings.corsOrigins.includes(origin)) {
       if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method')) return c.body(null, 204);
       return next();
     }
