@@ -54,7 +54,15 @@ export function freePort(): Promise<number> {
 
 let counter = 0;
 
-export async function startPostgres(): Promise<PostgresCluster> {
+export interface PostgresOptions {
+  /** Server settings (`-c name=value`) over the test defaults, e.g. `{ fsync: 'on' }` for a benchmark. */
+  settings?: Record<string, string>;
+}
+
+/** Throwaway defaults: durability off (a test cluster is never recovered), room for many connections. */
+const TEST_SETTINGS: Record<string, string> = { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '200' };
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresCluster> {
   const bin = findBinDir();
   const asRoot = userInfo().uid === 0;
   const dir = mkdtempSync(join(tmpdir(), 'visio-pg-'));
@@ -97,9 +105,10 @@ export async function startPostgres(): Promise<PostgresCluster> {
     });
   };
   const start = async () => {
-    // Durability is irrelevant for a throwaway cluster; the socket lives in the cluster's own folder.
-    const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    const r = await pgCtl(['start', '-w', '-t', '30', '-D', data, '-l', logFile, '-o', options]);
+    // The socket lives in the cluster's own folder, never in the system's /var/run/postgresql.
+    const settings = { ...TEST_SETTINGS, ...options.settings, listen_addresses: '127.0.0.1', unix_socket_directories: dir };
+    const flags = [`-p ${port}`, ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
+    const r = await pgCtl(['start', '-w', '-t', '30', '-D', data, '-l', logFile, '-o', flags]);
     if (r.status !== 0) {
       const log = spawnSync('tail', ['-n', '20', logFile], { encoding: 'utf8' }).stdout;
       throw new Error(`PostgreSQL did not start on 127.0.0.1:${port}:\n${r.out}\n${log}`);
