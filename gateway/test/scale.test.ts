@@ -50,6 +50,26 @@ async function post(gw: GatewayProcess, body: unknown, key?: string): Promise<An
 const dbName = (url: string) => new URL(url).pathname.slice(1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+describe('choosing PostgreSQL with DATABASE_URL', () => {
+  it('says which database it uses without ever printing the password', async () => {
+    const url = await cluster.createDatabase();
+    const [gw] = await instances(1, url);
+    const { stdout, stderr } = gw!.output();
+    expect(stderr).toContain(`store: PostgreSQL 127.0.0.1:${cluster.port}/${dbName(url)}`);
+    const password = decodeURIComponent(new URL(url).password);
+    expect(stdout + stderr).not.toContain(password);
+    expect((await fetch(`${gw!.url}/readyz`)).status).toBe(200);
+  });
+
+  it('refuses a URL that is not PostgreSQL (exit 2) and an unreachable database (exit 1), with a clear message', async () => {
+    await expect(startGatewayProcess({ DATABASE_URL: 'mysql://visio:pw@127.0.0.1/visio' })).rejects.toThrow(/exited with 2[\s\S]*DATABASE_URL: must be a PostgreSQL URL/);
+    const unreachable = cluster.urlFor('postgres').replace(`:${cluster.port}/`, ':1/');
+    const failure = startGatewayProcess({ DATABASE_URL: unreachable });
+    await expect(failure).rejects.toThrow(/exited with 1[\s\S]*database named by DATABASE_URL cannot be reached/);
+    await expect(failure).rejects.not.toThrow(/visio-test-only/);
+  });
+});
+
 describe('two gateway instances on one PostgreSQL', () => {
   it('100 concurrent identical requests spread over both instances create one room', async () => {
     const url = await cluster.createDatabase();
