@@ -2,7 +2,7 @@
 // one instance on SQLite, at 50 connections, in one run; throughput, p99, the 2/1 ratio and RSS per instance.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -133,10 +133,10 @@ export async function scaleBench() {
       `${r.rps.toFixed(0).padStart(6)} req/s   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors}   RSS ${r.rss.map((m) => `${m.toFixed(0)} MB`).join(' + ')}`;
     console.log(`\n== gateway --scale: POST /v1/rooms, ${CONNECTIONS} connections, ${ROUNDS} alternated rounds of ${SECONDS} s, one run ==`);
     console.log('req/s: mean over rounds; p99: worst round; RSS: peak per instance under load');
-    console.log(`machine: ${cpus().length} cores shared by the load generator, every gateway process and PostgreSQL`);
+    console.log(`machine: ${cpus().length} cores shared by the load generator, every gateway process and PostgreSQL; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     let failed = false;
     for (const withKeys of [false, true]) {
-      console.log(withKeys ? '\nwith a fresh Idempotency-Key per request (claim + insert + complete):' : '\nwithout Idempotency-Key (one insert per request):');
+      console.log(withKeys ? '\nwith a fresh Idempotency-Key per request (claim, then room and key completion in one statement):' : '\nwithout Idempotency-Key (one insert per request):');
       for (const [name] of configs) {
         const r = results[`${name}|${withKeys}`];
         if (r.errors > 0) failed = true;
@@ -148,7 +148,7 @@ export async function scaleBench() {
     console.log(
       `\nOn ${cpus().length} cores the second instance competes for the same CPUs as the first, PostgreSQL and the load` +
         '\ngenerator: the ratio shows the cost of sharing, not the gain of scaling out. On separate machines each instance' +
-        '\nadds its own CPU and the ceiling becomes PostgreSQL (one short transaction per room).',
+        '\nbrings its own CPU; measure there to size a deployment.',
     );
     if (failed) process.exitCode = 1;
   } finally {
