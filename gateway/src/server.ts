@@ -59,7 +59,7 @@ export async function startGateway(env: Record<string, string | undefined> = pro
 }
 
 /** PostgreSQL when DATABASE_URL is set (several instances share it), else the embedded SQLite file. */
-async function openStore(settings: GatewaySettings, logger: Logger): Promise<Store> {
+export async function openStore(settings: GatewaySettings, logger: Pick<Logger, 'warn'>): Promise<Store> {
   if (!settings.database) return openSqliteStore(settings.dataDir);
   return openPostgresStore({
     connectionString: settings.database.url,

@@ -120,11 +120,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const owner = 'atomic@example.gouv.fr';
       await store.claimKey(owner, 'key:x', 'fp', 60_000);
       const room = sampleRoom({ owner, eventUid: 'evt-x' });
-      await store.insertRoom(room, { owner, key: 'key:x' });
+      await store.insertRoom(room, { completes: { owner, key: 'key:x' } });
       expect(await store.claimKey(owner, 'key:x', 'fp', 60_000)).toEqual({ state: 'done', roomCode: room.code });
 
       await store.claimKey(owner, 'key:y', 'fp', 60_000);
-      await expect(store.insertRoom(sampleRoom({ owner, eventUid: 'evt-x' }), { owner, key: 'key:y' })).rejects.toBeInstanceOf(DuplicateRoomError);
+      await expect(store.insertRoom(sampleRoom({ owner, eventUid: 'evt-x' }), { completes: { owner, key: 'key:y' } })).rejects.toBeInstanceOf(DuplicateRoomError);
       expect(await store.claimKey(owner, 'key:y', 'fp', 60_000)).toEqual({ state: 'pending' });
       expect(await store.listRooms({ owner, limit: 10 })).toHaveLength(1);
     });
@@ -136,7 +136,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await store.releaseKey(owner, 'key:r');
       expect(await store.claimKey(owner, 'key:r', 'other-fp', 60_000)).toEqual({ state: 'claimed' });
       const room = sampleRoom({ owner });
-      await store.insertRoom(room, { owner, key: 'key:r' });
+      await store.insertRoom(room, { completes: { owner, key: 'key:r' } });
       await store.releaseKey(owner, 'key:r');
       expect(await store.claimKey(owner, 'key:r', 'other-fp', 60_000)).toEqual({ state: 'done', roomCode: room.code });
     });
@@ -156,7 +156,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.claimKey(owner, 'key:s', 'fp', 60_000)).toEqual({ state: 'pending' });
       // A completed key is never taken over, however old.
       const room = sampleRoom({ owner });
-      await store.insertRoom(room, { owner, key: 'key:s' });
+      await store.insertRoom(room, { completes: { owner, key: 'key:s' } });
       await sleep(10);
       expect(await store.claimKey(owner, 'key:s', 'fp', 1)).toEqual({ state: 'done', roomCode: room.code });
     });
@@ -173,7 +173,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const owner = 'del@example.gouv.fr';
       await store.claimKey(owner, 'key:d', 'fp', 60_000);
       const room = sampleRoom({ owner });
-      await store.insertRoom(room, { owner, key: 'key:d' });
+      await store.insertRoom(room, { completes: { owner, key: 'key:d' } });
       expect(await store.deleteRoom(room.code, 'intruder@example.gouv.fr')).toBe(false);
       expect(await store.getRoom(room.code)).toEqual(room);
       expect(await store.deleteRoom(room.code, owner)).toBe(true);
@@ -181,6 +181,114 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.deleteRoom(room.code, owner)).toBe(false);
       // The key is free again: a new request with it makes a new room.
       expect(await store.claimKey(owner, 'key:d', 'fp', 60_000)).toEqual({ state: 'claimed' });
+    });
+
+    it('writes the audit stamp with the room, pages the trail newest first, and forgets no deletion', async () => {
+      const store = await open();
+      const owner = 'audited@example.gouv.fr';
+      const room = sampleRoom({ owner });
+      await store.insertRoom(room, { audit: { client: 'outlook', at: '2026-03-01T10:00:00.000Z' } });
+      await expect(store.insertRoom({ ...sampleRoom({ owner }), code: room.code }, { audit: { client: 'web', at: '2026-03-01T10:00:01.000Z' } })).rejects.toBeInstanceOf(DuplicateRoomError);
+      expect(await store.deleteRoom(room.code, owner, { client: 'web', at: '2026-03-01T11:00:00.000Z' })).toBe(true);
+      await store.appendAudit({ owner, action: 'room.create', roomCode: 'zzz-zzzz-zzz', client: 'caldav', at: '2026-03-01T09:00:00.000Z' });
+      const all = await store.listAudit({ owner, limit: 10 });
+      expect(all).toEqual([
+        { owner, action: 'room.delete', roomCode: room.code, client: 'web', at: '2026-03-01T11:00:00.000Z' },
+        { owner, action: 'room.create', roomCode: room.code, client: 'outlook', at: '2026-03-01T10:00:00.000Z' },
+        { owner, action: 'room.create', roomCode: 'zzz-zzzz-zzz', client: 'caldav', at: '2026-03-01T09:00:00.000Z' },
+      ]);
+      expect(await store.listAudit({ owner, limit: 2, before: all[1] })).toEqual([all[2]]);
+      expect(await store.listAudit({ owner: 'other@example.gouv.fr', limit: 10 })).toEqual([]);
+    });
+
+    it('takes a one-time record once: then replayed (with its family), unknown or expired', async () => {
+      const store = await open();
+      await store.putOneTime('code', 'h1', { sub: 'alice', n: 1 }, 2_000);
+      await store.putOneTime('code', 'h2', { sub: 'bob' }, 1_000);
+      expect(await store.takeOneTime('code', 'h1', 1_500)).toEqual({ state: 'ok', payload: { sub: 'alice', n: 1 } });
+      await store.linkOneTime('code', 'h1', 'fam-1');
+      expect(await store.takeOneTime('code', 'h1', 1_600)).toEqual({ state: 'replayed', familyId: 'fam-1' });
+      expect(await store.takeOneTime('login', 'h1', 1_600)).toEqual({ state: 'unknown' });
+      expect(await store.takeOneTime('code', 'h2', 1_500)).toEqual({ state: 'expired' });
+      const race = await Promise.all([store.putOneTime('login', 'h3', {}, 9_000)].map(() => Promise.all([store.takeOneTime('login', 'h3', 1), store.takeOneTime('login', 'h3', 1)])));
+      expect(race[0]!.map((r) => r.state).sort()).toEqual(['ok', 'replayed']);
+    });
+
+    it('rotates refresh tokens once, revokes the family on reuse, and ends families', async () => {
+      const store = await open();
+      const user = { sub: 'alice', email: 'alice@example.gouv.fr', name: 'Alice' };
+      await store.insertRefreshToken({ hash: 'r1', familyId: 'f1', clientId: 'web', user, expiresAt: 10_000, familyExpiresAt: 20_000 });
+      expect(await store.useRefreshToken('r1', 'browser', 100)).toEqual({ state: 'wrong-client' });
+      expect(await store.useRefreshToken('nope', 'web', 100)).toEqual({ state: 'unknown' });
+      expect(await store.useRefreshToken('r1', 'web', 100)).toEqual({ state: 'ok', token: { hash: 'r1', familyId: 'f1', clientId: 'web', user, expiresAt: 10_000, familyExpiresAt: 20_000 } });
+      await store.insertRefreshToken({ hash: 'r2', familyId: 'f1', clientId: 'web', user, expiresAt: 30_000, familyExpiresAt: 20_000 });
+      expect(await store.isFamilyActive('f1', 200)).toBe(true);
+      expect(await store.useRefreshToken('r1', 'web', 300)).toEqual({ state: 'reused' });
+      expect(await store.isFamilyActive('f1', 300)).toBe(false);
+      expect(await store.useRefreshToken('r2', 'web', 300)).toEqual({ state: 'revoked' });
+      await store.insertRefreshToken({ hash: 'r3', familyId: 'f3', clientId: 'web', user, expiresAt: 1_000, familyExpiresAt: 5_000 });
+      expect(await store.useRefreshToken('r3', 'web', 1_000)).toEqual({ state: 'expired' });
+      expect(await store.isFamilyActive('f3', 5_000)).toBe(false);
+      await store.insertRefreshToken({ hash: 'r4', familyId: 'f4', clientId: 'web', user, expiresAt: 9_000, familyExpiresAt: 9_000 });
+      await store.revokeFamily({ hash: 'r4' }, 400);
+      expect(await store.isFamilyActive('f4', 500)).toBe(false);
+      await store.purgeExpired(100_000_000);
+      expect(await store.useRefreshToken('r4', 'web', 500)).toEqual({ state: 'unknown' });
+    });
+
+    it('keeps service keys hashed, finds only active ones, revokes by id or name', async () => {
+      const store = await open();
+      await store.insertServiceKey({ id: 'k1', name: 'caldav', hash: 'hk1', scopes: ['rooms:read', 'rooms:write'], createdAt: '2026-03-01T10:00:00.000Z' });
+      await store.insertServiceKey({ id: 'k2', name: 'other', hash: 'hk2', scopes: ['audit:read'], createdAt: '2026-03-01T11:00:00.000Z' });
+      await expect(store.insertServiceKey({ id: 'k3', name: 'caldav', hash: 'hk3', scopes: [], createdAt: '2026-03-01T12:00:00.000Z' })).rejects.toThrow();
+      expect(await store.findServiceKey('hk1')).toEqual({ id: 'k1', name: 'caldav', hash: 'hk1', scopes: ['rooms:read', 'rooms:write'], createdAt: '2026-03-01T10:00:00.000Z' });
+      expect(await store.revokeServiceKey('caldav', Date.parse('2026-03-02T00:00:00.000Z'))).toBe(true);
+      expect(await store.revokeServiceKey('caldav', Date.now())).toBe(false);
+      expect(await store.revokeServiceKey('k2', Date.now())).toBe(true);
+      expect(await store.findServiceKey('hk1')).toBeNull();
+      expect((await store.listServiceKeys()).map((k) => [k.id, k.revokedAt !== undefined])).toEqual([['k1', true], ['k2', true]]);
+      expect((await store.listServiceKeys())[0]!.revokedAt).toBe('2026-03-02T00:00:00.000Z');
+    });
+
+    it('counts rate-limit hits per bucket in fixed windows, concurrent hits each once', async () => {
+      const store = await open();
+      const t = 1_700_000_030_000;
+      const hits = await Promise.all(Array.from({ length: 20 }, () => store.hitRateLimit('b', 60_000, t)));
+      expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(hits[0]!.resetAt).toBe(1_700_000_040_000);
+      expect(await store.hitRateLimit('other', 60_000, t)).toEqual({ count: 1, resetAt: 1_700_000_040_000 });
+      expect(await store.hitRateLimit('b', 60_000, 1_700_000_040_000)).toEqual({ count: 1, resetAt: 1_700_000_100_000 });
+    });
+
+    it('marks rooms ended and running again', async () => {
+      const store = await open();
+      const room = sampleRoom();
+      await store.insertRoom(room);
+      expect(await store.markRoomEnded(room.code, '2026-03-01T12:00:00.000Z')).toBe(true);
+      expect((await store.getRoom(room.code))?.endedAt).toBe('2026-03-01T12:00:00.000Z');
+      expect(await store.markRoomEnded(room.code, null)).toBe(true);
+      expect((await store.getRoom(room.code))?.endedAt).toBeUndefined();
+      expect(await store.markRoomEnded('nop-nope-nop', null)).toBe(false);
+    });
+
+    it('binds a pending creation to one provider room only once', async () => {
+      const store = await open();
+      const base = { owner: 'agent@example.gouv.fr', provider: 'meet' as const, startedAt: '2026-03-01T10:00:00.000Z' };
+      await store.recordPendingCreation({ id: 'p1', ...base, baseline: ['m-1', 'm-2'] });
+      await store.recordPendingCreation({ id: 'p2', ...base, baseline: [] });
+      expect(await store.getPendingCreation('p1')).toEqual({ id: 'p1', ...base, baseline: ['m-1', 'm-2'] });
+      const race = await Promise.all([store.settlePendingCreation('p1', 'm-3'), store.settlePendingCreation('p2', 'm-3')]);
+      expect(race.filter(Boolean)).toHaveLength(1);
+      const winner = race[0] ? 'p1' : 'p2';
+      expect(await store.settlePendingCreation(winner, 'm-3')).toBe(true);
+      await store.insertRoom(sampleRoom({ provider: 'meet', providerRef: 'm-9' }));
+      expect(await store.settlePendingCreation(winner === 'p1' ? 'p2' : 'p1', 'm-9')).toBe(false);
+      expect(await store.settlePendingCreation('unknown', 'm-4')).toBe(false);
+      await store.dropPendingCreation(winner);
+      expect(await store.getPendingCreation(winner)).not.toBeNull();
+      const loser = winner === 'p1' ? 'p2' : 'p1';
+      await store.dropPendingCreation(loser);
+      expect(await store.getPendingCreation(loser)).toBeNull();
     });
 
     it('answers ping while open', async () => {

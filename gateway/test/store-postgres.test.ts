@@ -15,12 +15,29 @@ afterAll(async () => {
 storeContract('PostgreSQL', { open: async () => openPostgresStore({ connectionString: await cluster.createDatabase() }) });
 
 describe('PostgreSQL store across instances', () => {
+  it('counts rate-limit hits from two instances in one shared window, each hit once', async () => {
+    const url = await cluster.createDatabase();
+    const [a, b] = await Promise.all([openPostgresStore({ connectionString: url, poolSize: 4 }), openPostgresStore({ connectionString: url, poolSize: 4 })]);
+    try {
+      const now = 1_700_000_030_000;
+      const hits = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).hitRateLimit('rooms-user:alice', 60_000, now)));
+      expect(hits.map((h) => h.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+      expect(new Set(hits.map((h) => h.resetAt))).toEqual(new Set([1_700_000_040_000]));
+      // A refresh token rotated on both instances at once: exactly one wins, the other sees reuse.
+      await a.insertRefreshToken({ hash: 'rt-x', familyId: 'fam-x', clientId: 'web', user: { sub: 'alice', email: 'alice@example.gouv.fr' }, expiresAt: now + 1e6, familyExpiresAt: now + 2e6 });
+      const uses = await Promise.all([a.useRefreshToken('rt-x', 'web', now), b.useRefreshToken('rt-x', 'web', now)]);
+      expect(uses.map((u) => u.state).sort()).toEqual(['ok', 'reused']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   it('migrates once when six instances start at the same time on an empty database', async () => {
     const url = await cluster.createDatabase();
     const stores = await Promise.all(Array.from({ length: 6 }, () => openPostgresStore({ connectionString: url, poolSize: 2 })));
     try {
       const versions = await cluster.query('SELECT version FROM schema_migrations ORDER BY version', [], new URL(url).pathname.slice(1));
-      expect(versions.map((v) => v.version)).toEqual([1]);
+      expect(versions.map((v) => v.version)).toEqual([1, 2, 3]);
       await stores[0]!.insertRoom(sampleRoom({ code: 'mig-abcd-efg' }));
       expect((await stores[5]!.getRoom('mig-abcd-efg'))?.code).toBe('mig-abcd-efg');
     } finally {

@@ -4,7 +4,21 @@
  * database; time for idempotency claims is the database's clock, so instances' clocks may differ.
  */
 import pg from 'pg';
-import { DuplicateRoomError, StoreUnavailableError, type KeyClaim, type RoomPageQuery, type Store, type StoredRoom } from './store.js';
+import {
+  DuplicateRoomError,
+  StoreUnavailableError,
+  type AuditEntry,
+  type AuthStore,
+  type KeyClaim,
+  type PendingCreation,
+  type RefreshTokenRecord,
+  type RefreshUse,
+  type RoomPageQuery,
+  type ServiceKeyRecord,
+  type Store,
+  type StoredRoom,
+  type TakeResult,
+} from './store.js';
 
 /** Applied in order, once, under an advisory lock: instances starting together never race on them. */
 const MIGRATIONS: string[] = [
@@ -32,6 +46,67 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (owner, key)
    );
    CREATE INDEX idempotency_room ON idempotency_keys (room_code);`,
+  // Sign-in, service keys, rate limits, audit trail (issue 3); same numbering as SQLite.
+  `CREATE TABLE one_time (
+     kind TEXT NOT NULL,
+     hash TEXT NOT NULL,
+     payload JSONB NOT NULL,
+     expires_at BIGINT NOT NULL,
+     used_at BIGINT,
+     family_id TEXT,
+     PRIMARY KEY (kind, hash)
+   );
+   CREATE INDEX one_time_expiry ON one_time (expires_at);
+   CREATE TABLE token_families (
+     id TEXT PRIMARY KEY,
+     client_id TEXT NOT NULL,
+     sub TEXT NOT NULL,
+     expires_at BIGINT NOT NULL,
+     revoked_at BIGINT
+   );
+   CREATE TABLE refresh_tokens (
+     hash TEXT PRIMARY KEY,
+     family_id TEXT NOT NULL REFERENCES token_families (id) ON DELETE CASCADE,
+     client_id TEXT NOT NULL,
+     user_json JSONB NOT NULL,
+     expires_at BIGINT NOT NULL,
+     used_at BIGINT
+   );
+   CREATE INDEX refresh_family ON refresh_tokens (family_id);
+   CREATE TABLE service_keys (
+     id TEXT COLLATE "C" PRIMARY KEY,
+     name TEXT NOT NULL,
+     hash TEXT NOT NULL UNIQUE,
+     scopes JSONB NOT NULL,
+     created_at TEXT COLLATE "C" NOT NULL,
+     revoked_at TEXT
+   );
+   CREATE UNIQUE INDEX service_keys_active_name ON service_keys (name) WHERE revoked_at IS NULL;
+   CREATE TABLE rate_limits (
+     bucket TEXT PRIMARY KEY,
+     window_start BIGINT NOT NULL,
+     count INTEGER NOT NULL
+   );
+   CREATE TABLE audit (
+     owner TEXT NOT NULL,
+     at TEXT COLLATE "C" NOT NULL,
+     room_code TEXT COLLATE "C" NOT NULL,
+     action TEXT COLLATE "C" NOT NULL,
+     client TEXT NOT NULL,
+     PRIMARY KEY (owner, at, room_code, action)
+   );`,
+  // Ended rooms and pending Meet creations (issue 4).
+  `ALTER TABLE rooms ADD COLUMN ended_at TEXT;
+   CREATE INDEX rooms_provider_ref ON rooms (provider, provider_ref) WHERE provider_ref IS NOT NULL;
+   CREATE TABLE pending_creations (
+     id TEXT PRIMARY KEY,
+     owner TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     baseline JSONB NOT NULL,
+     provider_ref TEXT
+   );
+   CREATE UNIQUE INDEX pending_creations_ref ON pending_creations (provider, provider_ref) WHERE provider_ref IS NOT NULL;`,
 ];
 
 /** Arbitrary constant naming the migration lock (pg_advisory_xact_lock takes a bigint). */
@@ -62,6 +137,7 @@ interface RoomRow {
   telephony: StoredRoom['telephony'] | null;
   provider_ref: string | null;
   created_at: string;
+  ended_at: string | null;
 }
 
 function toRoom(row: RoomRow): StoredRoom {
@@ -76,6 +152,7 @@ function toRoom(row: RoomRow): StoredRoom {
     telephony: row.telephony ?? undefined,
     providerRef: row.provider_ref ?? undefined,
     createdAt: row.created_at,
+    endedAt: row.ended_at ?? undefined,
   };
 }
 
@@ -147,6 +224,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 
   return {
+    ...authMethods(query, transaction),
     async claimKey(owner, key, fingerprint, staleAfterMs): Promise<KeyClaim> {
       // One statement: insert the claim, or take over a stale unfinished claim with the same fingerprint.
       // The row lock of ON CONFLICT DO UPDATE makes exactly one of several concurrent callers win.
@@ -178,7 +256,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async releaseKey(owner, key) {
       await query('DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND room_code IS NULL', [owner, key]);
     },
-    async insertRoom(room, completes) {
+    async insertRoom(room, options) {
       const values = [
         room.code,
         room.owner,
@@ -193,16 +271,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       ];
       const insert = `INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at)
                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
-      if (!completes) {
+      const { completes, audit } = options ?? {};
+      if (!completes && !audit) {
         await query(insert, values);
         return;
       }
-      // One statement, so the room and its key's completion commit together or not at all.
-      await query(
-        `WITH inserted AS (${insert} RETURNING code)
-         UPDATE idempotency_keys SET room_code = (SELECT code FROM inserted) WHERE owner = $11 AND key = $12`,
-        [...values, completes.owner, completes.key],
-      );
+      // The room, its key's completion and its audit entry commit together or not at all.
+      await transaction(async (client) => {
+        await client.query(insert, values);
+        if (completes) await client.query('UPDATE idempotency_keys SET room_code = $3 WHERE owner = $1 AND key = $2', [completes.owner, completes.key, room.code]);
+        if (audit) await client.query(AUDIT_INSERT, [room.owner, 'room.create', room.code, audit.client, audit.at]);
+      });
     },
     async getRoom(code) {
       const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE code = $1', [code]);
@@ -221,18 +300,217 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         : await query<RoomRow>('SELECT * FROM rooms WHERE owner = $1 ORDER BY created_at DESC, code DESC LIMIT $2', [owner, limit]);
       return rows.map(toRoom);
     },
-    async deleteRoom(code, owner) {
+    async deleteRoom(code, owner, audit) {
       return transaction(async (client) => {
         const deleted = (await client.query('DELETE FROM rooms WHERE code = $1 AND owner = $2', [code, owner])).rowCount === 1;
         if (deleted) await client.query('DELETE FROM idempotency_keys WHERE room_code = $1', [code]);
+        if (deleted && audit) await client.query(AUDIT_INSERT, [owner, 'room.delete', code, audit.client, audit.at]);
         return deleted;
       });
+    },
+    async markRoomEnded(code, endedAt) {
+      return (await query('UPDATE rooms SET ended_at = $2 WHERE code = $1', [code, endedAt])).rowCount === 1;
+    },
+    async recordPendingCreation(p: PendingCreation) {
+      await query('INSERT INTO pending_creations (id, owner, provider, started_at, baseline) VALUES ($1, $2, $3, $4, $5)', [
+        p.id,
+        p.owner,
+        p.provider,
+        p.startedAt,
+        JSON.stringify(p.baseline),
+      ]);
+    },
+    async getPendingCreation(id) {
+      const { rows } = await query<{ id: string; owner: string; provider: StoredRoom['provider']; started_at: string; baseline: string[] }>(
+        'SELECT id, owner, provider, started_at, baseline FROM pending_creations WHERE id = $1',
+        [id],
+      );
+      const row = rows[0];
+      return row ? { id: row.id, owner: row.owner, provider: row.provider, startedAt: row.started_at, baseline: row.baseline } : null;
+    },
+    async settlePendingCreation(id, providerRef) {
+      return transaction(async (client) => {
+        const { rows } = await client.query<{ provider: string }>('SELECT provider FROM pending_creations WHERE id = $1 FOR UPDATE', [id]);
+        const pending = rows[0];
+        if (!pending) return false;
+        // Serialises every settlement of this provider room across instances (the SQLite write lock's role).
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`settle:${pending.provider}:${providerRef}`]);
+        const other = await client.query<{ id: string }>('SELECT id FROM pending_creations WHERE provider = $1 AND provider_ref = $2', [pending.provider, providerRef]);
+        if (other.rows[0]) return other.rows[0].id === id;
+        if ((await client.query('SELECT 1 FROM rooms WHERE provider = $1 AND provider_ref = $2', [pending.provider, providerRef])).rowCount) return false;
+        const settled = await client.query("UPDATE pending_creations SET provider_ref = $2, baseline = '[]' WHERE id = $1 AND provider_ref IS NULL", [id, providerRef]);
+        return settled.rowCount === 1;
+      });
+    },
+    async dropPendingCreation(id) {
+      await query('DELETE FROM pending_creations WHERE id = $1 AND provider_ref IS NULL', [id]);
     },
     async ping() {
       await query('SELECT 1', []);
     },
     async close() {
       await pool.end();
+    },
+  };
+}
+
+const AUDIT_INSERT = 'INSERT INTO audit (owner, action, room_code, client, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING';
+
+type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
+type Transaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
+
+interface ServiceKeyRow {
+  id: string;
+  name: string;
+  hash: string;
+  scopes: string[];
+  created_at: string;
+  revoked_at: string | null;
+}
+
+const toServiceKey = (r: ServiceKeyRow): ServiceKeyRecord => ({
+  id: r.id,
+  name: r.name,
+  hash: r.hash,
+  scopes: r.scopes,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at ?? undefined,
+});
+
+/** Sign-in state: each decision (take a code, rotate a token, count a request) is one locked row or one statement. */
+function authMethods(query: Query, transaction: Transaction): AuthStore {
+  return {
+    async putOneTime(kind, hash, payload, expiresAt) {
+      await query('INSERT INTO one_time (kind, hash, payload, expires_at) VALUES ($1, $2, $3, $4)', [kind, hash, JSON.stringify(payload), expiresAt]);
+    },
+    async takeOneTime<T>(kind: string, hash: string, now: number): Promise<TakeResult<T>> {
+      return transaction(async (client) => {
+        const { rows } = await client.query<{ payload: T; expires_at: string; used_at: string | null; family_id: string | null }>(
+          'SELECT payload, expires_at, used_at, family_id FROM one_time WHERE kind = $1 AND hash = $2 FOR UPDATE',
+          [kind, hash],
+        );
+        const row = rows[0];
+        if (!row) return { state: 'unknown' };
+        if (row.used_at !== null) return { state: 'replayed', familyId: row.family_id };
+        await client.query('UPDATE one_time SET used_at = $3 WHERE kind = $1 AND hash = $2', [kind, hash, now]);
+        if (Number(row.expires_at) <= now) return { state: 'expired' };
+        return { state: 'ok', payload: row.payload };
+      });
+    },
+    async linkOneTime(kind, hash, familyId) {
+      await query('UPDATE one_time SET family_id = $3 WHERE kind = $1 AND hash = $2', [kind, hash, familyId]);
+    },
+    async insertRefreshToken(t) {
+      await transaction(async (client) => {
+        await client.query('INSERT INTO token_families (id, client_id, sub, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+          t.familyId,
+          t.clientId,
+          t.user.sub,
+          t.familyExpiresAt,
+        ]);
+        await client.query('INSERT INTO refresh_tokens (hash, family_id, client_id, user_json, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+          t.hash,
+          t.familyId,
+          t.clientId,
+          JSON.stringify(t.user),
+          Math.min(t.expiresAt, t.familyExpiresAt),
+        ]);
+      });
+    },
+    async useRefreshToken(hash, clientId, now): Promise<RefreshUse> {
+      return transaction(async (client) => {
+        // FOR UPDATE: of two instances rotating the same token at once, the second sees it used.
+        const { rows } = await client.query<{ family_id: string; client_id: string; user_json: RefreshTokenRecord['user']; expires_at: string; used_at: string | null; family_expires_at: string; revoked_at: string | null }>(
+          `SELECT t.family_id, t.client_id, t.user_json, t.expires_at, t.used_at, f.expires_at AS family_expires_at, f.revoked_at
+           FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id WHERE t.hash = $1 FOR UPDATE`,
+          [hash],
+        );
+        const row = rows[0];
+        if (!row) return { state: 'unknown' };
+        if (row.client_id !== clientId) return { state: 'wrong-client' };
+        if (row.revoked_at !== null) return { state: 'revoked' };
+        if (row.used_at !== null) {
+          await client.query('UPDATE token_families SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [row.family_id, now]);
+          return { state: 'reused' };
+        }
+        const expiresAt = Number(row.expires_at);
+        const familyExpiresAt = Number(row.family_expires_at);
+        if (expiresAt <= now || familyExpiresAt <= now) return { state: 'expired' };
+        await client.query('UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL', [hash, now]);
+        return { state: 'ok', token: { hash, familyId: row.family_id, clientId: row.client_id, user: row.user_json, expiresAt, familyExpiresAt } };
+      });
+    },
+    async revokeFamily(by, now) {
+      if ('familyId' in by) await query('UPDATE token_families SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [by.familyId, now]);
+      else
+        await query(
+          'UPDATE token_families SET revoked_at = $2 WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1) AND revoked_at IS NULL',
+          [by.hash, now],
+        );
+    },
+    async isFamilyActive(familyId, now) {
+      return ((await query('SELECT 1 FROM token_families WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2', [familyId, now])).rowCount ?? 0) > 0;
+    },
+    async insertServiceKey(key) {
+      await query('INSERT INTO service_keys (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)', [
+        key.id,
+        key.name,
+        key.hash,
+        JSON.stringify(key.scopes),
+        key.createdAt,
+      ]);
+    },
+    async findServiceKey(hash) {
+      const { rows } = await query<ServiceKeyRow>('SELECT * FROM service_keys WHERE hash = $1 AND revoked_at IS NULL', [hash]);
+      return rows[0] ? toServiceKey(rows[0]) : null;
+    },
+    async listServiceKeys() {
+      return (await query<ServiceKeyRow>('SELECT * FROM service_keys ORDER BY created_at, id', [])).rows.map(toServiceKey);
+    },
+    async revokeServiceKey(idOrName, now) {
+      const { rowCount } = await query('UPDATE service_keys SET revoked_at = $2 WHERE (id = $1 OR name = $1) AND revoked_at IS NULL', [
+        idOrName,
+        new Date(now).toISOString(),
+      ]);
+      return (rowCount ?? 0) > 0;
+    },
+    async hitRateLimit(bucket, windowMs, now) {
+      const windowStart = now - (now % windowMs);
+      // One statement: the row lock of ON CONFLICT makes concurrent hits from every instance count once each.
+      const { rows } = await query<{ window_start: string; count: number }>(
+        `INSERT INTO rate_limits AS r (bucket, window_start, count) VALUES ($1, $2, 1)
+         ON CONFLICT (bucket) DO UPDATE SET
+           count = CASE WHEN r.window_start = EXCLUDED.window_start THEN r.count + 1 ELSE 1 END,
+           window_start = EXCLUDED.window_start
+         RETURNING window_start, count`,
+        [bucket, windowStart],
+      );
+      const row = rows[0]!;
+      return { count: row.count, resetAt: Number(row.window_start) + windowMs };
+    },
+    async appendAudit(entry) {
+      await query(AUDIT_INSERT, [entry.owner, entry.action, entry.roomCode, entry.client, entry.at]);
+    },
+    async listAudit({ owner, limit, before }) {
+      const { rows } =
+        before === undefined
+          ? await query<{ owner: string; action: AuditEntry['action']; room_code: string; client: string; at: string }>(
+              'SELECT * FROM audit WHERE owner = $1 ORDER BY at DESC, room_code DESC, action DESC LIMIT $2',
+              [owner, limit],
+            )
+          : await query<{ owner: string; action: AuditEntry['action']; room_code: string; client: string; at: string }>(
+              'SELECT * FROM audit WHERE owner = $1 AND (at, room_code, action) < ($2, $3, $4) ORDER BY at DESC, room_code DESC, action DESC LIMIT $5',
+              [owner, before.at, before.roomCode, before.action, limit],
+            );
+      return rows.map((r) => ({ owner: r.owner, action: r.action, roomCode: r.room_code, client: r.client, at: r.at }));
+    },
+    async purgeExpired(now) {
+      await transaction(async (client) => {
+        await client.query('DELETE FROM one_time WHERE expires_at < $1', [now - 86_400_000]);
+        await client.query('DELETE FROM refresh_tokens WHERE expires_at < $1', [now]);
+        await client.query('DELETE FROM token_families WHERE expires_at < $1 OR revoked_at < $2', [now, now - 86_400_000]);
+        await client.query('DELETE FROM rate_limits WHERE window_start < $1', [now - 86_400_000]);
+      });
     },
   };
 }
