@@ -208,6 +208,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return guarded(async () => {
       const client = await pool.connect();
+      // A checked-out client's socket errors (database restarting) are not the pool's to catch: without
+      // this listener they would crash the process; the failing query rejects on its own.
+      const onError = () => {};
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
@@ -219,6 +223,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         await client.query('ROLLBACK').catch(() => {});
         client.release(isUnavailable(error) ? (error as Error) : undefined);
         throw error;
+      } finally {
+        client.off('error', onError);
       }
     });
   }
