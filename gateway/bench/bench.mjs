@@ -1,4 +1,6 @@
 // `npm run bench` (gateway part): POST /v1/rooms against a bare Hono route, in one run, plus core throughputs.
+// `npm run bench -- --scale`: instances on PostgreSQL instead (scale.mjs). Run through tsx: the PostgreSQL
+// harness of @visio/testing is TypeScript.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -48,6 +50,12 @@ function perSecond(fn, ms = 1500) {
     n++;
   }
   return (n * 1000) / (performance.now() - start);
+}
+
+if (process.argv.includes('--scale')) {
+  const { scaleBench } = await import('./scale.mjs');
+  await scaleBench();
+  process.exit();
 }
 
 // The real OpenID provider of the tests (testing/src/oidc-provider.ts), transpiled next to its dependencies.
@@ -151,3 +159,9 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(oidcDataDir, { recursive: true, force: true });
 }
+
+// The calendar part runs after, in its own process (as before the --scale option existed).
+await new Promise((resolveRun, rejectRun) => {
+  const child = spawn(process.execPath, [join(here, 'caldav.mjs')], { stdio: 'inherit' });
+  child.once('exit', (code) => (code === 0 ? resolveRun(undefined) : rejectRun(new Error(`caldav bench exited with ${code}`))));
+});

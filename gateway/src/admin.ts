@@ -2,12 +2,12 @@
 /**
  * `node dist/admin.js service-key create --name caldav --scope rooms:write [--scope rooms:read]`
  * `node dist/admin.js service-key list` · `node dist/admin.js service-key revoke <id or name>`
- * Uses the same environment (VISIO_DATA_DIR...) as the gateway. The key is printed once, stored hashed.
+ * Uses the same environment (DATABASE_URL or VISIO_DATA_DIR...) as the gateway. The key is printed once, stored hashed.
  */
 import { parseArgs } from 'node:util';
 import { SCOPES, createServiceKey } from './auth/tokens.js';
 import { ConfigError, loadSettings } from './config.js';
-import { openSqliteStore } from './store/sqlite.js';
+import { openStore } from './server.js';
 
 const USAGE = `Usage:
   admin service-key create --name <name> --scope <scope> [--scope <scope>...]
@@ -35,7 +35,8 @@ async function main(argv: string[]): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const store = openSqliteStore(settings.dataDir);
+  // The configured store: PostgreSQL with DATABASE_URL, else the SQLite file in VISIO_DATA_DIR.
+  const store = await openStore(settings, { warn: () => {} });
   try {
     switch (command) {
       case 'create': {

@@ -27,7 +27,7 @@ import { outlookRoutes } from './routes/outlook.js';
 import { pageRoutes, pickLang } from './routes/page.js';
 import { roomRoutes } from './routes/rooms.js';
 import { systemRoutes, VERSION } from './routes/system.js';
-import type { Store } from './store/store.js';
+import { StoreUnavailableError, type Store } from './store/store.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -59,7 +59,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   const { auth } = settings;
   const tokens = auth.mode === 'oidc' ? createTokenService(auth, settings.publicUrl, loadTokenSecret(auth.tokenSecret, settings.dataDir), store) : undefined;
   const limiter = auth.mode === 'oidc' ? createRateLimiter(store, auth.rateLimits.windowSeconds) : undefined;
-  const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel, log });
+  const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel, staleClaimMs: settings.staleClaimMs, log });
   const calendars = createCalendarService({ caldav: settings.caldav, rooms, instanceUrl: settings.instanceUrl, instanceName: settings.instanceName, log });
 
   app.use(requestId({ headerName: 'x-request-id' }));
@@ -188,6 +188,13 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.notFound((c) => problemResponse(c, new ProblemError(404, 'notFound', 'Not found', `No route for ${c.req.method} ${c.req.path}.`)));
   app.onError((error, c) => {
     if (error instanceof ProblemError) return problemResponse(c, error);
+    if (error instanceof StoreUnavailableError) {
+      log.warn('store unavailable', { requestId: c.get('requestId'), path: c.req.path, error: String((error.cause as Error | undefined)?.message ?? error.message) });
+      return problemResponse(
+        c,
+        new ProblemError(503, 'unavailable', 'Service unavailable', 'The gateway cannot reach its database; nothing was changed. Retry in a moment.', { headers: { 'retry-after': '2' } }),
+      );
+    }
     if (error instanceof HTTPException) {
       const [type, title] = HTTP_PROBLEMS[error.status] ?? ['internal', 'Request refused'];
       return problemResponse(c, new ProblemError(error.status, type, title, error.message));

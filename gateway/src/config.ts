@@ -92,6 +92,12 @@ export const EnvSchema = z.object({
   LIVEKIT_MAX_PARTICIPANTS: z.coerce.number().int().min(0).max(100_000).default(0),
   LIVEKIT_EMPTY_TIMEOUT: seconds(0, 604_800, 600),
   LIVEKIT_WEBHOOK: flag.default(true),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/[^/]/.test(v) && URL.canParse(v), 'must be a PostgreSQL URL: postgres://user:password@host:5432/database')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  VISIO_IDEMPOTENCY_STALE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -109,6 +115,10 @@ export interface GatewaySettings {
   logLevel: Env['LOG_LEVEL'];
   /** CalDAV servers the calendar routes may reach (SSRF allowlist). */
   caldav: { servers: string[]; privateNetworks: string[]; timeoutMs: number };
+  /** PostgreSQL, shared by every instance; null: the embedded SQLite store in dataDir. */
+  database: { url: string; poolSize: number; description: string } | null;
+  /** An unfinished idempotency claim older than this is taken over (its holder died). */
+  staleClaimMs: number;
   auth: AuthSettings;
   /** The raw validated environment, for feature modules that read their own variables. */
   env: Env;
@@ -124,6 +134,12 @@ export function isLoopbackHost(host: string): boolean {
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) return h === '::1';
   return false;
+}
+
+/** host:port/database, for logs and banners: never the user or password. */
+export function describeDatabase(url: string): string {
+  const u = new URL(url);
+  return `PostgreSQL ${u.host || 'localhost'}${u.pathname || '/'}`;
 }
 
 export function loadSettings(source: Record<string, string | undefined> = process.env): GatewaySettings {
@@ -160,6 +176,8 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
     caldav: { servers: env.CALDAV_SERVERS, privateNetworks: env.CALDAV_PRIVATE_NETWORKS, timeoutMs: env.CALDAV_TIMEOUT_MS },
+    database: env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, description: describeDatabase(env.DATABASE_URL) } : null,
+    staleClaimMs: env.VISIO_IDEMPOTENCY_STALE_MS,
     auth,
     env,
   };

@@ -2,6 +2,7 @@
 /** `node dist/main.js`: the gateway process. */
 import { ConfigError } from './config.js';
 import { startGateway } from './server.js';
+import { StoreUnavailableError } from './store/store.js';
 
 try {
   const gateway = await startGateway();
@@ -10,7 +11,7 @@ try {
   process.stderr.write(
     `\nVisio gateway listening on ${gateway.url}\n` +
       `  room provider: ${settings.provider} (links on ${settings.instanceUrl})\n` +
-      `  store: SQLite in ${settings.dataDir}\n` +
+      `  store: ${settings.database?.description ?? `SQLite in ${settings.dataDir}`}\n` +
       `  mode: ${mode}\n\n`,
   );
   let stopping = false;
@@ -28,6 +29,11 @@ try {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
+  }
+  if (error instanceof StoreUnavailableError) {
+    // The orchestrator restarts the process; the URL is not printed (it may hold a password).
+    process.stderr.write(`The database named by DATABASE_URL cannot be reached: ${(error.cause as Error | undefined)?.message ?? 'unknown error'}\n`);
+    process.exit(1);
   }
   throw error;
 }

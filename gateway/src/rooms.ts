@@ -59,7 +59,8 @@ export function createRoomService(options: RoomServiceOptions) {
   const staleClaimMs = options.staleClaimMs ?? 60_000;
   const now = options.now ?? (() => new Date());
 
-  async function mint(owner: User, command: CreateRoomCommand, meta: AuditMeta | undefined): Promise<StoredRoom> {
+  /** With `key`, the insert also completes that claimed idempotency key, atomically. */
+  async function mint(owner: User, command: CreateRoomCommand, meta: AuditMeta | undefined, key?: string): Promise<StoredRoom> {
     const accessLevel = command.accessLevel ?? options.defaultAccessLevel;
     for (let attempt = 0; ; attempt++) {
       const made = await provider.createRoom({ owner, accessLevel, title: command.title, eventUid: command.eventUid, suggestedCode: generateRoomCode() });
@@ -72,7 +73,7 @@ export function createRoomService(options: RoomServiceOptions) {
         createdAt: now().toISOString(),
       };
       try {
-        await store.insertRoom(room, auditOf(meta));
+        await store.insertRoom(room, { completes: key ? { owner: owner.sub, key } : undefined, audit: auditOf(meta) });
         return room;
       } catch (error) {
         // A code collision (1 in 1.4e14) gets a fresh code; an event race is settled by the caller.
@@ -128,9 +129,7 @@ export function createRoomService(options: RoomServiceOptions) {
 
   async function mintClaimed(owner: User, command: CreateRoomCommand, key: string, meta: AuditMeta | undefined): Promise<StoredRoom> {
     try {
-      const room = await mint(owner, command, meta);
-      await store.completeKey(owner.sub, key, room.code);
-      return room;
+      return await mint(owner, command, meta, key);
     } catch (error) {
       if (error instanceof DuplicateRoomError && error.field === 'eventUid') {
         // Another key won the event: hand back its room.
@@ -140,7 +139,8 @@ export function createRoomService(options: RoomServiceOptions) {
           return winner;
         }
       }
-      await store.releaseKey(owner.sub, key);
+      // When the store itself is down the release fails too; the claim then expires after staleClaimMs.
+      await store.releaseKey(owner.sub, key).catch(() => {});
       throw error;
     }
   }

@@ -12,6 +12,8 @@ export interface GatewayProcess {
   /** Everything the process wrote (JSON log lines on stdout, banner on stderr). */
   output(): { stdout: string; stderr: string };
   stop(): Promise<number | null>;
+  /** Sends a signal (SIGKILL: the process dies mid-request, as on a crash) and waits for the exit. */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
 export async function startGatewayProcess(env: Record<string, string> = {}, timeoutMs = 15_000): Promise<GatewayProcess> {
@@ -46,6 +48,10 @@ export async function startGatewayProcess(env: Record<string, string> = {}, time
       const code = await exited;
       if (!env.VISIO_DATA_DIR) rmSync(dataDir, { recursive: true, force: true });
       return code;
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
     },
   };
 }

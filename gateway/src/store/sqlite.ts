@@ -9,6 +9,7 @@ import {
   type AuditStamp,
   type AuthStore,
   type KeyClaim,
+  type KeyRef,
   type RefreshTokenRecord,
   type RefreshUse,
   type RoomPageQuery,
@@ -206,8 +207,9 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     if (deleted && audit) addAudit.run(owner, 'room.delete', code, audit.client, audit.at);
     return deleted;
   });
-  const insert = db.transaction((row: Record<string, unknown>, room: StoredRoom, audit: AuditStamp | undefined) => {
+  const insert = db.transaction((row: Record<string, unknown>, room: StoredRoom, completes: KeyRef | undefined, audit: AuditStamp | undefined) => {
     q.insertRoom.run(row);
+    if (completes) q.completeKey.run(room.code, completes.owner, completes.key);
     if (audit) addAudit.run(room.owner, 'room.create', room.code, audit.client, audit.at);
   });
 
@@ -224,15 +226,15 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     async releaseKey(owner, key) {
       q.releaseKey.run(owner, key);
     },
-    async insertRoom(room, audit) {
+    async insertRoom(room, options) {
       try {
-        insert({
+        insert.immediate({
           ...room,
           title: room.title ?? null,
           eventUid: room.eventUid ?? null,
           telephony: room.telephony ? JSON.stringify(room.telephony) : null,
           providerRef: room.providerRef ?? null,
-        }, room, audit);
+        }, room, options?.completes, options?.audit);
       } catch (error) {
         if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
           throw new DuplicateRoomError(error.message.includes('event_uid') ? 'eventUid' : 'code');

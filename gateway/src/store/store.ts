@@ -150,6 +150,23 @@ export interface AuthStore {
   purgeExpired(now: number): Promise<void>;
 }
 
+/**
+ * The store cannot be reached (database down, restarting, connection lost): the request fails with 503
+ * and may be retried; nothing was written by the failed operation.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(options?: { cause?: unknown }) {
+    super('the store is unavailable', options);
+  }
+}
+
+/** An idempotency key that an insert completes in the same transaction. */
+export interface KeyRef {
+  owner: string;
+  key: string;
+}
+
 export interface Store extends AuthStore {
   /**
    * Claims an idempotency key for `owner`. The first caller gets `claimed` and must later call
@@ -160,10 +177,11 @@ export interface Store extends AuthStore {
   releaseKey(owner: string, key: string): Promise<void>;
 
   /**
-   * Throws DuplicateRoomError when the code, or the owner's event UID, is taken. With `audit`, a `room.create`
-   * entry is written in the same transaction.
+   * Throws DuplicateRoomError when the code, or the owner's event UID, is taken. In the same transaction:
+   * with `completes`, marks that claimed key done with this room (a crash never leaves a room its key does
+   * not name); with `audit`, writes a `room.create` entry.
    */
-  insertRoom(room: StoredRoom, audit?: AuditStamp): Promise<void>;
+  insertRoom(room: StoredRoom, options?: { completes?: KeyRef | undefined; audit?: AuditStamp | undefined }): Promise<void>;
   getRoom(code: string): Promise<StoredRoom | null>;
   findRoomByEvent(owner: string, eventUid: string): Promise<StoredRoom | null>;
   listRooms(query: RoomPageQuery): Promise<StoredRoom[]>;
