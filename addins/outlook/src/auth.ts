@@ -1,12 +1,18 @@
 /**
  * Sign-in seam. With a gateway in local single-user mode no token is needed. With sign-in (OIDC mode), the
- * task pane opens the gateway's sign-in page in an Office dialog (authorization code + PKCE); the gateway's
- * callback page hands the one-time code back with messageParent; the code is exchanged at the token URL.
- * Tokens live in the add-in's own storage (OfficeRuntime.storage when shared with the command runtime).
+ * task pane opens the gateway's sign-in page in an Office dialog (authorization code + PKCE, done by
+ * @visio/shared/sign-in); the callback page on the gateway hands the redirect back with messageParent; the
+ * code is exchanged at the gateway's token URL. Tokens (access + refresh) live in the add-in's own storage
+ * (OfficeRuntime.storage when shared with the command runtime), never in logs.
  */
-import type { TokenSource } from '@visio/shared/client';
+import type { GatewayConfig } from '@visio/shared/contract';
+import { createSignInSession, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
 
-const TOKEN_KEY = 'visio.accessToken';
+const TOKENS_KEY = 'visio.tokens';
+
+/** Registered at the gateway in VISIO_CLIENTS with `${gateway}${CALLBACK_PATH}` as its redirect URI. */
+export const CLIENT_ID = 'outlook';
+export const CALLBACK_PATH = '/outlook/auth-callback.html';
 
 export interface KeyValueStorage {
   getItem(key: string): string | null | Promise<string | null>;
@@ -24,53 +30,49 @@ export function defaultStorage(): KeyValueStorage | null {
   }
 }
 
-export function storedTokenSource(storage: KeyValueStorage | null): TokenSource {
-  return { getAccessToken: async () => (storage ? await storage.getItem(TOKEN_KEY) : null) };
+/** The shared helper's token storage over Office's key-value storage (JSON under one key). */
+export function keyValueTokenStorage(storage: KeyValueStorage | null): TokenStorage {
+  return {
+    async load() {
+      const raw = storage ? await storage.getItem(TOKENS_KEY) : null;
+      if (!raw) return null;
+      try {
+        const t = JSON.parse(raw) as Partial<StoredTokens>;
+        return typeof t.accessToken === 'string' && typeof t.refreshToken === 'string' && typeof t.expiresAt === 'number' ? (t as StoredTokens) : null;
+      } catch {
+        return null;
+      }
+    },
+    async save(tokens) {
+      if (!storage) return;
+      if (tokens === null) await storage.removeItem(TOKENS_KEY);
+      else await storage.setItem(TOKENS_KEY, JSON.stringify(tokens));
+    },
+  };
 }
 
-export async function storeToken(storage: KeyValueStorage | null, token: string | null): Promise<void> {
-  if (!storage) return;
-  if (token === null) await storage.removeItem(TOKEN_KEY);
-  else await storage.setItem(TOKEN_KEY, token);
+/** The add-in's sign-in session; the routes announced in /v1/config win over the defaults. */
+export function outlookSignIn(gateway: string, storage: KeyValueStorage | null, auth?: GatewayConfig['auth']): SignInSession {
+  const at = (path: string | undefined, fallback: string) => new URL(path ?? fallback, gateway).href;
+  return createSignInSession({
+    endpoints: { loginUrl: at(auth?.loginUrl, '/auth/login'), tokenUrl: at(auth?.tokenUrl, '/auth/token'), logoutUrl: at(auth?.logoutUrl, '/auth/logout') },
+    clientId: CLIENT_ID,
+    redirectUri: new URL(CALLBACK_PATH, gateway).href,
+    storage: keyValueTokenStorage(storage),
+  });
 }
 
-function base64url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export interface PkceStart {
-  verifier: string;
-  state: string;
-  loginUrl: string;
-  redirectUri: string;
-}
-
-export const CLIENT_ID = 'visio-outlook';
-
-/** The dialog's start URL: the gateway's sign-in with a fresh PKCE challenge and state. */
-export async function startSignIn(gateway: string, loginPath = '/auth/login'): Promise<PkceStart> {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
-  const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
-  const redirectUri = `${gateway}/outlook/auth-callback.html`;
-  const url = new URL(loginPath, gateway);
-  url.search = new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: redirectUri, code_challenge: challenge, code_challenge_method: 'S256', state }).toString();
-  return { verifier, state, loginUrl: url.toString(), redirectUri };
-}
-
-export type DialogMessage = { type: 'code'; code: string; state: string } | { type: 'error'; error: string; state: string };
-
-/** What the callback page sends; anything else is refused. */
-export function parseDialogMessage(raw: string): DialogMessage | null {
+/**
+ * What the callback page sends: the URL it was opened at (code or error, and state). Anything that is not
+ * that page's URL is refused; state and error are checked by completeSignIn.
+ */
+export function parseDialogMessage(raw: string, redirectUri: string): string | null {
+  if (typeof raw !== 'string' || raw.length > 4096) return null;
   try {
-    const value = JSON.parse(raw) as Record<string, unknown>;
-    if (typeof value.state !== 'string') return null;
-    if (value.type === 'code' && typeof value.code === 'string' && value.code.length > 0 && value.code.length <= 512) return { type: 'code', code: value.code, state: value.state };
-    if (value.type === 'error' && typeof value.error === 'string') return { type: 'error', error: value.error.slice(0, 200), state: value.state };
+    const url = new URL(raw);
+    const expected = new URL(redirectUri);
+    return url.origin === expected.origin && url.pathname === expected.pathname ? url.href : null;
   } catch {
-    // fall through
+    return null;
   }
-  return null;
 }

@@ -1,6 +1,7 @@
 /** What every entry point (function file, task pane) builds from Office's context. */
 import { createVisioClient, type VisioClient } from '@visio/shared/client';
-import { defaultStorage, storedTokenSource } from './auth.js';
+import type { SignInSession } from '@visio/shared/sign-in';
+import { defaultStorage, outlookSignIn } from './auth.js';
 import type { CommandDeps } from './commands/commands.js';
 import { gatewayUrl } from './env.js';
 import { langFromOffice } from './i18n.js';
@@ -8,9 +9,16 @@ import { officeItem } from './office/item.js';
 import { readSettings } from './settings.js';
 
 let client: VisioClient | null = null;
+let session: SignInSession | null = null;
+
+/** One sign-in session per runtime: fresh access tokens, refreshed one at a time. */
+export function signInSession(): SignInSession {
+  session ??= outlookSignIn(gatewayUrl(), defaultStorage());
+  return session;
+}
 
 export function visioClient(): VisioClient {
-  client ??= createVisioClient({ baseUrl: gatewayUrl(), clientName: 'outlook', auth: storedTokenSource(defaultStorage()) });
+  client ??= createVisioClient({ baseUrl: gatewayUrl(), clientName: 'outlook', auth: signInSession() });
   return client;
 }
 

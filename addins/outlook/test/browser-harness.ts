@@ -19,8 +19,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const [gateway, script] = await Promise.all([startGatewayProcess({ LOG_LEVEL: 'warn' }), doubleScript()]);
+/** `env` adds to the gateway's environment (e.g. OIDC mode with a fixed PORT known to the provider). */
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+  const [gateway, script] = await Promise.all([startGatewayProcess({ LOG_LEVEL: 'warn', ...env }), doubleScript()]);
   const browser = await launchChromium();
   const { context } = browser;
   const requests: string[] = [];

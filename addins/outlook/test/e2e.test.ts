@@ -97,6 +97,7 @@ describe('commands in Chromium', () => {
   });
 });
 
+// Sign-in against a real OpenID provider and the gateway in OIDC mode: signin.e2e.test.ts.
 describe('task pane and sign-in dialog', () => {
   it('shows what the item holds, runs the commands, saves settings, and is accessible', async () => {
     const page = await h.open('/outlook/taskpane.html', appointment);
@@ -127,56 +128,6 @@ describe('task pane and sign-in dialog', () => {
     await page.getByText('This item holds no Visio meeting.').waitFor();
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     await page.close();
-  });
-
-  it('signs in through an Office dialog: PKCE start, callback page, state checked, code exchanged', async () => {
-    // Sign-in (issue 3) is not in this gateway yet: its config answer and token endpoint are doubled here,
-    // everything else (the dialog, the callback page, messageParent) is the add-in's real code.
-    await h.context.route(`${h.gateway.url}/v1/config`, async (route) => {
-      const real = (await (await route.fetch()).json()) as Record<string, unknown>;
-      await route.fulfill({ json: { ...real, auth: { mode: 'oidc' } } });
-    });
-    const exchanged: Record<string, unknown>[] = [];
-    await h.context.route(`${h.gateway.url}/auth/token`, async (route) => {
-      exchanged.push(route.request().postDataJSON() as Record<string, unknown>);
-      await route.fulfill({ json: { access_token: 'token-from-gateway', token_type: 'Bearer' } });
-    });
-    try {
-      const page = await h.open('/outlook/taskpane.html', appointment);
-      const button = page.getByRole('button', { name: 'Se connecter à Visio' });
-      await button.waitFor();
-      const [dialog] = await Promise.all([h.context.waitForEvent('page'), button.click()]);
-      await dialog.waitForURL(/\/auth\/login\?/);
-      const login = new URL(dialog.url());
-      expect(login.origin).toBe(h.gateway.url);
-      const q = login.searchParams;
-      expect(q.get('client_id')).toBe('visio-outlook');
-      expect(q.get('redirect_uri')).toBe(`${h.gateway.url}/outlook/auth-callback.html`);
-      expect(q.get('code_challenge_method')).toBe('S256');
-      expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const stateParam = q.get('state')!;
-      // What the gateway's sign-in does once the agent is known: redirect with a one-time code.
-      await dialog.goto(`${q.get('redirect_uri')}?code=one-time-code&state=${stateParam}`);
-      await page.getByText('Vous êtes connecté à Visio.').first().waitFor();
-      expect(exchanged).toHaveLength(1);
-      expect(exchanged[0]).toMatchObject({ grant_type: 'authorization_code', code: 'one-time-code', redirect_uri: `${h.gateway.url}/outlook/auth-callback.html`, client_id: 'visio-outlook' });
-      expect(String(exchanged[0]!.code_verifier)).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      expect(await page.evaluate(() => localStorage.getItem('visio.accessToken'))).toBe('token-from-gateway');
-      expect((await state(page)).dialogs.map((d) => d.closed)).toEqual([true]);
-
-      // A reply with another state is refused and nothing is exchanged.
-      await page.evaluate(() => localStorage.removeItem('visio.accessToken'));
-      await page.reload();
-      const [second] = await Promise.all([h.context.waitForEvent('page'), page.getByRole('button', { name: 'Se connecter à Visio' }).click()]);
-      await second.waitForURL(/\/auth\/login\?/);
-      await second.goto(`${h.gateway.url}/outlook/auth-callback.html?code=stolen&state=forged`);
-      await page.getByRole('alert').getByText('Réponse de connexion inattendue').waitFor();
-      expect(exchanged).toHaveLength(1);
-      await page.close();
-    } finally {
-      await h.context.unroute(`${h.gateway.url}/v1/config`);
-      await h.context.unroute(`${h.gateway.url}/auth/token`);
-    }
   });
 
   it('the dialog page is accessible', async () => {

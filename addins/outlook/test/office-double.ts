@@ -225,6 +225,7 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     },
   };
 
+  const DIALOG_CHANNEL = 'office-double-dialog';
   const actions: OfficeDouble['actions'] = {};
   const dialogHandlers: Record<string, ((arg: unknown) => void)[]> = {};
   const win = (target as { window?: Window }).window ?? (typeof window === 'undefined' ? undefined : window);
@@ -248,6 +249,13 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
             const record = { url, closed: false };
             state.dialogs.push(record);
             const popup = win?.open(url, '_blank');
+            if (typeof BroadcastChannel !== 'undefined') {
+              const channel = new BroadcastChannel(DIALOG_CHANNEL);
+              channel.onmessage = (event: MessageEvent) => {
+                if (record.closed || typeof event.data !== 'string') return;
+                double.deliverDialogMessage(event.data);
+              };
+            }
             const dialog = {
               addEventHandler: (type: string, handler: (arg: unknown) => void) => void (dialogHandlers[type] ??= []).push(handler),
               close: () => {
@@ -262,7 +270,11 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
         messageParent(message: string) {
           state.calls.push('ui.messageParent');
           const opener = win?.opener as { __officeDouble?: OfficeDouble } | undefined;
-          opener?.__officeDouble?.deliverDialogMessage(message);
+          if (opener?.__officeDouble) opener.__officeDouble.deliverDialogMessage(message);
+          // Office carries the message itself; a popup that went through other origins (the identity
+          // provider, pages sending Cross-Origin-Opener-Policy) has lost its opener, so the double uses a
+          // same-origin channel, as Office only accepts messages from the add-in's own domain.
+          else if (typeof BroadcastChannel !== 'undefined') new BroadcastChannel(DIALOG_CHANNEL).postMessage(message);
         },
       },
     },

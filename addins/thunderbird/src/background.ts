@@ -19,7 +19,7 @@ messenger.runtime.onMessage.addListener((message) => {
       if (!settings.gatewayUrl) return { ok: false, message: messenger.i18n.getMessage('errorNoGateway') };
       const config = await createVisioClient({ baseUrl: settings.gatewayUrl, clientName: 'thunderbird' }).getConfig();
       try {
-        return { ok: true, result: await signIn(messenger, config, settings.gatewayUrl) };
+        return { ok: true, result: await signIn(messenger, config, settings.gatewayUrl, { lang: settings.lang }) };
       } catch (error) {
         return { ok: false, message: error instanceof Error ? error.message : String(error) };
       }

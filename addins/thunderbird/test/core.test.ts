@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { addToLocation, removeFromLocation, textParts, VisioAddon } from '../src/core.ts';
 import { normalizeServiceUrl, readSettings, saveSettings } from '../src/settings.ts';
-import { createTokenSource, signIn } from '../src/auth.ts';
 import { createFakeMessenger } from './fake-messenger.ts';
 
 const INSTANCE = 'https://visio.numerique.gouv.fr';
@@ -271,20 +270,6 @@ describe('settings, policies and sign-in', () => {
   test('French by default, English when Thunderbird is in English', async () => {
     expect((await readSettings(createFakeMessenger({ uiLanguage: 'de' }).messenger)).lang).toBe('fr');
     expect((await readSettings(createFakeMessenger({ uiLanguage: 'en-US' }).messenger)).lang).toBe('en');
-  });
-
-  test('local mode needs no sign-in; oidc signs in through launchWebAuthFlow on the gateway only', async () => {
-    const fake = createFakeMessenger();
-    const base = { instanceName: 'Visio', instanceUrl: INSTANCE, provider: 'standalone' as const, telephony: { enabled: false }, languages: ['fr' as const], defaultLanguage: 'fr' as const, accessLevels: [], defaultAccessLevel: 'trusted' as const, version: '1' };
-    expect(await signIn(fake.messenger, { ...base, auth: { mode: 'local' } }, 'https://gw.example.fr')).toBe('local');
-    const flows: string[] = [];
-    const m = { ...fake.messenger, identity: { getRedirectURL: () => 'https://ext.extensions.allizom.org/', launchWebAuthFlow: async ({ url }: { url: string }) => (flows.push(url), 'https://ext.extensions.allizom.org/#access_token=tok&expires_in=600') } };
-    expect(await signIn(m, { ...base, auth: { mode: 'oidc', loginUrl: '/v1/auth/login' } }, 'https://gw.example.fr', () => 1000)).toBe('signed-in');
-    expect(new URL(flows[0]!).searchParams.get('redirect_uri')).toBe('https://ext.extensions.allizom.org/');
-    expect(flows[0]!.startsWith('https://gw.example.fr/v1/auth/login?')).toBe(true);
-    expect(await createTokenSource(fake.messenger, () => 2000).getAccessToken()).toBe('tok');
-    expect(await createTokenSource(fake.messenger, () => 1000 + 601_000).getAccessToken()).toBeNull();
-    await expect(signIn(m, { ...base, auth: { mode: 'oidc', loginUrl: 'https://evil.example/login' } }, 'https://gw.example.fr')).rejects.toThrow(/another origin/);
   });
 
   test('location helpers add and remove only the room link', () => {

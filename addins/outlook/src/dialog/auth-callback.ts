@@ -1,6 +1,7 @@
 /**
- * The sign-in redirect lands here (on the gateway's origin, inside the Office dialog): the one-time code and
- * state go back to the task pane with messageParent; the task pane checks the state and exchanges the code.
+ * The sign-in redirect lands here (on the gateway's origin, inside the Office dialog): this page's URL (the
+ * one-time code or error, and state) goes back to the task pane with messageParent; the task pane checks the
+ * state and exchanges the code (@visio/shared/sign-in).
  */
 const TEXT = {
   fr: { done: 'Connexion terminée. Cette fenêtre va se fermer.', failed: 'La connexion a échoué. Fermez cette fenêtre et recommencez.' },
@@ -14,9 +15,7 @@ Office.onReady(() => {
   document.getElementById('heading')!.textContent = document.title;
   const params = new URLSearchParams(location.search);
   const code = params.get('code');
-  const state = params.get('state') ?? '';
   const error = params.get('error');
-  const message = code && !error ? { type: 'code', code, state } : { type: 'error', error: error ?? 'missing code', state };
-  document.getElementById('message')!.textContent = message.type === 'code' ? TEXT[lang].done : TEXT[lang].failed;
-  Office.context.ui.messageParent(JSON.stringify(message));
+  document.getElementById('message')!.textContent = code && !error ? TEXT[lang].done : TEXT[lang].failed;
+  Office.context.ui.messageParent(location.href);
 });

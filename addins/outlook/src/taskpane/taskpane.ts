@@ -2,12 +2,13 @@
 import { ACCESS_LEVELS, type AccessLevel, type Lang } from '@visio/shared';
 import { describeError } from '@visio/shared/client';
 import { findVisioLinks } from '@visio/shared/links';
-import { defaultStorage, parseDialogMessage, startSignIn, storeToken } from '../auth.js';
+import { SignInError } from '@visio/shared/sign-in';
+import { CALLBACK_PATH, parseDialogMessage } from '../auth.js';
 import { addMeeting, insertLink, joinMeeting, removeMeeting, ROOM_PROPERTY, type CommandResult } from '../commands/commands.js';
 import { gatewayUrl } from '../env.js';
 import { langFromOffice } from '../i18n.js';
 import { parseStoredRoom } from '../logic/plan.js';
-import { commandDeps, visioClient } from '../runtime.js';
+import { commandDeps, signInSession, visioClient } from '../runtime.js';
 import { readSettings, saveSettings, type LangChoice } from '../settings.js';
 import { PANE_TEXT } from './text.js';
 
@@ -84,7 +85,7 @@ async function showAccount(): Promise<void> {
       $('sign-out').hidden = true;
       return;
     }
-    const token = await defaultStorage()?.getItem('visio.accessToken');
+    const token = await signInSession().isSignedIn();
     state.textContent = token ? t('signedIn') : t('signedOut');
     $('sign-in').hidden = Boolean(token);
     $('sign-out').hidden = !token;
@@ -94,21 +95,13 @@ async function showAccount(): Promise<void> {
   }
 }
 
-/** Sign-in in an Office dialog: the gateway's page, then its callback page passes the one-time code back. */
+/** Sign-in in an Office dialog: the gateway's page, then its callback page passes its URL (code, state) back. */
 export async function signIn(): Promise<void> {
-  const gateway = gatewayUrl();
-  let loginPath = '/auth/login';
-  let tokenPath = '/auth/token';
-  try {
-    const config = await visioClient().getConfig();
-    if (config.auth.loginUrl) loginPath = config.auth.loginUrl;
-    if (config.auth.tokenUrl) tokenPath = config.auth.tokenUrl;
-  } catch {
-    // The dialog shows the gateway's own error if it is down.
-  }
-  const pkce = await startSignIn(gateway, loginPath);
+  const session = signInSession();
+  const redirectUri = new URL(CALLBACK_PATH, gatewayUrl()).href;
+  const pending = await session.beginSignIn(lang);
   say(t('signingIn'));
-  Office.context.ui.displayDialogAsync(pkce.loginUrl, { height: 60, width: 30, promptBeforeOpen: false }, (opened) => {
+  Office.context.ui.displayDialogAsync(pending.url, { height: 60, width: 30, promptBeforeOpen: false }, (opened) => {
     if (String(opened.status) !== 'succeeded') {
       say(`${t('signInFailed')}${opened.error.message}`, true);
       return;
@@ -116,26 +109,21 @@ export async function signIn(): Promise<void> {
     const dialog = opened.value;
     dialog.addEventHandler(Office.EventType.DialogMessageReceived, (arg) => {
       dialog.close();
-      const message = 'message' in arg ? parseDialogMessage(arg.message) : null;
-      if (!message || message.state !== pkce.state) {
+      const redirected = 'message' in arg ? parseDialogMessage(arg.message, redirectUri) : null;
+      if (!redirected) {
         say(t('stateMismatch'), true);
         return;
       }
-      if (message.type === 'error') {
-        say(`${t('signInFailed')}${message.error}`, true);
-        return;
-      }
-      visioClient()
-        .request<{ access_token?: string }>('POST', new URL(tokenPath, gateway).pathname, {
-          body: { grant_type: 'authorization_code', code: message.code, code_verifier: pkce.verifier, redirect_uri: pkce.redirectUri, client_id: 'visio-outlook' },
-        })
-        .then(async (answer) => {
-          if (!answer.access_token) throw new Error('no token');
-          await storeToken(defaultStorage(), answer.access_token);
+      session
+        .completeSignIn(redirected, pending)
+        .then(async () => {
           say(t('signedIn'));
           await showAccount();
         })
-        .catch((error: unknown) => say(`${t('signInFailed')}${describeError(error, lang)}`, true));
+        .catch((error: unknown) => {
+          if (error instanceof SignInError && error.kind === 'state-mismatch') say(t('stateMismatch'), true);
+          else say(`${t('signInFailed')}${error instanceof SignInError ? error.message : describeError(error, lang)}`, true);
+        });
     });
     dialog.addEventHandler(Office.EventType.DialogEventReceived, () => say(t('signInClosed'), true));
   });
@@ -177,7 +165,7 @@ Office.onReady(() => {
   $('insert').addEventListener('click', () => void run($('insert'), insertLink));
   $('join').addEventListener('click', () => void run($('join'), joinMeeting));
   $('sign-in').addEventListener('click', () => void signIn());
-  $('sign-out').addEventListener('click', () => void storeToken(defaultStorage(), null).then(showAccount));
+  $('sign-out').addEventListener('click', () => void signInSession().signOut().then(showAccount));
   $('settings').addEventListener('submit', (e) => void onSave(e));
   void Promise.all([showItem(), showAccount()]);
 });

@@ -1,0 +1,122 @@
+/**
+ * Sign-in end to end in Chromium, with nothing doubled but Outlook: the gateway process in OIDC mode with the
+ * add-in registered as client `outlook` (its callback page as redirect URI), a real OpenID provider (login and
+ * consent pages), the Office double's dialog and messageParent, the code exchanged at the real /auth/token,
+ * then a room created as the signed-in agent.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findVisioLinks } from '@visio/shared/links';
+import { freePort, startOidcProvider, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import { startHarness, state, type Harness } from './browser-harness.ts';
+import { INSTANCE, LOCATION_PLACES, OWA_HTML } from './fixtures.ts';
+
+const SECRET = 'outlook-test-secret-0123456789abcdef';
+let op: TestOidcProvider;
+let h: Harness;
+let callback: string;
+const foreign: string[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  const gateway = `http://127.0.0.1:${port}`;
+  callback = `${gateway}/outlook/auth-callback.html`;
+  op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: SECRET, redirect_uris: [`${gateway}/auth/callback`] }] });
+  h = await startHarness({
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    OIDC_ISSUER: op.issuer,
+    OIDC_CLIENT_ID: 'visio-gateway',
+    OIDC_CLIENT_SECRET: SECRET,
+    OIDC_SCOPES: 'openid email given_name usual_name',
+    VISIO_CLIENTS: JSON.stringify({ outlook: [callback] }),
+  });
+  // Nothing leaves loopback (the provider's development pages link a web font: refused).
+  await h.context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
+    foreign.push(route.request().url());
+    return route.abort();
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+  await op?.close();
+});
+
+const appointment = { itemType: 'appointment', mode: 'compose', bodyType: 'html', body: OWA_HTML, location: LOCATION_PLACES, subject: 'Comité' } as const;
+
+interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: number;
+}
+
+describe('Outlook sign-in against the gateway in OIDC mode', () => {
+  it('a callback answer with a forged state is refused and nothing is stored (before anyone signed in at the provider)', async () => {
+    const page = await h.open('/outlook/taskpane.html', appointment);
+    const [dialog] = await Promise.all([h.context.waitForEvent('page'), page.getByRole('button', { name: 'Se connecter à Visio' }).click()]);
+    await dialog.waitForURL((u) => u.origin === op.issuer, { waitUntil: 'commit' });
+    await dialog.goto(`${callback}?code=stolen&state=forged`);
+    await page.getByRole('alert').getByText('Réponse de connexion inattendue').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('visio.tokens'))).toBeNull();
+    await page.close();
+  });
+
+  it('dialog → provider login and consent → callback page → messageParent → real code exchange → room created as alice', async () => {
+    const page = await h.open('/outlook/taskpane.html', appointment);
+    await page.getByText('Vous n’êtes pas connecté à Visio.').waitFor();
+    // Signed out, the gateway refuses the API.
+    expect((await fetch(`${h.gateway.url}/v1/rooms`)).status).toBe(401);
+    const button = page.getByRole('button', { name: 'Se connecter à Visio' });
+    await button.waitFor();
+    const [dialog] = await Promise.all([h.context.waitForEvent('page'), button.click()]);
+
+    await dialog.waitForURL((u) => u.origin === op.issuer, { waitUntil: 'commit' });
+    await dialog.locator('input[name="login"]').fill('alice');
+    await dialog.locator('input[name="password"]').fill('any-password');
+    await dialog.locator('button[type="submit"]').click();
+    await dialog.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
+    await dialog.locator('button[type="submit"]').click();
+
+    await page.getByText('Vous êtes connecté à Visio.').first().waitFor();
+    const double = await state(page);
+    expect(double.dialogs).toHaveLength(1);
+    expect(double.dialogs[0]!.closed).toBe(true);
+    const login = new URL(double.dialogs[0]!.url);
+    expect(`${login.origin}${login.pathname}`).toBe(`${h.gateway.url}/auth/login`);
+    expect(login.searchParams.get('client_id')).toBe('outlook');
+    expect(login.searchParams.get('redirect_uri')).toBe(callback);
+    expect(login.searchParams.get('code_challenge_method')).toBe('S256');
+
+    const tokens = JSON.parse((await page.evaluate(() => localStorage.getItem('visio.tokens')))!) as Tokens;
+    expect(tokens.accessToken.length).toBeGreaterThan(20);
+    expect(tokens.refreshToken.length).toBeGreaterThan(20);
+    const me = await fetch(`${h.gateway.url}/v1/me`, { headers: { authorization: `Bearer ${tokens.accessToken}` } });
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ email: 'alice.martin@example.gouv.fr' });
+
+    // The add-in's command now creates the room as alice, with the stored token.
+    await page.getByRole('button', { name: 'Ajouter une réunion Visio' }).click();
+    await page.getByText('Cet élément contient une réunion Visio :').waitFor();
+    const link = findVisioLinks((await state(page)).body, INSTANCE)[0]!;
+    const rooms = (await (await fetch(`${h.gateway.url}/v1/rooms`, { headers: { authorization: `Bearer ${tokens.accessToken}` } })).json()) as { items: { code: string }[] };
+    expect(rooms.items.map((r) => r.code)).toContain(link.code);
+
+    // Sign-out forgets the tokens and ends the session at the gateway: the refresh token is spent.
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByRole('button', { name: 'Se connecter à Visio' }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('visio.tokens'))).toBeNull();
+    const refreshed = await fetch(`${h.gateway.url}/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken, client_id: 'outlook' }),
+    });
+    expect(refreshed.status).toBe(400);
+    await page.close();
+  });
+
+  it('asks only loopback (gateway and provider) and logs no token', () => {
+    expect(h.requests.filter((u) => !u.startsWith('http://127.0.0.1:'))).toEqual(foreign);
+    const { stdout, stderr } = h.gateway.output();
+    expect(`${stdout}${stderr}`).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/);
+  });
+});
