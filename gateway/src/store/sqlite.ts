@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { groupCommit } from './group-commit.js';
 import {
   DuplicateRoomError,
   type PendingCreation,
@@ -207,11 +208,13 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     if (deleted && audit) addAudit.run(owner, 'room.delete', code, audit.client, audit.at);
     return deleted;
   });
-  const insert = db.transaction((row: Record<string, unknown>, room: StoredRoom, completes: KeyRef | undefined, audit: AuditStamp | undefined) => {
+  const insertRow = (row: Record<string, unknown>, room: StoredRoom, completes: KeyRef | undefined, audit: AuditStamp | undefined): void => {
     q.insertRoom.run(row);
     if (completes) q.completeKey.run(room.code, completes.owner, completes.key);
     if (audit) addAudit.run(room.owner, 'room.create', room.code, audit.client, audit.at);
-  });
+  };
+  // Room creation is the hot write: concurrent creations share one commit.
+  const insertGrouped = groupCommit(db, insertRow);
 
   const auth = authQueries(db);
 
@@ -228,7 +231,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     },
     async insertRoom(room, options) {
       try {
-        insert.immediate({
+        await insertGrouped({
           ...room,
           title: room.title ?? null,
           eventUid: room.eventUid ?? null,
@@ -279,6 +282,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
       db.prepare('SELECT 1').get();
     },
     async close() {
+      insertGrouped.flush();
       db.close();
     },
   };
