@@ -275,19 +275,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         room.providerRef ?? null,
         room.createdAt,
       ];
-      const insert = `INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at)
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
       const { completes, audit } = options ?? {};
-      if (!completes && !audit) {
-        await query(insert, values);
-        return;
-      }
-      // The room, its key's completion and its audit entry commit together or not at all.
-      await transaction(async (client) => {
-        await client.query(insert, values);
-        if (completes) await client.query('UPDATE idempotency_keys SET room_code = $3 WHERE owner = $1 AND key = $2', [completes.owner, completes.key, room.code]);
-        if (audit) await client.query(AUDIT_INSERT, [room.owner, 'room.create', room.code, audit.client, audit.at]);
-      });
+      // One statement, so one implicit transaction: the room, its key's completion and its audit entry commit
+      // together or not at all, and a statement that reached the database commits even if this instance dies.
+      await query(
+        `WITH room AS (
+           INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING code, owner
+         ), completed AS (
+           UPDATE idempotency_keys k SET room_code = room.code FROM room
+            WHERE $11::text IS NOT NULL AND k.owner = $11::text AND k.key = $12::text
+         )
+         INSERT INTO audit (owner, action, room_code, client, at)
+         SELECT room.owner, 'room.create', room.code, $13::text, $14::text FROM room WHERE $13::text IS NOT NULL
+         ON CONFLICT DO NOTHING`,
+        [...values, completes?.owner ?? null, completes?.key ?? null, audit?.client ?? null, audit?.at ?? null],
+      );
     },
     async getRoom(code) {
       const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE code = $1', [code]);
