@@ -199,14 +199,16 @@ describe('VISIO_PROVIDER=meet against the Meet double', () => {
   });
 
   it('refreshes the token once after a 401, and again shortly before it expires', async () => {
-    const { meet, gw } = await setup({ tokenLifetimeSeconds: 1 });
+    // Long enough that a slow first request on a loaded machine does not already need the next token.
+    const { meet, gw } = await setup({ tokenLifetimeSeconds: 3 });
     expect((await gw.json('/v1/rooms', { method: 'POST' })).status).toBe(201);
     expect(meet.tokensIssued()).toBe(1);
     meet.revokeTokens();
     expect((await gw.json('/v1/rooms', { method: 'POST' })).status).toBe(201);
     expect(meet.tokensIssued()).toBe(2);
     expect(meet.log.filter((l) => l.status === 401)).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 950));
+    // Past the refresh point (a tenth of the lifetime before expiry).
+    await new Promise((r) => setTimeout(r, 2_800));
     expect((await gw.json('/v1/rooms', { method: 'POST' })).status).toBe(201);
     expect(meet.tokensIssued()).toBe(3);
     expect(meet.log.filter((l) => l.status === 401)).toHaveLength(1);
