@@ -1,7 +1,7 @@
 /**
  * A test double of La Suite Meet's external API over real HTTP on loopback, for tests of anything that
  * calls Meet. Every request it receives and every answer it gives is checked against the published
- * OpenAPI document (shared/reference/meet-external-api.openapi.yaml); departures are collected in
+ * OpenAPI document (testing/contracts/meet-external-api.openapi.yaml); departures are collected in
  * `violations` and the request is answered 400, so a contract drift fails the test.
  *
  * It implements the semantics the document leaves to prose (shared/reference/README.md): delegated tokens

@@ -39,19 +39,11 @@ export interface IncomingRequest {
   rawBody: string;
 }
 
-/**
- * Finds the shared reference folder: the repository's sibling `shared/reference` (a worktree may sit
- * deeper, so each parent folder is tried).
- */
+/** A published contract kept in this repository (testing/contracts), so a fresh clone tests on its own. */
 export function referenceFile(name: string): string {
-  let dir = resolve(import.meta.dirname, '..', '..');
-  for (;;) {
-    const candidate = join(dirname(dir), 'shared', 'reference', name);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) break;
-    dir = dirname(dir);
-  }
-  throw new Error(`shared/reference/${name} not found beside the repository (or any parent folder): the contract tests need it`);
+  const path = resolve(import.meta.dirname, '..', 'contracts', name);
+  if (!existsSync(path)) throw new Error(`testing/contracts/${name} is missing: the contract tests need it`);
+  return path;
 }
 
 export class OpenApiContract {

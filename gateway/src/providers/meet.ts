@@ -1,7 +1,7 @@
 /**
  * La Suite Meet's external API: rooms registered in Visio with the agent as owner, an access level and a
  * dial-in PIN. The gateway acts for each agent with a delegated token (token endpoint, `scope` = the agent's
- * e-mail). Contract: shared/reference/meet-external-api.openapi.yaml.
+ * e-mail). Contract: testing/contracts/meet-external-api.openapi.yaml.
  *
  * Creating a room is not idempotent on Meet's side, so an uncertain outcome (timeout, 5xx) is never simply
  * retried: the creation is recorded in the store first, with the agent's rooms as they were, and after an
