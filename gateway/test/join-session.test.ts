@@ -181,6 +181,16 @@ describe('join links in OIDC mode', () => {
     expect(api?.headers()['www-authenticate']).toMatch(/^Bearer /);
     expect((await page.goto(`${gateway.url}/v1/me`))?.status()).toBe(401);
 
+    // Signing out on the gateway page ends the join session too: the next click asks for sign-in again.
+    await page.goto(`${gateway.url}/`);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.getByText('Connecté en tant que Alice Martin (alice.martin@example.gouv.fr).').waitFor();
+    await page.getByRole('button', { name: 'Se déconnecter' }).click();
+    await page.getByRole('button', { name: 'Se connecter' }).waitFor();
+    expect((await browser.context.cookies(gateway.url)).filter((c) => c.name === COOKIE)).toEqual([]);
+    const revoked = await open(`/j/${room}`, session.value);
+    expect(toProvider(revoked.location)).toBe(true);
+
     // A sign-in failure reads as a page saying what to do, accessible, in the browser's language.
     await page.goto(`${gateway.url}/auth/callback?state=not-issued-here&code=x`);
     await page.getByRole('heading', { name: 'Demande de connexion expirée' }).waitFor();
