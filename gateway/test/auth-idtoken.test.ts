@@ -180,7 +180,7 @@ describe('ID token validation for a join link (browser session)', () => {
   it('accepts a correct ID token (the control): a session, and back to the link', async () => {
     const { back, session } = await joinWith({});
     expect(back.status).toBe(302);
-    expect(back.headers.get('location')).toBe('/j/abc-defg-hij');
+    expect(back.headers.get('location')).toBe(`${gw.url}/j/abc-defg-hij`);
     expect(session).toMatch(/^eyJ/);
   });
 

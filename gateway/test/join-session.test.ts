@@ -310,7 +310,7 @@ describe('join links in OIDC mode', () => {
     const callback = await agent.signIn(again.headers.get('location')!, 'alice', (u) => u.origin === gateway.url && u.pathname === '/auth/callback');
     const first = await fetch(`${gateway.url}/auth/callback${callback.search}`, { redirect: 'manual', headers: { cookie: stateCookie } });
     expect(first.status).toBe(302);
-    expect(first.headers.get('location')).toBe(`/j/${room}`);
+    expect(first.headers.get('location')).toBe(`${gateway.url}/j/${room}`);
     const replay = await fetch(`${gateway.url}/auth/callback${callback.search}`, { redirect: 'manual', headers: { cookie: stateCookie } });
     expect(replay.status).toBe(400);
     expect(replay.headers.getSetCookie().some((c) => c.startsWith(`${COOKIE}=`))).toBe(false);
@@ -360,7 +360,7 @@ describe('join links in OIDC mode', () => {
     // The proxy would hand the provider's answer to the process: the same request, on loopback.
     const back = await agent.request(`${httpsGateway.url}/auth/callback${callback.search}`);
     expect(back.status).toBe(302);
-    expect(back.headers.get('location')).toBe('/j/abc-defg-hij');
+    expect(back.headers.get('location')).toBe(`${HTTPS_PUBLIC_URL}/j/abc-defg-hij`);
     const set = back.headers.getSetCookie().find((c) => c.startsWith('__Host-visio_join='))!;
     expect(set).toMatch(/^__Host-visio_join=eyJ[\w-]+\.[\w-]+\.[\w-]+; Max-Age=3600; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
     const value = set.split(';')[0]!.slice('__Host-visio_join='.length);

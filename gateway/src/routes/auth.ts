@@ -220,8 +220,8 @@ export function authRoutes(deps: AuthDeps & { flow: SignInFlow }) {
       await joinSessions.start(c, user);
       log.info('signed in', { sub: user.sub, clientId: JOIN_CLIENT_ID });
       noStore();
-      // Rebuilt from the stored code alone (validated before it was stored): nothing from the query.
-      return c.redirect(`/j/${login.code}`, 302);
+      // The invitation link itself, rebuilt from the stored code alone (validated before it was stored).
+      return c.redirect(`${publicUrl}/j/${login.code}`, 302);
     }
     const oneTime = `${AUTH_CODE_PREFIX}${randomToken()}`;
     const record: CodeRecord = { clientId: login.clientId, redirectUri: login.redirectUri, codeChallenge: login.codeChallenge, user };
