@@ -8,6 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv } from './app-env.js';
 import type { GatewaySettings } from './config.js';
 import { createRelyingParty } from './auth/oidc.js';
+import { createJoinSessions } from './auth/join-session.js';
 import { authPage } from './auth/pages.js';
 import { clientAddress, createRateLimiter } from './auth/rate-limit.js';
 import { createTokenService, InvalidTokenError, loadTokenSecret, type Principal } from './auth/tokens.js';
@@ -19,7 +20,7 @@ import type { RoomProvider } from './providers/provider.js';
 import { createCalendarService } from './calendars.js';
 import { createRoomService } from './rooms.js';
 import { auditRoutes } from './routes/audit.js';
-import { authRoutes } from './routes/auth.js';
+import { authRoutes, createSignInFlow, type SignInFlow } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { icsRoutes } from './routes/ics.js';
 import { joinRoutes, webhookRoutes } from './routes/join.js';
@@ -57,7 +58,9 @@ const unauthorized = (detail: string) =>
 export function createApp({ settings, store, provider, log }: AppDeps): Hono<AppEnv> {
   const app = newRouter();
   const { auth } = settings;
-  const tokens = auth.mode === 'oidc' ? createTokenService(auth, settings.publicUrl, loadTokenSecret(auth.tokenSecret, settings.dataDir), store) : undefined;
+  const tokenSecret = auth.mode === 'oidc' ? loadTokenSecret(auth.tokenSecret, settings.dataDir) : undefined;
+  const tokens = auth.mode === 'oidc' ? createTokenService(auth, settings.publicUrl, tokenSecret!, store) : undefined;
+  const joinSessions = auth.mode === 'oidc' ? createJoinSessions({ ttlSeconds: auth.joinSessionTtl, publicUrl: settings.publicUrl, secret: tokenSecret!, store }) : undefined;
   const limiter = auth.mode === 'oidc' ? createRateLimiter(store, auth.rateLimits.windowSeconds) : undefined;
   const rooms = createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel, staleClaimMs: settings.staleClaimMs, log });
   const calendars = createCalendarService({ caldav: settings.caldav, rooms, instanceUrl: settings.instanceUrl, instanceName: settings.instanceName, log });
@@ -126,10 +129,15 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     }
     await next();
   });
-  // Join links: the same identity as the API (the local agent, or a bearer token with sign-in).
+  // Join links: the local agent; with sign-in, a bearer token as on the API, else the browser's join session
+  // (the only place that cookie is read). Without either, the route sends the browser to sign in.
   app.use('/j/*', async (c, next) => {
     if (auth.mode === 'local') c.set('user', localUser(auth.user.email, auth.user.name));
-    else await requireToken(c);
+    else if (c.req.header('authorization') !== undefined) await requireToken(c);
+    else {
+      const user = await joinSessions!.current(c);
+      if (user) c.set('user', user);
+    }
     await next();
   });
   async function requireToken(c: Context<AppEnv>): Promise<void> {
@@ -167,17 +175,20 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', systemRoutes(settings, store, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName));
   app.route('/', auditRoutes(store));
+  let signInFlow: SignInFlow | undefined;
   if (auth.mode === 'local') {
     // A client configured for sign-in meets a local gateway: say so instead of a bare 404.
     app.get('/auth/login', (c) => authPage(c, pickLang(c.req.query('lang'), c.req.header('accept-language')), 'localMode', 404));
   } else {
-    app.route('/', authRoutes({ settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), tokens: tokens!, store, limiter: limiter!, log }));
+    const deps = { settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), store, limiter: limiter!, log };
+    signInFlow = createSignInFlow(deps);
+    app.route('/', authRoutes({ ...deps, tokens: tokens!, joinSessions: joinSessions!, flow: signInFlow }));
   }
   app.route('/', icsRoutes(rooms, settings.instanceName));
   app.route('/', calendarRoutes(calendars));
   app.route('/', pageRoutes(settings));
   app.route('/', outlookRoutes(settings));
-  app.route('/', joinRoutes(store, provider));
+  app.route('/', joinRoutes(store, provider, signInFlow?.joinSignIn));
   app.route('/', webhookRoutes(store, provider, log));
 
   app.doc31('/openapi.json', {

@@ -18,6 +18,7 @@ describe('sign-in configuration', () => {
     });
     if (settings.auth.mode !== 'oidc') throw new Error('unreachable');
     expect([...settings.auth.clients]).toEqual([['web', ['https://visio-gateway.example.gouv.fr/']]]);
+    expect(settings.auth.joinSessionTtl).toBe(8 * 3600);
   });
 
   it.each([
@@ -32,6 +33,8 @@ describe('sign-in configuration', () => {
     [{ ...OIDC, VISIO_CLIENTS: '{"Outlook!":["https://example.gouv.fr/"]}' }, /client ids/],
     [{ ...OIDC, VISIO_TOKEN_SECRET: 'short' }, /VISIO_TOKEN_SECRET/],
     [{ ...OIDC, ACCESS_TOKEN_TTL: '86400' }, /ACCESS_TOKEN_TTL/],
+    [{ ...OIDC, JOIN_SESSION_TTL: '10' }, /JOIN_SESSION_TTL/],
+    [{ ...OIDC, JOIN_SESSION_TTL: '31536000' }, /JOIN_SESSION_TTL/],
     [{ ...OIDC, RATE_LIMIT_ROOMS_PER_USER: '-1' }, /RATE_LIMIT_ROOMS_PER_USER/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadSettings(env)).toThrow(ConfigError);

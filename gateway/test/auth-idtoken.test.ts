@@ -9,6 +9,7 @@ import { createSecretKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, TestUserAgent } from '@visio/testing/oidc-provider';
+import { startLiveKitDouble, type LiveKitDouble } from '@visio/testing/livekit-double';
 import { leaks } from './auth-harness.ts';
 import { startTestGateway, type TestGateway } from './harness.ts';
 
@@ -65,18 +66,29 @@ const op = createServer(async (req, res) => {
 });
 
 let gw: TestGateway;
+let lk: LiveKitDouble;
 beforeAll(async () => {
   await new Promise<void>((resolve) => op.listen(0, '127.0.0.1', () => resolve()));
   issuer = `http://127.0.0.1:${(op.address() as AddressInfo).port}`;
+  lk = await startLiveKitDouble();
   gw = await startTestGateway({
     PORT: String(await freePort()),
     OIDC_ISSUER: issuer,
     OIDC_CLIENT_ID: 'visio-gateway',
     OIDC_CLIENT_SECRET: SECRET,
     VISIO_CLIENTS: JSON.stringify({ [CLIENT.id]: [CLIENT.redirectUri] }),
+    // Join links (LiveKit) sign in through the same relying party: their ID tokens are checked alike.
+    VISIO_PROVIDER: 'livekit',
+    LIVEKIT_URL: lk.url,
+    LIVEKIT_API_KEY: lk.apiKey,
+    LIVEKIT_API_SECRET: lk.apiSecret,
+    LIVEKIT_MEET_URL: 'https://meet.example.gouv.fr',
   });
 });
-afterAll(() => new Promise<void>((resolve) => op.close(() => resolve())));
+afterAll(async () => {
+  await lk?.close();
+  await new Promise<void>((resolve) => op.close(() => resolve()));
+});
 
 /** Starts a sign-in, lets the "provider" answer with `craft`, and returns where the client is sent. */
 async function signInWith(next: Craft, callbackExtra = ''): Promise<URL> {
@@ -147,6 +159,42 @@ describe('ID token validation', () => {
   it('takes the email from userinfo when the ID token has none (ProConnect)', async () => {
     const landed = await signInWith({ claims: { email: undefined }, userinfo: { sub: 'mallory', email: 'm@example.gouv.fr', given_name: 'Mal', usual_name: 'Lory' } });
     expect(landed.searchParams.get('code')).toMatch(/^visio_ac_/);
+  });
+});
+
+describe('ID token validation for a join link (browser session)', () => {
+  /** Opens a join link signed out, lets the "provider" answer with `craft`; returns the callback's answer. */
+  async function joinWith(next: Craft) {
+    craft = next;
+    const agent = new TestUserAgent();
+    const start = await agent.request(`${gw.url}/j/abc-defg-hij`);
+    expect(start.status).toBe(302);
+    const authorize = new URL(start.headers.get('location')!);
+    expect(authorize.origin).toBe(issuer);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    lastNonce = authorize.searchParams.get('nonce')!;
+    const back = await agent.request(`${gw.url}/auth/callback?code=op-code&state=${authorize.searchParams.get('state')}`);
+    return { back, session: agent.jar.get(new URL(gw.url).host)?.get('visio_join') };
+  }
+
+  it('accepts a correct ID token (the control): a session, and back to the link', async () => {
+    const { back, session } = await joinWith({});
+    expect(back.status).toBe(302);
+    expect(back.headers.get('location')).toBe(`${gw.url}/j/abc-defg-hij`);
+    expect(session).toMatch(/^eyJ/);
+  });
+
+  it.each<[string, Craft]>([
+    ['another nonce', { claims: { nonce: 'replayed-nonce' } }],
+    ['no nonce', { claims: { nonce: undefined } }],
+    ['another audience', { claims: { aud: 'another-client' } }],
+    ['signed with a key not in the JWKS', { key: otherKey }],
+  ])('%s: refused with a page, no session', async (_name, next) => {
+    const { back, session } = await joinWith(next);
+    expect(back.status).toBe(502);
+    expect(back.headers.get('location')).toBeNull();
+    expect(await back.text()).toContain('Connexion impossible');
+    expect(session).toBeUndefined();
   });
 });
 

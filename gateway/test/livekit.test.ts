@@ -63,6 +63,8 @@ describe('VISIO_PROVIDER=livekit against the Twirp RoomService double', () => {
     const { response, location } = await join(gw, room.code);
     expect(response.status).toBe(302);
     expect(response.headers.get('cache-control')).toBe('no-store');
+    // Local mode: the local agent, no sign-in and no session cookie.
+    expect(response.headers.getSetCookie()).toEqual([]);
     const target = new URL(location!);
     expect(`${target.origin}${target.pathname}`).toBe(`${FRONT_END}/custom`);
     expect(target.searchParams.get('liveKitUrl')).toBe(lk.url.replace(/^http/, 'ws'));

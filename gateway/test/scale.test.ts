@@ -3,7 +3,10 @@
  * promises kept when the database restarts under load or an instance dies mid-request.
  */
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
+import { startLiveKitDouble } from '@visio/testing/livekit-double';
+import { freePort, startOidcProvider, TestUserAgent } from '@visio/testing/oidc-provider';
 import { startPostgres, type PostgresCluster } from '@visio/testing/postgres';
+import { beginSignIn, readRedirect } from '@visio/shared/sign-in';
 import { PROBLEM_TYPES } from '@visio/shared/contract';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -232,5 +235,67 @@ describe('two gateway instances on one PostgreSQL', () => {
       const rooms = await cluster.query('SELECT code FROM rooms', [], dbName(url));
       expect(rooms.map((r) => r.code)).toEqual([retry.body.code]);
     });
+  });
+});
+
+describe('join sessions across instances (OIDC mode, LiveKit)', () => {
+  const CLIENT = { id: 'test-app', redirectUri: 'https://test-app.example/callback' };
+
+  it('a join session opened on one instance is read by the other; a sign-out on either ends it on both', async () => {
+    const url = await cluster.createDatabase();
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const secret = 'op-secret-for-the-scale-test-0123456789';
+    const op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: secret, redirect_uris: [`${publicUrl}/auth/callback`] }] });
+    const lk = await startLiveKitDouble();
+    try {
+      // Behind one load balancer: one public URL and one token secret for both.
+      const env = {
+        DATABASE_URL: url,
+        DATABASE_POOL_SIZE: '3',
+        LOG_LEVEL: 'warn',
+        VISIO_PUBLIC_URL: publicUrl,
+        VISIO_TOKEN_SECRET: 'scale-test-token-secret-0123456789-abcdef',
+        OIDC_ISSUER: op.issuer,
+        OIDC_CLIENT_ID: 'visio-gateway',
+        OIDC_CLIENT_SECRET: secret,
+        VISIO_PROVIDER: 'livekit',
+        LIVEKIT_URL: lk.url,
+        LIVEKIT_API_KEY: lk.apiKey,
+        LIVEKIT_API_SECRET: lk.apiSecret,
+        LIVEKIT_MEET_URL: 'https://meet.example.gouv.fr',
+        VISIO_CLIENTS: JSON.stringify({ [CLIENT.id]: [CLIENT.redirectUri] }),
+      };
+      const [a, b] = await Promise.all([startGatewayProcess({ ...env, PORT: String(port) }), startGatewayProcess(env)]);
+      running.push(a!, b!);
+      // Bob signs in through a client and creates the room on one instance.
+      const pending = await beginSignIn({ endpoints: { loginUrl: `${a!.url}/auth/login`, tokenUrl: '' }, clientId: CLIENT.id, redirectUri: CLIENT.redirectUri });
+      const bobLanded = await new TestUserAgent().signIn(pending.url, 'bob', (u) => u.origin === 'https://test-app.example');
+      const tokens = await fetch(`${a!.url}/auth/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'authorization_code', code: readRedirect(bobLanded.href, pending), code_verifier: pending.verifier, client_id: CLIENT.id, redirect_uri: CLIENT.redirectUri }),
+      });
+      const bob = ((await tokens.json()) as { access_token: string }).access_token;
+      const created = await fetch(`${b!.url}/v1/rooms`, { method: 'POST', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, body: '{}' });
+      expect(created.status).toBe(201);
+      const { code } = (await created.json()) as { code: string };
+      // Alice, invited, opens the link on the other instance and signs in there.
+      const agent = new TestUserAgent();
+      const landed = await agent.signIn(`${a!.url}/j/${code}`, 'alice', (u) => u.pathname === `/j/${code}` && u.origin === a!.url);
+      expect(landed.search).toBe('');
+      const session = agent.jar.get(new URL(a!.url).host)!.get('visio_join')!;
+      const open = async (gw: GatewayProcess) => {
+        const response = await fetch(`${gw.url}/j/${code}`, { redirect: 'manual', headers: { cookie: `visio_join=${session}` } });
+        return new URL(response.headers.get('location')!).origin;
+      };
+      expect(await open(a!)).toBe('https://meet.example.gouv.fr');
+      expect(await open(b!)).toBe('https://meet.example.gouv.fr');
+      expect((await fetch(`${b!.url}/auth/logout`, { method: 'POST', headers: { cookie: `visio_join=${session}` } })).status).toBe(204);
+      expect(await open(a!)).toBe(op.issuer);
+      expect(await open(b!)).toBe(op.issuer);
+    } finally {
+      await lk.close();
+      await op.close();
+    }
   });
 });

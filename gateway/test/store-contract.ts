@@ -237,6 +237,22 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.useRefreshToken('r4', 'web', 500)).toEqual({ state: 'unknown' });
     });
 
+    it('keeps a family without refresh token (join session): active until revoked or expired, then purged', async () => {
+      const store = await open();
+      await store.insertFamily({ id: 'j1', clientId: 'join', sub: 'alice', expiresAt: 10_000 });
+      await store.insertFamily({ id: 'j2', clientId: 'join', sub: 'bob', expiresAt: 10_000 });
+      expect(await store.isFamilyActive('j1', 100)).toBe(true);
+      expect(await store.isFamilyActive('j1', 10_000)).toBe(false);
+      await store.revokeFamily({ familyId: 'j1' }, 200);
+      expect(await store.isFamilyActive('j1', 300)).toBe(false);
+      expect(await store.isFamilyActive('j2', 300)).toBe(true);
+      // A second insert of the same id changes nothing (a revoked family stays revoked).
+      await store.insertFamily({ id: 'j1', clientId: 'join', sub: 'alice', expiresAt: 20_000 });
+      expect(await store.isFamilyActive('j1', 300)).toBe(false);
+      await store.purgeExpired(100_000_000);
+      expect(await store.isFamilyActive('j2', 300)).toBe(false);
+    });
+
     it('keeps service keys hashed, finds only active ones, revokes by id or name', async () => {
       const store = await open();
       await store.insertServiceKey({ id: 'k1', name: 'caldav', hash: 'hk1', scopes: ['rooms:read', 'rooms:write'], createdAt: '2026-03-01T10:00:00.000Z' });

@@ -42,6 +42,7 @@ export const AuthEnvSchema = z.object({
   REFRESH_TOKEN_TTL: seconds(30 * 86_400, 60),
   SESSION_MAX_AGE: seconds(90 * 86_400, 60),
   AUTH_CODE_TTL: seconds(60, 5, 600),
+  JOIN_SESSION_TTL: seconds(8 * 3600, 60, 7 * 86_400),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   RATE_LIMIT_WINDOW: seconds(60, 1, 86_400),
   RATE_LIMIT_ROOMS_PER_USER: limit(60),
@@ -75,6 +76,8 @@ export interface OidcSettings {
   refreshTokenTtl: number;
   sessionMaxAge: number;
   codeTtl: number;
+  /** Lifetime of the browser session a join link opens (cookie on /j/* only), seconds. */
+  joinSessionTtl: number;
   rateLimits: RateLimitSettings;
   trustProxyHops: number;
 }
@@ -111,6 +114,7 @@ export function authSettings(env: AuthEnv, publicUrl: string): AuthSettings {
     refreshTokenTtl: env.REFRESH_TOKEN_TTL,
     sessionMaxAge: env.SESSION_MAX_AGE,
     codeTtl: env.AUTH_CODE_TTL,
+    joinSessionTtl: env.JOIN_SESSION_TTL,
     rateLimits: {
       windowSeconds: env.RATE_LIMIT_WINDOW,
       roomsPerUser: env.RATE_LIMIT_ROOMS_PER_USER,

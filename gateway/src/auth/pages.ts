@@ -13,11 +13,14 @@ const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 export const AUTH_PAGE_CSP = `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
 
 export type AuthPageKind = 'invalidClient' | 'invalidRequest' | 'expired' | 'unavailable' | 'failed' | 'rateLimited' | 'localMode';
+/** What the agent can do next: start again from their application, or open the meeting link again. */
+export type AuthPageNext = 'client' | 'join';
 
-const TEXT: Record<Lang, Record<AuthPageKind, [string, string]> & { title: string; close: string }> = {
+const TEXT: Record<Lang, Record<AuthPageKind, [string, string]> & { title: string; close: string; rejoin: string }> = {
   fr: {
     title: 'Connexion à Visio',
     close: 'Vous pouvez fermer cette fenêtre et recommencer depuis votre application.',
+    rejoin: 'Pour réessayer, ouvrez de nouveau le lien de la réunion depuis l’invitation.',
     invalidClient: ['Application non autorisée', 'Cette application ou son adresse de retour n’est pas enregistrée auprès de la passerelle Visio. Aucune connexion n’a été faite.'],
     invalidRequest: ['Demande de connexion invalide', 'La demande de connexion est incomplète ou mal formée.'],
     expired: ['Demande de connexion expirée', 'Cette demande de connexion a expiré, a déjà servi ou a été ouverte dans un autre navigateur.'],
@@ -29,6 +32,7 @@ const TEXT: Record<Lang, Record<AuthPageKind, [string, string]> & { title: strin
   en: {
     title: 'Sign in to Visio',
     close: 'You can close this window and start again from your application.',
+    rejoin: 'To try again, open the meeting link from the invitation once more.',
     invalidClient: ['Application not allowed', 'This application or its return address is not registered with the Visio gateway. Nothing was signed in.'],
     invalidRequest: ['Invalid sign-in request', 'The sign-in request is incomplete or malformed.'],
     expired: ['Sign-in request expired', 'This sign-in request has expired, was already used, or was opened in another browser.'],
@@ -39,7 +43,7 @@ const TEXT: Record<Lang, Record<AuthPageKind, [string, string]> & { title: strin
   },
 };
 
-export function authPage(c: Context, lang: Lang, kind: AuthPageKind, status: ContentfulStatusCode, headers: Record<string, string> = {}): Response {
+export function authPage(c: Context, lang: Lang, kind: AuthPageKind, status: ContentfulStatusCode, headers: Record<string, string> = {}, next: AuthPageNext = 'client'): Response {
   const t = TEXT[lang];
   const [heading, detail] = t[kind];
   const html = `<!doctype html>
@@ -55,7 +59,7 @@ export function authPage(c: Context, lang: Lang, kind: AuthPageKind, status: Con
 <main>
 <h1>${e(heading)}</h1>
 <p role="alert">${e(detail)}</p>
-<p class="detail">${e(t.close)}</p>
+<p class="detail">${e(next === 'join' ? t.rejoin : t.close)}</p>
 </main>
 </body>
 </html>`;

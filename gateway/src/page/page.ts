@@ -108,6 +108,9 @@ function setUpSignIn(): SignInSession | null {
     clientId: 'web',
     redirectUri: d.redirectUri,
     storage: tabStorage('visio.tokens'),
+    // Same origin as the gateway: signing out here also ends this browser's join-link session (its cookie
+    // goes with the sign-out request only).
+    fetch: (input, init) => fetch(input, String(input) === d.logoutUrl ? { ...init, credentials: 'same-origin' } : init),
   });
 }
 

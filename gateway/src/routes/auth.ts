@@ -1,15 +1,19 @@
 /**
- * The gateway's sign-in endpoints for its registered clients (OIDC mode):
+ * The gateway's sign-in endpoints (OIDC mode). For its registered clients:
  * GET /auth/login → identity provider → GET /auth/callback → client's redirect URI with a one-time code →
  * POST /auth/token (PKCE) → access + refresh tokens; POST /auth/logout revokes.
+ * For join links: GET /j/{code} → identity provider → GET /auth/callback → join session cookie → /j/{code}.
  */
 import { createRoute } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Lang } from '@visio/shared';
 import { LogoutRequestSchema, TokenRequestSchema, TokenResponseSchema, type TokenRequest } from '@visio/shared/contract';
 import type { OidcSettings } from '../auth/config.js';
 import { OidcError, type RelyingParty } from '../auth/oidc.js';
-import { authPage } from '../auth/pages.js';
+import { authPage, type AuthPageKind, type AuthPageNext } from '../auth/pages.js';
+import { JOIN_CLIENT_ID, type JoinSessions } from '../auth/join-session.js';
 import { clientAddress, type RateLimiter } from '../auth/rate-limit.js';
 import { registeredRedirect, withParams } from '../auth/redirect.js';
 import { AUTH_CODE_PREFIX, digest, pkceChallenge, randomToken, REFRESH_TOKEN_PREFIX, safeEqual } from '../auth/secrets.js';
@@ -20,15 +24,18 @@ import { ProblemError, validationProblem } from '../problem.js';
 import type { SignedInUser, Store } from '../store/store.js';
 import { pickLang } from './page.js';
 
-interface LoginRecord {
-  clientId: string;
-  redirectUri: string;
-  clientState: string;
-  codeChallenge: string;
+/** Where a sign-in returns: a registered client (with its own state and PKCE challenge), or a join link. */
+export type SignInTarget =
+  | { kind: 'client'; clientId: string; redirectUri: string; clientState: string; codeChallenge: string }
+  /** Only the validated room code is kept: the callback rebuilds the path itself (no open redirect). */
+  | { kind: 'join'; code: string };
+
+/** Records written before this change carry no `kind`: they are client sign-ins. */
+type LoginRecord = (SignInTarget | (Omit<Extract<SignInTarget, { kind: 'client' }>, 'kind'> & { kind?: undefined })) & {
   nonce: string;
   verifier: string;
   lang: 'fr' | 'en';
-}
+};
 
 interface CodeRecord {
   clientId: string;
@@ -42,6 +49,7 @@ export interface AuthDeps {
   publicUrl: string;
   rp: RelyingParty;
   tokens: TokenService;
+  joinSessions: JoinSessions;
   store: Store;
   limiter: RateLimiter;
   log: Logger;
@@ -59,7 +67,64 @@ const grantError = (error: 'invalid_grant' | 'invalid_request' | 'unsupported_gr
 
 const loginCookie = (state: string) => `visio_login_${digest(state).slice(0, 16)}`;
 
-export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, log, now = Date.now }: AuthDeps) {
+/** How a join link's failed sign-in is told to the browser (the OAuth error it would be for a client). */
+const JOIN_FAILURES: Record<string, [AuthPageKind, ContentfulStatusCode]> = {
+  access_denied: ['failed', 403],
+  temporarily_unavailable: ['unavailable', 503],
+  server_error: ['failed', 502],
+  invalid_request: ['failed', 400],
+};
+
+/** The one way to the identity provider (PKCE, state, nonce, browser binding), for clients and join links alike. */
+export function createSignInFlow({ settings, publicUrl, rp, store, limiter, log, now = Date.now }: Omit<AuthDeps, 'tokens' | 'joinSessions'>) {
+  const secureCookie = publicUrl.startsWith('https:');
+
+  /** The sign-in page to show when this address is over its sign-in limit, else null. */
+  async function limitedPage(c: Context, lang: Lang, next: AuthPageNext = 'client'): Promise<Response | null> {
+    try {
+      await limiter(c, [{ policy: 'signin-address', key: clientAddress(c, settings.trustProxyHops), limit: settings.rateLimits.signInPerAddress }]);
+      return null;
+    } catch (error) {
+      if (error instanceof ProblemError && error.status === 429) return authPage(c, lang, 'rateLimited', 429, error.extra.headers, next);
+      throw error;
+    }
+  }
+
+  /** Sends the browser to the identity provider; the callback finds `target` again through `state`. */
+  async function redirectToProvider(c: Context, lang: Lang, target: SignInTarget): Promise<Response> {
+    const opState = randomToken();
+    const record: LoginRecord = { ...target, nonce: randomToken(), verifier: randomToken(48), lang };
+    let location: string;
+    try {
+      location = await rp.authorizationUrl({ state: opState, nonce: record.nonce, verifier: record.verifier, lang });
+    } catch (error) {
+      log.warn('identity provider unavailable', { reason: (error as Error).message });
+      return authPage(c, lang, 'unavailable', 503, {}, target.kind === 'join' ? 'join' : 'client');
+    }
+    await store.putOneTime('login', digest(opState), record, now() + LOGIN_TTL_MS);
+    // Binds the flow to this browser: a callback carrying someone else's state is refused (login CSRF).
+    setCookie(c, loginCookie(opState), opState, { path: '/auth/callback', httpOnly: true, secure: secureCookie, sameSite: 'Lax', maxAge: LOGIN_TTL_MS / 1000 });
+    c.header('cache-control', 'no-store');
+    c.header('referrer-policy', 'no-referrer');
+    return c.redirect(location, 302);
+  }
+
+  return {
+    limitedPage,
+    redirectToProvider,
+    /** `GET /j/{code}` without a session: sign in first, then back to that link. */
+    async joinSignIn(c: Context, code: string): Promise<Response> {
+      const lang = pickLang(undefined, c.req.header('accept-language'));
+      return (await limitedPage(c, lang, 'join')) ?? redirectToProvider(c, lang, { kind: 'join', code });
+    },
+  };
+}
+
+export type SignInFlow = ReturnType<typeof createSignInFlow>;
+
+export function authRoutes(deps: AuthDeps & { flow: SignInFlow }) {
+  const { settings, publicUrl, rp, tokens, joinSessions, store, limiter, log, flow, now = Date.now } = deps;
+  const { limitedPage, redirectToProvider } = flow;
   const app = newRouter();
   const secureCookie = publicUrl.startsWith('https:');
   const limits = settings.rateLimits;
@@ -69,16 +134,6 @@ export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, lo
     const all = c.req.queries(name);
     return all && all.length === 1 ? all[0] : undefined;
   };
-
-  async function limitedPage(c: Context, lang: 'fr' | 'en'): Promise<Response | null> {
-    try {
-      await limiter(c, [{ policy: 'signin-address', key: clientAddress(c, settings.trustProxyHops), limit: limits.signInPerAddress }]);
-      return null;
-    } catch (error) {
-      if (error instanceof ProblemError && error.status === 429) return authPage(c, lang, 'rateLimited', 429, error.extra.headers);
-      throw error;
-    }
-  }
 
   app.get('/auth/login', async (c) => {
     const lang = pickLang(single(c, 'lang'), c.req.header('accept-language'));
@@ -102,21 +157,7 @@ export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, lo
       const back = withParams(redirectUri, { error: 'invalid_request', error_description: `missing or invalid: ${missing.join(', ')}`, state: state && STATE.test(state) ? state : undefined });
       return c.redirect(back, 302);
     }
-    const opState = randomToken();
-    const record: LoginRecord = { clientId, redirectUri, clientState: state!, codeChallenge: codeChallenge!, nonce: randomToken(), verifier: randomToken(48), lang };
-    let target: string;
-    try {
-      target = await rp.authorizationUrl({ state: opState, nonce: record.nonce, verifier: record.verifier, lang });
-    } catch (error) {
-      log.warn('identity provider unavailable', { reason: (error as Error).message });
-      return authPage(c, lang, 'unavailable', 503);
-    }
-    await store.putOneTime('login', digest(opState), record, now() + LOGIN_TTL_MS);
-    // Binds the flow to this browser: a callback carrying someone else's state is refused (login CSRF).
-    setCookie(c, loginCookie(opState), opState, { path: '/auth/callback', httpOnly: true, secure: secureCookie, sameSite: 'Lax', maxAge: LOGIN_TTL_MS / 1000 });
-    c.header('cache-control', 'no-store');
-    c.header('referrer-policy', 'no-referrer');
-    return c.redirect(target, 302);
+    return redirectToProvider(c, lang, { kind: 'client', clientId, redirectUri, clientState: state!, codeChallenge: codeChallenge! });
   });
 
   app.get('/auth/callback', async (c) => {
@@ -138,9 +179,17 @@ export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, lo
       return authPage(c, lang, 'expired', 400);
     }
     const login = taken.payload;
-    const back = (params: Record<string, string | undefined>) => {
+    const noStore = () => {
       c.header('cache-control', 'no-store');
       c.header('referrer-policy', 'no-referrer');
+    };
+    const back = (params: Record<string, string | undefined>): Response => {
+      if (login.kind === 'join') {
+        // A join link has no client to hand the error to: the browser gets a page (fr/en) saying what happened.
+        const [kind, status] = JOIN_FAILURES[params.error ?? ''] ?? ['failed', 403];
+        return authPage(c, login.lang, kind, status, {}, 'join');
+      }
+      noStore();
       return c.redirect(withParams(login.redirectUri, { ...params, state: login.clientState, iss: publicUrl }), 302);
     };
     const opError = single(c, 'error');
@@ -163,8 +212,16 @@ export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, lo
     try {
       await limiter(c, [{ policy: 'signin-user', key: user.sub, limit: limits.signInPerUser }]);
     } catch (error) {
-      if (error instanceof ProblemError && error.status === 429) return back({ error: 'temporarily_unavailable', error_description: 'too many sign-ins' });
-      throw error;
+      if (!(error instanceof ProblemError && error.status === 429)) throw error;
+      if (login.kind === 'join') return authPage(c, login.lang, 'rateLimited', 429, error.extra.headers, 'join');
+      return back({ error: 'temporarily_unavailable', error_description: 'too many sign-ins' });
+    }
+    if (login.kind === 'join') {
+      await joinSessions.start(c, user);
+      log.info('signed in', { sub: user.sub, clientId: JOIN_CLIENT_ID });
+      noStore();
+      // The invitation link itself, rebuilt from the stored code alone (validated before it was stored).
+      return c.redirect(`${publicUrl}/j/${login.code}`, 302);
     }
     const oneTime = `${AUTH_CODE_PREFIX}${randomToken()}`;
     const record: CodeRecord = { clientId: login.clientId, redirectUri: login.redirectUri, codeChallenge: login.codeChallenge, user };
@@ -243,6 +300,8 @@ export function authRoutes({ settings, publicUrl, rp, tokens, store, limiter, lo
       const raw = (c.req.header('content-type') ?? '').includes('json') ? c.req.valid('json') : c.req.valid('form');
       const parsed = LogoutRequestSchema.safeParse(raw);
       if (!parsed.success) throw validationProblem(parsed.error, 'body');
+      // A browser's join session ends too (its cookie comes only with a same-site request: SameSite=Lax).
+      await joinSessions.end(c);
       const refresh = parsed.data.refresh_token;
       if (refresh?.startsWith(REFRESH_TOKEN_PREFIX)) await tokens.revokeFamily({ hash: digest(refresh) });
       const bearer = /^Bearer ([\x21-\x7e]+)$/i.exec(c.req.header('authorization') ?? '')?.[1];

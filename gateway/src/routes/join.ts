@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { RoomCodeSchema } from '@visio/shared/contract';
+import type { User } from '../identity.js';
 import type { Logger } from '../logger.js';
 import { newRouter, problemResponses } from '../openapi.js';
 import { notFound, ProblemError } from '../problem.js';
@@ -11,9 +13,10 @@ const CodeParams = z.object({ code: RoomCodeSchema.meta({ param: { name: 'code',
 /**
  * `GET /j/{code}`: the invitation link of providers that need a per-person token (LiveKit). Any signed-in
  * agent may join (invitees are not the owner). The Location carries the token: it never reaches a log, and
- * the answer is not cached.
+ * the answer is not cached. A browser that is not signed in (no bearer, no join session) is sent through
+ * the identity provider by `signIn` and comes back here.
  */
-export function joinRoutes(store: Store, provider: RoomProvider) {
+export function joinRoutes(store: Store, provider: RoomProvider, signIn?: (c: Context, code: string) => Promise<Response>) {
   const app = newRouter();
   app.openapi(
     createRoute({
@@ -21,13 +24,22 @@ export function joinRoutes(store: Store, provider: RoomProvider) {
       path: '/j/{code}',
       summary: 'Join a room: redirects to the video front end with a personal, short-lived join token',
       request: { params: CodeParams },
-      responses: { 302: { description: 'To the front end, token in the query' }, ...problemResponses(400, 401, 404, 502, 503, 504) },
+      responses: {
+        302: { description: 'To the front end, token in the query; or, for a browser not signed in (OIDC mode), to the identity provider, then back here' },
+        ...problemResponses(400, 401, 404, 502, 503, 504),
+      },
     }),
     async (c) => {
       if (!provider.joinUrl) throw notFound('This gateway hands out Visio links directly; open the room link from the invitation.');
-      const room = await store.getRoom(c.req.valid('param').code);
+      const { code } = c.req.valid('param');
+      const user = c.get('user') as User | undefined;
+      if (!user) {
+        if (!signIn) throw new ProblemError(401, 'unauthorized', 'Sign-in required', 'Open this link in a browser to sign in.');
+        return signIn(c, code) as never;
+      }
+      const room = await store.getRoom(code);
       if (!room) throw notFound('No room with this code: check the link in the invitation.');
-      const location = await provider.joinUrl(room, c.get('user'));
+      const location = await provider.joinUrl(room, user);
       return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } }) as never;
     },
   );

@@ -460,6 +460,9 @@ function authMethods(query: Query, transaction: Transaction): AuthStore {
     async isFamilyActive(familyId, now) {
       return ((await query('SELECT 1 FROM token_families WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2', [familyId, now])).rowCount ?? 0) > 0;
     },
+    async insertFamily(f) {
+      await query('INSERT INTO token_families (id, client_id, sub, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [f.id, f.clientId, f.sub, f.expiresAt]);
+    },
     async insertServiceKey(key) {
       await query('INSERT INTO service_keys (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)', [
         key.id,

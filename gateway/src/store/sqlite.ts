@@ -413,6 +413,9 @@ function authQueries(db: Database.Database): AuthStore {
     async isFamilyActive(familyId, now) {
       return q.familyActive.get(familyId, now) !== undefined;
     },
+    async insertFamily(f) {
+      q.insertFamily.run(f.id, f.clientId, f.sub, f.expiresAt);
+    },
     async insertServiceKey(key) {
       q.insertKey.run({ ...key, scopes: JSON.stringify(key.scopes) });
     },

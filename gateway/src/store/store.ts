@@ -132,6 +132,11 @@ export interface AuthStore {
   /** Revokes the family of this token (by token digest or by family id). */
   revokeFamily(by: { hash: string } | { familyId: string }, now: number): Promise<void>;
   isFamilyActive(familyId: string, now: number): Promise<boolean>;
+  /**
+   * Starts a sign-in family that holds no refresh token (a browser's join session): revocable with
+   * `revokeFamily({ familyId })`, checked with `isFamilyActive`, purged once expired.
+   */
+  insertFamily(family: { id: string; clientId: string; sub: string; expiresAt: number }): Promise<void>;
 
   insertServiceKey(key: ServiceKeyRecord): Promise<void>;
   findServiceKey(hash: string): Promise<ServiceKeyRecord | null>;
