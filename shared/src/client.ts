@@ -17,6 +17,7 @@ import type {
   RoomPage,
   UpcomingMeetings,
 } from './contract.js';
+import { SignInError } from './sign-in.js';
 import type { Lang } from './types.js';
 
 export type ErrorKind = 'http' | 'network' | 'timeout' | 'invalid-response';
@@ -228,6 +229,14 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     'upstream-timeout': 'Votre serveur d’agenda ne répond pas. Réessayez dans un instant.',
     'invalid-calendar-object': 'Cet événement est illisible sur le serveur d’agenda ; il n’a pas été modifié.',
     'calendar-refuses-events': 'Cet agenda n’accepte pas les événements : choisissez-en un autre.',
+    'sign-in:cancelled': 'Connexion annulée.',
+    'sign-in:denied': 'Connexion refusée : l’accès à votre compte n’a pas été autorisé. Recommencez en acceptant la demande, ou contactez votre administrateur.',
+    'sign-in:state-mismatch': 'La réponse de connexion ne correspond pas à votre demande. Recommencez la connexion.',
+    'sign-in:invalid-grant': 'La connexion a expiré avant d’aboutir. Recommencez la connexion.',
+    'sign-in:network': 'Impossible de joindre le service Visio pour vous connecter. Vérifiez votre connexion et réessayez.',
+    'sign-in:unavailable': 'Le service de connexion est momentanément indisponible. Réessayez dans quelques minutes.',
+    'sign-in:blocked': 'La fenêtre de connexion n’a pas pu s’ouvrir. Fermez toute fenêtre de connexion déjà ouverte, autorisez les fenêtres pop-up, puis réessayez.',
+    'sign-in:failed': 'La connexion a échoué. Réessayez ; si le problème persiste, contactez votre administrateur.',
     other: 'Une erreur est survenue',
   },
   en: {
@@ -248,13 +257,26 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     'upstream-timeout': 'Your calendar server is not answering. Try again in a moment.',
     'invalid-calendar-object': 'This event is unreadable on the calendar server; it was left unchanged.',
     'calendar-refuses-events': 'This calendar does not accept events: choose another one.',
+    'sign-in:cancelled': 'Sign-in cancelled.',
+    'sign-in:denied': 'Sign-in refused: access to your account was not granted. Try again and accept the request, or contact your administrator.',
+    'sign-in:state-mismatch': 'The sign-in answer does not match your request. Please sign in again.',
+    'sign-in:invalid-grant': 'The sign-in expired before it completed. Please sign in again.',
+    'sign-in:network': 'Cannot reach the Visio service to sign in. Check your connection and try again.',
+    'sign-in:unavailable': 'The sign-in service is temporarily unavailable. Try again in a few minutes.',
+    'sign-in:blocked': 'The sign-in window could not open. Close any sign-in window already open, allow pop-ups, then try again.',
+    'sign-in:failed': 'Sign-in failed. Try again; if this persists, contact your administrator.',
     other: 'Something went wrong',
   },
 };
 
-/** A sentence a person can act on, in their language, for any error the client throws. */
+/**
+ * A sentence a person can act on, in their language, for any error the client or the sign-in helper
+ * (@visio/shared/sign-in) throws. Sign-in errors never echo what the provider said. Plain text: show it with
+ * textContent.
+ */
 export function describeError(error: unknown, lang: Lang = 'fr'): string {
   const m = MESSAGES[lang];
+  if (error instanceof SignInError) return m[`sign-in:${error.kind}`] ?? m['sign-in:failed']!;
   if (!(error instanceof VisioApiError)) return m.other!;
   if (error.kind !== 'http') return m[error.kind]!;
   const byType = error.problem?.type?.startsWith('urn:visio:problem:') ? m[error.problem.type.slice('urn:visio:problem:'.length)] : undefined;

@@ -29,7 +29,19 @@ export function memoryTokenStorage(initial: StoredTokens | null = null): TokenSt
   };
 }
 
-export type SignInErrorKind = 'state-mismatch' | 'denied' | 'failed' | 'invalid-grant' | 'network';
+/**
+ * Why a sign-in did not end with tokens. `describeError` (client.ts) turns each kind into a sentence for the
+ * agent; `message` is for developers and logs only (it may quote the provider, never show it in a UI).
+ * - `cancelled`: the agent closed or dismissed the sign-in window (not a failure).
+ * - `denied`: the agent refused consent, or the identity provider refused access (`access_denied`).
+ * - `state-mismatch`: the answer does not belong to this request (a forged or stale redirect).
+ * - `invalid-grant`: the one-time code (or refresh token) was refused: expired or already used.
+ * - `network`: the gateway (or its sign-in page) could not be reached.
+ * - `unavailable`: the gateway or the identity provider is temporarily unavailable (503, 429, `temporarily_unavailable`).
+ * - `blocked`: the sign-in window could not open (pop-ups blocked, another sign-in window already open).
+ * - `failed`: anything else (misconfiguration, unreadable answer).
+ */
+export type SignInErrorKind = 'cancelled' | 'denied' | 'state-mismatch' | 'invalid-grant' | 'network' | 'unavailable' | 'blocked' | 'failed';
 
 export class SignInError extends Error {
   override readonly name = 'SignInError';
@@ -105,10 +117,33 @@ export function readRedirect(redirected: string, pending: Pick<PendingSignIn, 's
   const params = new URL(redirected).searchParams;
   if (params.get('state') !== pending.state) throw new SignInError('The sign-in answer does not belong to this request.', 'state-mismatch');
   const error = params.get('error');
-  if (error) throw new SignInError(params.get('error_description') ?? error, error === 'access_denied' ? 'denied' : 'failed');
+  if (error) {
+    // The provider's description stays in `message` (for developers); the agent sees describeError's sentence.
+    const kind = error === 'access_denied' ? 'denied' : error === 'temporarily_unavailable' ? 'unavailable' : 'failed';
+    throw new SignInError(`${error}: ${params.get('error_description') ?? ''}`.replace(/: $/, ''), kind);
+  }
   const code = params.get('code');
   if (!code) throw new SignInError('The sign-in answer carries no code.', 'failed');
   return code;
+}
+
+/**
+ * What `identity.launchWebAuthFlow` rejected with (extension in Chromium and Firefox, Thunderbird add-on), as a
+ * SignInError. The browsers only give English texts: Chromium "The user did not approve access." and Gecko
+ * (Firefox, Thunderbird) "User cancelled or denied access." when the agent closes the window; Chromium
+ * "Authorization page could not be loaded." when the gateway's page cannot load.
+ */
+export function webAuthFlowError(error: unknown): SignInError {
+  if (error instanceof SignInError) return error;
+  const text = error instanceof Error ? error.message : typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
+  if (/did not approve|cancel/i.test(text)) return new SignInError(`sign-in window closed (${text})`, 'cancelled');
+  if (/could not be loaded|load(?:ing)? timed out/i.test(text)) return new SignInError(`sign-in page not loaded (${text})`, 'network');
+  return new SignInError(`sign-in window failed (${text})`, 'failed');
+}
+
+/** Whether the sign-in ended because the agent closed the window: show it as a notice, not as an error. */
+export function isSignInCancelled(error: unknown): boolean {
+  return error instanceof SignInError && error.kind === 'cancelled';
 }
 
 async function tokenRequest(tokenUrl: string, body: Record<string, string>, doFetch: typeof fetch, now: () => number): Promise<StoredTokens> {
@@ -132,7 +167,8 @@ async function tokenRequest(tokenUrl: string, body: Record<string, string>, doFe
   }
   if (!response.ok) {
     const detail = typeof json.detail === 'string' ? json.detail : `The gateway answered ${response.status}.`;
-    throw new SignInError(detail, json.error === 'invalid_grant' ? 'invalid-grant' : 'failed');
+    const kind = json.error === 'invalid_grant' ? 'invalid-grant' : response.status === 429 || response.status >= 500 ? 'unavailable' : 'failed';
+    throw new SignInError(detail, kind);
   }
   const { access_token, refresh_token, expires_in } = json;
   if (typeof access_token !== 'string' || typeof refresh_token !== 'string' || typeof expires_in !== 'number') {
@@ -165,8 +201,8 @@ export function createSignInSession(options: SignInOptions): SignInSession {
         await options.storage.save(await tokenRequest(options.endpoints.tokenUrl, { grant_type: 'refresh_token', refresh_token: stored.refreshToken, client_id: options.clientId }, doFetch, now));
         return true;
       } catch (error) {
-        // A refused refresh token is spent for good: sign in again. A network failure keeps it.
-        if (error instanceof SignInError && error.kind !== 'network') await options.storage.save(null);
+        // A refused refresh token is spent for good: sign in again. An unreachable or busy gateway keeps it.
+        if (error instanceof SignInError && error.kind !== 'network' && error.kind !== 'unavailable') await options.storage.save(null);
         return false;
       }
     })().finally(() => {

@@ -6,7 +6,7 @@
  * (OfficeRuntime.storage when shared with the command runtime), never in logs.
  */
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { createSignInSession, SignInError, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
 
 const TOKENS_KEY = 'visio.tokens';
 
@@ -75,4 +75,16 @@ export function parseDialogMessage(raw: string, redirectUri: string): string | n
   } catch {
     return null;
   }
+}
+
+/**
+ * Office's dialog error codes (a failed displayDialogAsync, or DialogEventReceived) as sign-in errors, whose
+ * sentence describeError gives. 12006: the agent closed the dialog; 12009: the agent declined Office on the
+ * web's prompt to open it (both `cancelled`). 12007: a dialog is already open; 12011: the browser blocks
+ * pop-ups (`blocked`). 12002: the page could not load (`network`). 12003/12004/12005 (not HTTPS, domain not
+ * in AppDomains) and anything else: `failed`, an administrator's matter.
+ */
+export function officeDialogError(code: number | undefined): SignInError {
+  const kind = code === 12006 || code === 12009 ? 'cancelled' : code === 12007 || code === 12011 ? 'blocked' : code === 12002 ? 'network' : 'failed';
+  return new SignInError(`Office dialog error ${code ?? 'without a code'}`, kind);
 }

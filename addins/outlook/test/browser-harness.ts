@@ -26,6 +26,17 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   const { context } = browser;
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
+  // Office owns the dialog's window and sees when the agent closes it: a dialog page closed by the test tells
+  // the double in the page that opened it (which ignores it when the add-in had closed the dialog itself).
+  context.on('page', (popup) => {
+    void popup.opener().then((opener) => {
+      if (!opener) return;
+      popup.on('close', () => {
+        if (opener.isClosed()) return;
+        void opener.evaluate(() => (window as unknown as { __officeDouble?: { dialogClosedByUser(): void } }).__officeDouble?.dialogClosedByUser()).catch(() => undefined);
+      });
+    });
+  });
   await context.route(`${gateway.url}/outlook/office/office.js`, (route) => route.fulfill({ body: script, contentType: 'text/javascript; charset=utf-8' }));
   return {
     gateway,

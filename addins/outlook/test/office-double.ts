@@ -59,6 +59,8 @@ export interface OfficeDouble {
   /** Runs an associated action as Outlook does and resolves when it calls event.completed(). */
   invoke(name: string): Promise<void>;
   deliverDialogMessage(message: string): void;
+  /** The agent closed the open dialog's window: Office raises DialogEventReceived with 12006 (nothing when none is open). */
+  dialogClosedByUser(): void;
 }
 
 export function installOfficeDouble(scenario: Scenario, target: Record<string, unknown> = globalThis as unknown as Record<string, unknown>): OfficeDouble {
@@ -246,6 +248,14 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
           const { cb } = split(a, b);
           state.calls.push('ui.displayDialogAsync');
           later(() => {
+            // Office refuses a second dialog from the same host window (12007), and the scenario may refuse
+            // the first (12009: the agent declined Office on the web's prompt; 12011: pop-ups blocked).
+            const failure = failures['ui.displayDialogAsync'] ?? (state.dialogs.some((d) => !d.closed) ? { code: 12007, name: 'Display Dialog Error', message: 'A dialog box is already opened from this host window.' } : undefined);
+            if (failure) {
+              if ('once' in failure && failure.once) delete failures['ui.displayDialogAsync'];
+              cb?.({ status: 'failed', value: undefined, error: { code: failure.code, name: failure.name, message: failure.message } });
+              return;
+            }
             const record = { url, closed: false };
             state.dialogs.push(record);
             const popup = win?.open(url, '_blank');
@@ -295,6 +305,12 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     },
     deliverDialogMessage(message) {
       for (const h of dialogHandlers.dialogMessageReceived ?? []) later(() => h({ message, origin: win?.location?.origin }));
+    },
+    dialogClosedByUser() {
+      const open = state.dialogs.filter((d) => !d.closed).pop();
+      if (!open) return;
+      open.closed = true;
+      for (const h of dialogHandlers.dialogEventReceived ?? []) later(() => h({ error: 12006, type: 'dialogEventReceived' }));
     },
   };
   target.Office = Office;

@@ -6,9 +6,9 @@
  * gateway's token URL. Access and refresh tokens stay in storage.local, tied to the gateway they came from,
  * never in logs; the access token is refreshed before it expires.
  */
-import type { TokenSource } from '@visio/shared/client';
+import { createVisioClient, describeError, type TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { createSignInSession, isSignInCancelled, SignInError, webAuthFlowError, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
 import type { Messenger } from './messenger.js';
 import { readSettings } from './settings.js';
 
@@ -38,7 +38,7 @@ function endpoints(gatewayUrl: string, auth?: GatewayConfig['auth']): { loginUrl
   const origin = new URL(gatewayUrl).origin;
   const at = (path: string | undefined, fallback: string) => {
     const url = new URL(path ?? fallback, gatewayUrl);
-    if (url.origin !== origin) throw new Error('the gateway announced a sign-in page on another origin');
+    if (url.origin !== origin) throw new SignInError('the gateway announced a sign-in page on another origin', 'failed');
     return url.href;
   };
   return { loginUrl: at(auth?.loginUrl, '/auth/login'), tokenUrl: at(auth?.tokenUrl, '/auth/token'), logoutUrl: at(auth?.logoutUrl, '/auth/logout') };
@@ -90,10 +90,36 @@ export function createTokenSource(messenger: AuthMessenger, options: AuthOptions
 
 export async function signIn(messenger: AuthMessenger, config: GatewayConfig, gatewayUrl: string, options: AuthOptions & { lang?: 'fr' | 'en' } = {}): Promise<'local' | 'signed-in'> {
   if (config.auth.mode === 'local') return 'local';
-  if (!messenger.identity) throw new Error('sign-in is not available');
+  if (!messenger.identity) throw new SignInError('the identity API is not available', 'failed');
   const current = session(messenger, gatewayUrl, endpoints(gatewayUrl, config.auth), options);
   const pending = await current.beginSignIn(options.lang);
-  const redirect = await messenger.identity.launchWebAuthFlow({ url: pending.url, interactive: true });
+  let redirect: string;
+  try {
+    redirect = await messenger.identity.launchWebAuthFlow({ url: pending.url, interactive: true });
+  } catch (error) {
+    // Thunderbird rejects with "User cancelled or denied access." when the agent closes the window.
+    throw webAuthFlowError(error);
+  }
   await current.completeSignIn(redirect, pending);
   return 'signed-in';
+}
+
+/** `lang`: the message's language (the add-on's), which may differ from the options page's (Thunderbird's). */
+export type SignInAnswer = { ok: true; result: 'local' | 'signed-in' } | { ok: false; message: string; lang: 'fr' | 'en'; cancelled: boolean };
+
+/**
+ * The options page's "Se connecter", run by the background: signs in to the gateway in the settings and says
+ * how it ended with describeError's sentence in the add-on's language (a closed window is `cancelled`).
+ */
+const uiLang = (messenger: AuthMessenger): 'fr' | 'en' => (messenger.i18n.getUILanguage().toLowerCase().startsWith('en') ? 'en' : 'fr');
+
+export async function signInAnswer(messenger: AuthMessenger, options: AuthOptions = {}): Promise<SignInAnswer> {
+  const settings = await readSettings(messenger);
+  if (!settings.gatewayUrl) return { ok: false, message: messenger.i18n.getMessage('errorNoGateway'), lang: uiLang(messenger), cancelled: false };
+  try {
+    const client = createVisioClient({ baseUrl: settings.gatewayUrl, clientName: 'thunderbird', ...(options.fetch ? { fetch: options.fetch } : {}) });
+    return { ok: true, result: await signIn(messenger, await client.getConfig(), settings.gatewayUrl, { ...options, lang: settings.lang }) };
+  } catch (error) {
+    return { ok: false, message: describeError(error, settings.lang), lang: settings.lang, cancelled: isSignInCancelled(error) };
+  }
 }

@@ -1,5 +1,6 @@
 /** Options page: gateway, instance, language, release-on-delete; sign-in. Managed values are read-only. */
 import { localize } from './i18n-dom.js';
+import type { SignInAnswer } from './auth.js';
 import type { Messenger } from './messenger.js';
 import { readSettings, saveSettings } from './settings.js';
 
@@ -10,6 +11,7 @@ const t = (key: string, subs?: string[]) => messenger.i18n.getMessage(key, subs)
 
 function setStatus(text: string): void {
   $('status').textContent = text;
+  $('status').removeAttribute('lang');
 }
 
 function showFieldError(field: string, text: string | null): void {
@@ -75,8 +77,13 @@ $('check').addEventListener('click', () => {
 
 $('sign-in').addEventListener('click', () => {
   void (async () => {
-    const r = (await messenger.runtime.sendMessage({ type: 'sign-in' })) as { ok: boolean; message?: string };
-    if (!r.ok) setStatus(r.message ?? '');
+    setStatus('');
+    const r = (await messenger.runtime.sendMessage({ type: 'sign-in' })) as SignInAnswer;
+    // describeError's sentence (a closed window reads "Connexion annulée."), as plain text, in its own language.
+    if (!r.ok) {
+      setStatus(r.message);
+      $('status').lang = r.lang;
+    }
     await refreshAccount().catch(() => {});
   })();
 });

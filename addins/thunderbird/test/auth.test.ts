@@ -10,7 +10,7 @@ import { createVisioClient } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { freePort, startOidcProvider, TestUserAgent, type TestOidcProvider } from '@visio/testing/oidc-provider';
-import { CLIENT_ID, createTokenSource, signIn } from '../src/auth.ts';
+import { CLIENT_ID, createTokenSource, signIn, signInAnswer } from '../src/auth.ts';
 import { createFakeMessenger } from './fake-messenger.ts';
 
 const REDIRECT = 'https://visio-test.extensions.allizom.org/';
@@ -111,7 +111,7 @@ describe('Thunderbird sign-in against the gateway in OIDC mode', () => {
     expect(await refreshWith(stored.refreshToken)).toBe(400);
   });
 
-  test('a refused sign-in (no consent) stores nothing; tokens of another gateway are never sent', async () => {
+  test('a refused sign-in (no consent) stores nothing and reads in French; tokens of another gateway are never sent', async () => {
     const fake = createFakeMessenger({ local: { gatewayUrl: gateway.url } });
     const agent = new TestUserAgent();
     const messenger = {
@@ -120,11 +120,56 @@ describe('Thunderbird sign-in against the gateway in OIDC mode', () => {
     };
     await expect(signIn(messenger, config, gateway.url)).rejects.toMatchObject({ name: 'SignInError', kind: 'denied' });
     expect(fake.local.authTokens ?? null).toBeNull();
+    // What the options page shows: the French sentence, never the provider's "End-User aborted interaction".
+    expect(await signInAnswer(messenger)).toEqual({
+      ok: false,
+      lang: 'fr',
+      cancelled: false,
+      message: 'Connexion refusée : l’accès à votre compte n’a pas été autorisé. Recommencez en acceptant la demande, ou contactez votre administrateur.',
+    });
+    expect(fake.local.authTokens ?? null).toBeNull();
 
     const { fake: other, messenger: signedIn } = messengerFor('alice');
     await signIn(signedIn, config, gateway.url);
     other.local.gatewayUrl = 'https://other-gateway.example.gouv.fr';
     expect(await createTokenSource(signedIn).getAccessToken()).toBeNull();
+  });
+
+  test('the agent closes Thunderbird’s sign-in window: “Connexion annulée.”, nothing stored; English when the add-on is', async () => {
+    for (const [lang, text] of [['fr', 'Connexion annulée.'], ['en', 'Sign-in cancelled.']] as const) {
+      const fake = createFakeMessenger({ local: { gatewayUrl: gateway.url, lang } });
+      const agent = new TestUserAgent();
+      const shown: string[] = [];
+      const messenger = {
+        ...fake.messenger,
+        identity: {
+          getRedirectURL: () => REDIRECT,
+          // The window opened on the gateway's login page (its redirect to the provider), then was closed:
+          // Thunderbird's toolkit rejects with this object.
+          async launchWebAuthFlow({ url }: { url: string }): Promise<string> {
+            const response = await agent.request(url);
+            shown.push(response.headers.get('location') ?? '');
+            throw { message: 'User cancelled or denied access.' };
+          },
+        },
+      };
+      expect(await signInAnswer(messenger)).toEqual({ ok: false, lang, cancelled: true, message: text });
+      expect(shown[0]).toMatch(new RegExp(`^${op.issuer}/`));
+      expect(fake.local.authTokens ?? null).toBeNull();
+      expect(await createTokenSource(messenger).getAccessToken()).toBeNull();
+    }
+  });
+
+  test('the options page’s answer: signed in; no gateway configured; gateway unreachable, in words', async () => {
+    const { fake, messenger } = messengerFor('alice');
+    expect(await signInAnswer(messenger)).toEqual({ ok: true, result: 'signed-in' });
+    expect(fake.local.authTokens).toMatchObject({ gatewayUrl: gateway.url });
+    fake.local.gatewayUrl = undefined;
+    expect(await signInAnswer(messenger)).toEqual({ ok: false, lang: 'fr', cancelled: false, message: 'Aucune passerelle Visio configurée : ouvrez les options du module.' });
+    // A gateway that does not answer (a closed port): the client's sentence, not a stack.
+    const closed = await freePort();
+    fake.local.gatewayUrl = `http://127.0.0.1:${closed}`;
+    expect(await signInAnswer(messenger)).toEqual({ ok: false, lang: 'fr', cancelled: false, message: 'Impossible de joindre le service Visio. Vérifiez votre connexion et réessayez.' });
   });
 
   test('local mode needs no sign-in; a login page on another origin is refused', async () => {

@@ -70,6 +70,24 @@ describe('options page', () => {
     });
   }
 
+  test('a refused sign-in is announced as plain text, marked with its own language when it differs from the page', async () => {
+    // The background's answer (src/auth.ts signInAnswer) when the add-on speaks French in an English Thunderbird.
+    const message = 'Connexion refusée : l’accès à votre compte n’a pas été autorisé. <b>Recommencez</b>';
+    const p = await open('options.html', 'en', 'light', {
+      'check-gateway': { ok: true, authMode: 'oidc', instanceName: 'Visio', instanceUrl: 'https://visio.numerique.gouv.fr' },
+      'auth-state': { signedIn: false },
+      'sign-in': { ok: false, message, lang: 'fr', cancelled: false },
+    });
+    await expect.poll(() => p.textContent('#account-state')).not.toBe('');
+    await p.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => p.textContent('#status')).toBe(message);
+    expect(await p.locator('#status b').count()).toBe(0);
+    expect(await p.getAttribute('#status', 'lang')).toBe('fr');
+    expect(await p.getAttribute('#status', 'role')).toBe('status');
+    expect(await axeViolations(p)).toEqual([]);
+    await p.close();
+  });
+
   test('values set by policy are shown read-only', async () => {
     const p = await open('options.html', 'fr', 'light', { 'check-gateway': { ok: true, authMode: 'local' }, 'auth-state': { signedIn: false } }, { gatewayUrl: 'https://passerelle.example.gouv.fr' });
     await expect.poll(() => p.inputValue('#gatewayUrl')).toBe('https://passerelle.example.gouv.fr');

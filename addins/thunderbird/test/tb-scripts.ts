@@ -239,3 +239,51 @@ export const editorScripts = {
     return state === 'timeout' ? want !== 'enabled' : state === 'enabled';
   },
 };
+
+/**
+ * The options page (a remote extension page inside about:addons) and the window `identity.launchWebAuthFlow`
+ * opens, driven as a person would: chrome code reaches their documents through Marionette's own window actor,
+ * which runs a script in the page (clicks, form fields, text).
+ */
+const PAGES = `
+  const optionsBrowser = () => {
+    for (const w of Services.wm.getEnumerator("mail:3pane")) {
+      for (const t of w.document.getElementById("tabmail").tabInfo) {
+        const d = t.browser?.contentDocument;
+        if (!d) continue;
+        for (const b of d.querySelectorAll("browser")) if (b.currentURI?.spec.endsWith("/options.html") && b.browsingContext?.currentWindowGlobal) return b;
+      }
+    }
+    return null;
+  };
+  const authWindow = () => [...Services.wm.getEnumerator(null)].find((w) => w.name === "launchWebAuthFlow_dialog" && !w.closed) ?? null;
+  const inPage = (browser, script, args) => browser.browsingContext.currentWindowGlobal.getActor("MarionetteCommands").executeScript(script, args ?? [], {});
+`;
+
+export const pageScripts = {
+  openOptions: `Services.wm.getMostRecentWindow("mail:3pane").openAddonsMgr("addons://detail/" + encodeURIComponent(arguments[0]) + "/preferences"); return true;`,
+
+  /** Runs `arguments[0]` (a function body) in the options page once it is there and has localized itself; its value. */
+  inOptions: `${PAGES} const b = optionsBrowser(); if (!b) return null;
+    return inPage(b, "if (!document.getElementById('account-state')?.textContent) return null; " + arguments[0], arguments[1]);`,
+
+  /** Runs `arguments[0]` in the sign-in window's page once it is on `arguments[1]`'s origin; null before. */
+  inAuthWindow: `${PAGES} const w = authWindow(); const b = w?.gBrowser?.selectedBrowser;
+    if (!b || !b.currentURI?.spec.startsWith(arguments[1]) || b.webProgress?.isLoadingDocument) return null;
+    return inPage(b, arguments[0], arguments[2]).catch(() => null);`,
+
+  authWindowOpen: `${PAGES} return authWindow() !== null;`,
+
+  authWindowClosed: `${PAGES} return authWindow() === null;`,
+
+  /** The agent closes the sign-in window (its close button). */
+  closeAuthWindow: `${PAGES} authWindow().close(); return true;`,
+
+  /** The add-on's stored sign-in tokens (storage.local, JSON backend), or null. */
+  storedTokens: `const { ExtensionStorage } = ChromeUtils.importESModule("resource://gre/modules/ExtensionStorage.sys.mjs");
+    return ExtensionStorage.get(arguments[0], "authTokens").then((r) => {
+      const v = r.authTokens;
+      // Values come back as StructuredCloneHolders.
+      return (v && typeof v.deserialize === "function" ? v.deserialize(globalThis) : v) ?? null;
+    });`,
+};

@@ -2,9 +2,11 @@
  * Sign-in end to end in Chromium: the popup's "Se connecter" runs identity.launchWebAuthFlow (from the
  * background) against a real gateway in OpenID Connect mode and a real OpenID provider; the agent signs in on
  * the provider's pages; the popup then shows who is signed in (GET /v1/me), creates rooms as that agent, and
- * signs out (the gateway refuses the old refresh token afterwards).
+ * signs out (the gateway refuses the old refresh token afterwards). Before that, the agent closes the sign-in
+ * window, then refuses consent: the popup says so in French, stores nothing, and stays accessible.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { axeViolations } from '@visio/testing/axe';
 import { freePort, startOidcProvider, type TestOidcProvider } from '@visio/testing/oidc-provider';
 import { startRig, type Rig } from './harness.ts';
 
@@ -39,6 +41,54 @@ async function sessionTokens(): Promise<{ accessToken: string; refreshToken: str
     return (await g.chrome.storage.session.get('tokens')).tokens as { accessToken: string; refreshToken: string } | undefined;
   });
 }
+
+// Each test starts without a session at the provider (cookies are per host: this also drops the gateway's).
+beforeEach(() => rig.browser.context.clearCookies());
+
+async function openSignIn() {
+  const popup = await rig.page('popup.html');
+  await popup.getByText('Vous n’êtes pas connecté·e.').waitFor();
+  const [login] = await Promise.all([rig.browser.context.waitForEvent('page', { timeout: 15_000 }), popup.getByRole('button', { name: 'Se connecter' }).click()]);
+  await login.waitForURL((u) => u.origin === op.issuer);
+  return { popup, login };
+}
+
+describe('a sign-in that does not end with tokens', () => {
+  it('the agent closes the sign-in window: “Connexion annulée.” as a notice, no alert, nothing stored', async () => {
+    const { popup, login } = await openSignIn();
+    await login.locator('input[name="login"]').waitFor();
+    await login.close();
+    await popup.getByRole('status').getByText('Connexion annulée.', { exact: true }).waitFor({ timeout: 15_000 });
+    expect(await popup.getByRole('alert').isHidden()).toBe(true);
+    await popup.getByRole('button', { name: 'Se connecter' }).waitFor();
+    expect(await popup.getByText('Vous n’êtes pas connecté·e.').isVisible()).toBe(true);
+    expect(await sessionTokens()).toBeUndefined();
+    expect(await axeViolations(popup)).toEqual([]);
+    await popup.close();
+  });
+
+  it('the agent refuses consent at the provider (access_denied): the French sentence, not the provider’s, nothing stored', async () => {
+    const { popup, login } = await openSignIn();
+    await login.locator('input[name="login"]').fill('alice');
+    await login.locator('input[name="password"]').fill('any-password');
+    await login.locator('button[type="submit"]').click();
+    await login.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
+    // The provider's own "[ Cancel ]" link on its consent page.
+    await login.getByRole('link', { name: '[ Cancel ]' }).click();
+
+    const alert = popup.getByRole('alert');
+    await alert.getByText('Connexion refusée : l’accès à votre compte n’a pas été autorisé.', { exact: false }).waitFor({ timeout: 15_000 });
+    expect(await alert.textContent()).toBe(
+      'Connexion refusée : l’accès à votre compte n’a pas été autorisé. Recommencez en acceptant la demande, ou contactez votre administrateur.',
+    );
+    // The provider said "End-User aborted interaction": never shown.
+    expect(await popup.locator('body').innerText()).not.toMatch(/aborted|access_denied/i);
+    expect(await sessionTokens()).toBeUndefined();
+    await popup.getByRole('button', { name: 'Se connecter' }).waitFor();
+    expect(await axeViolations(popup)).toEqual([]);
+    await popup.close();
+  });
+});
 
 describe('sign-in from the popup through a real gateway and OpenID provider', () => {
   it('signs alice in with launchWebAuthFlow, shows who she is, creates a room as her, signs out', async () => {

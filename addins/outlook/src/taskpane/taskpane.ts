@@ -2,8 +2,8 @@
 import { ACCESS_LEVELS, type AccessLevel, type Lang } from '@visio/shared';
 import { describeError } from '@visio/shared/client';
 import { findVisioLinks } from '@visio/shared/links';
-import { SignInError } from '@visio/shared/sign-in';
-import { CALLBACK_PATH, parseDialogMessage } from '../auth.js';
+import { isSignInCancelled, SignInError } from '@visio/shared/sign-in';
+import { CALLBACK_PATH, officeDialogError, parseDialogMessage } from '../auth.js';
 import { addMeeting, insertLink, joinMeeting, removeMeeting, ROOM_PROPERTY, type CommandResult } from '../commands/commands.js';
 import { gatewayUrl } from '../env.js';
 import { langFromOffice } from '../i18n.js';
@@ -95,23 +95,32 @@ async function showAccount(): Promise<void> {
   }
 }
 
-/** Sign-in in an Office dialog: the gateway's page, then its callback page passes its URL (code, state) back. */
+/**
+ * Sign-in in an Office dialog: the gateway's page, then its callback page passes its URL (code, state) back.
+ * Every outcome reads as describeError's sentence in the pane's language; a dialog the agent closed is a
+ * notice (status), not an alert.
+ */
 export async function signIn(): Promise<void> {
   const session = signInSession();
   const redirectUri = new URL(CALLBACK_PATH, gatewayUrl()).href;
   const pending = await session.beginSignIn(lang);
+  const failed = (error: unknown) => say(describeError(error, lang), !isSignInCancelled(error));
   say(t('signingIn'));
   Office.context.ui.displayDialogAsync(pending.url, { height: 60, width: 30, promptBeforeOpen: false }, (opened) => {
     if (String(opened.status) !== 'succeeded') {
-      say(`${t('signInFailed')}${opened.error.message}`, true);
+      failed(officeDialogError(opened.error?.code));
       return;
     }
     const dialog = opened.value;
+    // One outcome per dialog: its message, or the event saying it closed (or failed to load).
+    let settled = false;
     dialog.addEventHandler(Office.EventType.DialogMessageReceived, (arg) => {
+      if (settled) return;
+      settled = true;
       dialog.close();
       const redirected = 'message' in arg ? parseDialogMessage(arg.message, redirectUri) : null;
       if (!redirected) {
-        say(t('stateMismatch'), true);
+        failed(new SignInError('the dialog sent something other than its callback URL', 'state-mismatch'));
         return;
       }
       session
@@ -120,12 +129,13 @@ export async function signIn(): Promise<void> {
           say(t('signedIn'));
           await showAccount();
         })
-        .catch((error: unknown) => {
-          if (error instanceof SignInError && error.kind === 'state-mismatch') say(t('stateMismatch'), true);
-          else say(`${t('signInFailed')}${error instanceof SignInError ? error.message : describeError(error, lang)}`, true);
-        });
+        .catch(failed);
     });
-    dialog.addEventHandler(Office.EventType.DialogEventReceived, () => say(t('signInClosed'), true));
+    dialog.addEventHandler(Office.EventType.DialogEventReceived, (arg) => {
+      if (settled) return;
+      settled = true;
+      failed(officeDialogError('error' in arg ? arg.error : undefined));
+    });
   });
 }
 

@@ -10,8 +10,7 @@ export const PANE_TEXT: Record<Lang, Record<string, string>> = {
     autoAdd: 'Ajouter Visio à chaque nouvelle réunion', langLabel: 'Langue', langAuto: 'Celle d’Outlook', save: 'Enregistrer',
     saved: 'Réglages enregistrés.', hasRoom: 'Cet élément contient une réunion Visio :', noRoom: 'Cet élément ne contient pas de réunion Visio.',
     localMode: 'Le service Visio fonctionne en mode local : aucune connexion nécessaire.', signedIn: 'Vous êtes connecté à Visio.',
-    signedOut: 'Vous n’êtes pas connecté à Visio.', signingIn: 'Connexion dans la fenêtre ouverte…', signInFailed: 'La connexion a échoué : ',
-    signInClosed: 'La fenêtre de connexion a été fermée.', stateMismatch: 'Réponse de connexion inattendue : recommencez.',
+    signedOut: 'Vous n’êtes pas connecté à Visio.', signingIn: 'Connexion dans la fenêtre ouverte…',
     unreachable: 'Le service Visio est injoignable.', noItem: 'Aucun élément ouvert.',
   },
   en: {
@@ -21,8 +20,7 @@ export const PANE_TEXT: Record<Lang, Record<string, string>> = {
     accessRestricted: 'Invitees only', autoAdd: 'Add Visio to every new meeting', langLabel: 'Language', langAuto: 'Outlook’s language',
     save: 'Save', saved: 'Settings saved.', hasRoom: 'This item holds a Visio meeting:', noRoom: 'This item holds no Visio meeting.',
     localMode: 'The Visio service runs in local mode: no sign-in needed.', signedIn: 'You are signed in to Visio.',
-    signedOut: 'You are not signed in to Visio.', signingIn: 'Signing in in the opened window…', signInFailed: 'Sign-in failed: ',
-    signInClosed: 'The sign-in window was closed.', stateMismatch: 'Unexpected sign-in answer: please start again.',
+    signedOut: 'You are not signed in to Visio.', signingIn: 'Signing in in the opened window…',
     unreachable: 'The Visio service cannot be reached.', noItem: 'No item open.',
   },
 };

@@ -9,7 +9,7 @@ import type { Menus, Notifications } from 'webextension-polyfill';
 import { createMeeting, fetchUpcoming, gatewayClient, loadCaldavAccount } from '../lib/api.js';
 import { signIn } from '../lib/auth.js';
 import browser from '../lib/browser.js';
-import { SignInError } from '@visio/shared/sign-in';
+import { isSignInCancelled } from '@visio/shared/sign-in';
 import { syncCalendarScripts } from '../lib/calendars.js';
 import { t } from '../lib/i18n.js';
 import type { ContentConfig, CreateForEventResult, Request, SignInResult } from '../lib/messages.js';
@@ -89,7 +89,7 @@ async function backgroundSignIn(): Promise<SignInResult> {
     await signIn(settings.gatewayUrl, await client.getConfig(), settings.uiLang);
     return { ok: true };
   } catch (error) {
-    return { ok: false, message: error instanceof SignInError ? error.message : describeError(error, settings.uiLang) };
+    return { ok: false, message: describeError(error, settings.uiLang), cancelled: isSignInCancelled(error) };
   }
 }
 

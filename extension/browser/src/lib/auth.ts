@@ -7,7 +7,7 @@
  */
 import type { TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { createSignInSession, webAuthFlowError, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
 import type { Lang } from '@visio/shared/types';
 import browser from './browser.js';
 
@@ -65,13 +65,18 @@ export async function authState(config: GatewayConfig): Promise<AuthState> {
 
 /**
  * Runs in the background: a popup closes as soon as the sign-in window takes the focus, which would lose the
- * pending state. Throws a SignInError (state mismatch, denied, refused code) or the browser's error when the
- * agent closes the window.
+ * pending state. Throws a SignInError: `cancelled` when the agent closes the window (the browser's own English
+ * text is classified by webAuthFlowError), else state mismatch, denied, refused code…
  */
 export async function signIn(gatewayUrl: string, config: GatewayConfig, lang: Lang): Promise<void> {
   const session = signInSession(gatewayUrl, config);
   const pending = await session.beginSignIn(lang);
-  const redirected = await browser.identity.launchWebAuthFlow({ url: pending.url, interactive: true });
+  let redirected: string;
+  try {
+    redirected = await browser.identity.launchWebAuthFlow({ url: pending.url, interactive: true });
+  } catch (error) {
+    throw webAuthFlowError(error);
+  }
   await session.completeSignIn(redirected, pending);
 }
 

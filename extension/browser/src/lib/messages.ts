@@ -8,8 +8,11 @@ export type Request =
   | { type: 'calendars-changed' }
   | { type: 'sign-in' };
 
-/** Answer to `sign-in`: the popup shows `message` when it is still open. */
-export type SignInResult = { ok: true } | { ok: false; message: string };
+/**
+ * Answer to `sign-in`: the popup shows `message` (describeError's sentence, in the agent's language) when it is
+ * still open: as a notice when the agent `cancelled` (closed the window), as an error otherwise.
+ */
+export type SignInResult = { ok: true } | { ok: false; message: string; cancelled: boolean };
 
 export interface ContentConfig {
   enabled: boolean;

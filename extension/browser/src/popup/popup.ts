@@ -219,8 +219,11 @@ async function init() {
     $('auth-actions').hidden = false;
     inButton.onclick = () => {
       clearError();
+      say('');
       void (browser.runtime.sendMessage({ type: 'sign-in' } satisfies Request) as Promise<SignInResult>).then((result) => {
-        if (!result.ok) {
+        // Closing the sign-in window is the agent's choice: a polite notice, not an alert.
+        if (!result.ok && result.cancelled) $('status').textContent = result.message;
+        else if (!result.ok) {
           const box = $('error');
           box.textContent = result.message;
           box.hidden = false;
