@@ -111,6 +111,26 @@ describe('sign-in in Chromium through a real OpenID provider', () => {
     expect(foreign.filter((u) => !u.startsWith('https://fonts.googleapis.com/'))).toEqual([]);
   });
 
+  it('says in French that the sign-in was refused when the agent declines consent, and stays signed out', async () => {
+    // No provider session left from an earlier test: the login and consent pages show again.
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${gateway.url}/`);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL((u) => u.origin === op.issuer);
+    await page.locator('input[name="login"]').fill('alice');
+    await page.locator('input[name="password"]').fill('any-password');
+    await page.locator('button[type="submit"]').click();
+    await page.getByRole('link', { name: '[ Cancel ]' }).click();
+    await page.getByText('Connexion refusée : l’accès à votre compte n’a pas été autorisé.', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Se connecter' }).isVisible()).toBe(true);
+    expect(await page.evaluate(() => sessionStorage.getItem('visio.tokens'))).toBeNull();
+    // The provider's own words (access_denied, its description) are not shown.
+    expect(await page.locator('body').innerText()).not.toMatch(/access_denied|End-User aborted/i);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it('shows an accessible error page, in English when asked, for a look-alike redirect URI', async () => {
     const page = await browser.context.newPage();
     const response = await page.goto(

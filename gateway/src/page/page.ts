@@ -154,8 +154,8 @@ async function initSignIn() {
     history.replaceState(null, '', location.pathname);
     try {
       await session.completeSignIn(`${location.origin}/?${params.toString()}`, JSON.parse(pendingText) as PendingSignIn);
-    } catch {
-      error.textContent = $('messages').dataset.signinFailed ?? '';
+    } catch (cause) {
+      error.textContent = describeError(cause, lang);
       error.hidden = false;
     }
   } else if (params.has('code')) {

@@ -29,7 +29,6 @@ export const PAGE_TEXT = {
     signIn: 'Se connecter',
     signOut: 'Se déconnecter',
     signedInAs: 'Connecté en tant que {name}.',
-    signInFailed: 'La connexion n’a pas abouti. Réessayez.',
   },
   en: {
     title: 'Visio: new meeting',
@@ -58,6 +57,5 @@ export const PAGE_TEXT = {
     signIn: 'Sign in',
     signOut: 'Sign out',
     signedInAs: 'Signed in as {name}.',
-    signInFailed: 'Sign-in did not complete. Try again.',
   },
 } satisfies Record<Lang, Record<string, unknown>>;

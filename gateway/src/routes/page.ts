@@ -89,7 +89,7 @@ ${
 </section>
 </main>
 <footer><p>${e(settings.auth.mode === 'local' ? t.localMode(settings.auth.user.email) : t.signedInMode)}</p></footer>
-<template id="messages" data-creating="${e(t.creating)}" data-signin-failed="${e(t.signInFailed)}"></template>
+<template id="messages" data-creating="${e(t.creating)}"></template>
 </body>
 </html>`;
 }
