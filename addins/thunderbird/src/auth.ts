@@ -13,7 +13,9 @@ import type { Messenger } from './messenger.js';
 import { readSettings } from './settings.js';
 
 export const CLIENT_ID = 'thunderbird';
-const KEY = 'authTokens';
+/** Where the tokens live in storage.local (the options page watches it). */
+export const AUTH_STORAGE_KEY = 'authTokens';
+const KEY = AUTH_STORAGE_KEY;
 
 interface StoredAuth extends StoredTokens {
   gatewayUrl: string;

@@ -1,6 +1,6 @@
 /** Options page: gateway, instance, language, release-on-delete; sign-in. Managed values are read-only. */
 import { localize } from './i18n-dom.js';
-import type { SignInAnswer } from './auth.js';
+import { AUTH_STORAGE_KEY, type SignInAnswer } from './auth.js';
 import type { Messenger } from './messenger.js';
 import { readSettings, saveSettings } from './settings.js';
 
@@ -23,13 +23,16 @@ function showFieldError(field: string, text: string | null): void {
   else input.removeAttribute('aria-invalid');
 }
 
+function showAccount(account: 'local' | 'signed-in' | 'signed-out'): void {
+  $('account-state').textContent = t(account === 'local' ? 'optionsLocalMode' : account === 'signed-in' ? 'optionsSignedIn' : 'optionsSignedOut');
+  $('sign-in').hidden = account !== 'signed-out';
+  $('sign-out').hidden = account !== 'signed-in';
+}
+
 async function refreshAccount(): Promise<void> {
   const check = (await messenger.runtime.sendMessage({ type: 'check-gateway' })) as { ok: boolean; authMode?: string } | undefined;
   const state = (await messenger.runtime.sendMessage({ type: 'auth-state' })) as { signedIn: boolean } | undefined;
-  const local = check?.ok && check.authMode === 'local';
-  $('account-state').textContent = local ? t('optionsLocalMode') : state?.signedIn ? t('optionsSignedIn') : t('optionsSignedOut');
-  $('sign-in').hidden = Boolean(local || state?.signedIn);
-  $('sign-out').hidden = Boolean(local || !state?.signedIn);
+  showAccount(check?.ok && check.authMode === 'local' ? 'local' : state?.signedIn ? 'signed-in' : 'signed-out');
 }
 
 async function load(): Promise<void> {
@@ -83,13 +86,22 @@ $('sign-in').addEventListener('click', () => {
     if (!r.ok) {
       setStatus(r.message);
       $('status').lang = r.lang;
+      await refreshAccount().catch(() => {});
+      return;
     }
-    await refreshAccount().catch(() => {});
+    // The answer says how it ended: shown at once, without another round trip to the background (Thunderbird
+    // sometimes leaves a message sent while the sign-in window closes unanswered).
+    showAccount(r.result);
   })();
 });
 
 $('sign-out').addEventListener('click', () => {
   void messenger.runtime.sendMessage({ type: 'sign-out' }).then(() => refreshAccount());
+});
+
+// Signed in or out anywhere (this page, a compose window, a refresh refused): the page follows at once.
+messenger.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && AUTH_STORAGE_KEY in changes) void refreshAccount().catch(() => {});
 });
 
 void load();

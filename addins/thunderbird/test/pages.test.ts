@@ -36,6 +36,7 @@ function stub(lang: 'fr' | 'en', answers: Record<string, unknown>, managed: Reco
       storage: {
         local: { get: async () => ({ ...local }), set: async (v) => Object.assign(local, v) },
         managed: { get: async () => { if (!managed) throw new Error('no policy'); return managed; } },
+        onChanged: { addListener: () => {} },
       },
       runtime: { sendMessage: async (m) => { window.__sent.push(m); return answers[m.type]; } },
       tabs: { query: async () => [{ id: 5 }] },
