@@ -1,6 +1,9 @@
 // `npm run bench`: install, build, then every package's benchmark, one after the other.
+// `npm run bench -- --scale`: the gateway's scale-out benchmark only (several instances on PostgreSQL).
 import { pnpm, pnpmInstall } from './lib/run.mjs';
 
+const args = process.argv.slice(2);
 pnpmInstall();
 pnpm(['-r', 'build']);
-pnpm(['-r', '--workspace-concurrency=1', '--if-present', 'run', 'bench', ...process.argv.slice(2)]);
+if (args.includes('--scale')) pnpm(['--filter', '@visio/gateway', 'run', 'bench', ...args]);
+else pnpm(['-r', '--workspace-concurrency=1', '--if-present', 'run', 'bench', ...args]);
