@@ -48,6 +48,9 @@ beforeEach(() => rig.browser.context.clearCookies());
 async function openSignIn() {
   const popup = await rig.page('popup.html');
   await popup.getByText('Vous n’êtes pas connecté·e.').waitFor();
+  // Signed out, the popup lists nothing and so shows no error (it used to ask for the rooms and show the 401).
+  await popup.waitForLoadState('networkidle');
+  expect(await popup.getByRole('alert').isHidden()).toBe(true);
   const [login] = await Promise.all([rig.browser.context.waitForEvent('page', { timeout: 15_000 }), popup.getByRole('button', { name: 'Se connecter' }).click()]);
   await login.waitForURL((u) => u.origin === op.issuer);
   return { popup, login };

@@ -198,7 +198,8 @@ async function init() {
     $('upcoming').hidden = false;
   }
 
-  async function showAuth(config: GatewayConfig) {
+  /** Shows who is signed in; true when the agent's rooms can be read (local mode, or signed in). */
+  async function showAuth(config: GatewayConfig): Promise<boolean> {
     const state = await authState(config);
     const text = $('auth-state');
     const inButton = $<HTMLButtonElement>('sign-in');
@@ -206,7 +207,7 @@ async function init() {
     if (state.mode === 'local') {
       text.textContent = t(lang, 'localMode');
       $('auth-actions').hidden = true;
-      return;
+      return true;
     }
     let me: Me | null = null;
     if (state.signedIn) me = await client.request<Me>('GET', '/v1/me').catch(() => null);
@@ -232,23 +233,31 @@ async function init() {
       }, fail);
     };
     outButton.onclick = () => void signOut(settings.gatewayUrl, config).then(() => reload(config), fail);
+    return signedIn;
+  }
+
+  /** The agent's rooms and meetings, once signed in: signed out, there is nothing to list (and no error to show). */
+  function loadLists(canList: boolean) {
+    if (!canList) {
+      $('recent-list').replaceChildren();
+      $('upcoming').hidden = true;
+      return;
+    }
+    void loadRecent();
+    void loadUpcoming();
   }
 
   async function reload(config: GatewayConfig) {
-    await showAuth(config);
-    void loadRecent();
-    void loadUpcoming();
+    loadLists(await showAuth(config));
   }
 
   void client
     .getConfig()
     .then(showAuth)
-    .catch((error: unknown) => {
+    .then(loadLists, (error: unknown) => {
       $('auth-state').textContent = t(lang, 'notConfigured');
       fail(error);
     });
-  void loadRecent();
-  void loadUpcoming();
   initialized = true;
   if (earlyCreate) $<HTMLFormElement>('create-form').requestSubmit();
 }
