@@ -141,6 +141,25 @@ export function webAuthFlowError(error: unknown): SignInError {
   return new SignInError(`sign-in window failed (${text})`, 'failed');
 }
 
+/**
+ * One sign-in through `identity.launchWebAuthFlow` (the extension, the Thunderbird add-on): the login page
+ * in the platform's window, then the code exchange. A rejection of the window comes out as webAuthFlowError's.
+ */
+export async function signInWithWebAuthFlow(
+  session: Pick<SignInSession, 'beginSignIn' | 'completeSignIn'>,
+  launchWebAuthFlow: (details: { url: string; interactive: boolean }) => Promise<string>,
+  lang?: 'fr' | 'en',
+): Promise<void> {
+  const pending = await session.beginSignIn(lang);
+  let redirected: string;
+  try {
+    redirected = await launchWebAuthFlow({ url: pending.url, interactive: true });
+  } catch (error) {
+    throw webAuthFlowError(error);
+  }
+  await session.completeSignIn(redirected, pending);
+}
+
 /** Whether the sign-in ended because the agent closed the window: show it as a notice, not as an error. */
 export function isSignInCancelled(error: unknown): boolean {
   return error instanceof SignInError && error.kind === 'cancelled';

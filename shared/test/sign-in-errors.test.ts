@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeError, VisioApiError } from '../src/client.ts';
-import { beginSignIn, createSignInSession, isSignInCancelled, memoryTokenStorage, readRedirect, SignInError, webAuthFlowError, type SignInErrorKind } from '../src/sign-in.ts';
+import { beginSignIn, createSignInSession, isSignInCancelled, memoryTokenStorage, readRedirect, SignInError, signInWithWebAuthFlow, webAuthFlowError, type PendingSignIn, type SignInErrorKind } from '../src/sign-in.ts';
 
 const EXPECTED: Record<SignInErrorKind, { fr: string; en: string }> = {
   cancelled: { fr: 'Connexion annulée.', en: 'Sign-in cancelled.' },
@@ -174,5 +174,30 @@ describe('launchWebAuthFlow rejections', () => {
     const denied = new SignInError('access_denied', 'denied');
     expect(webAuthFlowError(denied)).toBe(denied);
     expect(isSignInCancelled(new Error('User cancelled or denied access.'))).toBe(false);
+  });
+});
+
+describe('signInWithWebAuthFlow', () => {
+  const pending: PendingSignIn = { url: 'https://gw.example/auth/login?state=s', state: 's', verifier: 'v' };
+  it('opens the login page in the platform window and completes with its redirect', async () => {
+    const completed: string[] = [];
+    const opened: unknown[] = [];
+    await signInWithWebAuthFlow(
+      { beginSignIn: async () => pending, completeSignIn: async (redirected) => void completed.push(redirected) },
+      async (details) => (opened.push(details), 'https://app.example/cb?code=c&state=s'),
+      'fr',
+    );
+    expect(opened).toEqual([{ url: pending.url, interactive: true }]);
+    expect(completed).toEqual(['https://app.example/cb?code=c&state=s']);
+  });
+
+  it('turns a closed window into `cancelled` and completes nothing', async () => {
+    let completed = false;
+    const error = await signInWithWebAuthFlow(
+      { beginSignIn: async () => pending, completeSignIn: async () => void (completed = true) },
+      async () => Promise.reject(new Error('User cancelled or denied access.')),
+    ).catch((e: unknown) => e);
+    expect(isSignInCancelled(error)).toBe(true);
+    expect(completed).toBe(false);
   });
 });

@@ -8,7 +8,7 @@
  */
 import { createVisioClient, describeError, type TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, isSignInCancelled, SignInError, webAuthFlowError, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { createSignInSession, isSignInCancelled, SignInError, signInWithWebAuthFlow, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
 import type { Messenger } from './messenger.js';
 import { readSettings } from './settings.js';
 
@@ -93,16 +93,9 @@ export function createTokenSource(messenger: AuthMessenger, options: AuthOptions
 export async function signIn(messenger: AuthMessenger, config: GatewayConfig, gatewayUrl: string, options: AuthOptions & { lang?: 'fr' | 'en' } = {}): Promise<'local' | 'signed-in'> {
   if (config.auth.mode === 'local') return 'local';
   if (!messenger.identity) throw new SignInError('the identity API is not available', 'failed');
-  const current = session(messenger, gatewayUrl, endpoints(gatewayUrl, config.auth), options);
-  const pending = await current.beginSignIn(options.lang);
-  let redirect: string;
-  try {
-    redirect = await messenger.identity.launchWebAuthFlow({ url: pending.url, interactive: true });
-  } catch (error) {
-    // Thunderbird rejects with "User cancelled or denied access." when the agent closes the window.
-    throw webAuthFlowError(error);
-  }
-  await current.completeSignIn(redirect, pending);
+  const { identity } = messenger;
+  // Thunderbird rejects with "User cancelled or denied access." when the agent closes the window.
+  await signInWithWebAuthFlow(session(messenger, gatewayUrl, endpoints(gatewayUrl, config.auth), options), (details) => identity.launchWebAuthFlow(details), options.lang);
   return 'signed-in';
 }
 

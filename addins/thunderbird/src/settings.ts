@@ -3,6 +3,7 @@
  * Thunderbird's enterprise policies: `3rdparty.Extensions["<add-on id>"]`). A managed value always wins.
  */
 import type { Lang } from '@visio/shared/types';
+import { normalizeServiceUrl as normalizeUrl } from '@visio/shared/service-url';
 import type { Messenger } from './messenger.js';
 
 export interface Settings {
@@ -24,22 +25,10 @@ export interface StoredSettings {
 
 const KEYS = ['gatewayUrl', 'instanceUrl', 'lang', 'releaseOnDelete'] as const;
 
-/**
- * An https URL, or http only on loopback (a local gateway); no credentials, query or fragment.
- * Returns the origin + path without trailing slash, or null when the value is not acceptable.
- */
+/** The shared rule for service addresses; Thunderbird also refuses an over-long value. */
 export function normalizeServiceUrl(value: unknown): string | null {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 2048) return null;
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    return null;
-  }
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) return null;
-  if (url.username || url.password || url.search || url.hash) return null;
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+  if (typeof value === 'string' && value.length > 2048) return null;
+  return normalizeUrl(value);
 }
 
 function sanitize(raw: Record<string, unknown>): StoredSettings {

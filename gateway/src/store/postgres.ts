@@ -19,6 +19,7 @@ import {
   type StoredRoom,
   type TakeResult,
 } from './store.js';
+import { toRoom, type RoomRow } from './room-row.js';
 
 /** Applied in order, once, under an advisory lock: instances starting together never race on them. */
 const MIGRATIONS: string[] = [
@@ -124,36 +125,6 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   /** Called with connection errors of idle pooled connections (database restarting); they are replaced. */
   onIdleError?: (error: Error) => void;
-}
-
-interface RoomRow {
-  code: string;
-  owner: string;
-  url: string;
-  access_level: StoredRoom['accessLevel'];
-  provider: StoredRoom['provider'];
-  title: string | null;
-  event_uid: string | null;
-  telephony: StoredRoom['telephony'] | null;
-  provider_ref: string | null;
-  created_at: string;
-  ended_at: string | null;
-}
-
-function toRoom(row: RoomRow): StoredRoom {
-  return {
-    code: row.code,
-    owner: row.owner,
-    url: row.url,
-    accessLevel: row.access_level,
-    provider: row.provider,
-    title: row.title ?? undefined,
-    eventUid: row.event_uid ?? undefined,
-    telephony: row.telephony ?? undefined,
-    providerRef: row.provider_ref ?? undefined,
-    createdAt: row.created_at,
-    endedAt: row.ended_at ?? undefined,
-  };
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   type StoredRoom,
   type TakeResult,
 } from './store.js';
+import { toRoom, type RoomRow } from './room-row.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE rooms (
@@ -107,36 +108,6 @@ const MIGRATIONS: string[] = [
    );
    CREATE UNIQUE INDEX pending_creations_ref ON pending_creations (provider, provider_ref) WHERE provider_ref IS NOT NULL;`,
 ];
-
-interface RoomRow {
-  code: string;
-  owner: string;
-  url: string;
-  access_level: StoredRoom['accessLevel'];
-  provider: StoredRoom['provider'];
-  title: string | null;
-  event_uid: string | null;
-  telephony: string | null;
-  provider_ref: string | null;
-  created_at: string;
-  ended_at: string | null;
-}
-
-function toRoom(row: RoomRow): StoredRoom {
-  return {
-    code: row.code,
-    owner: row.owner,
-    url: row.url,
-    accessLevel: row.access_level,
-    provider: row.provider,
-    title: row.title ?? undefined,
-    eventUid: row.event_uid ?? undefined,
-    telephony: row.telephony ? JSON.parse(row.telephony) : undefined,
-    providerRef: row.provider_ref ?? undefined,
-    createdAt: row.created_at,
-    endedAt: row.ended_at ?? undefined,
-  };
-}
 
 export function openSqliteStore(dataDir: string, now: () => number = Date.now): Store {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

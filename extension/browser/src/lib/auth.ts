@@ -7,7 +7,7 @@
  */
 import type { TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, webAuthFlowError, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { createSignInSession, signInWithWebAuthFlow, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
 import type { Lang } from '@visio/shared/types';
 import browser from './browser.js';
 
@@ -69,15 +69,7 @@ export async function authState(config: GatewayConfig): Promise<AuthState> {
  * text is classified by webAuthFlowError), else state mismatch, denied, refused code…
  */
 export async function signIn(gatewayUrl: string, config: GatewayConfig, lang: Lang): Promise<void> {
-  const session = signInSession(gatewayUrl, config);
-  const pending = await session.beginSignIn(lang);
-  let redirected: string;
-  try {
-    redirected = await browser.identity.launchWebAuthFlow({ url: pending.url, interactive: true });
-  } catch (error) {
-    throw webAuthFlowError(error);
-  }
-  await session.completeSignIn(redirected, pending);
+  await signInWithWebAuthFlow(signInSession(gatewayUrl, config), (details) => browser.identity.launchWebAuthFlow(details), lang);
 }
 
 export async function signOut(gatewayUrl: string, config?: GatewayConfig): Promise<void> {

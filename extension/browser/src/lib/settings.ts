@@ -3,6 +3,7 @@
  * what an administrator pushed through managed storage (policies), which also locks those fields.
  */
 import { ACCESS_LEVELS, PUBLIC_INSTANCE_URL, type AccessLevel, type Lang } from '@visio/shared/types';
+import { normalizeServiceUrl } from '@visio/shared/service-url';
 import browser from './browser.js';
 import { resolveLang } from './i18n.js';
 
@@ -61,27 +62,9 @@ export const DEFAULTS: Settings = {
 
 const KEY = 'settings';
 
-/**
- * An address the extension may talk to: https, or http on loopback only (the gateway's local mode);
- * no credentials, query or fragment. Returns it without trailing slash, or null.
- */
-export function cleanServiceUrl(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    return null;
-  }
-  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
-  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) return null;
-  if (url.username || url.password || url.search || url.hash) return null;
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
-}
-
 /** A bare origin (`https://host[:port]`), for a calendar the agent enables. */
 export function cleanOrigin(value: unknown): string | null {
-  const url = cleanServiceUrl(value);
+  const url = normalizeServiceUrl(value);
   return url ? new URL(url).origin : null;
 }
 
@@ -89,9 +72,9 @@ function sanitize(raw: unknown): Partial<Settings> {
   const out: Partial<Settings> = {};
   if (!raw || typeof raw !== 'object') return out;
   const r = raw as Record<string, unknown>;
-  const gateway = cleanServiceUrl(r.gatewayUrl);
+  const gateway = normalizeServiceUrl(r.gatewayUrl);
   if (gateway) out.gatewayUrl = gateway;
-  const instance = cleanServiceUrl(r.instanceUrl);
+  const instance = normalizeServiceUrl(r.instanceUrl);
   if (instance) out.instanceUrl = instance;
   if (r.lang === 'fr' || r.lang === 'en' || r.lang === 'auto') out.lang = r.lang;
   if (r.accessLevel === 'default' || (ACCESS_LEVELS as readonly unknown[]).includes(r.accessLevel)) out.accessLevel = r.accessLevel as Settings['accessLevel'];

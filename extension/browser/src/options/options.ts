@@ -1,11 +1,12 @@
 /** Options page: gateway, instance, language, access level, reminders, calendars (with their permissions). */
 import { createVisioClient, describeError } from '@visio/shared/client';
+import { normalizeServiceUrl } from '@visio/shared/service-url';
 import type { Lang } from '@visio/shared/types';
 import { CALDAV_KEY, loadCaldavAccount } from '../lib/api.js';
 import browser from '../lib/browser.js';
 import { originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
-import { cleanOrigin, cleanServiceUrl, loadSettings, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
+import { cleanOrigin, loadSettings, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 let settings: EffectiveSettings;
@@ -96,13 +97,13 @@ $('form').addEventListener('submit', async (event) => {
   for (const key of ['gatewayUrl', 'instanceUrl'] as const) {
     if (settings.locked.includes(key)) continue;
     const input = $<HTMLInputElement>(key);
-    const clean = cleanServiceUrl(input.value);
+    const clean = normalizeServiceUrl(input.value);
     if (!clean) return fail(t(lang, 'invalidUrl'), input);
     changes[key] = clean;
   }
   if (!settings.locked.includes('accessLevel')) changes.accessLevel = $<HTMLSelectElement>('accessLevel').value as EffectiveSettings['accessLevel'];
   const caldavServer = $<HTMLInputElement>('caldavServer');
-  const server = caldavServer.value.trim() ? cleanServiceUrl(caldavServer.value) : '';
+  const server = caldavServer.value.trim() ? normalizeServiceUrl(caldavServer.value) : '';
   if (server === null) return fail(t(lang, 'invalidUrl'), caldavServer);
   const user = $<HTMLInputElement>('caldavUser').value.trim();
   const password = $<HTMLInputElement>('caldavPassword').value;
