@@ -4,7 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 
-const SIZES = [16, 25, 32, 48, 50, 64, 75, 80, 96, 128, 144];
+// The sizes the manifests name (tsc has built them before the icons are drawn).
+import { ICON_SIZES, MEETING_ICON_SIZES } from './dist/lib/manifest/source.js';
 
 function chunk(type, data) {
   const len = Buffer.alloc(4);
@@ -39,9 +40,12 @@ function camera(u, v) {
 const BLUE = [0, 0, 145, 255];
 const WHITE = [255, 255, 255, 255];
 const CLEAR = [0, 0, 0, 0];
+const GREY = [0x91, 0x91, 0x91, 255];
 
 export function writeIcons(dir) {
-  for (const size of SIZES) writeFileSync(join(dir, `icon-${size}.png`), png(size, (u, v) => (camera(u, v) ? WHITE : BLUE)));
+  for (const size of ICON_SIZES) writeFileSync(join(dir, `icon-${size}.png`), png(size, (u, v) => (camera(u, v) ? WHITE : BLUE)));
+  // The mobile online-meeting surface: Microsoft asks for grayscale icons in #919191 there.
+  for (const size of MEETING_ICON_SIZES) writeFileSync(join(dir, `meeting-${size}.png`), png(size, (u, v) => (camera(u, v) ? GREY : CLEAR)));
   writeFileSync(join(dir, 'color-192.png'), png(192, (u, v) => (camera(u, v) ? WHITE : BLUE)));
   writeFileSync(join(dir, 'outline-32.png'), png(32, (u, v) => (camera(u, v) ? WHITE : CLEAR)));
 }

@@ -85,7 +85,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     const csp = c.res.headers.get('content-security-policy') ?? '';
     if (/frame-ancestors (?!'none')/.test(csp)) c.res.headers.delete('x-frame-options');
   });
-  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-site', referrerPolicy: 'no-referrer' }));
+  app.use(secureHeaders({ crossOriginResourcePolicy: 'same-site', referrerPolicy: 'no-referrer', overwrite: false }));
   app.use(async (c, next) => {
     await next();
     // Pages set their own policy; everything else (JSON, files) may load and frame nothing.

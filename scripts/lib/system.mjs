@@ -12,6 +12,7 @@ export const debianPackages = [
   'memcached', // SOGo
   'xvfb', // windows for Thunderbird when a display is needed
   'python3-icalendar', // independent ICS parser for cross-checks
+  'libxml2-utils', // xmllint: Outlook add-in XML manifests against Microsoft's XSDs
 ];
 
 function missing(packages) {

@@ -1,8 +1,8 @@
 /**
  * Both manifests, offline. JSON: Microsoft's own schema shipped in @microsoft/app-manifest (draft-04, with
- * the localization schema). XML: no Microsoft package ships the add-in XSDs, so the test checks what the
- * XSDs require: the element order of OfficeApp and VersionOverrides, the resource ids each reference
- * names, their length limits, and that every URL is an https/http URL under the gateway's public URL.
+ * the localization schema). XML: Microsoft's XSDs (testing/contracts/outlook-manifest-xsd, xmllint), and
+ * what the XSDs cannot say: every resource id referenced is defined in its own VersionOverrides, the
+ * surfaces carry the right commands, and every URL is under the gateway's public URL.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -11,9 +11,11 @@ import { DOMParser, type Element } from '@xmldom/xmldom';
 import Ajv04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { COMMANDS, JSON_MANIFEST_VERSION, LAUNCH_EVENTS, LOCALIZATION_FILES, localizationKeys, renderJsonLocalization, renderJsonManifest, renderXmlManifest } from '../src/manifest/manifest.ts';
+import { validateOutlookManifest } from '@visio/testing/outlook-manifest-schema';
+import { COMMANDS, JSON_MANIFEST_VERSION, LAUNCH_EVENTS, LOCALIZATION_FILES, localizationKeys, nextBuild, renderJsonLocalization, renderJsonManifest, renderXmlManifest, unifiedVersion, xmlVersion } from '../src/manifest/manifest.ts';
 
 const PUBLIC = 'https://visio-passerelle.example.gouv.fr';
+const RELEASE = { version: '0.1.0', build: 8037 };
 const require = createRequire(import.meta.url);
 const schemaDir = join(dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams', `v${JSON_MANIFEST_VERSION}`);
 
@@ -24,8 +26,25 @@ function validator(file: string) {
   return ajv.compile(JSON.parse(readFileSync(join(schemaDir, file), 'utf8')));
 }
 
+describe('release numbers', () => {
+  it('follow the package version and grow with every build', () => {
+    expect(xmlVersion({ version: '0.1.0', build: 7 })).toBe('0.1.0.7');
+    expect(unifiedVersion({ version: '0.1.0', build: 7 })).toBe('0.1.7');
+    expect(unifiedVersion({ version: '0.1.2', build: 7 })).toBe('0.1.200007');
+    const now = new Date('2026-12-01T21:30:00Z');
+    const first = nextBuild(null, now);
+    expect(first).toBe(8037);
+    // Rebuilt within the same hour, or with a clock behind: still a higher number.
+    expect(nextBuild(first, now)).toBe(first + 1);
+    expect(nextBuild(first + 5, new Date('2026-06-01T00:00:00Z'))).toBe(first + 6);
+    expect(nextBuild(first, new Date('2026-12-02T21:30:00Z'))).toBe(first + 24);
+    expect(() => xmlVersion({ version: '1.0.0-beta', build: 1 })).toThrow(/major\.minor\.patch/);
+    expect(() => xmlVersion({ version: '1.0.0', build: 100_000 })).toThrow(/build number/);
+  });
+});
+
 describe('unified JSON manifest', () => {
-  const manifest = renderJsonManifest(PUBLIC);
+  const manifest = renderJsonManifest(PUBLIC, RELEASE);
 
   it('is valid against Microsoft’s schema', () => {
     const validate = validator('MicrosoftTeams.schema.json');
@@ -60,7 +79,7 @@ describe('unified JSON manifest', () => {
 });
 
 describe('XML add-in-only manifest', () => {
-  const xml = renderXmlManifest(PUBLIC);
+  const xml = renderXmlManifest(PUBLIC, RELEASE);
   const errors: string[] = [];
   const doc = new DOMParser({ onError: (level, message) => void (level !== 'warning' && errors.push(message)) }).parseFromString(xml, 'text/xml');
   const root = doc.documentElement!;
@@ -76,14 +95,32 @@ describe('XML add-in-only manifest', () => {
     expect(root.getAttributeNS(XSI, 'type')).toBe('MailApp');
   });
 
-  it('has OfficeApp’s elements in the schema’s order', () => {
-    const order = ['Id', 'AlternateId', 'Version', 'ProviderName', 'DefaultLocale', 'DisplayName', 'Description', 'IconUrl', 'HighResolutionIconUrl', 'SupportUrl', 'AppDomains', 'Hosts', 'Requirements', 'FormSettings', 'Permissions', 'Rule', 'DisableEntityHighlighting', 'VersionOverrides'];
-    const present = names(root);
-    expect(present).toEqual(order.filter((n) => present.includes(n)));
-    for (const required of ['Id', 'Version', 'ProviderName', 'DefaultLocale', 'DisplayName', 'Description', 'IconUrl', 'FormSettings', 'Permissions', 'Rule']) expect(present).toContain(required);
-    expect(children(root).find((c) => c.localName === 'Id')!.textContent).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    expect(children(root).find((c) => c.localName === 'Version')!.textContent).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  it('is valid against Microsoft’s XSDs', () => {
+    expect(validateOutlookManifest(xml)).toEqual({ valid: true, errors: [] });
     expect(children(root).find((c) => c.localName === 'Permissions')!.textContent).toBe('ReadWriteItem');
+  });
+
+  it('fails the XSDs when broken as the add-in once was, so the check cannot pass vacuously', () => {
+    // SupportsPinning in the 1.0 block (where ShowTaskpane holds SourceLocation alone): what Outlook refused.
+    const v10End = xml.indexOf('<VersionOverrides xmlns="http://schemas.microsoft.com/office/mailappversionoverrides/1.1"');
+    const pinnedIn10 = xml.slice(0, v10End).replace('<SourceLocation resid="Taskpane.Url"/>', '<SourceLocation resid="Taskpane.Url"/><SupportsPinning>true</SupportsPinning>') + xml.slice(v10End);
+    expect(pinnedIn10).not.toBe(xml);
+    const pinned = validateOutlookManifest(pinnedIn10);
+    expect(pinned.valid).toBe(false);
+    expect(pinned.errors.join('\n')).toMatch(/SupportsPinning.*not expected/);
+    // A required element missing, one out of order, a version Office cannot read.
+    for (const broken of [xml.replace(/<ProviderName>.*?<\/ProviderName>/, ''), xml.replace(/<SupportsSharedFolders>true<\/SupportsSharedFolders>(<FunctionFile[^>]*>)/, '$1<SupportsSharedFolders>true</SupportsSharedFolders>'), xml.replace(/<Version>[^<]*</, '<Version>1.0.0.123456<')]) {
+      expect(broken).not.toBe(xml);
+      expect(validateOutlookManifest(broken).valid).toBe(false);
+    }
+  });
+
+  it('carries the package version and this build’s number, in the manifest and the icon URLs', () => {
+    expect(children(root).find((c) => c.localName === 'Version')!.textContent).toBe('0.1.0.8037');
+    const images = all('bt:Image').map((i) => i.getAttribute('DefaultValue')).filter((v) => v);
+    expect(images.length).toBeGreaterThan(10);
+    for (const url of [...images, ...all('IconUrl').map((i) => i.getAttribute('DefaultValue')), ...all('HighResolutionIconUrl').map((i) => i.getAttribute('DefaultValue'))]) expect(url).toMatch(/\.png\?v=0\.1\.0\.8037$/);
+    expect(renderXmlManifest(PUBLIC, { version: '0.1.0', build: 8038 })).toContain('<Version>0.1.0.8038</Version>');
   });
 
   it('nests VersionOverrides 1.1 inside 1.0, each with Requirements, Hosts, Resources in order', () => {
@@ -96,10 +133,10 @@ describe('XML add-in-only manifest', () => {
     expect(names(v11)).toEqual(['Requirements', 'Hosts', 'Resources']);
     const host = children(children(v11)[1]!)[0]!;
     expect(names(host)).toEqual(['Runtimes', 'DesktopFormFactor', 'MobileFormFactor']);
-    for (const form of children(host).filter((c) => (c.localName ?? '').endsWith('FormFactor'))) {
-      expect(names(form)[0]).toBe('FunctionFile');
-      expect(names(form).slice(1).every((n) => n === 'ExtensionPoint')).toBe(true);
-    }
+    // Shared and delegated calendars (assistants scheduling for their principals): desktop 1.1 only, first child.
+    const desktop = children(host).find((c) => c.localName === 'DesktopFormFactor')!;
+    expect(names(desktop).slice(0, 2)).toEqual(['SupportsSharedFolders', 'FunctionFile']);
+    expect(children(desktop)[0]!.textContent).toBe('true');
   });
 
   it('puts the commands on the right surfaces, with the online-meeting style on mobile and the launch events', () => {
@@ -162,7 +199,7 @@ describe('XML add-in-only manifest', () => {
     expect(urls.length).toBeGreaterThan(10);
     for (const url of urls) expect(url.startsWith(`${PUBLIC}/`), url).toBe(true);
     expect(all('AppDomain').map((e) => e.textContent)).toEqual([PUBLIC]);
-    const odd = renderXmlManifest('https://gw.example/a&b"c');
+    const odd = renderXmlManifest('https://gw.example/a&b"c', RELEASE);
     expect(odd).toContain('https://gw.example/a&amp;b&quot;c/outlook/taskpane.html');
     expect(new DOMParser().parseFromString(odd, 'text/xml').documentElement!.localName).toBe('OfficeApp');
   });

@@ -135,6 +135,15 @@ export function authRoutes(deps: AuthDeps & { flow: SignInFlow }) {
     return all && all.length === 1 ? all[0] : undefined;
   };
 
+  // The Outlook add-in opens sign-in in an Office dialog: a page with COOP same-origin there loses its opener
+  // and messageParent never arrives (Microsoft's dialog API documentation). Kept by secureHeaders.
+  for (const path of ['/auth/login', '/auth/callback']) {
+    app.use(path, async (c, next) => {
+      c.header('cross-origin-opener-policy', 'unsafe-none');
+      await next();
+    });
+  }
+
   app.get('/auth/login', async (c) => {
     const lang = pickLang(single(c, 'lang'), c.req.header('accept-language'));
     const limited = await limitedPage(c, lang);

@@ -1,13 +1,15 @@
 /**
  * Serves the Outlook add-in so an administrator deploys one service: its pages and scripts (with the
  * gateway's public URL written in), icons, both manifests, and office.js from @microsoft/office-js.
- * Pages may be framed by Outlook (frame-ancestors); nothing else about the gateway's policy is loosened.
+ * Pages may be framed by Outlook (frame-ancestors) and opened as Office dialogs (no COOP); what Office
+ * loads from another origin may be loaded cross-origin (CORP); icons carry no Cache-Control. The gateway's
+ * secure headers keep what these routes set (secureHeaders `overwrite: false`).
  */
 import { readFile, realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, sep } from 'node:path';
-import { Hono } from 'hono';
-import { ADDIN_WEB_DIR } from '@visio/outlook-addin/files';
+import { Hono, type Context } from 'hono';
+import { ADDIN_WEB_DIR, readRelease } from '@visio/outlook-addin/files';
 import { LOCALIZATION_FILES, renderJsonLocalization, renderJsonManifest, renderXmlManifest } from '@visio/outlook-addin/manifest';
 import type { AppEnv } from '../app-env.js';
 import type { GatewaySettings } from '../config.js';
@@ -67,9 +69,25 @@ async function readUnder(root: string, rel: string): Promise<Buffer | null> {
 
 const PLACEHOLDER = '__VISIO_PUBLIC_URL__';
 
+/**
+ * Headers of a file the manifests reference. Office on the web loads icons from outlook.office.com and frames
+ * the pages there: `cross-origin` resource policy (the gateway's `same-site` default blocks them). A page
+ * opened with displayDialogAsync must keep its opener, or messageParent never arrives: `unsafe-none` opener
+ * policy (Microsoft's dialog API documentation); framed pages ignore COOP anyway. Office caches icons
+ * itself and shows a generic one when an image carries any Cache-Control directive (Microsoft's manifest
+ * `Image` reference): icons get none, and versioned URLs (`?v=`) instead.
+ */
+function officeFileHeaders(c: Context<AppEnv>, rel: string): void {
+  c.header('cross-origin-resource-policy', 'cross-origin');
+  if (rel.endsWith('.html')) c.header('cross-origin-opener-policy', 'unsafe-none');
+  if (!rel.endsWith('.png')) c.header('cache-control', 'no-cache');
+}
+
 export function outlookRoutes(settings: GatewaySettings) {
   const app = new Hono<AppEnv>();
   const officeDir = officeJsDir();
+  // The built add-in's version: its manifests and icon URLs change with every build.
+  const release = readRelease();
   // settings.publicUrl is read per request: with PORT=0 it is known only once the server listens.
   const base = () => settings.publicUrl;
 
@@ -77,11 +95,11 @@ export function outlookRoutes(settings: GatewaySettings) {
     c.header('content-type', TYPES['.xml']!);
     c.header('cache-control', 'no-cache');
     c.header('content-disposition', 'inline; filename="visio-outlook-manifest.xml"');
-    return c.body(renderXmlManifest(base()));
+    return c.body(renderXmlManifest(base(), release));
   });
   app.get('/outlook/manifest.json', (c) => {
     c.header('cache-control', 'no-cache');
-    return c.json(renderJsonManifest(base()));
+    return c.json(renderJsonManifest(base(), release));
   });
   for (const [lang, file] of Object.entries(LOCALIZATION_FILES)) {
     app.get(`/outlook/${file}`, (c) => c.json(renderJsonLocalization(lang as 'fr' | 'en')));
@@ -103,7 +121,7 @@ export function outlookRoutes(settings: GatewaySettings) {
     const file = type ? await readUnder(ADDIN_WEB_DIR, rel) : null;
     if (!file || !type) return c.notFound();
     c.header('content-type', type);
-    c.header('cache-control', 'no-cache');
+    officeFileHeaders(c, rel);
     if (rel.endsWith('.html')) {
       const html = file.toString('utf8');
       c.header('content-security-policy', pageCsp(html.includes(CDN)));

@@ -2,7 +2,8 @@
  * The unified (JSON) manifest for Microsoft 365, generated from the same source as the XML one. Labels use
  * localization keys: French in the manifest, English in the `en-us.json` localization file beside it.
  */
-import { ADDIN_ID, ADDIN_PATH, ADDIN_VERSION, COMMANDS, DESCRIPTION, FILES, GROUP_LABEL, LAUNCH_EVENTS, NAME, PROVIDER, SHORT_DESCRIPTION, type Surface } from './source.js';
+import { iconQuery, unifiedVersion, type AddinRelease } from './release.js';
+import { ADDIN_ID, ADDIN_PATH, COMMANDS, DESCRIPTION, FILES, GROUP_LABEL, LAUNCH_EVENTS, NAME, PROVIDER, SHORT_DESCRIPTION, type Surface } from './source.js';
 
 export const JSON_MANIFEST_VERSION = '1.24';
 export const LOCALIZATION_FILES = { fr: 'fr-fr.json', en: 'en-us.json' } as const;
@@ -16,10 +17,10 @@ const CONTEXTS: Record<Surface, string> = {
 
 const key = (name: string) => `[[${name}]]`;
 
-export function renderJsonManifest(publicUrl: string): Record<string, unknown> {
+export function renderJsonManifest(publicUrl: string, release: AddinRelease): Record<string, unknown> {
   const origin = publicUrl.replace(/\/+$/, '');
   const base = `${origin}${ADDIN_PATH}`;
-  const icon = (size: number) => ({ size, url: `${base}/${FILES.icon(size)}` });
+  const icon = (size: number) => ({ size, url: `${base}/${FILES.icon(size)}${iconQuery(release)}` });
   const buttonIcons = [icon(16), icon(32), icon(80)];
   const functions = COMMANDS.filter((c) => c.functionName);
   const pane = COMMANDS.find((c) => c.functionName === null)!;
@@ -49,7 +50,7 @@ export function renderJsonManifest(publicUrl: string): Record<string, unknown> {
   return {
     $schema: `https://developer.microsoft.com/json-schemas/teams/v${JSON_MANIFEST_VERSION}/MicrosoftTeams.schema.json`,
     manifestVersion: JSON_MANIFEST_VERSION,
-    version: ADDIN_VERSION,
+    version: unifiedVersion(release),
     id: ADDIN_ID,
     localizationInfo: { defaultLanguageTag: 'fr-fr', defaultLanguageFile: LOCALIZATION_FILES.fr, additionalLanguages: [{ languageTag: 'en-us', file: LOCALIZATION_FILES.en }] },
     developer: { name: PROVIDER, websiteUrl: `${origin}/`, privacyUrl: `${origin}/`, termsOfUseUrl: `${origin}/` },

@@ -1,7 +1,6 @@
 /** The one description both manifests are generated from: ids, commands, surfaces and labels (fr first). */
 
 export const ADDIN_ID = '4f1c6c8e-2b7a-4d3e-9a51-7c0e5f2d9b31';
-export const ADDIN_VERSION = '1.0.0';
 /** Where the add-in lives under the gateway. */
 export const ADDIN_PATH = '/outlook';
 
@@ -77,6 +76,9 @@ export const LAUNCH_EVENTS = [
 // Desktop buttons 16/32/80; mobile 25/32/48 at scales 1-3; store icons 64/128.
 export const ICON_SIZES = [16, 25, 32, 48, 50, 64, 75, 80, 96, 128, 144] as const;
 
+// The mobile online-meeting surface's grayscale icons: 25/32/48 at scales 1-3.
+export const MEETING_ICON_SIZES = [25, 32, 48, 50, 64, 75, 96, 144] as const;
+
 /** Files, relative to the add-in's folder on the gateway. */
 export const FILES = {
   commandsPage: 'commands.html',
@@ -84,6 +86,7 @@ export const FILES = {
   taskpane: 'taskpane.html',
   callback: 'auth-callback.html',
   icon: (size: number) => `icons/icon-${size}.png`,
+  meetingIcon: (size: number) => `icons/meeting-${size}.png`,
   colorIcon: 'icons/color-192.png',
   outlineIcon: 'icons/outline-32.png',
 };

@@ -4,7 +4,8 @@
  * activation. Element order follows Microsoft's schema (checked in the tests).
  */
 import { escapeHtml as x } from '@visio/shared/html';
-import { ADDIN_ID, ADDIN_PATH, COMMANDS, DESCRIPTION, FILES, GROUP_LABEL, ICON_SIZES, LAUNCH_EVENTS, NAME, PROVIDER, type Label, type Surface } from './source.js';
+import { iconQuery, xmlVersion, type AddinRelease } from './release.js';
+import { ADDIN_ID, ADDIN_PATH, COMMANDS, DESCRIPTION, FILES, GROUP_LABEL, ICON_SIZES, LAUNCH_EVENTS, MEETING_ICON_SIZES, NAME, PROVIDER, type Label, type Surface } from './source.js';
 
 const SURFACE_POINTS: Record<Surface, string> = {
   appointmentOrganizer: 'AppointmentOrganizerCommandSurface',
@@ -25,20 +26,22 @@ function icons(): string {
   return `<Icon><bt:Image size="16" resid="Icon.16"/><bt:Image size="32" resid="Icon.32"/><bt:Image size="80" resid="Icon.80"/></Icon>`;
 }
 
-function control(surface: Surface, c: (typeof COMMANDS)[number]): string {
+// SupportsPinning exists only in the 1.1 schema: the 1.0 ShowTaskpane action holds SourceLocation alone.
+function control(surface: Surface, c: (typeof COMMANDS)[number], v11: boolean): string {
+  const pinning = v11 ? '<SupportsPinning>true</SupportsPinning>' : '';
   const action = c.functionName
     ? `<Action xsi:type="ExecuteFunction"><FunctionName>${c.functionName}</FunctionName></Action>`
-    : `<Action xsi:type="ShowTaskpane"><SourceLocation resid="Taskpane.Url"/><SupportsPinning>true</SupportsPinning></Action>`;
+    : `<Action xsi:type="ShowTaskpane"><SourceLocation resid="Taskpane.Url"/>${pinning}</Action>`;
   return (
     `<Control xsi:type="Button" id="${c.id}.${surface}"><Label resid="${c.id}.Label"/>` +
     `<Supertip><Title resid="${c.id}.Label"/><Description resid="${c.id}.Tip"/></Supertip>${icons()}${action}</Control>`
   );
 }
 
-function desktopPoints(): string {
+function desktopPoints(v11: boolean): string {
   return (Object.keys(SURFACE_POINTS) as Surface[])
     .map((surface) => {
-      const controls = COMMANDS.filter((c) => c.surfaces.includes(surface)).map((c) => control(surface, c)).join('');
+      const controls = COMMANDS.filter((c) => c.surfaces.includes(surface)).map((c) => control(surface, c, v11)).join('');
       return `<ExtensionPoint xsi:type="${SURFACE_POINTS[surface]}"><OfficeTab id="TabDefault"><Group id="visio.${surface}"><Label resid="Group.Label"/>${controls}</Group></OfficeTab></ExtensionPoint>`;
     })
     .join('');
@@ -47,16 +50,19 @@ function desktopPoints(): string {
 function mobilePoints(): string {
   const add = COMMANDS.find((c) => c.id === 'addVisioMeeting')!;
   const join = COMMANDS.find((c) => c.id === 'joinVisioMeeting')!;
-  const mobileIcons = `<Icon xsi:type="bt:MobileIconList">${[25, 32, 48].flatMap((size) => [1, 2, 3].map((scale) => `<bt:Image size="${size}" scale="${scale}" resid="Icon.${size * scale}"/>`)).join('')}</Icon>`;
+  const iconList = (prefix: string) => `<Icon xsi:type="bt:MobileIconList">${[25, 32, 48].flatMap((size) => [1, 2, 3].map((scale) => `<bt:Image size="${size}" scale="${scale}" resid="${prefix}.${size * scale}"/>`)).join('')}</Icon>`;
+  const mobileIcons = iconList('Icon');
   return (
-    // The online-meeting style: Outlook mobile shows it in the meeting form's online meeting switch.
-    `<ExtensionPoint xsi:type="MobileOnlineMeetingCommandSurface"><Control xsi:type="MobileButton" id="${add.id}.mobile"><Label resid="${add.id}.Label"/>${mobileIcons}<Action xsi:type="ExecuteFunction"><FunctionName>${add.functionName}</FunctionName></Action></Control></ExtensionPoint>` +
+    // The online-meeting surface: Outlook mobile shows it in the meeting form's online-meeting switch. Microsoft
+    // asks for one function command and grayscale (#919191) icons there.
+    `<ExtensionPoint xsi:type="MobileOnlineMeetingCommandSurface"><Control xsi:type="MobileButton" id="${add.id}.mobile"><Label resid="${add.id}.Label"/>${iconList('MeetingIcon')}<Action xsi:type="ExecuteFunction"><FunctionName>${add.functionName}</FunctionName></Action></Control></ExtensionPoint>` +
     `<ExtensionPoint xsi:type="MobileMessageReadCommandSurface"><Group id="visio.mobileRead"><Label resid="Group.Label"/><Control xsi:type="MobileButton" id="${join.id}.mobile"><Label resid="${join.id}.Label"/>${mobileIcons}<Action xsi:type="ExecuteFunction"><FunctionName>${join.functionName}</FunctionName></Action></Control></Group></ExtensionPoint>`
   );
 }
 
-function resources(base: string): string {
-  const images = ICON_SIZES.map((s) => `<bt:Image id="Icon.${s}" DefaultValue="${x(`${base}/${FILES.icon(s)}`)}"/>`).join('');
+function resources(base: string, query: string, mobile: boolean): string {
+  const image = (id: string, file: string) => `<bt:Image id="${id}" DefaultValue="${x(`${base}/${file}${query}`)}"/>`;
+  const images = [...ICON_SIZES.map((s) => image(`Icon.${s}`, FILES.icon(s))), ...(mobile ? MEETING_ICON_SIZES.map((s) => image(`MeetingIcon.${s}`, FILES.meetingIcon(s))) : [])].join('');
   const urls = [
     `<bt:Url id="Commands.Url" DefaultValue="${x(`${base}/${FILES.commandsPage}`)}"/>`,
     `<bt:Url id="CommandsJs.Url" DefaultValue="${x(`${base}/${FILES.commandsScript}`)}"/>`,
@@ -67,20 +73,21 @@ function resources(base: string): string {
   return `<Resources><bt:Images>${images}</bt:Images><bt:Urls>${urls}</bt:Urls><bt:ShortStrings>${short}</bt:ShortStrings><bt:LongStrings>${long}</bt:LongStrings></Resources>`;
 }
 
-export function renderXmlManifest(publicUrl: string): string {
+export function renderXmlManifest(publicUrl: string, release: AddinRelease): string {
   const origin = publicUrl.replace(/\/+$/, '');
   const base = `${origin}${ADDIN_PATH}`;
+  const query = iconQuery(release);
   const launch = LAUNCH_EVENTS.map((e) => `<LaunchEvent Type="${e.xml}" FunctionName="${e.functionName}"/>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
 <OfficeApp xmlns="http://schemas.microsoft.com/office/appforoffice/1.1" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:bt="http://schemas.microsoft.com/office/officeappbasictypes/1.0" xmlns:mailappor="http://schemas.microsoft.com/office/mailappversionoverrides/1.0" xsi:type="MailApp">
 <Id>${ADDIN_ID}</Id>
-<Version>1.0.0.0</Version>
+<Version>${xmlVersion(release)}</Version>
 <ProviderName>${x(PROVIDER)}</ProviderName>
 <DefaultLocale>fr-FR</DefaultLocale>
 ${localized('DisplayName', NAME)}
 ${localized('Description', DESCRIPTION)}
-<IconUrl DefaultValue="${x(`${base}/${FILES.icon(64)}`)}"/>
-<HighResolutionIconUrl DefaultValue="${x(`${base}/${FILES.icon(128)}`)}"/>
+<IconUrl DefaultValue="${x(`${base}/${FILES.icon(64)}${query}`)}"/>
+<HighResolutionIconUrl DefaultValue="${x(`${base}/${FILES.icon(128)}${query}`)}"/>
 <SupportUrl DefaultValue="${x(`${origin}/`)}"/>
 <AppDomains><AppDomain>${x(origin)}</AppDomain></AppDomains>
 <Hosts><Host Name="Mailbox"/></Hosts>
@@ -91,16 +98,16 @@ ${localized('Description', DESCRIPTION)}
 <DisableEntityHighlighting>false</DisableEntityHighlighting>
 <VersionOverrides xmlns="http://schemas.microsoft.com/office/mailappversionoverrides" xsi:type="VersionOverridesV1_0">
 <Requirements><bt:Sets DefaultMinVersion="1.3"><bt:Set Name="Mailbox"/></bt:Sets></Requirements>
-<Hosts><Host xsi:type="MailHost"><DesktopFormFactor><FunctionFile resid="Commands.Url"/>${desktopPoints()}</DesktopFormFactor></Host></Hosts>
-${resources(base)}
+<Hosts><Host xsi:type="MailHost"><DesktopFormFactor><FunctionFile resid="Commands.Url"/>${desktopPoints(false)}</DesktopFormFactor></Host></Hosts>
+${resources(base, query, false)}
 <VersionOverrides xmlns="http://schemas.microsoft.com/office/mailappversionoverrides/1.1" xsi:type="VersionOverridesV1_1">
 <Requirements><bt:Sets DefaultMinVersion="1.3"><bt:Set Name="Mailbox"/></bt:Sets></Requirements>
 <Hosts><Host xsi:type="MailHost">
 <Runtimes><Runtime resid="Commands.Url"><Override type="javascript" resid="CommandsJs.Url"/></Runtime></Runtimes>
-<DesktopFormFactor><FunctionFile resid="Commands.Url"/>${desktopPoints()}<ExtensionPoint xsi:type="LaunchEvent"><LaunchEvents>${launch}</LaunchEvents><SourceLocation resid="Commands.Url"/></ExtensionPoint></DesktopFormFactor>
+<DesktopFormFactor><SupportsSharedFolders>true</SupportsSharedFolders><FunctionFile resid="Commands.Url"/>${desktopPoints(true)}<ExtensionPoint xsi:type="LaunchEvent"><LaunchEvents>${launch}</LaunchEvents><SourceLocation resid="Commands.Url"/></ExtensionPoint></DesktopFormFactor>
 <MobileFormFactor><FunctionFile resid="Commands.Url"/>${mobilePoints()}</MobileFormFactor>
 </Host></Hosts>
-${resources(base)}
+${resources(base, query, true)}
 </VersionOverrides>
 </VersionOverrides>
 </OfficeApp>
