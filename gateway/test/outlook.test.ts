@@ -87,6 +87,22 @@ describe('Outlook add-in manifests served by the gateway', () => {
     }
   });
 
+  it('/outlook/join (the web’s Join dialog) sends the dialog on to a Visio link of the instance only', async () => {
+    const gw = await startTestGateway({ LOG_LEVEL: 'silent' });
+    const join = (url: string) => gw.fetch(`/outlook/join?url=${encodeURIComponent(url)}`, { redirect: 'manual' });
+    const ok = await join('https://visio.numerique.gouv.fr/ABC-DEFG-HIJ');
+    expect(ok.status).toBe(302);
+    expect(ok.headers.get('location')).toBe('https://visio.numerique.gouv.fr/abc-defg-hij');
+    expect(ok.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
+    for (const url of ['https://evil.example/abc-defg-hij', 'https://visio.numerique.gouv.fr.evil.example/abc-defg-hij', 'javascript:alert(1)', 'https://visio.numerique.gouv.fr/abc-defg-hij https://evil.example/']) {
+      const res = await join(url);
+      expect(res.status, url).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(res.headers.get('location')).toBeNull();
+    }
+    expect((await gw.fetch('/outlook/join?url=a&url=b')).status).toBe(400);
+  });
+
   it('sign-in pages an Office dialog goes through keep their opener (no COOP same-origin)', async () => {
     const gw = await startTestGateway({ ...AUTH.oidc, LOG_LEVEL: 'silent' });
     for (const path of ['/auth/login?client_id=outlook', '/auth/callback?state=x']) {

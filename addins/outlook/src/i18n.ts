@@ -23,12 +23,16 @@ const fr = {
   office: {
     permission: 'Outlook refuse la modification de cet élément (droits insuffisants ou élément en lecture seule).',
     busy: 'Outlook est occupé par une autre modification. Réessayez dans un instant.',
-    tooLarge: 'Le corps de l’élément est trop long pour qu’Outlook accepte la modification.',
+    tooLarge: 'Le corps de l’élément dépasserait la limite d’Outlook (1 000 000 caractères).',
+    locationTooLong: 'Le lieu dépasserait la limite d’Outlook (255 caractères) : raccourcissez-le, puis réessayez.',
+    propertiesTooLarge: 'Les données de Visio sur cet élément dépasseraient la limite d’Outlook (2 500 caractères).',
+    dialogBlocked: 'La fenêtre n’a pas pu s’ouvrir : autorisez Outlook à ouvrir une fenêtre, puis réessayez.',
     network: 'Outlook n’a pas pu enregistrer l’élément : vérifiez la connexion.',
     unsupported: 'Cette version d’Outlook ne permet pas cette action.',
     other: 'Outlook a refusé la modification.',
   },
   notSignedIn: 'Connectez-vous à Visio depuis le volet Visio, puis réessayez.',
+  autoAddNoSignIn: 'Ajout automatique impossible ici : Outlook ne lui transmet pas votre connexion Visio. Utilisez « Ajouter une réunion Visio ».',
 } as const;
 
 type Strings = { [K in keyof typeof fr]: (typeof fr)[K] extends string ? string : { [L in keyof (typeof fr)[K]]: string } };
@@ -50,12 +54,16 @@ const en: Strings = {
   office: {
     permission: 'Outlook does not allow changing this item (missing rights or read-only item).',
     busy: 'Outlook is busy with another change. Try again in a moment.',
-    tooLarge: 'The item’s body is too long for Outlook to accept the change.',
+    tooLarge: 'The item’s body would exceed Outlook’s limit (1,000,000 characters).',
+    locationTooLong: 'The location would exceed Outlook’s limit (255 characters): shorten it, then try again.',
+    propertiesTooLarge: 'Visio’s data on this item would exceed Outlook’s limit (2,500 characters).',
+    dialogBlocked: 'The window could not open: allow Outlook to open a window, then try again.',
     network: 'Outlook could not save the item: check the connection.',
     unsupported: 'This version of Outlook does not allow this action.',
     other: 'Outlook refused the change.',
   },
   notSignedIn: 'Sign in to Visio from the Visio pane, then try again.',
+  autoAddNoSignIn: 'Automatic add is not possible here: Outlook does not pass your Visio sign-in to it. Use “Add Visio meeting”.',
 };
 
 export const STRINGS: Record<Lang, Strings> = { fr, en };

@@ -8,7 +8,7 @@ import { addMeeting, EVENT_UID_PROPERTY, insertLink, joinMeeting, onAppointmentC
 import { NOTIFICATION_MAX, STRINGS } from '../src/i18n.ts';
 import { officeItem } from '../src/office/item.ts';
 import { readSettings } from '../src/settings.ts';
-import { installOfficeDouble, type OfficeDouble, type Scenario } from './office-double.ts';
+import { installOfficeDouble, LIMITS, type OfficeDouble, type Scenario } from './office-double.ts';
 import { DESKTOP_HTML, INSTANCE, LOCATION_PLACES, OWA_HTML, OWA_WITH_OLD_BLOCK, TEAMS_BLOCK, TEXT_BODY } from './fixtures.ts';
 
 let gateway: GatewayProcess;
@@ -30,7 +30,7 @@ function setup(scenario: Scenario, overrides: Partial<CommandDeps> = {}): { doub
   const opened: string[] = [];
   const settings = readSettings(office.context.roamingSettings);
   const lang = (scenario.displayLanguage ?? 'fr-FR').startsWith('fr') ? 'fr' : 'en';
-  const deps: CommandDeps = { item: officeItem(office.context.mailbox), client, settings, lang, open: (u) => opened.push(u), ...overrides };
+  const deps: CommandDeps = { item: officeItem(office.context.mailbox), client, settings, lang, open: async (u) => void opened.push(u), ...overrides };
   return { double, deps, opened };
 }
 
@@ -232,7 +232,101 @@ describe('Office errors: the item stays as it was', () => {
   });
 });
 
+describe('Office’s limits: office.js throws before calling Outlook, the add-in says which limit', () => {
+  const unchanged = (double: OfficeDouble, body: string, location: string) => {
+    expect(double.state.body).toBe(body);
+    expect(double.state.location).toBe(location);
+    expect(double.state.customProperties).not.toHaveProperty(ROOM_PROPERTY);
+  };
+
+  it('a location that would exceed 255 characters: the lieu sentence, the body written first is put back', async () => {
+    const location = `Salle ${'A'.repeat(LIMITS.location - 30)}`;
+    const { double, deps } = setup(appointment(OWA_HTML, { location }));
+    const result = await addMeeting(deps);
+    expect(result).toMatchObject({ ok: false, message: `${STRINGS.fr.failedPrefix}${STRINGS.fr.office.locationTooLong}${STRINGS.fr.unchanged}` });
+    expect(result.message.length).toBeLessThanOrEqual(NOTIFICATION_MAX);
+    unchanged(double, OWA_HTML, location);
+    expect(double.state.calls).toContain('body.setAsync');
+  });
+
+  it('a body that would exceed 1,000,000 characters: the body sentence, nothing written', async () => {
+    const body = `<p>${'a'.repeat(LIMITS.body - 10)}</p>`;
+    const { double, deps } = setup(appointment(body));
+    const result = await addMeeting(deps);
+    expect(result).toMatchObject({ ok: false, message: `${STRINGS.fr.failedPrefix}${STRINGS.fr.office.tooLarge}${STRINGS.fr.unchanged}` });
+    unchanged(double, body, LOCATION_PLACES);
+    expect(double.state.calls.filter((c) => c.endsWith('setAsync'))).toEqual([]);
+  });
+
+  it('custom properties over 2,500 characters as JSON: the data sentence, body and location put back', async () => {
+    const customProperties = { legacy: 'x'.repeat(LIMITS.customPropertiesJson - 100) };
+    const { double, deps } = setup(appointment(OWA_HTML, { customProperties }));
+    const result = await addMeeting(deps);
+    expect(result).toMatchObject({ ok: false, message: `${STRINGS.fr.failedPrefix}${STRINGS.fr.office.propertiesTooLarge}${STRINGS.fr.unchanged}` });
+    unchanged(double, OWA_HTML, LOCATION_PLACES);
+    expect(double.state.customProperties).toEqual(customProperties);
+  });
+
+  it('the double throws as office.js does, synchronously, naming the argument', () => {
+    const target: Record<string, unknown> = {};
+    installOfficeDouble(appointment(OWA_HTML), target);
+    const item = (target.Office as typeof Office).context.mailbox.item as Office.AppointmentCompose;
+    const thrown = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        return error as { name: string; paramName: string };
+      }
+      return null;
+    };
+    expect(thrown(() => item.location.setAsync('x'.repeat(256)))).toMatchObject({ name: 'Sys.ArgumentOutOfRangeException', paramName: 'location' });
+    expect(thrown(() => item.notificationMessages.replaceAsync('k', { type: 'informationalMessage' as Office.MailboxEnums.ItemNotificationMessageType, message: 'x'.repeat(151), icon: 'i', persistent: false }))).toMatchObject({ paramName: 'message' });
+    expect(thrown(() => item.body.setAsync('x'.repeat(LIMITS.body + 1), { coercionType: 'html' as Office.CoercionType }))).toMatchObject({ paramName: 'data' });
+    expect(thrown(() => item.body.setSelectedDataAsync('x'.repeat(LIMITS.body + 1), { coercionType: 'html' as Office.CoercionType }))).toMatchObject({ paramName: 'data' });
+    expect(thrown(() => item.location.setAsync('x'.repeat(255)))).toBeNull();
+  });
+
+  it('a notification over 150 characters would throw: every message the add-in shows fits', () => {
+    for (const lang of ['fr', 'en'] as const) {
+      const t = STRINGS[lang];
+      for (const message of [t.adding, t.added, t.removedKept, t.autoAddNoSignIn, ...Object.values(t.office).map((m) => `${t.failedPrefix}${m}${t.unchanged}`)]) expect(message.length, message).toBeLessThanOrEqual(NOTIFICATION_MAX);
+    }
+  });
+});
+
+describe('What the agent does while the command runs', () => {
+  it('text typed during the gateway call is kept, and the block is written once', async () => {
+    let double: OfficeDouble | undefined;
+    const typed = '<p>Ajout tapé pendant l’appel</p>';
+    const slow: VisioClient = { ...client, createRoom: async (...args: Parameters<VisioClient['createRoom']>) => {
+      const room = await client.createRoom(...args);
+      double!.agentTypes(typed);
+      return room;
+    } };
+    const made = setup(appointment(OWA_HTML), { client: slow });
+    double = made.double;
+    const result = await addMeeting(made.deps);
+    expect(result.ok).toBe(true);
+    expect(double.state.body).toContain(typed);
+    expect(removeInvitationHtml(double.state.body)).toBe(OWA_HTML + typed);
+    expect(findVisioLinks(double.state.body, INSTANCE)).toHaveLength(1);
+  });
+});
+
 describe('Insert Visio link in a message', () => {
+  it('inserts at the top when the body never had the cursor, as Outlook does', async () => {
+    const body = '<div><p>Bonjour,</p><p>Signature</p></div>';
+    const { double, deps } = setup({ itemType: 'message', mode: 'compose', bodyType: 'html', body, subject: 'Échange' });
+    expect((await insertLink(deps)).ok).toBe(true);
+    expect(double.state.body.indexOf('visio-meeting-block')).toBeLessThan(double.state.body.indexOf('Bonjour'));
+    expect(removeInvitationHtml(double.state.body)).toBe(body);
+    // In a whole document, the top of the content: right after <body>.
+    const doc = setup({ itemType: 'message', mode: 'compose', bodyType: 'html', body: DESKTOP_HTML, subject: '' });
+    expect((await insertLink(doc.deps)).ok).toBe(true);
+    expect(doc.double.state.body.indexOf('visio-meeting-block')).toBeGreaterThan(doc.double.state.body.indexOf('<body'));
+    expect(doc.double.state.body.indexOf('visio-meeting-block')).toBeLessThan(doc.double.state.body.indexOf('WordSection1'));
+  });
+
   it('inserts the HTML block at the cursor', async () => {
     const body = '<div><p>Bonjour,</p><p>Signature</p></div>';
     const cursor = body.indexOf('<p>Signature');
@@ -246,7 +340,7 @@ describe('Insert Visio link in a message', () => {
   });
 
   it('inserts the text block into a plain-text message', async () => {
-    const { double, deps } = setup({ itemType: 'message', mode: 'compose', bodyType: 'text', body: 'Bonjour\n', subject: '' });
+    const { double, deps } = setup({ itemType: 'message', mode: 'compose', bodyType: 'text', body: 'Bonjour\n', subject: '', cursor: 'Bonjour\n'.length });
     expect((await insertLink(deps)).ok).toBe(true);
     expect(double.state.body).toMatch(/^Bonjour\n\n-- Visio -+\nRéunion Visio\n/);
   });
@@ -278,6 +372,48 @@ describe('Join Visio', () => {
     expect(await joinMeeting(deps)).toMatchObject({ ok: false, message: STRINGS.fr.noLink });
     expect(opened).toEqual([]);
     expect(double.state.notifications.at(-1)!.type).toBe('errorMessage');
+  });
+});
+
+describe('Platforms', () => {
+  it('Outlook on the web has no openBrowserWindow; classic Windows and Mac have it', () => {
+    const ui = (platform?: Scenario['platform']) => {
+      const target: Record<string, unknown> = {};
+      installOfficeDouble({ itemType: 'message', mode: 'read', ...(platform ? { platform } : {}) }, target);
+      return (target.Office as typeof Office).context.ui as Office.UI & { openBrowserWindow?: unknown };
+    };
+    expect(ui().openBrowserWindow).toBeUndefined();
+    expect(ui('OfficeOnline').openBrowserWindow).toBeUndefined();
+    expect(typeof ui('PC').openBrowserWindow).toBe('function');
+    expect(typeof ui('Mac').openBrowserWindow).toBe('function');
+  });
+
+  it('OfficeRuntime.storage exists only in classic Windows’ JavaScript-only runtime', () => {
+    const runtime = (scenario: Partial<Scenario>) => {
+      const target: Record<string, unknown> = {};
+      installOfficeDouble({ itemType: 'appointment', mode: 'compose', ...scenario }, target);
+      return target.OfficeRuntime as { storage?: unknown } | undefined;
+    };
+    expect(runtime({})).toBeUndefined();
+    expect(runtime({ platform: 'PC' })).toBeUndefined();
+    expect(runtime({ platform: 'PC', runtime: 'javascript' })?.storage).toBeDefined();
+    expect(() => runtime({ platform: 'OfficeOnline', runtime: 'javascript' })).toThrow(/only in classic Outlook on Windows/);
+  });
+
+  it('auto-add in a runtime the pane’s sign-in does not reach: says so plainly with sign-in, works without', async () => {
+    const oidc = await startGatewayProcess({ LOG_LEVEL: 'warn', OIDC_ISSUER: 'https://identite.example.gouv.fr', OIDC_CLIENT_ID: 'visio', OIDC_CLIENT_SECRET: 'secret' });
+    try {
+      const signedIn = createVisioClient({ baseUrl: oidc.url, clientName: 'outlook' });
+      const { double, deps } = setup(appointment('', { location: '', platform: 'PC', runtime: 'javascript', roamingSettings: { autoAdd: true } }), { client: signedIn, signInShared: false });
+      expect(await onNewAppointment(deps)).toEqual({ ok: false, message: STRINGS.fr.autoAddNoSignIn });
+      expect(double.state.notifications.at(-1)).toMatchObject({ type: 'errorMessage', message: STRINGS.fr.autoAddNoSignIn });
+      expect(double.state.body).toBe('');
+    } finally {
+      await oidc.stop();
+    }
+    // A local gateway needs no token: the same runtime adds the room.
+    const local = setup(appointment('', { location: '', platform: 'PC', runtime: 'javascript', roamingSettings: { autoAdd: true } }), { signInShared: false });
+    expect((await onNewAppointment(local.deps))?.ok).toBe(true);
   });
 });
 

@@ -76,10 +76,34 @@ describe('commands in Chromium', () => {
     await page.close();
   });
 
-  it('joins from a received invitation', async () => {
-    const page = await h.open('/outlook/commands.html', { itemType: 'appointment', mode: 'read', body: `<p>Voir <a href="${INSTANCE}/abc-defg-hij">le lien</a></p>`, location: 'Salle 3' });
+  const invitation = { itemType: 'appointment', mode: 'read', body: `<p>Voir <a href="${INSTANCE}/abc-defg-hij">le lien</a></p>`, location: 'Salle 3' } as const;
+
+  it('joins from a received invitation in classic Outlook on Windows (openBrowserWindow)', async () => {
+    const page = await h.open('/outlook/commands.html', { ...invitation, platform: 'PC' });
     const after = await invoke(page, 'joinVisioMeeting');
     expect(after.opened).toEqual([`${INSTANCE}/abc-defg-hij`]);
+    expect(after.dialogs).toEqual([]);
+    await page.close();
+  });
+
+  it('joins in Outlook on the web, which has no openBrowserWindow: an Office dialog on the gateway goes on to the meeting', async () => {
+    const page = await h.open('/outlook/commands.html', invitation);
+    // The meeting itself is Visio's: answered here so that nothing leaves the machine.
+    await h.context.route(`${INSTANCE}/abc-defg-hij`, (route) => route.fulfill({ body: '<title>Visio</title>', contentType: 'text/html' }));
+    const [popup, after] = await Promise.all([h.context.waitForEvent('page'), invoke(page, 'joinVisioMeeting')]);
+    await popup.waitForURL(`${INSTANCE}/abc-defg-hij`);
+    expect(after.opened).toEqual([]);
+    expect(after.dialogs.map((d) => d.url)).toEqual([`${h.gateway.url}/outlook/join?url=${encodeURIComponent(`${INSTANCE}/abc-defg-hij`)}`]);
+    expect(after.notifications.at(-1)).toMatchObject({ type: 'informationalMessage', message: 'Ouverture de la réunion Visio…' });
+    await popup.close();
+    await h.context.unroute(`${INSTANCE}/abc-defg-hij`);
+    // The agent ignores Office's prompt: a sentence, no pop-up.
+    const ignored = await h.open('/outlook/commands.html', { ...invitation, dialogPrompt: 'ignore' });
+    const refused = await invoke(ignored, 'joinVisioMeeting');
+    expect(refused.notifications.at(-1)).toMatchObject({ type: 'errorMessage', message: expect.stringContaining('La fenêtre n’a pas pu s’ouvrir') });
+    // The gateway follows only Visio links of its instance.
+    for (const url of ['https://evil.example/abc-defg-hij', `${INSTANCE}/abc-defg-hij/../x`, '']) expect((await fetch(`${h.gateway.url}/outlook/join?url=${encodeURIComponent(url)}`, { redirect: 'manual' })).status).toBe(400);
+    await ignored.close();
     await page.close();
   });
 
@@ -91,8 +115,8 @@ describe('commands in Chromium', () => {
     await page.close();
   });
 
-  it('asks nothing of any server but the gateway', () => {
-    const outside = h.requests.filter((u) => !u.startsWith(`${h.gateway.url}/`));
+  it('asks nothing of any server but the gateway (and the meeting the agent joined)', () => {
+    const outside = h.requests.filter((u) => !u.startsWith(`${h.gateway.url}/`) && u !== `${INSTANCE}/abc-defg-hij`);
     expect(outside).toEqual([]);
   });
 });
@@ -120,6 +144,17 @@ describe('task pane and sign-in dialog', () => {
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect((await state(page)).roamingSettings).toEqual({ accessLevel: 'restricted', autoAdd: true, lang: 'en' });
     expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('pinned, follows the item the agent selects (ItemChanged)', async () => {
+    const page = await h.open('/outlook/taskpane.html', { ...appointment, pinned: true });
+    await page.getByText('Cet élément ne contient pas de réunion Visio.').waitFor();
+    await page.evaluate((next) => (window as unknown as { __officeDouble: { selectItem(s: unknown): void } }).__officeDouble.selectItem(next), { itemType: 'appointment', mode: 'read', body: `<p><a href="${INSTANCE}/abc-defg-hij">Rejoindre</a></p>`, location: 'Salle 3' });
+    await page.getByText('Cet élément contient une réunion Visio :').waitFor();
+    expect(await page.locator('#item-link').getAttribute('href')).toBe(`${INSTANCE}/abc-defg-hij`);
+    expect(await page.getByRole('button', { name: 'Ajouter une réunion Visio' }).isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Rejoindre Visio' }).isVisible()).toBe(true);
     await page.close();
   });
 

@@ -1,8 +1,11 @@
 /**
- * A faithful double of the parts of Office.js the add-in uses (Mailbox item, custom properties, roaming
- * settings, notification messages, dialogs, actions), for Node unit tests and, bundled, in Chromium in
- * place of office.js. Like Office: every call answers later (never synchronously) through an AsyncResult
- * with status/value/error; failures carry Office's numeric codes and names; writes that fail change nothing.
+ * A strict double of the parts of Office.js the add-in uses (Mailbox item, custom properties, roaming
+ * settings, notification messages, dialogs, actions, ItemChanged), for Node unit tests and, bundled, in
+ * Chromium in place of office.js. Like Office: every call answers later through an AsyncResult with
+ * status/value/error; failures carry Office's numeric codes and names; writes that fail change nothing;
+ * arguments over Office's limits throw synchronously, as office.js's own parameter checks do; what a
+ * platform lacks (openBrowserWindow on the web, OfficeRuntime.storage outside classic Windows' event runtime)
+ * is absent. Every behaviour and its source is listed in the add-in's README.
  * Self-contained (no imports) so it can be bundled into a classic script.
  */
 
@@ -24,8 +27,16 @@ export interface Scenario {
   displayLanguage?: string;
   /** Method name (e.g. `body.setAsync`, `location.setAsync`, `customProperties.saveAsync`) → failure; `once` to fail one call. */
   failures?: Record<string, OfficeFailure & { once?: boolean }>;
-  /** Where the cursor is in the body (for setSelectedDataAsync); default the end. */
+  /** Where the cursor is in the body (for setSelectedDataAsync); absent: the body never had focus, Office inserts at the top. */
   cursor?: number;
+  /** Office's platform (Office.context.platform); default Outlook on the web. */
+  platform?: 'OfficeOnline' | 'PC' | 'Mac';
+  /** The runtime the code runs in: `javascript` is classic Outlook on Windows' JavaScript-only runtime for event-based activation. */
+  runtime?: 'browser' | 'javascript';
+  /** Outlook on the web's prompt before a dialog opens (promptBeforeOpen): the agent allows it (default) or ignores it. */
+  dialogPrompt?: 'allow' | 'ignore';
+  /** The task pane is pinned: Office raises ItemChanged when the agent selects another item. */
+  pinned?: boolean;
 }
 
 export interface Notice {
@@ -61,15 +72,29 @@ export interface OfficeDouble {
   deliverDialogMessage(message: string): void;
   /** The agent closed the open dialog's window: Office raises DialogEventReceived with 12006 (nothing when none is open). */
   dialogClosedByUser(): void;
+  /** The agent selects another item while the task pane is pinned: the current item changes and ItemChanged fires. */
+  selectItem(next: Scenario): void;
+  /** The agent types in the body (at its end) while a command runs. */
+  agentTypes(text: string): void;
 }
+
+/** The exception office.js throws when an argument is over its limit (Sys.ArgumentOutOfRangeException). */
+export function argumentOutOfRange(paramName: string, actualValue?: number): Error {
+  let message = `Sys.ArgumentOutOfRangeException: Specified argument was out of the range of valid values.\nParameter name: ${paramName}`;
+  if (actualValue !== undefined) message += `\nActual value was ${actualValue}.`;
+  return Object.assign(new Error(message), { name: 'Sys.ArgumentOutOfRangeException', paramName, actualValue });
+}
+
+// Office's limits, as office.js (outlook-web-16.01) checks them before calling the host.
+export const LIMITS = { location: 255, notification: 150, customPropertiesJson: 2500, body: 1_000_000 } as const;
 
 export function installOfficeDouble(scenario: Scenario, target: Record<string, unknown> = globalThis as unknown as Record<string, unknown>): OfficeDouble {
   const state: DoubleState = {
-    body: scenario.body ?? '',
-    bodyType: scenario.bodyType ?? 'html',
-    location: scenario.location ?? '',
-    subject: scenario.subject ?? '',
-    customProperties: { ...(scenario.customProperties ?? {}) },
+    body: '',
+    bodyType: 'html',
+    location: '',
+    subject: '',
+    customProperties: {},
     roamingSettings: { ...(scenario.roamingSettings ?? {}) },
     notifications: [],
     notificationLog: [],
@@ -80,6 +105,13 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
   };
   const failures = { ...(scenario.failures ?? {}) };
   const later = (fn: () => void) => setTimeout(fn, 0);
+  const platform = scenario.platform ?? 'OfficeOnline';
+  // The item on screen; selectItem replaces it (pinned task pane).
+  let current: Scenario = scenario;
+  // Where the cursor is, or null: the body never had focus (Office then inserts at the top).
+  let cursor: number | null = null;
+  // Commands running (a UI-less command has no user gesture for a pop-up).
+  let commandsRunning = 0;
 
   function answer(method: string, cb: Cb | undefined, work: () => unknown, asyncContext?: unknown): void {
     state.calls.push(method);
@@ -94,12 +126,16 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
       try {
         value = work();
       } catch (e) {
-        cb?.({ status: 'failed', value: undefined, error: { code: 9031, name: 'InvalidParameterValueError', message: String(e) }, asyncContext });
+        const error = e as { code?: number; officeName?: string; message: string };
+        cb?.({ status: 'failed', value: undefined, error: { code: error.code ?? 9031, name: error.officeName ?? 'InvalidParameterValueError', message: error.message }, asyncContext });
         return;
       }
       cb?.({ status: 'succeeded', value, asyncContext });
     });
   }
+
+  /** An Office failure raised inside `work` (AsyncResult error, not an exception). */
+  const officeFailure = (code: number, officeName: string, message: string) => Object.assign(new Error(message), { code, officeName });
 
   /** Office's optional-options signature: (data, options?, callback?). */
   function split(a?: unknown, b?: unknown): { options: Record<string, unknown>; cb: Cb | undefined } {
@@ -111,112 +147,141 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     return html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div)>/gi, '\n').replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
   }
 
-  const compose = scenario.mode === 'compose';
-  const body = {
-    getTypeAsync(a?: unknown, b?: unknown) {
-      const { cb } = split(a, b);
-      answer('body.getTypeAsync', cb, () => state.bodyType);
-    },
-    getAsync(coercion: string, a?: unknown, b?: unknown) {
-      const { cb } = split(a, b);
-      answer('body.getAsync', cb, () => (coercion === 'text' && state.bodyType === 'html' ? htmlToText(state.body) : state.body));
-    },
-    setAsync(data: string, a?: unknown, b?: unknown) {
-      const { options, cb } = split(a, b);
-      if (!compose) throw new Error('setAsync is not available in read mode');
-      answer('body.setAsync', cb, () => {
-        if (typeof data !== 'string') throw new Error('data must be a string');
-        if (data.length > 1_000_000) throw new Error('too long');
-        const type = options.coercionType === 'html' ? 'html' : 'text';
-        if (type === 'html' && state.bodyType === 'text') throw new Error('html into a text body');
-        state.body = data;
-        state.bodyWrittenAt = performance.now();
-      });
-    },
-    setSelectedDataAsync(data: string, a?: unknown, b?: unknown) {
-      const { options, cb } = split(a, b);
-      answer('body.setSelectedDataAsync', cb, () => {
-        if (options.coercionType === 'html' && state.bodyType === 'text') throw new Error('html into a text body');
-        const at = Math.min(scenario.cursor ?? state.body.length, state.body.length);
-        state.body = state.body.slice(0, at) + data + state.body.slice(at);
-      });
-    },
-  };
+  /** office.js's own check before it calls the host: a string over the limit throws, nothing is sent. */
+  function checkLength(paramName: string, value: unknown, max: number): void {
+    if (typeof value !== 'string') throw Object.assign(new Error(`Sys.ArgumentTypeException: Object of type '${typeof value}' cannot be converted to type 'string'.\nParameter name: ${paramName}`), { name: 'Sys.ArgumentTypeException', paramName });
+    if (value.length > max) throw argumentOutOfRange(paramName, value.length);
+  }
 
-  const customProperties = {
-    get: (name: string) => state.customProperties[name],
-    set: (name: string, value: unknown) => void (pending[name] = value),
-    remove: (name: string) => void (pending[name] = undefined),
-    getAll: () => ({ ...state.customProperties }),
-    saveAsync(a?: unknown, b?: unknown) {
-      const { cb } = split(a, b);
-      answer('customProperties.saveAsync', cb, () => {
-        for (const [k, v] of Object.entries(pending)) {
-          if (v === undefined) delete state.customProperties[k];
-          else state.customProperties[k] = JSON.parse(JSON.stringify(v));
-        }
-        for (const k of Object.keys(pending)) delete pending[k];
-      });
-    },
-  };
+  /** Where the top of the body content is: after <body ...> in a whole document, else the start. */
+  function top(body: string): number {
+    const open = /<body[^>]*>/i.exec(body);
+    return open ? open.index + open[0].length : 0;
+  }
+
   // Office keeps set/remove in the loaded object until saveAsync: a failed save persists nothing.
   const pending: Record<string, unknown> = {};
-  const propsView = {
-    get: (name: string) => (Object.hasOwn(pending, name) ? pending[name] : state.customProperties[name]),
-    set: customProperties.set,
-    remove: customProperties.remove,
-    getAll: customProperties.getAll,
-    saveAsync: customProperties.saveAsync,
-  };
 
-  const item: Record<string, unknown> = {
-    itemType: scenario.itemType,
-    body,
-    notificationMessages: {
-      replaceAsync(key: string, details: { type: string; message: string }, a?: unknown, b?: unknown) {
+  function makeItem(sc: Scenario): Record<string, unknown> {
+    const compose = sc.mode === 'compose';
+    const body = {
+      getTypeAsync(a?: unknown, b?: unknown) {
         const { cb } = split(a, b);
-        answer('notificationMessages.replaceAsync', cb, () => {
-          if (details.message.length > 150) throw new Error('message longer than 150 characters');
-          const notice = { key, type: details.type, message: details.message };
-          state.notifications = [...state.notifications.filter((n) => n.key !== key), notice];
-          state.notificationLog.push(notice);
+        answer('body.getTypeAsync', cb, () => state.bodyType);
+      },
+      getAsync(coercion: string, a?: unknown, b?: unknown) {
+        const { cb } = split(a, b);
+        answer('body.getAsync', cb, () => (coercion === 'text' && state.bodyType === 'html' ? htmlToText(state.body) : state.body));
+      },
+      setAsync(data: string, a?: unknown, b?: unknown) {
+        const { options, cb } = split(a, b);
+        if (!compose) throw new Error('setAsync is not available in read mode');
+        checkLength('data', data, LIMITS.body);
+        answer('body.setAsync', cb, () => {
+          const type = options.coercionType === 'html' ? 'html' : 'text';
+          if (type === 'html' && state.bodyType === 'text') throw officeFailure(1000, 'InvalidFormatError', 'The coercion type is HTML and the body is plain text.');
+          state.body = data;
+          cursor = null;
+          state.bodyWrittenAt = performance.now();
         });
       },
-      removeAsync(key: string, a?: unknown, b?: unknown) {
-        const { cb } = split(a, b);
-        answer('notificationMessages.removeAsync', cb, () => (state.notifications = state.notifications.filter((n) => n.key !== key)));
-      },
-    },
-    loadCustomPropertiesAsync(cb: Cb, asyncContext?: unknown) {
-      answer('loadCustomPropertiesAsync', cb, () => {
-        for (const k of Object.keys(pending)) delete pending[k];
-        return propsView;
-      }, asyncContext);
-    },
-  };
-  if (compose) {
-    item.subject = {
-      getAsync(a?: unknown, b?: unknown) {
-        answer('subject.getAsync', split(a, b).cb, () => state.subject);
+      setSelectedDataAsync(data: string, a?: unknown, b?: unknown) {
+        const { options, cb } = split(a, b);
+        if (!compose) throw new Error('setSelectedDataAsync is not available in read mode');
+        checkLength('data', data, LIMITS.body);
+        answer('body.setSelectedDataAsync', cb, () => {
+          if (options.coercionType === 'html' && state.bodyType === 'text') throw officeFailure(1000, 'InvalidFormatError', 'The coercion type is HTML and the body is plain text.');
+          // Never focused (or focus lost): the top of the body; else the cursor. The cursor ends after the insert.
+          const at = cursor === null ? top(state.body) : Math.min(cursor, state.body.length);
+          state.body = state.body.slice(0, at) + data + state.body.slice(at);
+          cursor = at + data.length;
+          state.bodyWrittenAt = performance.now();
+        });
       },
     };
-    if (scenario.itemType === 'appointment') {
-      item.location = {
-        getAsync(a?: unknown, b?: unknown) {
-          answer('location.getAsync', split(a, b).cb, () => state.location);
-        },
-        setAsync(value: string, a?: unknown, b?: unknown) {
-          answer('location.setAsync', split(a, b).cb, () => {
-            if (value.length > 255) throw new Error('location longer than 255 characters');
-            state.location = value;
+
+    const saved = () => state.customProperties;
+    const propsView = {
+      get: (name: string) => (Object.hasOwn(pending, name) ? pending[name] : saved()[name]),
+      set: (name: string, value: unknown) => void (pending[name] = value),
+      remove: (name: string) => void (pending[name] = undefined),
+      getAll: () => ({ ...saved() }),
+      saveAsync(a?: unknown, b?: unknown) {
+        const { cb } = split(a, b);
+        const next: Record<string, unknown> = { ...saved() };
+        for (const [k, v] of Object.entries(pending)) {
+          if (v === undefined) delete next[k];
+          else next[k] = JSON.parse(JSON.stringify(v));
+        }
+        // office.js measures the whole set as JSON before sending it.
+        if (JSON.stringify(next).length > LIMITS.customPropertiesJson) throw argumentOutOfRange('customProperties');
+        answer('customProperties.saveAsync', cb, () => {
+          state.customProperties = next;
+          for (const k of Object.keys(pending)) delete pending[k];
+        });
+      },
+    };
+
+    const item: Record<string, unknown> = {
+      itemType: sc.itemType,
+      body,
+      notificationMessages: {
+        replaceAsync(key: string, details: { type: string; message: string }, a?: unknown, b?: unknown) {
+          const { cb } = split(a, b);
+          checkLength('message', details.message, LIMITS.notification);
+          answer('notificationMessages.replaceAsync', cb, () => {
+            const notice = { key, type: details.type, message: details.message };
+            state.notifications = [...state.notifications.filter((n) => n.key !== key), notice];
+            state.notificationLog.push(notice);
           });
         },
+        removeAsync(key: string, a?: unknown, b?: unknown) {
+          const { cb } = split(a, b);
+          answer('notificationMessages.removeAsync', cb, () => (state.notifications = state.notifications.filter((n) => n.key !== key)));
+        },
+      },
+      loadCustomPropertiesAsync(cb: Cb, asyncContext?: unknown) {
+        answer('loadCustomPropertiesAsync', cb, () => {
+          for (const k of Object.keys(pending)) delete pending[k];
+          return propsView;
+        }, asyncContext);
+      },
+    };
+    if (compose) {
+      item.subject = {
+        getAsync(a?: unknown, b?: unknown) {
+          answer('subject.getAsync', split(a, b).cb, () => state.subject);
+        },
       };
+      if (sc.itemType === 'appointment') {
+        item.location = {
+          getAsync(a?: unknown, b?: unknown) {
+            answer('location.getAsync', split(a, b).cb, () => state.location);
+          },
+          setAsync(value: string, a?: unknown, b?: unknown) {
+            checkLength('location', value, LIMITS.location);
+            answer('location.setAsync', split(a, b).cb, () => void (state.location = value));
+          },
+        };
+      }
+    } else {
+      Object.defineProperty(item, 'subject', { get: () => state.subject, enumerable: true });
+      if (sc.itemType === 'appointment') Object.defineProperty(item, 'location', { get: () => state.location, enumerable: true });
     }
-  } else {
-    Object.defineProperty(item, 'subject', { get: () => state.subject, enumerable: true });
-    if (scenario.itemType === 'appointment') Object.defineProperty(item, 'location', { get: () => state.location, enumerable: true });
+    return item;
   }
+
+  function load(sc: Scenario): void {
+    current = sc;
+    state.body = sc.body ?? '';
+    state.bodyType = sc.bodyType ?? 'html';
+    state.location = sc.location ?? '';
+    state.subject = sc.subject ?? '';
+    state.customProperties = { ...(sc.customProperties ?? {}) };
+    cursor = sc.cursor ?? null;
+    for (const k of Object.keys(pending)) delete pending[k];
+  }
+  load(scenario);
 
   const roamingSettings = {
     get: (name: string) => state.roamingSettings[name],
@@ -227,69 +292,86 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     },
   };
 
-  const DIALOG_CHANNEL = 'office-double-dialog';
   const actions: OfficeDouble['actions'] = {};
   const dialogHandlers: Record<string, ((arg: unknown) => void)[]> = {};
+  const itemChangedHandlers: ((arg: unknown) => void)[] = [];
   const win = (target as { window?: Window }).window ?? (typeof window === 'undefined' ? undefined : window);
+  const dialogError = (code: number, message: string) => ({ code, name: 'Display Dialog Error', message });
+
+  const ui: Record<string, unknown> = {
+    displayDialogAsync(url: string, a?: unknown, b?: unknown) {
+      const { options, cb } = split(a, b);
+      state.calls.push('ui.displayDialogAsync');
+      later(() => {
+        // Office refuses a second dialog from the same host window (12007), and the scenario may refuse
+        // the first (12009: the agent ignored Office on the web's prompt; 12011: pop-ups blocked).
+        let failure: (OfficeFailure & { once?: boolean }) | undefined = failures['ui.displayDialogAsync'];
+        if (failure?.once) delete failures['ui.displayDialogAsync'];
+        if (!failure && state.dialogs.some((d) => !d.closed)) failure = dialogError(12007, 'A dialog box is already opened from this host window.');
+        if (!failure && platform === 'OfficeOnline') {
+          // On the web the dialog is a browser pop-up: without Office's prompt, a UI-less command (no user
+          // gesture) is blocked by the browser; with it, the agent's click on Allow opens it.
+          if (options.promptBeforeOpen === false && commandsRunning > 0) failure = dialogError(12011, 'The browser blocked the dialog box (pop-up).');
+          else if (options.promptBeforeOpen !== false && scenario.dialogPrompt === 'ignore') failure = dialogError(12009, 'The user chose to ignore the dialog box.');
+        }
+        if (failure) {
+          cb?.({ status: 'failed', value: undefined, error: { code: failure.code, name: failure.name, message: failure.message } });
+          return;
+        }
+        const record = { url, closed: false };
+        state.dialogs.push(record);
+        const popup = win?.open(url, '_blank');
+        const dialog = {
+          addEventHandler: (type: string, handler: (arg: unknown) => void) => void (dialogHandlers[type] ??= []).push(handler),
+          close: () => {
+            record.closed = true;
+            popup?.close();
+          },
+          messageChild: () => undefined,
+        };
+        cb?.({ status: 'succeeded', value: dialog });
+      });
+    },
+    messageParent(message: string) {
+      state.calls.push('ui.messageParent');
+      // Office carries the message to the page that opened the dialog through window.opener; a dialog that
+      // lost its opener (a page on the way sent Cross-Origin-Opener-Policy: same-origin) cannot reach it.
+      const opener = win?.opener as { __officeDouble?: OfficeDouble } | null | undefined;
+      if (!opener?.__officeDouble) throw new Error('messageParent: this dialog has no opener any more (Cross-Origin-Opener-Policy on a page it went through?)');
+      opener.__officeDouble.deliverDialogMessage(message);
+    },
+  };
+  // OpenBrowserWindowApi 1.1: classic Outlook on Windows and Outlook on Mac only, never Outlook on the web.
+  if (platform !== 'OfficeOnline') ui.openBrowserWindow = (url: string) => void state.opened.push(url);
+
+  const mailbox: Record<string, unknown> = {
+    item: makeItem(scenario),
+    addHandlerAsync(type: string, handler: (arg: unknown) => void, a?: unknown, b?: unknown) {
+      const { cb } = split(a, b);
+      answer('mailbox.addHandlerAsync', cb, () => {
+        if (type !== 'olkItemSelectedChanged') throw officeFailure(5000, 'Invalid event type', `unknown event ${type}`);
+        itemChangedHandlers.push(handler);
+      });
+    },
+  };
 
   const Office = {
     HostType: { Outlook: 'Outlook' },
+    PlatformType: { PC: 'PC', OfficeOnline: 'OfficeOnline', Mac: 'Mac' },
     CoercionType: { Html: 'html', Text: 'text' },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
-    EventType: { DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived' },
+    EventType: { DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived', ItemChanged: 'olkItemSelectedChanged' },
     MailboxEnums: { ItemType: { Message: 'message', Appointment: 'appointment' }, ItemNotificationMessageType: { ProgressIndicator: 'progressIndicator', InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' } },
     context: {
+      platform,
+      diagnostics: { platform, host: 'Outlook' },
       displayLanguage: scenario.displayLanguage ?? 'fr-FR',
       roamingSettings,
-      mailbox: { item },
-      ui: {
-        openBrowserWindow: (url: string) => void state.opened.push(url),
-        displayDialogAsync(url: string, a?: unknown, b?: unknown) {
-          const { cb } = split(a, b);
-          state.calls.push('ui.displayDialogAsync');
-          later(() => {
-            // Office refuses a second dialog from the same host window (12007), and the scenario may refuse
-            // the first (12009: the agent declined Office on the web's prompt; 12011: pop-ups blocked).
-            const failure = failures['ui.displayDialogAsync'] ?? (state.dialogs.some((d) => !d.closed) ? { code: 12007, name: 'Display Dialog Error', message: 'A dialog box is already opened from this host window.' } : undefined);
-            if (failure) {
-              if ('once' in failure && failure.once) delete failures['ui.displayDialogAsync'];
-              cb?.({ status: 'failed', value: undefined, error: { code: failure.code, name: failure.name, message: failure.message } });
-              return;
-            }
-            const record = { url, closed: false };
-            state.dialogs.push(record);
-            const popup = win?.open(url, '_blank');
-            if (typeof BroadcastChannel !== 'undefined') {
-              const channel = new BroadcastChannel(DIALOG_CHANNEL);
-              channel.onmessage = (event: MessageEvent) => {
-                if (record.closed || typeof event.data !== 'string') return;
-                double.deliverDialogMessage(event.data);
-              };
-            }
-            const dialog = {
-              addEventHandler: (type: string, handler: (arg: unknown) => void) => void (dialogHandlers[type] ??= []).push(handler),
-              close: () => {
-                record.closed = true;
-                popup?.close();
-              },
-              messageChild: () => undefined,
-            };
-            cb?.({ status: 'succeeded', value: dialog });
-          });
-        },
-        messageParent(message: string) {
-          state.calls.push('ui.messageParent');
-          const opener = win?.opener as { __officeDouble?: OfficeDouble } | undefined;
-          if (opener?.__officeDouble) opener.__officeDouble.deliverDialogMessage(message);
-          // Office carries the message itself; a popup that went through other origins (the identity
-          // provider, pages sending Cross-Origin-Opener-Policy) has lost its opener, so the double uses a
-          // same-origin channel, as Office only accepts messages from the add-in's own domain.
-          else if (typeof BroadcastChannel !== 'undefined') new BroadcastChannel(DIALOG_CHANNEL).postMessage(message);
-        },
-      },
+      mailbox,
+      ui,
     },
     onReady(cb?: (info: unknown) => void) {
-      const info = { host: 'Outlook', platform: 'OfficeOnline' };
+      const info = { host: 'Outlook', platform };
       return new Promise((resolve) => later(() => (cb?.(info), resolve(info))));
     },
     actions: { associate: (name: string, fn: (event: { completed(): void }) => void) => void (actions[name] = fn) },
@@ -301,7 +383,8 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     invoke(name) {
       const fn = actions[name] ?? (target[name] as ((event: { completed(): void }) => void) | undefined);
       if (!fn) return Promise.reject(new Error(`no action ${name}`));
-      return new Promise<void>((resolve) => fn({ completed: () => resolve() }));
+      commandsRunning++;
+      return new Promise<void>((resolve) => fn({ completed: () => (commandsRunning--, resolve()) }));
     },
     deliverDialogMessage(message) {
       for (const h of dialogHandlers.dialogMessageReceived ?? []) later(() => h({ message, origin: win?.location?.origin }));
@@ -312,7 +395,30 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
       open.closed = true;
       for (const h of dialogHandlers.dialogEventReceived ?? []) later(() => h({ error: 12006, type: 'dialogEventReceived' }));
     },
+    selectItem(next) {
+      if (!current.pinned && !next.pinned) throw new Error('ItemChanged is raised only for a pinned task pane');
+      load({ ...next, pinned: true });
+      mailbox.item = makeItem(next);
+      for (const h of itemChangedHandlers) later(() => h({ type: 'olkItemSelectedChanged' }));
+    },
+    agentTypes(text) {
+      const at = state.bodyType === 'html' ? (/<\/body>/i.exec(state.body)?.index ?? state.body.length) : state.body.length;
+      state.body = state.body.slice(0, at) + text + state.body.slice(at);
+    },
   };
+  // The JavaScript-only runtime of classic Outlook on Windows (event-based activation) has OfficeRuntime.storage
+  // and neither localStorage nor cookies; every other runtime is a browser one without OfficeRuntime.storage.
+  if (scenario.runtime === 'javascript') {
+    if (platform !== 'PC') throw new Error('the JavaScript-only runtime exists only in classic Outlook on Windows');
+    const store = new Map<string, string>();
+    target.OfficeRuntime = {
+      storage: {
+        getItem: async (key: string) => store.get(key) ?? null,
+        setItem: async (key: string, value: string) => void store.set(key, String(value)),
+        removeItem: async (key: string) => void store.delete(key),
+      },
+    };
+  }
   target.Office = Office;
   target.__officeDouble = double;
   return double;

@@ -129,7 +129,9 @@ describe('Outlook sign-in against the gateway in OIDC mode', () => {
     const page = await h.open('/outlook/taskpane.html', appointment);
     const [dialog] = await Promise.all([h.context.waitForEvent('page'), page.getByRole('button', { name: 'Se connecter à Visio' }).click()]);
     await dialog.waitForURL((u) => u.origin === op.issuer, { waitUntil: 'commit' });
-    await dialog.goto(`${callback}?code=stolen&state=forged`);
+    // A page in the dialog sends it on to the callback with a forged answer (a link or redirect: the dialog
+    // keeps its opener; a typed address would start a new browsing context group in Chromium).
+    await dialog.evaluate((url) => void (location.href = url), `${callback}?code=stolen&state=forged`);
     await page.getByRole('alert').getByText('La réponse de connexion ne correspond pas à votre demande. Recommencez la connexion.', { exact: true }).waitFor();
     expect(await page.evaluate(() => localStorage.getItem('visio.tokens'))).toBeNull();
     await page.close();

@@ -11,7 +11,9 @@ import { dirname, extname, join, sep } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { ADDIN_WEB_DIR, readRelease } from '@visio/outlook-addin/files';
 import { LOCALIZATION_FILES, renderJsonLocalization, renderJsonManifest, renderXmlManifest } from '@visio/outlook-addin/manifest';
+import { findVisioLinks } from '@visio/shared/links';
 import type { AppEnv } from '../app-env.js';
+import { ProblemError } from '../problem.js';
 import type { GatewaySettings } from '../config.js';
 
 // Outlook on the web, new Outlook and Microsoft 365 hosts that frame add-in pages.
@@ -104,6 +106,17 @@ export function outlookRoutes(settings: GatewaySettings) {
   for (const [lang, file] of Object.entries(LOCALIZATION_FILES)) {
     app.get(`/outlook/${file}`, (c) => c.json(renderJsonLocalization(lang as 'fr' | 'en')));
   }
+
+  // "Join Visio" in Outlook on the web: the Office dialog opens here (its own domain) and goes on to the
+  // meeting. Only a Visio link of this instance is followed: no open redirect.
+  app.get('/outlook/join', (c) => {
+    const url = c.req.queries('url');
+    const link = url?.length === 1 ? findVisioLinks(url[0]!, settings.instanceUrl)[0] : undefined;
+    if (!link || link.index !== 0 || link.raw !== url![0]) throw new ProblemError(400, 'validation', 'Not a Visio link', `url must be one Visio meeting link of ${settings.instanceUrl}.`);
+    c.header('cross-origin-opener-policy', 'unsafe-none');
+    c.header('cache-control', 'no-store');
+    return c.redirect(link.url, 302);
+  });
 
   app.get('/outlook/office/*', async (c) => {
     const rel = c.req.path.slice('/outlook/office/'.length);

@@ -21,10 +21,15 @@ export interface CommandDeps {
   client: VisioClient;
   settings: AddinSettings;
   lang: Lang;
-  /** Opens a URL in the agent's browser. */
-  open(url: string): void;
+  /** Opens a URL in the agent's browser (rejects with an OfficeError when Office could not open a window). */
+  open(url: string): Promise<void>;
   /** Fresh identifier for a new event (tests pass a deterministic one). */
   newUid?: () => string;
+  /**
+   * False in classic Outlook on Windows' JavaScript-only runtime (event-based activation): it has
+   * OfficeRuntime.storage but not the task pane's localStorage, so the pane's sign-in does not reach it.
+   */
+  signInShared?: boolean;
 }
 
 export type CommandResult = { ok: true; message: string; room?: StoredRoom } | { ok: false; message: string };
@@ -66,6 +71,15 @@ async function snapshot(item: ItemPort): Promise<Snapshot> {
   const bodyType = await item.getBodyType();
   const [body, location, subject, props] = await Promise.all([item.getBody(bodyType), item.getLocation(), item.getSubject(), item.loadCustomProperties()]);
   return { bodyType, body, location, subject, props };
+}
+
+/**
+ * Body and location read again after the gateway answered: what the agent typed meanwhile is kept, since the
+ * change is planned on what the item holds now, not on what it held when the command started.
+ */
+async function reread(item: ItemPort, before: Snapshot): Promise<Snapshot> {
+  const [body, location] = await Promise.all([item.getBody(before.bodyType), item.getLocation()]);
+  return { ...before, body, location };
 }
 
 /** Writes body, location and custom properties; on any failure, puts back what was already written. */
@@ -123,8 +137,9 @@ export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean }
     const { instanceName, instanceUrl } = await config;
     const invitation = renderInvitation({ room, lang, title: before.subject, instanceName });
     const saved: StoredRoom = { code: room.code, url: room.url };
-    const change = planAdd(before, invitation, saved, instanceUrl);
-    await apply(item, before, change, (p) => {
+    const now = await reread(item, before);
+    const change = planAdd(now, invitation, saved, instanceUrl);
+    await apply(item, now, change, (p) => {
       p.set(ROOM_PROPERTY, saved);
       p.set(EVENT_UID_PROPERTY, eventUid);
     });
@@ -200,7 +215,7 @@ export async function joinMeeting(deps: CommandDeps): Promise<CommandResult> {
     const [body, location, { instanceUrl }] = await Promise.all([item.getBody('html'), item.getLocation(), gatewayConfig(deps.client)]);
     const url = findJoinUrl({ body, location }, instanceUrl);
     if (url) {
-      deps.open(url);
+      await deps.open(url);
       result = { ok: true, message: t.opening };
     } else result = { ok: false, message: t.noLink };
   } catch (error) {
@@ -213,6 +228,12 @@ export async function joinMeeting(deps: CommandDeps): Promise<CommandResult> {
 /** OnNewAppointmentOrganizer: a room for every new meeting, when the agent opted in. */
 export async function onNewAppointment(deps: CommandDeps): Promise<CommandResult | null> {
   if (!deps.settings.autoAdd) return null;
+  if (deps.signInShared === false && !(await deps.client.getConfig().then((c) => c.auth.mode === 'local', () => false))) {
+    // No token can reach this runtime: say so plainly rather than fail on the gateway's 401.
+    const result: CommandResult = { ok: false, message: STRINGS[deps.lang].autoAddNoSignIn };
+    await deps.item.notify('error', result.message);
+    return result;
+  }
   return addMeeting(deps, { quiet: true });
 }
 

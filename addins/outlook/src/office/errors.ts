@@ -5,7 +5,7 @@
 import type { Lang } from '@visio/shared';
 import { STRINGS } from '../i18n.js';
 
-export type OfficeErrorKind = 'permission' | 'busy' | 'tooLarge' | 'network' | 'unsupported' | 'other';
+export type OfficeErrorKind = 'permission' | 'busy' | 'tooLarge' | 'locationTooLong' | 'propertiesTooLarge' | 'network' | 'unsupported' | 'dialogBlocked' | 'other';
 
 export class OfficeError extends Error {
   override readonly name = 'OfficeError';
@@ -13,6 +13,8 @@ export class OfficeError extends Error {
     readonly code: number,
     readonly officeName: string,
     message: string,
+    /** The argument office.js refused before calling Outlook (its synchronous exceptions). */
+    readonly paramName?: string,
   ) {
     super(message || officeName || `Office error ${code}`);
   }
@@ -37,7 +39,14 @@ const BY_CODE: Record<number, OfficeErrorKind> = {
   9042: 'network', // internal server error
   9047: 'permission', // missing extended permissions
   9051: 'tooLarge', // session data too large
+  12009: 'dialogBlocked', // the agent ignored Office on the web's prompt to open a window
+  12011: 'dialogBlocked', // the browser blocks pop-ups
 };
+
+// office.js checks arguments before calling Outlook and throws Sys.ArgumentOutOfRangeException, naming the
+// argument (outlook-web-16.01.js: location 255, notification message 150, custom properties 2,500 as JSON,
+// body data 1,000,000).
+const BY_PARAM: Record<string, OfficeErrorKind> = { location: 'locationTooLong', customProperties: 'propertiesTooLarge', data: 'tooLarge' };
 const BY_NAME: Record<string, OfficeErrorKind> = {
   PermissionDenied: 'permission',
   AccessRestricted: 'permission',
@@ -53,6 +62,7 @@ const BY_NAME: Record<string, OfficeErrorKind> = {
 };
 
 export function officeErrorKind(error: OfficeError): OfficeErrorKind {
+  if (error.officeName === 'Sys.ArgumentOutOfRangeException') return BY_PARAM[error.paramName ?? ''] ?? 'other';
   return BY_CODE[error.code] ?? BY_NAME[error.officeName] ?? 'other';
 }
 

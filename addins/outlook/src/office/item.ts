@@ -44,8 +44,11 @@ export function officeCall<T>(start: (callback: Callback<T>) => void): Promise<T
         else reject(new OfficeError(result.error?.code ?? 0, result.error?.name ?? '', result.error?.message ?? ''));
       });
     } catch (cause) {
-      // Old clients throw synchronously for calls they do not know.
-      reject(new OfficeError(5000, 'NotSupported', cause instanceof Error ? cause.message : String(cause)));
+      // office.js throws synchronously for an argument over Outlook's limits (named), and old clients for
+      // calls they do not know.
+      const error = cause as { name?: unknown; paramName?: unknown; message?: unknown };
+      if (error?.name === 'Sys.ArgumentOutOfRangeException') reject(new OfficeError(0, error.name, String(error.message ?? ''), typeof error.paramName === 'string' ? error.paramName : undefined));
+      else reject(new OfficeError(5000, 'NotSupported', cause instanceof Error ? cause.message : String(cause)));
     }
   });
 }

@@ -177,5 +177,10 @@ Office.onReady(() => {
   $('sign-in').addEventListener('click', () => void signIn());
   $('sign-out').addEventListener('click', () => void signInSession().signOut().then(showAccount));
   $('settings').addEventListener('submit', (e) => void onSave(e));
+  // A pinned task pane stays open while the agent selects other items: it follows the selected one.
+  Office.context.mailbox?.addHandlerAsync?.(Office.EventType.ItemChanged, () => {
+    say('');
+    void showItem();
+  });
   void Promise.all([showItem(), showAccount()]);
 });
