@@ -5,6 +5,7 @@
  * surfaces carry the right commands, and every URL is under the gateway's public URL.
  */
 import { readFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DOMParser, type Element } from '@xmldom/xmldom';
@@ -12,6 +13,7 @@ import Ajv04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { validateOutlookManifest } from '@visio/testing/outlook-manifest-schema';
+import { ADDIN_WEB_DIR } from '../src/files.ts';
 import { COMMANDS, JSON_MANIFEST_VERSION, LAUNCH_EVENTS, LOCALIZATION_FILES, localizationKeys, nextBuild, renderJsonLocalization, renderJsonManifest, renderXmlManifest, unifiedVersion, xmlVersion } from '../src/manifest/manifest.ts';
 
 const PUBLIC = 'https://visio-passerelle.example.gouv.fr';
@@ -75,6 +77,53 @@ describe('unified JSON manifest', () => {
     expect(ext.runtimes[0]!.code).toEqual({ page: `${PUBLIC}/outlook/commands.html`, script: `${PUBLIC}/outlook/commands.js` });
     for (const url of text.match(/https?:\/\/[^"]+/g)!) if (!url.startsWith('https://developer.microsoft.com/json-schemas/')) expect(url.startsWith(`${PUBLIC}/`), url).toBe(true);
     expect(manifest.validDomains).toEqual(['visio-passerelle.example.gouv.fr']);
+  });
+});
+
+/** The RGBA pixels of one of the built PNG icons (8-bit RGBA, no filter: as icons.mjs writes them). */
+function pixels(file: string): number[][] {
+  const png = readFileSync(join(ADDIN_WEB_DIR, file));
+  const size = png.readUInt32BE(16);
+  const chunks: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString('ascii', at + 4, at + 8) === 'IDAT') chunks.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(chunks));
+  const out: number[][] = [];
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) out.push([...raw.subarray(y * (size * 4 + 1) + 1 + x * 4, y * (size * 4 + 1) + 5 + x * 4)]);
+  return out;
+}
+
+describe('mobile online-meeting surface (Microsoft’s rules for online-meeting providers)', () => {
+  const xml = renderXmlManifest(PUBLIC, RELEASE);
+  const json = renderJsonManifest(PUBLIC, RELEASE) as { extensions: { ribbons: { requirements?: { formFactors?: string[] }; contexts: string[]; tabs: { customMobileRibbonGroups?: { controls: { actionId: string; icons: { url: string }[] }[] }[] }[] }[]; alternates: unknown[] }[] };
+
+  it('one function command, with grayscale #919191 icons, in both manifests', () => {
+    const surface = /<ExtensionPoint xsi:type="MobileOnlineMeetingCommandSurface">(.*?)<\/ExtensionPoint>/.exec(xml)![1]!;
+    expect(surface.match(/<Control /g)).toHaveLength(1);
+    expect(surface.match(/<FunctionName>([^<]+)</g)).toEqual(['<FunctionName>addVisioMeeting<']);
+    const resids = [...surface.matchAll(/resid="(MeetingIcon\.\d+)"/g)].map((m) => m[1]);
+    expect(resids).toHaveLength(9);
+    for (const id of resids) expect(xml).toMatch(new RegExp(`<bt:Image id="${id.replace('.', '\\.')}" DefaultValue="${PUBLIC}/outlook/icons/meeting-\\d+\\.png\\?v=0\\.1\\.0\\.8037"/>`));
+    const ribbon = json.extensions[0]!.ribbons.find((r) => r.contexts.includes('onlineMeetingDetailsOrganizer'))!;
+    expect(ribbon.requirements?.formFactors).toEqual(['mobile']);
+    const controls = ribbon.tabs[0]!.customMobileRibbonGroups![0]!.controls;
+    expect(controls.map((c) => c.actionId)).toEqual(['addVisioMeeting']);
+    expect(controls[0]!.icons.every((i) => /\/icons\/meeting-\d+\.png\?v=/.test(i.url))).toBe(true);
+    // Every visible pixel of every grayscale icon is #919191.
+    for (const size of [25, 32, 48, 50, 64, 75, 96, 144]) {
+      const visible = pixels(`icons/meeting-${size}.png`).filter((p) => p[3]! > 0);
+      expect(visible.length).toBeGreaterThan(size);
+      expect(new Set(visible.map((p) => p.slice(0, 3).join(',')))).toEqual(new Set(['145,145,145']));
+    }
+  });
+
+  it('the unified manifest declares its mobile surfaces and the alternate icons Microsoft 365 needs for them', () => {
+    const ext = json.extensions[0]!;
+    expect(ext.ribbons.filter((r) => r.requirements?.formFactors?.includes('mobile')).map((r) => r.contexts)).toEqual([['onlineMeetingDetailsOrganizer'], ['mailRead']]);
+    expect(ext.alternates).toEqual([{ alternateIcons: { icon: { size: 64, url: `${PUBLIC}/outlook/icons/icon-64.png?v=0.1.0.8037` }, highResolutionIcon: { size: 64, url: `${PUBLIC}/outlook/icons/icon-128.png?v=0.1.0.8037` } } }]);
   });
 });
 

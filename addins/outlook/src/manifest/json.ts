@@ -3,7 +3,7 @@
  * localization keys: French in the manifest, English in the `en-us.json` localization file beside it.
  */
 import { iconQuery, unifiedVersion, type AddinRelease } from './release.js';
-import { ADDIN_ID, ADDIN_PATH, COMMANDS, DESCRIPTION, FILES, GROUP_LABEL, LAUNCH_EVENTS, NAME, PROVIDER, SHORT_DESCRIPTION, type Surface } from './source.js';
+import { ADDIN_ID, ADDIN_PATH, COMMANDS, MOBILE_ICON_SCALES, DESCRIPTION, FILES, GROUP_LABEL, LAUNCH_EVENTS, NAME, PROVIDER, SHORT_DESCRIPTION, type Surface } from './source.js';
 
 export const JSON_MANIFEST_VERSION = '1.24';
 export const LOCALIZATION_FILES = { fr: 'fr-fr.json', en: 'en-us.json' } as const;
@@ -24,7 +24,22 @@ export function renderJsonManifest(publicUrl: string, release: AddinRelease): Re
   const buttonIcons = [icon(16), icon(32), icon(80)];
   const functions = COMMANDS.filter((c) => c.functionName);
   const pane = COMMANDS.find((c) => c.functionName === null)!;
+  const mobileIcons = (file: (size: number) => string) => MOBILE_ICON_SCALES.flatMap(({ size, scale }) => ({ size, scale, url: `${base}/${file(size * scale)}${iconQuery(release)}` }));
+  const mobileButton = (c: (typeof COMMANDS)[number], file: (size: number) => string) => ({ id: `${c.id}.mobile`, type: 'mobileButton', label: key(`${c.id}Label`), icons: mobileIcons(file), actionId: c.functionName! });
+  const add = COMMANDS.find((c) => c.id === 'addVisioMeeting')!;
+  const join = COMMANDS.find((c) => c.id === 'joinVisioMeeting')!;
+  // Mobile, as in the XML manifest: the online-meeting surface (one function command, grayscale icons) and Join
+  // on received items. Microsoft 365 generates the XML manifest mobile Outlook reads from these.
+  const mobile = [
+    { contexts: ['onlineMeetingDetailsOrganizer'], command: add, file: FILES.meetingIcon },
+    { contexts: ['mailRead'], command: join, file: FILES.icon },
+  ].map(({ contexts, command, file }) => ({
+    requirements: { formFactors: ['mobile'] },
+    contexts,
+    tabs: [{ builtInTabId: 'TabDefault', customMobileRibbonGroups: [{ id: `visio.mobile.${contexts[0]}`, label: key('groupLabel'), controls: [mobileButton(command, file)] }] }],
+  }));
   const ribbons = (Object.keys(CONTEXTS) as Surface[]).map((surface) => ({
+    requirements: { formFactors: ['desktop'] },
     contexts: [CONTEXTS[surface]],
     tabs: [
       {
@@ -82,13 +97,15 @@ export function renderJsonManifest(publicUrl: string, release: AddinRelease): Re
             actions: [{ id: pane.id, type: 'openPage', pinnable: true }],
           },
         ],
-        ribbons,
+        ribbons: [...ribbons, ...mobile],
         autoRunEvents: [
           {
             requirements: { capabilities: [{ name: 'Mailbox', minVersion: '1.10' }] },
             events: LAUNCH_EVENTS.map((e) => ({ type: e.json, actionId: e.functionName })),
           },
         ],
+        // What Microsoft 365 needs to generate the XML manifest for clients without the unified one (Mac, mobile).
+        alternates: [{ alternateIcons: { icon: { size: 64, url: `${base}/${FILES.icon(64)}${iconQuery(release)}` }, highResolutionIcon: { size: 64, url: `${base}/${FILES.icon(128)}${iconQuery(release)}` } } }],
       },
     ],
   };

@@ -76,6 +76,9 @@ export const LAUNCH_EVENTS = [
 // Desktop buttons 16/32/80; mobile 25/32/48 at scales 1-3; store icons 64/128.
 export const ICON_SIZES = [16, 25, 32, 48, 50, 64, 75, 80, 96, 128, 144] as const;
 
+/** Mobile buttons: sizes 25/32/48 at scales 1-3 (nine images). */
+export const MOBILE_ICON_SCALES = [25, 32, 48].flatMap((size) => [1, 2, 3].map((scale) => ({ size, scale })));
+
 // The mobile online-meeting surface's grayscale icons: 25/32/48 at scales 1-3.
 export const MEETING_ICON_SIZES = [25, 32, 48, 50, 64, 75, 96, 144] as const;
 

@@ -5,7 +5,7 @@
  */
 import { escapeHtml as x } from '@visio/shared/html';
 import { iconQuery, xmlVersion, type AddinRelease } from './release.js';
-import { ADDIN_ID, ADDIN_PATH, COMMANDS, DESCRIPTION, FILES, GROUP_LABEL, ICON_SIZES, LAUNCH_EVENTS, MEETING_ICON_SIZES, NAME, PROVIDER, type Label, type Surface } from './source.js';
+import { ADDIN_ID, ADDIN_PATH, COMMANDS, DESCRIPTION, FILES, GROUP_LABEL, ICON_SIZES, LAUNCH_EVENTS, MEETING_ICON_SIZES, MOBILE_ICON_SCALES, NAME, PROVIDER, type Label, type Surface } from './source.js';
 
 const SURFACE_POINTS: Record<Surface, string> = {
   appointmentOrganizer: 'AppointmentOrganizerCommandSurface',
@@ -50,7 +50,7 @@ function desktopPoints(v11: boolean): string {
 function mobilePoints(): string {
   const add = COMMANDS.find((c) => c.id === 'addVisioMeeting')!;
   const join = COMMANDS.find((c) => c.id === 'joinVisioMeeting')!;
-  const iconList = (prefix: string) => `<Icon xsi:type="bt:MobileIconList">${[25, 32, 48].flatMap((size) => [1, 2, 3].map((scale) => `<bt:Image size="${size}" scale="${scale}" resid="${prefix}.${size * scale}"/>`)).join('')}</Icon>`;
+  const iconList = (prefix: string) => `<Icon xsi:type="bt:MobileIconList">${MOBILE_ICON_SCALES.map(({ size, scale }) => `<bt:Image size="${size}" scale="${scale}" resid="${prefix}.${size * scale}"/>`).join('')}</Icon>`;
   const mobileIcons = iconList('Icon');
   return (
     // The online-meeting surface: Outlook mobile shows it in the meeting form's online-meeting switch. Microsoft
