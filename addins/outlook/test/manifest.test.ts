@@ -104,7 +104,7 @@ describe('mobile online-meeting surface (Microsoft’s rules for online-meeting 
     const surface = /<ExtensionPoint xsi:type="MobileOnlineMeetingCommandSurface">(.*?)<\/ExtensionPoint>/.exec(xml)![1]!;
     expect(surface.match(/<Control /g)).toHaveLength(1);
     expect(surface.match(/<FunctionName>([^<]+)</g)).toEqual(['<FunctionName>addVisioMeeting<']);
-    const resids = [...surface.matchAll(/resid="(MeetingIcon\.\d+)"/g)].map((m) => m[1]);
+    const resids = [...surface.matchAll(/resid="(MeetingIcon\.\d+)"/g)].map((m) => m[1]!);
     expect(resids).toHaveLength(9);
     for (const id of resids) expect(xml).toMatch(new RegExp(`<bt:Image id="${id.replace('.', '\\.')}" DefaultValue="${PUBLIC}/outlook/icons/meeting-\\d+\\.png\\?v=0\\.1\\.0\\.8037"/>`));
     const ribbon = json.extensions[0]!.ribbons.find((r) => r.contexts.includes('onlineMeetingDetailsOrganizer'))!;
