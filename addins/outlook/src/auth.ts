@@ -3,7 +3,8 @@
  * task pane opens the gateway's sign-in page in an Office dialog (authorization code + PKCE, done by
  * @visio/shared/sign-in); the callback page on the gateway hands the redirect back with messageParent; the
  * code is exchanged at the gateway's token URL. Tokens (access + refresh) live in the add-in's own storage
- * (OfficeRuntime.storage when shared with the command runtime), never in logs.
+ * (the pane's localStorage; OfficeRuntime.storage in classic Windows' JavaScript-only runtime, the only one
+ * that has it), never in logs.
  */
 import type { GatewayConfig } from '@visio/shared/contract';
 import { createSignInSession, SignInError, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';

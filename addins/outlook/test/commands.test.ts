@@ -144,6 +144,22 @@ describe('Add Visio meeting', () => {
   });
 });
 
+describe('Shared and delegated calendars (SupportsSharedFolders)', () => {
+  it('an assistant adds Visio to the principal’s meeting: the room is the signed-in agent’s, the block is in the shared item', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML, { sharedOwner: 'directrice@example.gouv.fr' }));
+    const result = await addMeeting(deps);
+    expect(result.ok).toBe(true);
+    const code = result.ok ? result.room!.code : '';
+    expect(findVisioLinks(double.state.body, INSTANCE).map((l) => l.code)).toEqual([code]);
+    expect(double.state.location).toBe(`${LOCATION_PLACES}; ${result.ok && result.room!.url}`);
+    // The gateway lists the room among the signed-in agent's (local mode: the gateway's one agent).
+    const mine = (await (await fetch(`${gateway.url}/v1/rooms`)).json()) as { items: { code: string }[] };
+    expect(mine.items.map((r) => r.code)).toContain(code);
+    expect(await removeMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.removed });
+    expect(double.state.body).toBe(OWA_HTML);
+  });
+});
+
 describe('Remove Visio meeting', () => {
   it('removes block, link and custom properties, and deletes the room: no debris', async () => {
     const { double, deps } = setup(appointment(OWA_HTML));

@@ -37,6 +37,8 @@ export interface Scenario {
   dialogPrompt?: 'allow' | 'ignore';
   /** The task pane is pinned: Office raises ItemChanged when the agent selects another item. */
   pinned?: boolean;
+  /** An item of a shared or delegated calendar (SupportsSharedFolders): whose calendar it is. */
+  sharedOwner?: string;
 }
 
 export interface Notice {
@@ -247,6 +249,10 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
         }, asyncContext);
       },
     };
+    if (sc.sharedOwner) {
+      // Mailbox 1.8: the owner and the delegate's permissions on an item of a shared folder.
+      item.getSharedPropertiesAsync = (a?: unknown, b?: unknown) => answer('getSharedPropertiesAsync', split(a, b).cb, () => ({ owner: sc.sharedOwner, delegatePermissions: 15 }));
+    }
     if (compose) {
       item.subject = {
         getAsync(a?: unknown, b?: unknown) {
