@@ -1,7 +1,7 @@
 /** Every command against the Office double, with the real gateway behind the shared client. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVisioClient, type VisioClient } from '@visio/shared/client';
-import { hasInvitation, removeInvitationHtml } from '@visio/shared/invitation';
+import { hasInvitation, removeInvitationHtml, renderInvitation } from '@visio/shared/invitation';
 import { findVisioLinks } from '@visio/shared/links';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { addMeeting, EVENT_UID_PROPERTY, insertLink, joinMeeting, onAppointmentChanged, onNewAppointment, removeMeeting, resetConfigCache, ROOM_PROPERTY, type CommandDeps } from '../src/commands/commands.ts';
@@ -9,6 +9,7 @@ import { NOTIFICATION_MAX, STRINGS } from '../src/i18n.ts';
 import { officeItem } from '../src/office/item.ts';
 import { readSettings } from '../src/settings.ts';
 import { installOfficeDouble, LIMITS, type OfficeDouble, type Scenario } from './office-double.ts';
+import { owaRoundTrip, windowsText, wordBlock, wordDocument } from './outlook-bodies.ts';
 import { DESKTOP_HTML, INSTANCE, LOCATION_PLACES, OWA_HTML, OWA_WITH_OLD_BLOCK, TEAMS_BLOCK, TEXT_BODY } from './fixtures.ts';
 
 let gateway: GatewayProcess;
@@ -141,6 +142,89 @@ describe('Add Visio meeting', () => {
     expect(second.ok && second.room!.code).not.toBe(first.ok && first.room!.code);
     expect(findVisioLinks(double.state.body, INSTANCE)).toHaveLength(1);
     expect(double.state.location).toBe(`${LOCATION_PLACES}; ${second.ok && second.room!.url}`);
+  });
+});
+
+describe('Bodies as Outlook rewrites them (test/outlook-bodies.ts): replaced in place, removed without debris, the agent’s text untouched', () => {
+  /** A room this appointment already has (its custom properties), as after a first "Add". */
+  async function existing() {
+    const first = setup(appointment('', { location: '' }));
+    const added = await addMeeting(first.deps);
+    if (!added.ok) throw new Error(added.message);
+    return { room: added.room!, props: first.double.state.customProperties };
+  }
+  const count = (body: string, part: string) => body.split(part).length - 1;
+  // Blocks in a body: elements whose id is the block's (Outlook may prefix it, or leave it unquoted).
+  const blocks = (body: string) => (body.match(/\sid=["']?(?:x_)*visio-meeting-block\b/g) ?? []).length;
+
+  it('classic Outlook’s Word document (MsoNormal, unquoted id, data attribute dropped, folded lines, CRLF)', async () => {
+    const { room, props } = await existing();
+    const agent = ['Bonjour à tous,', 'Ordre du jour &amp; pièces jointes.'];
+    const body = wordDocument(agent, wordBlock(room.url));
+    const { double, deps } = setup(appointment(body, { location: `Salle 4.12; ${room.url}`, customProperties: props, subject: 'Comité' }));
+    expect(await addMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.updated });
+    expect(findVisioLinks(double.state.body, INSTANCE).map((l) => l.code)).toEqual([room.code]);
+    expect(blocks(double.state.body)).toBe(1);
+    for (const text of agent) expect(count(double.state.body, `<p class=MsoNormal>${text}<o:p></o:p></p>`)).toBe(1);
+    expect(removeInvitationHtml(double.state.body)).toBe(wordDocument(agent, '\r\n'));
+    expect(double.state.location).toBe(`Salle 4.12; ${room.url}`);
+    expect(await removeMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.removed });
+    expect(double.state.body).toBe(wordDocument(agent, '\r\n'));
+    expect(double.state.location).toBe('Salle 4.12');
+  });
+
+  it('the Word block alone (no custom properties: an item copied or received) is found and removed, its link too', async () => {
+    const { room } = await existing();
+    const body = wordDocument(['Réunion de service'], wordBlock(room.url));
+    const { double, deps } = setup(appointment(body, { location: `${room.url}; Salle 2` }));
+    expect(await removeMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.removed });
+    expect(double.state.body).toBe(wordDocument(['Réunion de service'], '\r\n'));
+    expect(double.state.location).toBe('Salle 2');
+  });
+
+  it('Outlook on the web after a round trip (x_ ids, styles dropped, <br> runs in the agent’s wrapper)', async () => {
+    const { room, props } = await existing();
+    const agentHtml = 'Bonjour,<br><br>Ordre du jour <b>joint</b>.';
+    const body = owaRoundTrip(agentHtml, room.url);
+    const { double, deps } = setup(appointment(body, { location: room.url, customProperties: props }));
+    expect((await addMeeting(deps)).ok).toBe(true);
+    expect(findVisioLinks(double.state.body, INSTANCE)).toHaveLength(1);
+    expect(count(double.state.body, agentHtml)).toBe(1);
+    expect(double.state.location).toBe(room.url);
+    expect((await removeMeeting(deps)).ok).toBe(true);
+    expect(double.state.body).toBe(removeInvitationHtml(body));
+    expect(double.state.body).toContain(`${agentHtml}<br><br></div>`);
+    expect(hasInvitation(double.state.body)).toBe(false);
+    expect(double.state.location).toBe('');
+  });
+
+  it('a plain-text body given back with Windows line ends', async () => {
+    const { room, props } = await existing();
+    const block = renderInvitation({ room, lang: 'fr', title: 'Comité' }).text;
+    const agent = 'Bonjour,\n\nOrdre du jour en pièce jointe.\n';
+    const body = windowsText(`${agent}\n${block}\n`);
+    const { double, deps } = setup(appointment(body, { bodyType: 'text', location: room.url, customProperties: props, subject: 'Comité' }));
+    expect((await addMeeting(deps)).ok).toBe(true);
+    expect(double.state.body).toBe(body);
+    expect(await removeMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.removed });
+    expect(double.state.body).toBe(windowsText(agent));
+  });
+
+  it('text the agent typed during the gateway call stays, in a Word document too', async () => {
+    const { room, props } = await existing();
+    let double: OfficeDouble | undefined;
+    const typed = '<p class=MsoNormal>Ajouté pendant l’appel<o:p></o:p></p>\r\n';
+    const slow: VisioClient = { ...client, createRoom: async (...args: Parameters<VisioClient['createRoom']>) => {
+      const made = await client.createRoom(...args);
+      double!.agentTypes(typed);
+      return made;
+    } };
+    const body = wordDocument(['Bonjour'], wordBlock(room.url));
+    const made = setup(appointment(body, { location: room.url, customProperties: props }), { client: slow });
+    double = made.double;
+    expect((await addMeeting(made.deps)).ok).toBe(true);
+    expect(count(double.state.body, typed)).toBe(1);
+    expect(blocks(double.state.body)).toBe(1);
   });
 });
 

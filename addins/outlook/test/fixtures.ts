@@ -1,4 +1,7 @@
-/** Body shapes as Outlook produces them (web, classic Windows), and a foreign (Teams) meeting block. */
+/**
+ * Body shapes as Outlook produces them (web, classic Windows), and a foreign (Teams) meeting block. The Visio
+ * block as Outlook's editors rewrite it is in outlook-bodies.ts, with the published captures it follows.
+ */
 
 export const INSTANCE = 'https://visio.numerique.gouv.fr';
 
