@@ -35,6 +35,22 @@ function setup(scenario: Scenario, overrides: Partial<CommandDeps> = {}): { doub
   return { double, deps, opened };
 }
 
+/** The agent types `typed` in the body while the gateway creates the room. */
+function setupTypingDuringCall(scenario: Scenario, typed: string) {
+  const holder: { double?: OfficeDouble } = {};
+  const slow: VisioClient = {
+    ...client,
+    createRoom: async (...args: Parameters<VisioClient['createRoom']>) => {
+      const room = await client.createRoom(...args);
+      holder.double!.agentTypes(typed);
+      return room;
+    },
+  };
+  const made = setup(scenario, { client: slow });
+  holder.double = made.double;
+  return made;
+}
+
 const appointment = (body: string, extra: Partial<Scenario> = {}): Scenario => ({ itemType: 'appointment', mode: 'compose', bodyType: 'html', body, location: LOCATION_PLACES, subject: 'Point <hebdo> & suivi', ...extra });
 
 async function roomsFor(code: string): Promise<number> {
@@ -212,17 +228,10 @@ describe('Bodies as Outlook rewrites them (test/outlook-bodies.ts): replaced in 
 
   it('text the agent typed during the gateway call stays, in a Word document too', async () => {
     const { room, props } = await existing();
-    let double: OfficeDouble | undefined;
     const typed = '<p class=MsoNormal>Ajouté pendant l’appel<o:p></o:p></p>\r\n';
-    const slow: VisioClient = { ...client, createRoom: async (...args: Parameters<VisioClient['createRoom']>) => {
-      const made = await client.createRoom(...args);
-      double!.agentTypes(typed);
-      return made;
-    } };
     const body = wordDocument(['Bonjour'], wordBlock(room.url));
-    const made = setup(appointment(body, { location: room.url, customProperties: props }), { client: slow });
-    double = made.double;
-    expect((await addMeeting(made.deps)).ok).toBe(true);
+    const { double, deps } = setupTypingDuringCall(appointment(body, { location: room.url, customProperties: props }), typed);
+    expect((await addMeeting(deps)).ok).toBe(true);
     expect(count(double.state.body, typed)).toBe(1);
     expect(blocks(double.state.body)).toBe(1);
   });
@@ -396,16 +405,9 @@ describe('Office’s limits: office.js throws before calling Outlook, the add-in
 
 describe('What the agent does while the command runs', () => {
   it('text typed during the gateway call is kept, and the block is written once', async () => {
-    let double: OfficeDouble | undefined;
     const typed = '<p>Ajout tapé pendant l’appel</p>';
-    const slow: VisioClient = { ...client, createRoom: async (...args: Parameters<VisioClient['createRoom']>) => {
-      const room = await client.createRoom(...args);
-      double!.agentTypes(typed);
-      return room;
-    } };
-    const made = setup(appointment(OWA_HTML), { client: slow });
-    double = made.double;
-    const result = await addMeeting(made.deps);
+    const { double, deps } = setupTypingDuringCall(appointment(OWA_HTML), typed);
+    const result = await addMeeting(deps);
     expect(result.ok).toBe(true);
     expect(double.state.body).toContain(typed);
     expect(removeInvitationHtml(double.state.body)).toBe(OWA_HTML + typed);
