@@ -101,6 +101,12 @@ describe('commands in Chromium', () => {
     const ignored = await h.open('/outlook/commands.html', { ...invitation, dialogPrompt: 'ignore' });
     const refused = await invoke(ignored, 'joinVisioMeeting');
     expect(refused.notifications.at(-1)).toMatchObject({ type: 'errorMessage', message: expect.stringContaining('La fenêtre n’a pas pu s’ouvrir') });
+    // Office opens a dialog only on the add-in's own domain: the meeting link itself would be refused (12004).
+    await ignored.evaluate(() => new Promise<void>((resolve) => (window as unknown as { Office: typeof Office }).Office.context.ui.displayDialogAsync('https://visio.numerique.gouv.fr/abc-defg-hij', {}, (r) => {
+      (window as unknown as { __direct: unknown }).__direct = r.error?.code;
+      resolve();
+    })));
+    expect(await ignored.evaluate(() => (window as unknown as { __direct: unknown }).__direct)).toBe(12004);
     // The gateway follows only Visio links of its instance.
     for (const url of ['https://evil.example/abc-defg-hij', `${INSTANCE}/abc-defg-hij/../x`, '']) expect((await fetch(`${h.gateway.url}/outlook/join?url=${encodeURIComponent(url)}`, { redirect: 'manual' })).status).toBe(400);
     await ignored.close();

@@ -314,6 +314,9 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
         let failure: (OfficeFailure & { once?: boolean }) | undefined = failures['ui.displayDialogAsync'];
         if (failure?.once) delete failures['ui.displayDialogAsync'];
         if (!failure && state.dialogs.some((d) => !d.closed)) failure = dialogError(12007, 'A dialog box is already opened from this host window.');
+        // The first page must be on the add-in's own domain (protocol and port included): 12004.
+        const origin = win?.location?.origin;
+        if (!failure && origin && origin !== 'null' && !url.startsWith(`${origin}/`)) failure = dialogError(12004, 'The domain of the URL is not included in the AppDomains element in the manifest.');
         if (!failure && platform === 'OfficeOnline') {
           // On the web the dialog is a browser pop-up: without Office's prompt, a UI-less command (no user
           // gesture) is blocked by the browser; with it, the agent's click on Allow opens it.
