@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, sep } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { ADDIN_WEB_DIR, readRelease } from '@visio/outlook-addin/files';
-import { LOCALIZATION_FILES, renderJsonLocalization, renderJsonManifest, renderXmlManifest } from '@visio/outlook-addin/manifest';
+import { LOCALIZATION_FILES, renderJsonLocalization, renderJsonManifest, renderXmlManifest, type AddinRelease } from '@visio/outlook-addin/manifest';
 import { findVisioLinks } from '@visio/shared/links';
 import type { AppEnv } from '../app-env.js';
 import { ProblemError } from '../problem.js';
@@ -88,20 +88,31 @@ function officeFileHeaders(c: Context<AppEnv>, rel: string): void {
 export function outlookRoutes(settings: GatewaySettings) {
   const app = new Hono<AppEnv>();
   const officeDir = officeJsDir();
-  // The built add-in's version: its manifests and icon URLs change with every build.
-  const release = readRelease();
+  // The built add-in's version: its manifests and icon URLs change with every build. Read on first use, so a
+  // gateway whose add-in was not built still starts (its /outlook answers say so).
+  let built: AddinRelease | null = null;
+  const release = (): AddinRelease => {
+    try {
+      built ??= readRelease();
+    } catch {
+      throw new ProblemError(503, 'unavailable', 'Outlook add-in not built', 'Build the add-in (npm run build) so the gateway can serve its manifests.');
+    }
+    return built;
+  };
   // settings.publicUrl is read per request: with PORT=0 it is known only once the server listens.
   const base = () => settings.publicUrl;
 
   app.get('/outlook/manifest.xml', (c) => {
+    const xml = renderXmlManifest(base(), release());
     c.header('content-type', TYPES['.xml']!);
     c.header('cache-control', 'no-cache');
     c.header('content-disposition', 'inline; filename="visio-outlook-manifest.xml"');
-    return c.body(renderXmlManifest(base(), release));
+    return c.body(xml);
   });
   app.get('/outlook/manifest.json', (c) => {
+    const manifest = renderJsonManifest(base(), release());
     c.header('cache-control', 'no-cache');
-    return c.json(renderJsonManifest(base(), release));
+    return c.json(manifest);
   });
   for (const [lang, file] of Object.entries(LOCALIZATION_FILES)) {
     app.get(`/outlook/${file}`, (c) => c.json(renderJsonLocalization(lang as 'fr' | 'en')));
