@@ -237,6 +237,37 @@ describe('Bodies as Outlook rewrites them (test/outlook-bodies.ts): replaced in 
   });
 });
 
+describe('Recurring meetings: custom properties of the series and of one occurrence, as Outlook keeps them', () => {
+  async function seriesWithRoom() {
+    const series = setup(appointment(OWA_HTML, { subject: 'Comité' }));
+    const added = await addMeeting(series.deps);
+    if (!added.ok) throw new Error(added.message);
+    return { room: added.room!, body: series.double.state.body, location: series.double.state.location, props: series.double.state.customProperties };
+  }
+
+  it('an occurrence shows the series’ properties: Add keeps the series’ room', async () => {
+    const { room, body, location, props } = await seriesWithRoom();
+    const { double, deps } = setup(appointment(body, { location, recurrence: 'occurrence', seriesCustomProperties: props, subject: 'Comité' }));
+    expect(double.state.customProperties).toEqual(props);
+    // The result names the room written: the series' one, so no second room was made.
+    expect(await addMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.updated, room });
+    expect(findVisioLinks(double.state.body, INSTANCE).map((l) => l.code)).toEqual([room.code]);
+  });
+
+  it('an exception in classic Outlook on Windows has no properties: Add takes back the agent’s room from the block instead of making a second one', async () => {
+    const { room, body, location, props } = await seriesWithRoom();
+    const { double, deps } = setup(appointment(body, { location, platform: 'PC', recurrence: 'exception', seriesCustomProperties: props, subject: 'Comité' }));
+    expect(double.state.customProperties).toEqual({});
+    expect(await addMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.updated, room });
+    expect(findVisioLinks(double.state.body, INSTANCE).map((l) => l.code)).toEqual([room.code]);
+    expect(double.state.location).toBe(location);
+    expect(double.state.customProperties).toMatchObject({ [ROOM_PROPERTY]: room });
+    // Outlook on the web gives the same exception the series' properties.
+    const web = setup(appointment(body, { location, recurrence: 'exception', seriesCustomProperties: props }));
+    expect(web.double.state.customProperties).toEqual(props);
+  });
+});
+
 describe('Shared and delegated calendars (SupportsSharedFolders)', () => {
   it('an assistant adds Visio to the principal’s meeting: the room is the signed-in agent’s, the block is in the shared item', async () => {
     const { double, deps } = setup(appointment(OWA_HTML, { sharedOwner: 'directrice@example.gouv.fr' }));

@@ -39,6 +39,12 @@ export interface Scenario {
   pinned?: boolean;
   /** An item of a shared or delegated calendar (SupportsSharedFolders): whose calendar it is. */
   sharedOwner?: string;
+  /**
+   * One occurrence of a recurring series: it shows the series' custom properties (`seriesCustomProperties`);
+   * an `exception` (an occurrence changed on its own) has none in classic Outlook on Windows.
+   */
+  recurrence?: 'occurrence' | 'exception';
+  seriesCustomProperties?: Record<string, unknown>;
 }
 
 export interface Notice {
@@ -283,7 +289,10 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     state.bodyType = sc.bodyType ?? 'html';
     state.location = sc.location ?? '';
     state.subject = sc.subject ?? '';
-    state.customProperties = { ...(sc.customProperties ?? {}) };
+    // Captured in OfficeDev/office-js#1508, #1648, #6228, #3789: classic Outlook on Windows gives an exception
+    // occurrence no custom properties (Outlook on the web gives the series'); a plain occurrence shows the series'.
+    const series = sc.recurrence ? (sc.recurrence === 'exception' && (sc.platform ?? 'OfficeOnline') === 'PC' ? {} : (sc.seriesCustomProperties ?? {})) : undefined;
+    state.customProperties = { ...(sc.customProperties ?? series ?? {}) };
     cursor = sc.cursor ?? null;
     for (const k of Object.keys(pending)) delete pending[k];
   }

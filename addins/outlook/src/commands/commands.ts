@@ -10,7 +10,7 @@ import type { Lang } from '@visio/shared';
 import { clampNotification, STRINGS } from '../i18n.js';
 import { describeOfficeError, OfficeError } from '../office/errors.js';
 import type { CustomProps, ItemPort } from '../office/item.js';
-import { findJoinUrl, parseStoredRoom, planAdd, planRemove, planRepair, type BodyType, type Change, type StoredRoom } from '../logic/plan.js';
+import { blockCodes, findJoinUrl, parseStoredRoom, planAdd, planRemove, planRepair, type BodyType, type Change, type StoredRoom } from '../logic/plan.js';
 import type { AddinSettings } from '../settings.js';
 
 export const ROOM_PROPERTY = 'visioRoom';
@@ -113,6 +113,22 @@ async function createRoomFor(deps: CommandDeps, title: string, eventUid: string)
   return deps.client.createRoom(request);
 }
 
+/**
+ * The agent's own room whose link is the only one in the body's Visio block, when the item remembers no room:
+ * an occurrence that classic Outlook made an exception of keeps the series' body but not its custom
+ * properties (OfficeDev/office-js#1508, #6228). Another agent's room is not theirs (the gateway answers 404).
+ */
+async function adoptableRoom(deps: CommandDeps, before: Snapshot, instanceUrl: string) {
+  const codes = blockCodes(before, instanceUrl);
+  if (codes.length !== 1) return null;
+  try {
+    return await deps.client.getRoom(codes[0]!);
+  } catch (error) {
+    if (error instanceof VisioApiError && (error.status === 404 || error.status === 403)) return null;
+    throw error;
+  }
+}
+
 /** "Add Visio meeting": a room for this appointment (the same one on a second click), block and link written. */
 export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean } = {}): Promise<CommandResult> {
   const { item, lang } = deps;
@@ -125,9 +141,10 @@ export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean }
     const storedUid = before.props.get(EVENT_UID_PROPERTY);
     let eventUid = typeof storedUid === 'string' && storedUid ? storedUid : (deps.newUid ?? uid)();
     const config = gatewayConfig(deps.client);
-    let room;
+    let room = stored || typeof storedUid === 'string' ? null : await adoptableRoom(deps, before, (await config).instanceUrl);
+    if (room?.eventUid) eventUid = room.eventUid;
     try {
-      room = await createRoomFor(deps, before.subject, eventUid);
+      room ??= await createRoomFor(deps, before.subject, eventUid);
     } catch (error) {
       // The room of this event was deleted on the gateway since: a new event id gets a new room.
       if (!(error instanceof VisioApiError && error.status === 404)) throw error;
@@ -143,7 +160,8 @@ export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean }
       p.set(ROOM_PROPERTY, saved);
       p.set(EVENT_UID_PROPERTY, eventUid);
     });
-    result = { ok: true, message: stored?.code === saved.code ? t.updated : t.added, room: saved };
+    const already = stored?.code === saved.code || blockCodes(before, instanceUrl).includes(saved.code);
+    result = { ok: true, message: already ? t.updated : t.added, room: saved };
   } catch (error) {
     result = failure(error, lang, true);
   }

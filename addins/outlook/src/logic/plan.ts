@@ -43,7 +43,7 @@ export function planAdd(item: ItemSnapshot, block: RenderedBlock, room: StoredRo
 }
 
 /** Codes of the Visio links inside the body's Visio block (none outside it is ours to remove). */
-function blockCodes(item: ItemSnapshot, instanceUrl: string): string[] {
+export function blockCodes(item: ItemSnapshot, instanceUrl: string): string[] {
   const without = item.bodyType === 'html' ? removeInvitationHtml(item.body) : removeInvitationText(item.body);
   if (without === item.body) return [];
   const inside = new Set(findVisioLinks(item.body, instanceUrl).map((l) => l.code));
