@@ -92,7 +92,13 @@ export function createCalendarService(options: CalendarServiceOptions) {
   async function scheduling(s: CaldavSession, calendarUrl: string, ics: string, hasAttendees: boolean): Promise<Scheduling> {
     if (!hasAttendees) return { mode: 'none', invitationsSent: false };
     if (await s.autoSchedules(calendarUrl)) return { mode: 'server', invitationsSent: true };
-    return { mode: 'client', invitationsSent: false, ics: onServerData(() => setIcsMethod(ics, 'REQUEST')) };
+    try {
+      return { mode: 'client', invitationsSent: false, ics: setIcsMethod(ics, 'REQUEST') };
+    } catch (error) {
+      // No ORGANIZER: no invitation can be made from this event (RFC 5546).
+      if (error instanceof IcsError && error.code === 'no-organizer') return { mode: 'client', invitationsSent: false };
+      throw invalidObject(error);
+    }
   }
 
   /** The room an event already carries: ours (X-VISIO-ROOM) or any link of this Visio instance. */

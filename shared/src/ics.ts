@@ -12,7 +12,7 @@ import { IcsError } from './ics-error.js';
 import { appendLink, cleanParam, cleanText, mailtoUri, replaceLink, stripLink } from './ics-text.js';
 import { removeInvitationText, renderInvitation, upsertInvitationText } from './invitation.js';
 import { findVisioLinks } from './links.js';
-import { icalTimezone, isSupportedTimeZone, vtimezoneComponent } from './timezone.js';
+import { icalTimezone, isSupportedTimeZone, isUtcZone, vtimezoneComponent } from './timezone.js';
 import type { Lang, RoomLink } from './types.js';
 
 export { IcsError, type IcsErrorCode } from './ics-error.js';
@@ -53,15 +53,28 @@ export interface MeetingInput {
   now?: Date;
 }
 
-export type IcsMethod = 'REQUEST' | 'CANCEL';
+/**
+ * iTIP method (RFC 5546) of a file sent or downloaded: REQUEST and CANCEL come from an ORGANIZER to
+ * attendees; a file for import without both is PUBLISH (see `fileMethod`).
+ */
+export type IcsMethod = 'REQUEST' | 'CANCEL' | 'PUBLISH';
 
 export const ICS_PRODID = '-//DINUM//Visio integrations//FR';
 export const VISIO_ROOM_PROPERTY = 'X-VISIO-ROOM';
 const ROOM_PROP = 'x-visio-room';
 
-/** A new VCALENDAR with one VEVENT (and its VTIMEZONE). `method` only for files sent by mail (iTIP). */
+/** The method of a downloadable file for this meeting: REQUEST with an organizer and attendees, else PUBLISH. */
+export function fileMethod(input: { organizer?: MeetingPerson | undefined; attendees?: readonly MeetingPerson[] | undefined }): IcsMethod {
+  return input.organizer && (input.attendees?.length ?? 0) > 0 ? 'REQUEST' : 'PUBLISH';
+}
+
+/**
+ * A new VCALENDAR with one VEVENT (and its VTIMEZONE, none for UTC). `method` only for files sent by
+ * mail or downloaded (iTIP); REQUEST and CANCEL need an organizer.
+ */
 export function buildMeetingIcs(input: MeetingInput, options: { method?: IcsMethod } = {}): string {
   ensureConferenceDesign();
+  if (options.method && options.method !== 'PUBLISH' && !input.organizer) throw noOrganizer(options.method);
   const zone = zoneFor(input.timeZone);
   const start = parseDateTime(input.start, zone, 'start');
   const end = parseDateTime(input.end, zone, 'end');
@@ -72,7 +85,7 @@ export function buildMeetingIcs(input: MeetingInput, options: { method?: IcsMeth
   checkRoom(input.room);
 
   const calendar = newCalendar(options.method);
-  calendar.addSubcomponent(vtimezoneComponent(input.timeZone));
+  if (!isUtcZone(input.timeZone)) calendar.addSubcomponent(vtimezoneComponent(input.timeZone));
   const event = new ICAL.Component('vevent');
   event.addPropertyWithValue('uid', cleanText(input.uid ?? globalThis.crypto.randomUUID()).replace(/\n/g, ' '));
   event.addPropertyWithValue('dtstamp', utc(input.now));
@@ -117,7 +130,10 @@ export function addRoomToIcs(
       changed = true;
     }
   }
-  if (options.method) calendar.updatePropertyWithValue('method', options.method);
+  if (options.method) {
+    requireOrganizer(calendar, options.method);
+    calendar.updatePropertyWithValue('method', options.method);
+  }
   return changed || options.method ? serialize(calendar) : ics;
 }
 
@@ -170,15 +186,35 @@ export function readEventInfo(ics: string): { uid: string; title: string; hasAtt
 /**
  * Sets METHOD for a file sent by mail, or removes it (`null`) for an object stored on a CalDAV server
  * (RFC 4791 forbids METHOD there). CANCEL also marks every VEVENT `STATUS:CANCELLED` (RFC 5546 3.2.5).
+ * REQUEST and CANCEL need an ORGANIZER in every VEVENT (IcsError 'no-organizer').
  */
 export function setIcsMethod(ics: string, method: IcsMethod | null): string {
   const calendar = parseCalendar(ics);
+  if (method !== null) requireOrganizer(calendar, method);
   if (method === null) calendar.removeAllProperties('method');
   else calendar.updatePropertyWithValue('method', method);
   if (method === 'CANCEL') {
     for (const event of calendar.getAllSubcomponents('vevent')) event.updatePropertyWithValue('status', 'CANCELLED');
   }
   return serialize(calendar);
+}
+
+/**
+ * RFC 5546 3.2: REQUEST and CANCEL are sent by the organizer, so every VEVENT of the file names one. An
+ * override that leaves it out (Thunderbird writes some so) gets the series' organizer.
+ */
+function requireOrganizer(calendar: Component, method: IcsMethod): void {
+  if (method === 'PUBLISH') return;
+  const events = calendar.getAllSubcomponents('vevent');
+  const organizer = events.map((event) => event.getFirstProperty('organizer')).find(Boolean);
+  if (!organizer) throw noOrganizer(method);
+  for (const event of events) {
+    if (!event.hasProperty('organizer')) event.addProperty(new ICAL.Property(structuredClone(organizer.toJSON())));
+  }
+}
+
+function noOrganizer(method: IcsMethod): IcsError {
+  return new IcsError('no-organizer', `METHOD:${method} needs an ORGANIZER (RFC 5546); without one the file can only be PUBLISH`);
 }
 
 // --- parsing and serialising ---
@@ -472,9 +508,10 @@ function utc(now?: Date): Time {
   return ICAL.Time.fromJSDate(now ?? new Date(), true);
 }
 
+/** A date-time in its zone: `TZID=` the zone's name, or a `Z` time without TZID for UTC and its aliases. */
 function addZoned(event: Component, name: string, time: Time, tzid: string): void {
   const property = event.addPropertyWithValue(name, time);
-  property.setParameter('tzid', tzid);
+  if (!isUtcZone(tzid)) property.setParameter('tzid', tzid);
 }
 
 function addPerson(event: Component, name: 'organizer' | 'attendee', person: MeetingPerson): Property {

@@ -163,6 +163,10 @@ describe('addRoomToIcs / removeRoomFromIcs on a real-world series', () => {
   it('sets METHOD:REQUEST only when asked', () => {
     expect(added).not.toMatch(/^METHOD:/m);
     expect(addRoomToIcs(SERIES, roomA, { now, method: 'REQUEST' })).toMatch(/^METHOD:REQUEST\r$/m);
+    // RFC 5546: every VEVENT of a REQUEST names the organizer; the override without one gets the series'.
+    for (const event of events(addRoomToIcs(SERIES, roomA, { now, method: 'REQUEST' }))) {
+      expect(event.getFirstPropertyValue('organizer')).toBe('mailto:claire.martin@numerique.gouv.fr');
+    }
   });
 
   it('removal is a no-op on an object without a room', () => {
