@@ -12,6 +12,8 @@ export const debianPackages = [
   'memcached', // SOGo
   'xvfb', // windows for Thunderbird when a display is needed
   'python3-icalendar', // independent ICS parser for cross-checks
+  'gir1.2-ical-3.0', // libical, the second independent ICS reader (zone test)
+  'python3-gi', // libical from Python
 ];
 
 function missing(packages) {

@@ -1,38 +1,34 @@
 /**
  * Real time zones for ICS: ical.js ships no zone data, so a TZID without a VTIMEZONE silently becomes
- * floating time. VTIMEZONE blocks come from timezones-ical-library (IANA data compiled by vzic).
+ * floating time. VTIMEZONE blocks are computed from the runtime's zone data (vtimezone.ts), the same
+ * data Intl uses everywhere else; timezones-ical-library gives the list of IANA names and links.
  *
- * One rule for every IANA name: the VTIMEZONE is written under the name the event uses. The library
- * answers a link with the block of the zone it points to (`Indian/Reunion` gives `TZID:Asia/Dubai`,
- * `Asia/Calcutta` gives `Asia/Kolkata`); readers that trust the VTIMEZONE (Outlook, DAViCal) then find
- * no definition for the event's TZID, so the block is renamed. UTC and its aliases need no VTIMEZONE:
- * their times are written in UTC (`Z`), with no TZID (`isUtcZone`).
+ * One rule for every IANA name: the VTIMEZONE is written under the name the event uses, link or not
+ * (`Indian/Reunion`, `Asia/Calcutta`), so readers that trust the VTIMEZONE (Outlook, DAViCal) find
+ * the event's TZID defined. UTC and its aliases need no VTIMEZONE: their times are written in UTC
+ * (`Z`), with no TZID (`isUtcZone`).
  */
 import ICAL from 'ical.js';
 import { tzlib_get_ical_block, tzlib_get_timezones } from 'timezones-ical-library';
 import { IcsError } from './ics-error.js';
+import { vtimezoneText } from './vtimezone.js';
 
 /** The IANA zones that are UTC itself (offset 0, no rule, ever); every UTC alias links to one of them. */
 const UTC_TARGETS = new Set(['Etc/UTC', 'Etc/GMT']);
 
-interface ZoneData {
-  /** The zone the library's block describes (the link's target, or the zone itself). */
-  target: string;
-  jcal: unknown[];
-}
-
 let known: ReadonlySet<string> | undefined;
-// Both lookups cost about a millisecond each (Intl zone resolution, the library's block assembly);
-// zones are few, so each answer is kept.
+// Lookups cost about a millisecond (Intl zone resolution, the library's block) and a VTIMEZONE a few
+// (vtimezone.ts); zones are few, so each answer is kept.
 const supported = new Map<string, boolean>();
-const blocks = new Map<string, ZoneData>();
+const targets = new Map<string, string>();
+const blocks = new Map<string, unknown[]>();
 
 function libraryZones(): ReadonlySet<string> {
   known ??= new Set(tzlib_get_timezones() as string[]);
   return known;
 }
 
-/** True when both the runtime (Intl) and the VTIMEZONE library know the IANA zone. */
+/** True when both the runtime (Intl) and the list of IANA names (zones and links) know the zone. */
 export function isSupportedTimeZone(timeZone: string): boolean {
   const cached = supported.get(timeZone);
   if (cached !== undefined) return cached;
@@ -47,39 +43,39 @@ export function isSupportedTimeZone(timeZone: string): boolean {
   return ok;
 }
 
-function zoneData(timeZone: string): ZoneData {
+function checked(timeZone: string): string {
   // Check first: the library logs to the console when asked about an unknown zone.
   if (!isSupportedTimeZone(timeZone)) {
     throw new IcsError('invalid-time-zone', `Unknown time zone: ${JSON.stringify(timeZone)}`);
   }
-  let data = blocks.get(timeZone);
-  if (data === undefined) {
-    const block = tzlib_get_ical_block(timeZone);
-    const text = Array.isArray(block) ? block[0] : undefined;
-    if (!text) throw new IcsError('invalid-time-zone', `No VTIMEZONE data for ${timeZone}`);
-    const jcal = ICAL.parse(text) as unknown[];
-    const target = String(new ICAL.Component(jcal).getFirstPropertyValue('tzid'));
-    data = { target, jcal };
-    blocks.set(timeZone, data);
+  return timeZone;
+}
+
+/** The zone a name stands for in IANA's data: the link's target, or the zone itself. */
+function targetOf(timeZone: string): string {
+  let target = targets.get(timeZone);
+  if (target === undefined) {
+    const block = tzlib_get_ical_block(checked(timeZone));
+    target = Array.isArray(block) && typeof block[1] === 'string' ? block[1].replace(/^TZID=/, '') : timeZone;
+    targets.set(timeZone, target);
   }
-  return data;
+  return target;
 }
 
 /** True for UTC and its aliases (`Etc/UTC`, `Etc/GMT`, `Zulu`, `UCT`, `Greenwich`…): write `Z` times. */
 export function isUtcZone(timeZone: string): boolean {
-  return isSupportedTimeZone(timeZone) && UTC_TARGETS.has(zoneData(timeZone).target);
+  return isSupportedTimeZone(timeZone) && UTC_TARGETS.has(targetOf(timeZone));
 }
 
-/**
- * A fresh VTIMEZONE component named `timeZone` (TZID and X-LIC-LOCATION), whatever zone the data comes
- * from; IcsError('invalid-time-zone') when it is unknown.
- */
+/** A fresh VTIMEZONE component named `timeZone` (TZID and X-LIC-LOCATION); IcsError('invalid-time-zone') when it is unknown. */
 export function vtimezoneComponent(timeZone: string): ICAL.Component {
+  let jcal = blocks.get(timeZone);
+  if (jcal === undefined) {
+    jcal = ICAL.parse(vtimezoneText(checked(timeZone))) as unknown[];
+    blocks.set(timeZone, jcal);
+  }
   // Callers may change the component: each gets its own copy of the parsed data.
-  const zone = new ICAL.Component(structuredClone(zoneData(timeZone).jcal));
-  zone.updatePropertyWithValue('tzid', timeZone);
-  if (zone.hasProperty('x-lic-location')) zone.updatePropertyWithValue('x-lic-location', timeZone);
-  return zone;
+  return new ICAL.Component(structuredClone(jcal));
 }
 
 /**
