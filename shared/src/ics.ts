@@ -183,6 +183,38 @@ export function readEventInfo(ics: string): { uid: string; title: string; hasAtt
   };
 }
 
+export interface SchedulingInfo {
+  /** The ORGANIZER's address (`mailto:` removed, lower case), or null. */
+  organizer: string | null;
+  /** Each ATTENDEE other than the organizer, with the SCHEDULE-STATUS a server put on it (RFC 6638 7.3). */
+  attendees: { email: string; status: string | null }[];
+}
+
+/** Who organizes the event and what the server said about each attendee (series master first). */
+export function readSchedulingInfo(ics: string): SchedulingInfo {
+  const events = [...parseCalendar(ics).getAllSubcomponents('vevent')];
+  events.sort((a, b) => Number(a.hasProperty('recurrence-id')) - Number(b.hasProperty('recurrence-id')));
+  const address = (property: Property | null) => {
+    const value = property ? String(property.getFirstValue() ?? '').trim() : '';
+    return value ? value.replace(/^mailto:/i, '').toLowerCase() : null;
+  };
+  const organizer = address(events.map((e) => e.getFirstProperty('organizer')).find(Boolean) ?? null);
+  const attendees = new Map<string, string | null>();
+  for (const event of events) {
+    for (const property of event.getAllProperties('attendee')) {
+      const email = address(property);
+      if (!email || email === organizer) continue;
+      const raw = property.getParameter('schedule-status');
+      // Several codes may be given (one per recipient attempt): the worst decides.
+      const codes = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : []).map((c) => String(c).trim()).filter(Boolean);
+      const status = codes.length ? codes.sort().at(-1)! : null;
+      const known = attendees.get(email);
+      attendees.set(email, known === undefined || (status !== null && (known === null || status > known)) ? status : known);
+    }
+  }
+  return { organizer, attendees: [...attendees].map(([email, status]) => ({ email, status })) };
+}
+
 /**
  * Sets METHOD for a file sent by mail, or removes it (`null`) for an object stored on a CalDAV server
  * (RFC 4791 forbids METHOD there). CANCEL also marks every VEVENT `STATUS:CANCELLED` (RFC 5546 3.2.5).
@@ -191,6 +223,7 @@ export function readEventInfo(ics: string): { uid: string; title: string; hasAtt
 export function setIcsMethod(ics: string, method: IcsMethod | null): string {
   const calendar = parseCalendar(ics);
   if (method !== null) requireOrganizer(calendar, method);
+  if (method !== null) stripSchedulingParameters(calendar);
   if (method === null) calendar.removeAllProperties('method');
   else calendar.updatePropertyWithValue('method', method);
   if (method === 'CANCEL') {
@@ -210,6 +243,15 @@ function requireOrganizer(calendar: Component, method: IcsMethod): void {
   if (!organizer) throw noOrganizer(method);
   for (const event of events) {
     if (!event.hasProperty('organizer')) event.addProperty(new ICAL.Property(structuredClone(organizer.toJSON())));
+  }
+}
+
+/** SCHEDULE-AGENT, -STATUS and -FORCE-SEND belong to stored objects, never to iTIP messages (RFC 6638 7.1-7.3). */
+function stripSchedulingParameters(calendar: Component): void {
+  for (const event of calendar.getAllSubcomponents('vevent')) {
+    for (const property of [...event.getAllProperties('organizer'), ...event.getAllProperties('attendee')]) {
+      for (const name of ['schedule-agent', 'schedule-status', 'schedule-force-send']) property.removeParameter(name);
+    }
   }
 }
 

@@ -33,6 +33,8 @@ export interface CyrusServer {
   makeCalendar(user: string, name: string, options?: CalendarOptions): Promise<string>;
   /** iMIP messages Cyrus sent by SMTP (to attendees that are not its users). */
   mail(): { from: string; to: string[]; data: string }[];
+  /** From now on the SMTP sink refuses (550) or accepts recipients: how a failed invitation looks. */
+  refuseMail(refuse: boolean): void;
   output(): string;
   stop(): Promise<void>;
 }
@@ -51,7 +53,7 @@ function chownTree(path: string, owner: { uid: number; gid: number }): void {
 }
 
 /** A minimal SMTP server that accepts every message (RFC 5321 commands Cyrus's client sends). */
-function smtpSink(messages: { from: string; to: string[]; data: string }[]): Server {
+function smtpSink(messages: { from: string; to: string[]; data: string }[], refusing: () => boolean): Server {
   return createServer((socket: Socket) => {
     let buffer = '';
     let from = '';
@@ -79,6 +81,7 @@ function smtpSink(messages: { from: string; to: string[]; data: string }[]): Ser
         const verb = line.slice(0, 4).toUpperCase();
         if (verb === 'EHLO' || verb === 'HELO') reply('250 visio-test-smtp');
         else if (verb === 'MAIL') (from = /<([^>]*)>/.exec(line)?.[1] ?? ''), reply('250 OK');
+        else if (verb === 'RCPT' && refusing()) reply('550 5.1.1 No such user here');
         else if (verb === 'RCPT') to.push(/<([^>]*)>/.exec(line)?.[1] ?? ''), reply('250 OK');
         else if (verb === 'DATA') (inData = true), reply('354 End data with <CR><LF>.<CR><LF>');
         else if (verb === 'QUIT') reply('221 Bye'), socket.end();
@@ -188,7 +191,8 @@ export async function startCyrus(users: Record<string, string>): Promise<CyrusSe
   if (owner) chownTree(dir, owner);
 
   const mail: { from: string; to: string[]; data: string }[] = [];
-  const smtp = smtpSink(mail);
+  let refusing = false;
+  const smtp = smtpSink(mail, () => refusing);
   await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
   let output = '';
   const master: ChildProcess = spawn(join(CYRUS_BIN, 'master'), ['-C', config, '-M', join(dir, 'cyrus.conf'), '-p', join(dir, 'master.pid')], {
@@ -239,6 +243,9 @@ export async function startCyrus(users: Record<string, string>): Promise<CyrusSe
     calendarUrl: (user) => `${origin}/dav/calendars/user/${user}/Default/`,
     makeCalendar: (user, name, options = {}) => mkcalendar(`${origin}/dav/calendars/user/${user}/${name}/`, basic(user), name, options),
     mail: () => mail,
+    refuseMail: (refuse) => {
+      refusing = refuse;
+    },
     output: () => output,
     stop,
   };
