@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startCyrus, type CyrusServer } from '@visio/testing/cyrus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarRouteSuite } from './calendar-suite.ts';
-import { davGet, davPut, eventIcs, events } from './caldav-helpers.ts';
+import { davGet, davPut, eventIcs, events, interceptingProxy } from './caldav-helpers.ts';
 import { startTestGateway, type TestGateway } from './harness.ts';
 
 calendarRouteSuite('Cyrus IMAP 3.6 (RFC 6638 scheduling)', async () => {
@@ -60,6 +60,52 @@ describe('honest scheduling on Cyrus', () => {
     } finally {
       cyrus.refuseMail(false);
     }
+  });
+
+  it('writes with If-Schedule-Tag-Match, and a reply Cyrus merges between the read and the write is kept', async () => {
+    const uid = randomUUID();
+    const href = `${cyrus.calendarUrl('alice')}${uid}.ics`;
+    expect(await davPut(href, cyrus.basic('alice'), eventIcs(uid, { summary: 'Comité restreint', organizer: 'alice@example.test', attendees: ['bob@example.test'] }))).toBeLessThan(300);
+    const tag = (await fetch(href, { headers: { authorization: cyrus.basic('alice') } })).headers.get('schedule-tag');
+    expect(tag).toMatch(/^".+"$/);
+    // Just before the gateway's write reaches Cyrus, Bob accepts; Cyrus merges his reply into Alice's copy.
+    let replied = false;
+    const proxy = await interceptingProxy(cyrus.origin, async (req) => {
+      if (req.method !== 'PUT' || replied) return;
+      replied = true;
+      const copy = (await fetch(cyrus.calendarUrl('bob'), { method: 'PROPFIND', headers: { authorization: cyrus.basic('bob'), depth: '1' } }).then((r) => r.text()))
+        .match(/<D:href>([^<]+\.ics)<\/D:href>/g)!
+        .map((m) => m.slice(8, -9));
+      for (const path of copy) {
+        const mine = await davGet(`${cyrus.origin}${path}`, cyrus.basic('bob'));
+        if (!mine.data.includes(uid)) continue;
+        const accepted = mine.data.replace(/PARTSTAT=NEEDS-ACTION([^\r\n]*(?:\r\n [^\r\n]*)*bob@example\.test)/, 'PARTSTAT=ACCEPTED$1');
+        expect(await davPut(`${cyrus.origin}${path}`, cyrus.basic('bob'), accepted, mine.etag!)).toBeLessThan(300);
+      }
+      expect((await davGet(href, cyrus.basic('alice'))).data).toMatch(/PARTSTAT=ACCEPTED/);
+    });
+    const viaProxy = await startTestGateway({ CALDAV_SERVERS: `${proxy.origin}/dav/`, VISIO_LOCAL_USER_EMAIL: 'alice@example.test' });
+    try {
+      const calendar = cyrus.calendarUrl('alice').replace(cyrus.origin, proxy.origin);
+      const r = await viaProxy.json('/v1/calendars/events/visio', { method: 'POST', headers: { 'x-caldav-authorization': cyrus.basic('alice') }, body: { calendar, uid } });
+      expect(r.status).toBe(200);
+      expect(r.body.changed).toBe(true);
+      const puts = proxy.seen.filter((q) => q.method === 'PUT');
+      // Every write is conditional on the Schedule-Tag, none on the ETag. Cyrus 3.6 changes the organizer's
+      // Schedule-Tag when it merges a reply, so the first write meets 412; it is read again and re-applied.
+      expect(puts.length).toBeGreaterThanOrEqual(1);
+      expect(puts[0]!.headers['if-schedule-tag-match']).toBe(tag);
+      for (const put of puts) {
+        expect(put.headers['if-schedule-tag-match']).toMatch(/^".+"$/);
+        expect(put.headers['if-match']).toBeUndefined();
+      }
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+    const after = (await davGet(href, cyrus.basic('alice'))).data;
+    expect(events(after)[0]!.room).not.toBe('');
+    expect(after.replace(/\r\n /g, '')).toMatch(/PARTSTAT=ACCEPTED[^\r\n]*bob@example\.test/);
   });
 
   it("on an attendee's copy, tells the agent that only the organizer can send the update", async () => {

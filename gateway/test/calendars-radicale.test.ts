@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { basicCaldavAuthorization, createVisioClient, describeError } from '@visio/shared/client';
 import { startRadicale, type RadicaleServer } from '@visio/testing/radicale';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarRouteSuite } from './calendar-suite.ts';
-import { davGet, davPut, eventIcs, events } from './caldav-helpers.ts';
+import { davGet, davPut, eventIcs, events, interceptingProxy } from './caldav-helpers.ts';
 import { startTestGateway, type TestGateway } from './harness.ts';
 
 const PASSWORD = `app-${randomUUID()}`;
@@ -80,30 +79,17 @@ describe('calendars on Radicale (no server-side scheduling)', () => {
     // A proxy in front of Radicale that, before forwarding the 3rd PUT, lets a third party edit the event.
     let puts = 0;
     let edited = false;
-    const proxy: Server = createServer(async (req, res) => {
-      try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-        if (req.method === 'PUT' && ++puts === 3) {
-          // The third party retries on 412 like any CalDAV client: other gateway writes are in flight.
-          for (let attempt = 0; attempt < 50 && !edited; attempt++) {
-            const current = await davGet(href, auth);
-            const third = current.data.replace(/^SUMMARY:.*$/m, 'SUMMARY:Course (édité par Bob)');
-            edited = (await davPut(href, auth, third, current.etag!)) < 300;
-          }
+    const proxy = await interceptingProxy(radicale.origin, async (req) => {
+      if (req.method === 'PUT' && ++puts === 3) {
+        // The third party retries on 412 like any CalDAV client: other gateway writes are in flight.
+        for (let attempt = 0; attempt < 50 && !edited; attempt++) {
+          const current = await davGet(href, auth);
+          const third = current.data.replace(/^SUMMARY:.*$/m, 'SUMMARY:Course (édité par Bob)');
+          edited = (await davPut(href, auth, third, current.etag!)) < 300;
         }
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
-        const upstream = await fetch(`${radicale.origin}${req.url}`, { method: req.method!, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
-        const text = await upstream.text();
-        res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([k]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(k))));
-        res.end(text);
-      } catch (error) {
-        res.writeHead(500);
-        res.end(String(error));
       }
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const proxied = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const proxied = proxy.origin;
     const viaProxy = await startTestGateway({ CALDAV_SERVERS: `${proxied}/`, CALDAV_TIMEOUT_MS: '20000' });
     try {
       const calendar = work.replace(radicale.origin, proxied);
@@ -122,8 +108,7 @@ describe('calendars on Radicale (no server-side scheduling)', () => {
       expect(rooms.body.items.filter((r: any) => r.eventUid === uid)).toHaveLength(1);
     } finally {
       await viaProxy.close();
-      proxy.closeAllConnections();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   });
 

@@ -77,7 +77,7 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
     const responses = await call('Calendar query', () =>
       dav.calendarQuery({
         url: calendarUrl,
-        props: { 'd:getetag': {}, 'c:calendar-data': {} },
+        props: { 'd:getetag': {}, 'c:calendar-data': {}, 'c:schedule-tag': {} },
         filters: { 'comp-filter': { _attributes: { name: 'VCALENDAR' }, 'comp-filter': { _attributes: { name: 'VEVENT' }, ...eventFilter } } },
         depth: '1',
         ...common,
@@ -87,7 +87,7 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
     for (const r of responses) {
       const data = calendarData(r.props);
       if (!r.href || data === null) continue;
-      objects.push({ url: allowlist.resolve(r.href, calendarUrl).href, etag: etagOf(r.props?.getetag), data });
+      objects.push({ url: allowlist.resolve(r.href, calendarUrl).href, etag: etagOf(r.props?.getetag), scheduleTag: etagOf(r.props?.scheduleTag), data });
     }
     return objects;
   }
