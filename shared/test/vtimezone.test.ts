@@ -1,3 +1,4 @@
+import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { vtimezoneText } from '../src/vtimezone.ts';
 
@@ -36,4 +37,26 @@ describe('vtimezoneText (from Intl)', () => {
   it('throws for a zone Intl does not know', () => {
     expect(() => vtimezoneText('Europe/Atlantis')).toThrow();
   });
+});
+
+describe('vtimezoneText matches Intl every day from 2000 to 2045', () => {
+  // Zones with close, irregular or unusual changes: Ramadan breaks, half hours, +2 jumps, abolished DST.
+  const zones = ['Africa/Casablanca', 'Asia/Gaza', 'Asia/Hebron', 'Africa/Cairo', 'Asia/Amman', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Tehran', 'Antarctica/Troll', 'Pacific/Apia', 'America/Miquelon', 'Europe/Paris', 'Asia/Jerusalem', 'Pacific/Chatham', 'America/Sao_Paulo'];
+  it.each(zones)('%s', (timeZone) => {
+    const zone = new ICAL.Timezone(new ICAL.Component(ICAL.parse(vtimezoneText(timeZone)) as unknown[]));
+    const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    const intl = (t: number) => {
+      const m = /GMT(?:([+-])(\d\d):(\d\d))?$/.exec(format.format(t))!;
+      return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) : 0;
+    };
+    const wrong: string[] = [];
+    // Noon UTC each day: never inside a change's local hour for these zones.
+    for (let t = Date.UTC(2000, 0, 1, 12); t < Date.UTC(2046, 0, 1); t += 86_400_000) {
+      const offset = intl(t);
+      const wall = ICAL.Time.fromJSDate(new Date(t + offset * 1000), true);
+      const local = new ICAL.Time({ year: wall.year, month: wall.month, day: wall.day, hour: wall.hour, minute: wall.minute, second: 0 }, zone);
+      if (zone.utcOffset(local) !== offset) wrong.push(new Date(t).toISOString().slice(0, 10));
+    }
+    expect(wrong).toEqual([]);
+  }, 60_000);
 });
