@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startSogo, type SogoServer } from '@visio/testing/sogo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarRouteSuite } from './calendar-suite.ts';
-import { davGet, davPut, eventIcs, events } from './caldav-helpers.ts';
+import { davGet, davPut, eventIcs, events, interceptingProxy } from './caldav-helpers.ts';
 import { startTestGateway, type TestGateway } from './harness.ts';
 
 const ALICE_PASSWORD = `alice-${randomUUID()}`;
@@ -87,6 +87,35 @@ describe('calendars on SOGo (server-side scheduling)', () => {
     expect((await bobsCopy(uid))!.location).toContain(added.body.room.url);
     const again = await call('POST', '/v1/calendars/events/visio', { calendar: alice, href });
     expect(again.body).toMatchObject({ changed: false, room: added.body.room });
+  });
+
+  it('SOGo gives no Schedule-Tag (and ignores If-Schedule-Tag-Match): writes stay on If-Match, and an edit made meanwhile is kept', async () => {
+    const uid = randomUUID();
+    const href = `${alice}${uid}.ics`;
+    expect(await davPut(href, sogo.basic('alice'), eventIcs(uid, { summary: 'Point budget', organizer: 'alice@example.test', attendees: ['bob@example.test'] }))).toBeLessThan(300);
+    expect((await fetch(href, { headers: { authorization: sogo.basic('alice') } })).headers.get('schedule-tag')).toBeNull();
+    let edited = false;
+    const proxy = await interceptingProxy(sogo.origin, async (req) => {
+      if (req.method !== 'PUT' || edited) return;
+      const current = await davGet(href, sogo.basic('alice'));
+      edited = (await davPut(href, sogo.basic('alice'), current.data.replace(/^SUMMARY:.*$/m, 'SUMMARY:Point budget (modifié)'), current.etag!)) < 300;
+    });
+    const viaProxy = await startTestGateway({ CALDAV_SERVERS: `${proxy.origin}/SOGo/dav/` });
+    try {
+      const r = await viaProxy.json('/v1/calendars/events/visio', { method: 'POST', headers: { 'x-caldav-authorization': sogo.basic('alice') }, body: { calendar: alice.replace(sogo.origin, proxy.origin), uid } });
+      expect(r.status).toBe(200);
+      const puts = proxy.seen.filter((q) => q.method === 'PUT');
+      expect(puts.length).toBe(2);
+      for (const put of puts) {
+        expect(put.headers['if-match']).toMatch(/^"/);
+        expect(put.headers['if-schedule-tag-match']).toBeUndefined();
+      }
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+    expect(edited).toBe(true);
+    expect(events((await davGet(href, sogo.basic('alice'))).data)[0]).toMatchObject({ summary: 'Point budget (modifié)', room: expect.stringMatching(/^[a-z]{3}-[a-z]{4}-[a-z]{3}$/) });
   });
 
   it("on an attendee's copy, tells the agent that only the organizer can send the update", async () => {
