@@ -427,8 +427,14 @@ function bump(event: Component, now?: Date): void {
 }
 
 const ZONED = ['dtstart', 'dtend', 'due', 'exdate', 'rdate', 'recurrence-id'];
+// A real event uses one or two zones; each VTIMEZONE costs a few ms to compute the first time, so an
+// object naming hundreds (hostile) gets only the first ones.
+export const MAX_ADDED_TIMEZONES = 16;
 
-/** Adds a VTIMEZONE for each TZID used by the events and not defined in the object (when it is IANA). */
+/**
+ * Adds a VTIMEZONE for each TZID used by the events and not defined in the object (when it is IANA),
+ * for the first MAX_ADDED_TIMEZONES of them.
+ */
 function addMissingTimezones(calendar: Component): boolean {
   const defined = new Set(
     calendar.getAllSubcomponents('vtimezone').map((zone) => String(zone.getFirstPropertyValue('tzid'))),
@@ -438,7 +444,7 @@ function addMissingTimezones(calendar: Component): boolean {
     for (const name of ZONED) {
       for (const property of event.getAllProperties(name)) {
         const tzid = property.getParameter('tzid');
-        if (typeof tzid === 'string' && !defined.has(tzid) && isSupportedTimeZone(tzid)) missing.add(tzid);
+        if (missing.size < MAX_ADDED_TIMEZONES && typeof tzid === 'string' && !defined.has(tzid) && isSupportedTimeZone(tzid)) missing.add(tzid);
       }
     }
   }
