@@ -157,7 +157,6 @@ export function createCalendarService(options: CalendarServiceOptions) {
       const hasAttendees = (fields.attendees?.length ?? 0) > 0;
       let organizer = fields.organizer;
       if (!organizer && hasAttendees) {
-        // Servers schedule for the organizer they recognise: the principal's own address.
         // Servers schedule for the organizer they recognise: the principal's own address, else the agent's.
         const address = (await s.userAddresses().catch(() => [] as string[])).find((a) => /^mailto:/i.test(a));
         organizer = { email: address ? address.replace(/^mailto:/i, '') : user.email, ...(user.name ? { name: user.name } : {}) };
