@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RoomLink } from '@visio/shared';
 import type { CalendarEventResult, Scheduling } from '@visio/shared/contract';
-import { addRoomToIcs, buildMeetingIcs, IcsError, readEventInfo, readRoomFromIcs, removeRoomFromIcs, setIcsMethod, type MeetingInput } from '@visio/shared/ics';
+import { addRoomToIcs, buildMeetingIcs, IcsError, readEventInfo, readRoomFromIcs, readSchedulingInfo, removeRoomFromIcs, setIcsMethod, type MeetingInput } from '@visio/shared/ics';
+import { decideScheduling, unchangedScheduling } from '@visio/shared/scheduling';
+import type { Lang } from '@visio/shared';
 import { findVisioLinks } from '@visio/shared/links';
 import { expandOccurrences } from '@visio/shared/occurrences';
 import type { Agent } from 'undici';
@@ -89,10 +91,29 @@ export function createCalendarService(options: CalendarServiceOptions) {
     return url.href;
   };
 
-  async function scheduling(s: CaldavSession, calendarUrl: string, ics: string, hasAttendees: boolean): Promise<Scheduling> {
-    if (!hasAttendees) return { mode: 'none', invitationsSent: false };
-    if (await s.autoSchedules(calendarUrl)) return { mode: 'server', invitationsSent: true };
-    return { mode: 'client', invitationsSent: false, ics: onServerData(() => setIcsMethod(ics, 'REQUEST')) };
+  /** The agent's calendar user addresses (RFC 6638), or the sign-in e-mail where the server keeps none. */
+  async function agentAddresses(s: CaldavSession, user: User): Promise<Set<string>> {
+    const addresses = (await s.userAddresses().catch(() => [] as string[])).filter((a) => /^mailto:/i.test(a)).map((a) => a.replace(/^mailto:/i, '').toLowerCase());
+    return new Set(addresses.length ? addresses : [user.email.toLowerCase()]);
+  }
+
+  /**
+   * Were the invitations sent? Only the server can say: after an organizer's write it sets
+   * SCHEDULE-STATUS on each attendee, so the object is read back. Otherwise the answer says what the
+   * agent must do (shared/scheduling.ts).
+   */
+  async function scheduling(s: CaldavSession, user: User, calendarUrl: string, href: string, written: string, lang: Lang): Promise<Scheduling> {
+    const info = onServerData(() => readSchedulingInfo(written));
+    if (info.attendees.length === 0) return decideScheduling({ stored: info, serverSchedules: false, agent: new Set(), lang });
+    const [serverSchedules, agent] = await Promise.all([s.autoSchedules(calendarUrl), agentAddresses(s, user)]);
+    let stored = written;
+    if (serverSchedules && info.organizer && agent.has(info.organizer)) {
+      // A failed read leaves the statuses unknown: the answer then says the sending is unconfirmed.
+      stored = await s.get(href).then((o) => o.data, () => written);
+    }
+    const storedInfo = onServerData(() => readSchedulingInfo(stored));
+    const request = storedInfo.organizer ? onServerData(() => setIcsMethod(stored, 'REQUEST')) : undefined;
+    return decideScheduling({ stored: storedInfo, serverSchedules, agent, request, lang });
   }
 
   /** The room an event already carries: ours (X-VISIO-ROOM) or any link of this Visio instance. */
@@ -136,9 +157,9 @@ export function createCalendarService(options: CalendarServiceOptions) {
       const hasAttendees = (fields.attendees?.length ?? 0) > 0;
       let organizer = fields.organizer;
       if (!organizer && hasAttendees) {
-        // Servers schedule for the organizer they recognise: the principal's own address.
-        const address = (await s.userAddresses()).find((a) => /^mailto:/i.test(a));
-        if (address) organizer = { email: address.replace(/^mailto:/i, ''), name: user.name };
+        // Servers schedule for the organizer they recognise: the principal's own address, else the agent's.
+        const address = (await s.userAddresses().catch(() => [] as string[])).find((a) => /^mailto:/i.test(a));
+        organizer = { email: address ? address.replace(/^mailto:/i, '') : user.email, ...(user.name ? { name: user.name } : {}) };
       }
       const { room, created } = await rooms.create(user, { title: fields.title, eventUid: uid });
       const ics = buildMeetingIcs(meeting(room, organizer));
@@ -161,7 +182,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
         etag: result.etag,
         room: { code: room.code, url: room.url, ...(room.telephony ? { telephony: room.telephony } : {}) },
         changed: true,
-        scheduling: await scheduling(s, calendarUrl, ics, hasAttendees),
+        scheduling: await scheduling(s, user, calendarUrl, href, ics, fields.lang),
       };
     },
 
@@ -174,13 +195,13 @@ export function createCalendarService(options: CalendarServiceOptions) {
         const info = onServerData(() => readEventInfo(object.data));
         const existing = roomIn(object.data);
         if (existing) {
-          return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, scheduling: { mode: 'none', invitationsSent: false } };
+          return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, scheduling: unchangedScheduling(ref.lang) };
         }
         // One room per event and owner, even when many calls race here. No title: it is part of the
         // idempotency fingerprint, and a concurrent edit of SUMMARY must not make racing calls differ.
         const { room } = await rooms.create(user, { eventUid: info.uid });
         const patched = onServerData(() => addRoomToIcs(object.data, room, { lang: ref.lang, instanceName }));
-        const result = await s.put(object.url, patched, { etag: object.etag! });
+        const result = await s.put(object.url, patched, { etag: object.etag!, scheduleTag: object.scheduleTag });
         if (result.ok) {
           log.info('visio added to calendar event', { server: new URL(s.server).origin, room: room.code, attempts: attempt + 1 });
           return {
@@ -189,7 +210,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
             etag: result.etag,
             room: { code: room.code, url: room.url, ...(room.telephony ? { telephony: room.telephony } : {}) },
             changed: true,
-            scheduling: await scheduling(s, calendarUrl, patched, info.hasAttendees),
+            scheduling: await scheduling(s, user, calendarUrl, object.url, patched, ref.lang),
           };
         }
         if (result.status !== 412) throw writeFailed(result, 'update the event');
@@ -208,9 +229,9 @@ export function createCalendarService(options: CalendarServiceOptions) {
         const existing = roomIn(object.data);
         const patched = onServerData(() => removeRoomFromIcs(object.data, { instanceUrl }));
         if (patched === object.data) {
-          return { href: object.url, uid: info.uid, etag: object.etag, room: null, changed: false, scheduling: { mode: 'none', invitationsSent: false } };
+          return { href: object.url, uid: info.uid, etag: object.etag, room: null, changed: false, scheduling: unchangedScheduling(ref.lang) };
         }
-        const result = await s.put(object.url, patched, { etag: object.etag! });
+        const result = await s.put(object.url, patched, { etag: object.etag!, scheduleTag: object.scheduleTag });
         if (result.ok) {
           // The room is released only once no event points to it any more.
           let roomReleased = false;
@@ -228,7 +249,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
             room: null,
             changed: true,
             roomReleased,
-            scheduling: await scheduling(s, calendarUrl, patched, info.hasAttendees),
+            scheduling: await scheduling(s, user, calendarUrl, object.url, patched, ref.lang),
           };
         }
         if (result.status !== 412) throw writeFailed(result, 'update the event');

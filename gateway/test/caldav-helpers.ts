@@ -1,4 +1,5 @@
 /** Helpers for the calendar tests: objects written and read on the CalDAV server directly, as a third party. */
+import { createServer, type IncomingMessage } from 'node:http';
 import ICAL from 'ical.js';
 
 export const lines = (...l: string[]) => l.join('\r\n') + '\r\n';
@@ -46,4 +47,38 @@ export function events(ics: string) {
     attendees: e.getAllProperties('attendee').map((p) => String(p.getFirstValue())),
     properties: e.getAllProperties().map((p) => p.name),
   }));
+}
+
+/**
+ * A proxy in front of a CalDAV server that lets a test act before a request is forwarded (a third
+ * party editing the event between the gateway's read and its write) and records what it saw.
+ */
+export async function interceptingProxy(origin: string, before: (request: IncomingMessage, body: Buffer) => Promise<void>) {
+  const seen: { method: string; url: string; headers: IncomingMessage['headers'] }[] = [];
+  const server = createServer(async (req, res) => {
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers });
+      await before(req, body);
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
+      const upstream = await fetch(`${origin}${req.url}`, { method: req.method!, headers, ...(chunks.length ? { body } : {}) });
+      const text = await upstream.text();
+      res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([k]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(k))));
+      res.end(text);
+    } catch (error) {
+      res.writeHead(500);
+      res.end(String(error));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    seen,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }

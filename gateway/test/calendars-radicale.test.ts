@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { basicCaldavAuthorization, createVisioClient, describeError } from '@visio/shared/client';
 import { startRadicale, type RadicaleServer } from '@visio/testing/radicale';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { davGet, davPut, eventIcs, events } from './caldav-helpers.ts';
+import { calendarRouteSuite } from './calendar-suite.ts';
+import { davGet, davPut, eventIcs, events, interceptingProxy } from './caldav-helpers.ts';
 import { startTestGateway, type TestGateway } from './harness.ts';
 
 const PASSWORD = `app-${randomUUID()}`;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   work = await radicale.makeCalendar('alice', 'work', { displayName: 'Travail', color: '#0063CBFF' });
   tasks = await radicale.makeCalendar('alice', 'tasks', { displayName: 'Tâches', components: ['VTODO'] });
   auth = radicale.basic('alice');
-  gw = await startTestGateway({ CALDAV_SERVERS: radicale.url, CALDAV_TIMEOUT_MS: '5000' });
+  gw = await startTestGateway({ CALDAV_SERVERS: radicale.url, CALDAV_TIMEOUT_MS: '5000', VISIO_LOCAL_USER_EMAIL: 'alice@example.test' });
 }, 30_000);
 afterAll(async () => {
   await radicale?.stop();
@@ -32,6 +32,9 @@ async function putEvent(ics: string, name = `${randomUUID()}.ics`): Promise<stri
   expect(await davPut(url, auth, ics)).toBe(201);
   return url;
 }
+
+// The suite shared by every server, on this Radicale (started above, stopped below).
+calendarRouteSuite('Radicale (no scheduling)', async () => ({ caldavServers: radicale.url, calendar: work, authorization: auth, agentEmail: 'alice@example.test', schedules: false, stop: async () => undefined }));
 
 describe('calendars on Radicale (no server-side scheduling)', () => {
   it('lists the calendars found from the server root, with name, colour and whether they take events', async () => {
@@ -55,7 +58,7 @@ describe('calendars on Radicale (no server-side scheduling)', () => {
       rrule: 'FREQ=WEEKLY;COUNT=4',
     });
     expect(status).toBe(201);
-    expect(body.scheduling).toMatchObject({ mode: 'client', invitationsSent: false });
+    expect(body.scheduling).toMatchObject({ mode: 'client', invitationsSent: false, action: 'send-invitation', organizer: 'alice@example.test', recipients: ['bob@example.test'] });
     expect(body.scheduling.ics).toMatch(/^METHOD:REQUEST\r?$/m);
     expect(body.scheduling.ics).toContain(body.room.code);
     const stored = await davGet(body.href, auth);
@@ -70,75 +73,23 @@ describe('calendars on Radicale (no server-side scheduling)', () => {
     expect(room.body.eventUid).toBe(body.uid);
   });
 
-  it('adds a room to an existing event, keeps it on repeat, then removes it and releases it', async () => {
-    const uid = randomUUID();
-    const href = await putEvent(eventIcs(uid, { summary: 'Point RH', location: 'Bureau 12', description: 'Ordre du jour :\\n1. budget' }));
-    const added = await call('POST', '/v1/calendars/events/visio', { calendar: work, href });
-    expect(added.status).toBe(200);
-    expect(added.body).toMatchObject({ href, uid, changed: true, scheduling: { mode: 'none' } });
-    const again = await call('POST', '/v1/calendars/events/visio', { calendar: work, uid });
-    expect(again.body).toMatchObject({ changed: false, room: added.body.room });
-
-    const withRoom = events((await davGet(href, auth)).data)[0]!;
-    expect(withRoom).toMatchObject({ room: added.body.room.code, url: added.body.room.url });
-    expect(withRoom.properties).toContain('conference');
-
-    const removed = await call('DELETE', '/v1/calendars/events/visio', { calendar: work, href });
-    expect(removed.status).toBe(200);
-    expect(removed.body).toMatchObject({ changed: true, room: null, roomReleased: true });
-    const after = events((await davGet(href, auth)).data)[0]!;
-    expect(after).toMatchObject({ location: 'Bureau 12', description: 'Ordre du jour :\n1. budget', url: '', room: '' });
-    expect(after.properties).not.toContain('conference');
-    expect((await gw.json(`/v1/rooms/${added.body.room.code}`)).status).toBe(404);
-    const twice = await call('DELETE', '/v1/calendars/events/visio', { calendar: work, href });
-    expect(twice.body).toMatchObject({ changed: false, room: null });
-  });
-
-  it('gives a recurring series and its overrides one room, also when asked through the override', async () => {
-    const uid = randomUUID();
-    const ics = eventIcs(uid, { summary: 'Hebdo', start: new Date('2026-12-07T09:00:00Z'), rrule: 'FREQ=WEEKLY;COUNT=5' }).replace(
-      'END:VCALENDAR',
-      'BEGIN:VEVENT\r\nUID:' + uid + '\r\nDTSTAMP:20261101T000000Z\r\nRECURRENCE-ID:20261214T090000Z\r\nDTSTART:20261214T140000Z\r\nDTEND:20261214T150000Z\r\nSUMMARY:Hebdo (décalé)\r\nEND:VEVENT\r\nEND:VCALENDAR',
-    );
-    const href = await putEvent(ics);
-    const { body } = await call('POST', '/v1/calendars/events/visio', { calendar: work, uid });
-    expect(body.changed).toBe(true);
-    const all = events((await davGet(href, auth)).data);
-    expect(all).toHaveLength(2);
-    for (const e of all) expect(e).toMatchObject({ room: body.room.code, url: body.room.url });
-    expect(all.find((e) => e.recurrenceId)!.summary).toBe('Hebdo (décalé)');
-  });
-
   it('20 concurrent "add Visio" calls give one room, and a third-party edit made between them survives', async () => {
     const uid = randomUUID();
     const href = await putEvent(eventIcs(uid, { summary: 'Course', location: 'Salle A' }));
     // A proxy in front of Radicale that, before forwarding the 3rd PUT, lets a third party edit the event.
     let puts = 0;
     let edited = false;
-    const proxy: Server = createServer(async (req, res) => {
-      try {
-        const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
-        if (req.method === 'PUT' && ++puts === 3) {
-          // The third party retries on 412 like any CalDAV client: other gateway writes are in flight.
-          for (let attempt = 0; attempt < 50 && !edited; attempt++) {
-            const current = await davGet(href, auth);
-            const third = current.data.replace(/^SUMMARY:.*$/m, 'SUMMARY:Course (édité par Bob)');
-            edited = (await davPut(href, auth, third, current.etag!)) < 300;
-          }
+    const proxy = await interceptingProxy(radicale.origin, async (req) => {
+      if (req.method === 'PUT' && ++puts === 3) {
+        // The third party retries on 412 like any CalDAV client: other gateway writes are in flight.
+        for (let attempt = 0; attempt < 50 && !edited; attempt++) {
+          const current = await davGet(href, auth);
+          const third = current.data.replace(/^SUMMARY:.*$/m, 'SUMMARY:Course (édité par Bob)');
+          edited = (await davPut(href, auth, third, current.etag!)) < 300;
         }
-        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k))) as Record<string, string>;
-        const upstream = await fetch(`${radicale.origin}${req.url}`, { method: req.method!, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
-        const text = await upstream.text();
-        res.writeHead(upstream.status, Object.fromEntries([...upstream.headers].filter(([k]) => !['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive'].includes(k))));
-        res.end(text);
-      } catch (error) {
-        res.writeHead(500);
-        res.end(String(error));
       }
     });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    const proxied = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const proxied = proxy.origin;
     const viaProxy = await startTestGateway({ CALDAV_SERVERS: `${proxied}/`, CALDAV_TIMEOUT_MS: '20000' });
     try {
       const calendar = work.replace(radicale.origin, proxied);
@@ -157,8 +108,7 @@ describe('calendars on Radicale (no server-side scheduling)', () => {
       expect(rooms.body.items.filter((r: any) => r.eventUid === uid)).toHaveLength(1);
     } finally {
       await viaProxy.close();
-      proxy.closeAllConnections();
-      await new Promise((r) => proxy.close(r));
+      await proxy.close();
     }
   });
 

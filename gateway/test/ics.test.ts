@@ -55,6 +55,44 @@ describe('POST /v1/ics', () => {
     expect(start.getParameter('tzid')).toBe('Europe/Paris');
   });
 
+  it('is a file to import (METHOD:PUBLISH, no ORGANIZER) without attendees', async () => {
+    const gw = await startTestGateway();
+    const response = await gw.fetch('/v1/ics', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(BASE) });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/calendar; charset=utf-8; method=PUBLISH');
+    const { vcalendar, vevent } = parse(await response.text());
+    expect(vcalendar.getFirstPropertyValue('method')).toBe('PUBLISH');
+    expect(vevent.hasProperty('organizer')).toBe(false);
+  });
+
+  it('with attendees and no organizer given, is an invitation from the signed-in agent', async () => {
+    const gw = await startTestGateway({ VISIO_LOCAL_USER_EMAIL: 'claire.martin@numerique.gouv.fr', VISIO_LOCAL_USER_NAME: 'Claire Martin' });
+    const response = await gw.fetch('/v1/ics', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...BASE, attendees: [{ email: 'bob@culture.gouv.fr' }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/calendar; charset=utf-8; method=REQUEST');
+    const { vcalendar, vevent } = parse(await response.text());
+    expect(vcalendar.getFirstPropertyValue('method')).toBe('REQUEST');
+    const organizer = vevent.getFirstProperty('organizer')!;
+    expect(organizer.getFirstValue()).toBe('mailto:claire.martin@numerique.gouv.fr');
+    expect(organizer.getParameter('cn')).toBe('Claire Martin');
+  });
+
+  it('writes UTC times with no TZID, and a linked zone under its own name', async () => {
+    const gw = await startTestGateway();
+    const utc = await gw.fetch('/v1/ics', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...BASE, timeZone: 'Etc/UTC' }) });
+    const utcIcs = await utc.text();
+    expect(utcIcs).not.toContain('TZID');
+    expect(parse(utcIcs).vevent.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART:20261201T100000Z');
+    const reunion = await gw.fetch('/v1/ics', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...BASE, timeZone: 'Indian/Reunion' }) });
+    const { vcalendar, vevent } = parse(await reunion.text());
+    expect(vcalendar.getAllSubcomponents('vtimezone').map((z) => z.getFirstPropertyValue('tzid'))).toEqual(['Indian/Reunion']);
+    expect(vevent.getFirstProperty('dtstart')!.getParameter('tzid')).toBe('Indian/Reunion');
+  });
+
   it('uses an existing room when asked, and creates none', async () => {
     const gw = await startTestGateway();
     const { body: room } = await gw.json('/v1/rooms', { method: 'POST', body: {} });

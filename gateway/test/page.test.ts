@@ -43,7 +43,7 @@ describe('gateway page in Chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Télécharger l’invitation/ }).click()]);
     const ics = readFileSync((await download.path())!, 'utf8');
     expect(download.suggestedFilename()).toBe(`visio-${url.split('/').pop()}.ics`);
-    expect(ics).toContain('METHOD:REQUEST');
+    expect(ics).toContain('METHOD:PUBLISH'); // no attendees: a file to import (RFC 5546)
     expect(ics).toContain(`X-VISIO-ROOM:${url.split('/').pop()}`);
     expect(ics).toContain('SUMMARY:Point <équipe>');
 

@@ -13,6 +13,12 @@ export const debianPackages = [
   'xvfb', // windows for Thunderbird when a display is needed
   'python3-icalendar', // independent ICS parser for cross-checks
   'libxml2-utils', // xmllint: Outlook add-in XML manifests against Microsoft's XSDs
+  'gir1.2-ical-3.0', // libical, the second independent ICS reader (zone test)
+  'python3-gi', // libical from Python
+  'xandikos', // third CalDAV server (no RFC 6638 scheduling)
+  'cyrus-imapd', // Cyrus: RFC 6638 scheduling CalDAV server (imapd makes the users' mailboxes)
+  'cyrus-caldav', // Cyrus's CalDAV httpd
+  'sasl2-bin', // saslpasswd2: Cyrus's throwaway password database
 ];
 
 function missing(packages) {

@@ -282,10 +282,22 @@ export const CalendarEventRefSchema = z
 export const SchedulingSchema = z
   .object({
     mode: z.enum(['server', 'client', 'none']).meta({
-      description: '`server`: the CalDAV server sent the invitations (RFC 6638 auto-schedule); `client`: it cannot, mail `ics` to the attendees; `none`: no attendees.',
+      description: '`server`: the CalDAV server schedules (RFC 6638 `calendar-auto-schedule`); `client`: it does not, invitations are mailed by the agent; `none`: no attendees.',
     }),
-    invitationsSent: z.boolean(),
-    ics: z.string().optional().meta({ description: 'With `client`: the METHOD:REQUEST file to send to the attendees.' }),
+    invitationsSent: z.boolean().meta({
+      description: 'True only when the agent is the ORGANIZER (one of the calendar user addresses of their principal) and the server confirmed, with SCHEDULE-STATUS on every attendee after the write, that it sent or delivered the invitation.',
+    }),
+    action: z.enum(['none', 'send-invitation', 'ask-organizer', 'unconfirmed']).meta({
+      description:
+        'What the agent must do. `none`: nothing (invitations confirmed, or no attendees). `send-invitation`: mail `ics` (METHOD:REQUEST) to `recipients`. `ask-organizer`: the agent is not the organizer, so nobody was told; only `organizer` can send the update. `unconfirmed`: the server schedules but did not confirm delivery; `ics` can be mailed to be sure.',
+    }),
+    message: z.string().meta({ description: 'The same, as a sentence for the agent (in the request\'s language).' }),
+    organizer: z.string().nullable().meta({ description: 'The ORGANIZER address of the event (without `mailto:`), or null.' }),
+    recipients: z.array(z.string()).meta({ description: 'Attendees the agent still has to send `ics` to (empty when none).' }),
+    attendees: z
+      .array(z.object({ email: z.string(), status: z.string().nullable() }))
+      .meta({ description: 'Each attendee with the SCHEDULE-STATUS the server set after the write (RFC 6638: 1.x sent or delivered, 3.x/5.x failed), null when it set none.' }),
+    ics: z.string().optional().meta({ description: 'With `send-invitation` or `unconfirmed`: the METHOD:REQUEST file to send.' }),
   })
   .meta({ id: 'Scheduling' });
 

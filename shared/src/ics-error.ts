@@ -6,6 +6,7 @@ export type IcsErrorCode =
   | 'invalid-rrule'
   | 'invalid-email'
   | 'invalid-room'
+  | 'no-organizer'
   | 'no-event';
 
 export class IcsError extends Error {

@@ -12,7 +12,7 @@ import { IcsError } from './ics-error.js';
 import { appendLink, cleanParam, cleanText, mailtoUri, replaceLink, stripLink } from './ics-text.js';
 import { removeInvitationText, renderInvitation, upsertInvitationText } from './invitation.js';
 import { findVisioLinks } from './links.js';
-import { icalTimezone, isSupportedTimeZone, vtimezoneComponent } from './timezone.js';
+import { icalTimezone, isSupportedTimeZone, isUtcZone, vtimezoneComponent } from './timezone.js';
 import type { Lang, RoomLink } from './types.js';
 
 export { IcsError, type IcsErrorCode } from './ics-error.js';
@@ -53,15 +53,28 @@ export interface MeetingInput {
   now?: Date;
 }
 
-export type IcsMethod = 'REQUEST' | 'CANCEL';
+/**
+ * iTIP method (RFC 5546) of a file sent or downloaded: REQUEST and CANCEL come from an ORGANIZER to
+ * attendees; a file for import without both is PUBLISH (see `fileMethod`).
+ */
+export type IcsMethod = 'REQUEST' | 'CANCEL' | 'PUBLISH';
 
 export const ICS_PRODID = '-//DINUM//Visio integrations//FR';
 export const VISIO_ROOM_PROPERTY = 'X-VISIO-ROOM';
 const ROOM_PROP = 'x-visio-room';
 
-/** A new VCALENDAR with one VEVENT (and its VTIMEZONE). `method` only for files sent by mail (iTIP). */
+/** The method of a downloadable file for this meeting: REQUEST with an organizer and attendees, else PUBLISH. */
+export function fileMethod(input: { organizer?: MeetingPerson | undefined; attendees?: readonly MeetingPerson[] | undefined }): IcsMethod {
+  return input.organizer && (input.attendees?.length ?? 0) > 0 ? 'REQUEST' : 'PUBLISH';
+}
+
+/**
+ * A new VCALENDAR with one VEVENT (and its VTIMEZONE, none for UTC). `method` only for files sent by
+ * mail or downloaded (iTIP); REQUEST and CANCEL need an organizer.
+ */
 export function buildMeetingIcs(input: MeetingInput, options: { method?: IcsMethod } = {}): string {
   ensureConferenceDesign();
+  if (options.method && options.method !== 'PUBLISH' && !input.organizer) throw noOrganizer(options.method);
   const zone = zoneFor(input.timeZone);
   const start = parseDateTime(input.start, zone, 'start');
   const end = parseDateTime(input.end, zone, 'end');
@@ -72,7 +85,7 @@ export function buildMeetingIcs(input: MeetingInput, options: { method?: IcsMeth
   checkRoom(input.room);
 
   const calendar = newCalendar(options.method);
-  calendar.addSubcomponent(vtimezoneComponent(input.timeZone));
+  if (!isUtcZone(input.timeZone)) calendar.addSubcomponent(vtimezoneComponent(input.timeZone));
   const event = new ICAL.Component('vevent');
   event.addPropertyWithValue('uid', cleanText(input.uid ?? globalThis.crypto.randomUUID()).replace(/\n/g, ' '));
   event.addPropertyWithValue('dtstamp', utc(input.now));
@@ -117,7 +130,10 @@ export function addRoomToIcs(
       changed = true;
     }
   }
-  if (options.method) calendar.updatePropertyWithValue('method', options.method);
+  if (options.method) {
+    requireOrganizer(calendar, options.method);
+    calendar.updatePropertyWithValue('method', options.method);
+  }
   return changed || options.method ? serialize(calendar) : ics;
 }
 
@@ -167,18 +183,80 @@ export function readEventInfo(ics: string): { uid: string; title: string; hasAtt
   };
 }
 
+export interface SchedulingInfo {
+  /** The ORGANIZER's address (`mailto:` removed, lower case), or null. */
+  organizer: string | null;
+  /** Each ATTENDEE other than the organizer, with the SCHEDULE-STATUS a server put on it (RFC 6638 7.3). */
+  attendees: { email: string; status: string | null }[];
+}
+
+/** Who organizes the event and what the server said about each attendee (series master first). */
+export function readSchedulingInfo(ics: string): SchedulingInfo {
+  const events = [...parseCalendar(ics).getAllSubcomponents('vevent')];
+  events.sort((a, b) => Number(a.hasProperty('recurrence-id')) - Number(b.hasProperty('recurrence-id')));
+  const address = (property: Property | null) => {
+    const value = property ? String(property.getFirstValue() ?? '').trim() : '';
+    return value ? value.replace(/^mailto:/i, '').toLowerCase() : null;
+  };
+  const organizer = address(events.map((e) => e.getFirstProperty('organizer')).find(Boolean) ?? null);
+  const attendees = new Map<string, string | null>();
+  for (const event of events) {
+    for (const property of event.getAllProperties('attendee')) {
+      const email = address(property);
+      if (!email || email === organizer) continue;
+      const raw = property.getParameter('schedule-status');
+      // Several codes may be given (one per recipient attempt): the worst decides.
+      const codes = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : []).map((c) => String(c).trim()).filter(Boolean);
+      const status = codes.length ? codes.sort().at(-1)! : null;
+      const known = attendees.get(email);
+      attendees.set(email, known === undefined || (status !== null && (known === null || status > known)) ? status : known);
+    }
+  }
+  return { organizer, attendees: [...attendees].map(([email, status]) => ({ email, status })) };
+}
+
 /**
  * Sets METHOD for a file sent by mail, or removes it (`null`) for an object stored on a CalDAV server
  * (RFC 4791 forbids METHOD there). CANCEL also marks every VEVENT `STATUS:CANCELLED` (RFC 5546 3.2.5).
+ * REQUEST and CANCEL need an ORGANIZER in every VEVENT (IcsError 'no-organizer').
  */
 export function setIcsMethod(ics: string, method: IcsMethod | null): string {
   const calendar = parseCalendar(ics);
+  if (method !== null) requireOrganizer(calendar, method);
+  if (method !== null) stripSchedulingParameters(calendar);
   if (method === null) calendar.removeAllProperties('method');
   else calendar.updatePropertyWithValue('method', method);
   if (method === 'CANCEL') {
     for (const event of calendar.getAllSubcomponents('vevent')) event.updatePropertyWithValue('status', 'CANCELLED');
   }
   return serialize(calendar);
+}
+
+/**
+ * RFC 5546 3.2: REQUEST and CANCEL are sent by the organizer, so every VEVENT of the file names one. An
+ * override that leaves it out (Thunderbird writes some so) gets the series' organizer.
+ */
+function requireOrganizer(calendar: Component, method: IcsMethod): void {
+  if (method === 'PUBLISH') return;
+  const events = calendar.getAllSubcomponents('vevent');
+  const organizer = events.map((event) => event.getFirstProperty('organizer')).find(Boolean);
+  if (!organizer) throw noOrganizer(method);
+  for (const event of events) {
+    if (!event.hasProperty('organizer')) event.addProperty(new ICAL.Property(structuredClone(organizer.toJSON())));
+  }
+}
+
+/** SCHEDULE-AGENT, -STATUS and -FORCE-SEND belong to stored objects, never to iTIP messages (RFC 6638 7.1-7.3). */
+function stripSchedulingParameters(calendar: Component): void {
+  for (const event of calendar.getAllSubcomponents('vevent')) {
+    for (const property of [...event.getAllProperties('organizer'), ...event.getAllProperties('attendee')]) {
+      for (const name of ['schedule-agent', 'schedule-status', 'schedule-force-send']) property.removeParameter(name);
+    }
+  }
+}
+
+function noOrganizer(method: IcsMethod): IcsError {
+  return new IcsError('no-organizer', `METHOD:${method} needs an ORGANIZER (RFC 5546); without one the file can only be PUBLISH`);
 }
 
 // --- parsing and serialising ---
@@ -349,8 +427,14 @@ function bump(event: Component, now?: Date): void {
 }
 
 const ZONED = ['dtstart', 'dtend', 'due', 'exdate', 'rdate', 'recurrence-id'];
+// A real event uses one or two zones; each VTIMEZONE costs a few ms to compute the first time, so an
+// object naming hundreds (hostile) gets only the first ones.
+export const MAX_ADDED_TIMEZONES = 16;
 
-/** Adds a VTIMEZONE for each TZID used by the events and not defined in the object (when it is IANA). */
+/**
+ * Adds a VTIMEZONE for each TZID used by the events and not defined in the object (when it is IANA),
+ * for the first MAX_ADDED_TIMEZONES of them.
+ */
 function addMissingTimezones(calendar: Component): boolean {
   const defined = new Set(
     calendar.getAllSubcomponents('vtimezone').map((zone) => String(zone.getFirstPropertyValue('tzid'))),
@@ -360,7 +444,7 @@ function addMissingTimezones(calendar: Component): boolean {
     for (const name of ZONED) {
       for (const property of event.getAllProperties(name)) {
         const tzid = property.getParameter('tzid');
-        if (typeof tzid === 'string' && !defined.has(tzid) && isSupportedTimeZone(tzid)) missing.add(tzid);
+        if (missing.size < MAX_ADDED_TIMEZONES && typeof tzid === 'string' && !defined.has(tzid) && isSupportedTimeZone(tzid)) missing.add(tzid);
       }
     }
   }
@@ -472,9 +556,10 @@ function utc(now?: Date): Time {
   return ICAL.Time.fromJSDate(now ?? new Date(), true);
 }
 
+/** A date-time in its zone: `TZID=` the zone's name, or a `Z` time without TZID for UTC and its aliases. */
 function addZoned(event: Component, name: string, time: Time, tzid: string): void {
   const property = event.addPropertyWithValue(name, time);
-  property.setParameter('tzid', tzid);
+  if (!isUtcZone(tzid)) property.setParameter('tzid', tzid);
 }
 
 function addPerson(event: Component, name: 'organizer' | 'attendee', person: MeetingPerson): Property {

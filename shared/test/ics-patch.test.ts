@@ -1,6 +1,6 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { IcsError, addRoomToIcs, readRoomFromIcs, removeRoomFromIcs } from '../src/ics.ts';
+import { IcsError, MAX_ADDED_TIMEZONES, addRoomToIcs, readRoomFromIcs, removeRoomFromIcs } from '../src/ics.ts';
 import { removeInvitationText, renderInvitation } from '../src/invitation.ts';
 
 const roomA = { code: 'abc-defg-hij', url: 'https://visio.numerique.gouv.fr/abc-defg-hij' };
@@ -163,6 +163,10 @@ describe('addRoomToIcs / removeRoomFromIcs on a real-world series', () => {
   it('sets METHOD:REQUEST only when asked', () => {
     expect(added).not.toMatch(/^METHOD:/m);
     expect(addRoomToIcs(SERIES, roomA, { now, method: 'REQUEST' })).toMatch(/^METHOD:REQUEST\r$/m);
+    // RFC 5546: every VEVENT of a REQUEST names the organizer; the override without one gets the series'.
+    for (const event of events(addRoomToIcs(SERIES, roomA, { now, method: 'REQUEST' }))) {
+      expect(event.getFirstPropertyValue('organizer')).toBe('mailto:claire.martin@numerique.gouv.fr');
+    }
   });
 
   it('removal is a no-op on an object without a room', () => {
@@ -198,6 +202,18 @@ describe('time zones', () => {
     expect(first!.getFirstPropertyValue('tzid')).toBe('Europe/Paris');
     const start = new ICAL.Event(calendar.getFirstSubcomponent('vevent')!).startDate;
     expect(start.toJSDate().toISOString()).toBe('2026-12-01T09:00:00.000Z');
+  });
+
+  it('adds a linked zone under its own name, and at most MAX_ADDED_TIMEZONES zones for an object naming hundreds', () => {
+    const reunion = SERIES.replace(/BEGIN:VTIMEZONE[\s\S]*END:VTIMEZONE\r\n/, '').replaceAll('Europe/Paris', 'Indian/Reunion');
+    const patched = new ICAL.Component(ICAL.parse(addRoomToIcs(reunion, roomA, { now })) as unknown[]);
+    expect(patched.getAllSubcomponents('vtimezone').map((z) => z.getFirstPropertyValue('tzid'))).toEqual(['Indian/Reunion']);
+    const zones = Intl.supportedValuesOf('timeZone').slice(0, 200);
+    const hostile = SERIES.replace(/BEGIN:VTIMEZONE[\s\S]*END:VTIMEZONE\r\n/, '').replace(
+      /^EXDATE;.*$/m,
+      zones.map((zone, i) => `EXDATE;TZID=${zone}:2027${String(1 + (i % 12)).padStart(2, '0')}01T100000`).join('\r\n'),
+    );
+    expect(addRoomToIcs(hostile, roomA, { now }).match(/BEGIN:VTIMEZONE/g)).toHaveLength(MAX_ADDED_TIMEZONES);
   });
 
   it('adds no VTIMEZONE when the object defines it, nor for a non-IANA TZID it cannot know', () => {

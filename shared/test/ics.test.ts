@@ -2,7 +2,9 @@ import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import {
   IcsError,
+  addRoomToIcs,
   buildMeetingIcs,
+  fileMethod,
   readRoomFromIcs,
   setIcsMethod,
   type MeetingInput,
@@ -118,7 +120,7 @@ describe('buildMeetingIcs', () => {
   });
 
   it('marks a CANCEL file STATUS:CANCELLED', () => {
-    const { calendar, event } = parse(buildMeetingIcs(meeting(), { method: 'CANCEL' }));
+    const { calendar, event } = parse(buildMeetingIcs(meeting({ organizer: { email: 'chef@interieur.gouv.fr' } }), { method: 'CANCEL' }));
     expect(calendar.getFirstPropertyValue('method')).toBe('CANCEL');
     expect(event.getFirstPropertyValue('status')).toBe('CANCELLED');
   });
@@ -158,6 +160,52 @@ describe('buildMeetingIcs', () => {
     expect(errorOf(() => buildMeetingIcs(meeting(extra as Partial<MeetingInput>))).code).toBe(code);
   });
 
+  it('writes REQUEST and CANCEL only with an ORGANIZER (RFC 5546); PUBLISH for a file to import', () => {
+    expect(errorOf(() => buildMeetingIcs(meeting(), { method: 'REQUEST' })).code).toBe('no-organizer');
+    expect(errorOf(() => buildMeetingIcs(meeting(), { method: 'CANCEL' })).code).toBe('no-organizer');
+    expect(parse(buildMeetingIcs(meeting(), { method: 'PUBLISH' })).calendar.getFirstPropertyValue('method')).toBe('PUBLISH');
+    const organizer = { email: 'chef@interieur.gouv.fr' };
+    const attendees = [{ email: 'a@numerique.gouv.fr' }];
+    expect(fileMethod({})).toBe('PUBLISH');
+    expect(fileMethod({ attendees })).toBe('PUBLISH');
+    expect(fileMethod({ organizer })).toBe('PUBLISH');
+    expect(fileMethod({ organizer, attendees: [] })).toBe('PUBLISH');
+    expect(fileMethod({ organizer, attendees })).toBe('REQUEST');
+  });
+
+  it.each(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Zulu', 'UCT', 'Etc/Universal', 'Greenwich', 'Etc/GMT-0'])(
+    'writes %s as UTC times (Z) with no TZID and no VTIMEZONE',
+    (timeZone) => {
+      const ics = buildMeetingIcs(meeting({ timeZone }));
+      const { calendar, event } = parse(ics);
+      expect(calendar.getAllSubcomponents('vtimezone')).toHaveLength(0);
+      expect(ics).not.toMatch(/TZID/);
+      expect(event.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART:20261201T100000Z');
+      expect(event.getFirstProperty('dtend')!.toICALString()).toBe('DTEND:20261201T110000Z');
+      const offset = buildMeetingIcs(meeting({ timeZone, start: '2026-12-01T12:00:00+02:00', end: '2026-12-01T13:00:00+02:00' }));
+      expect(parse(offset).event.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART:20261201T100000Z');
+    },
+  );
+
+  it.each([
+    ['Indian/Reunion', '20261201T060000Z'],
+    ['Indian/Mayotte', '20261201T070000Z'],
+    ['America/Guadeloupe', '20261201T140000Z'],
+    ['Pacific/Wallis', '20261130T220000Z'],
+    ['Asia/Calcutta', '20261201T043000Z'],
+    ['Asia/Kolkata', '20261201T043000Z'],
+  ])('defines %s under the name the event uses (IANA link or not), at the right instant', (timeZone, utc) => {
+    const ics = buildMeetingIcs(meeting({ timeZone }));
+    const { calendar, event } = parse(ics);
+    const zones = calendar.getAllSubcomponents('vtimezone');
+    expect(zones.map((z) => [z.getFirstPropertyValue('tzid'), z.getFirstPropertyValue('x-lic-location')])).toEqual([[timeZone, timeZone]]);
+    expect(event.getFirstProperty('dtstart')!.getParameter('tzid')).toBe(timeZone);
+    // Read with that VTIMEZONE only (a fresh zone from the file, not ical.js's registry).
+    const start = event.getFirstPropertyValue('dtstart') as InstanceType<typeof ICAL.Time>;
+    start.zone = new ICAL.Timezone(zones[0]!);
+    expect(start.convertToZone(ICAL.Timezone.utcTimezone).toICALString()).toBe(utc);
+  });
+
   it('accepts a time zone only when Intl and the VTIMEZONE library both know it', () => {
     const ics = buildMeetingIcs(meeting({ timeZone: 'America/Cayenne' }));
     expect(parse(ics).calendar.getFirstSubcomponent('vtimezone')!.getFirstPropertyValue('tzid')).toBe(
@@ -191,7 +239,7 @@ describe('readRoomFromIcs', () => {
 
 describe('setIcsMethod', () => {
   it('removes METHOD for stored objects and sets it for mail', () => {
-    const request = buildMeetingIcs(meeting(), { method: 'REQUEST' });
+    const request = buildMeetingIcs(meeting({ organizer: { email: 'chef@interieur.gouv.fr' } }), { method: 'REQUEST' });
     const stored = setIcsMethod(request, null);
     expect(stored).not.toMatch(/^METHOD:/m);
     expect(parse(stored).event.hasProperty('status')).toBe(false);
@@ -199,5 +247,15 @@ describe('setIcsMethod', () => {
     expect(cancel).toMatch(/^METHOD:CANCEL\r$/m);
     expect(parse(cancel).event.getFirstPropertyValue('status')).toBe('CANCELLED');
     expect(setIcsMethod(stored, 'REQUEST')).toMatch(/^METHOD:REQUEST\r$/m);
+  });
+});
+
+describe('METHOD needs an organizer on patched objects too', () => {
+  it('refuses REQUEST and CANCEL for an event without ORGANIZER, allows PUBLISH', () => {
+    const stored = buildMeetingIcs(meeting());
+    expect(errorOf(() => setIcsMethod(stored, 'REQUEST')).code).toBe('no-organizer');
+    expect(errorOf(() => setIcsMethod(stored, 'CANCEL')).code).toBe('no-organizer');
+    expect(errorOf(() => addRoomToIcs(stored, room, { method: 'REQUEST' })).code).toBe('no-organizer');
+    expect(setIcsMethod(stored, 'PUBLISH')).toMatch(/^METHOD:PUBLISH\r$/m);
   });
 });

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mkcalendar, type CalendarOptions } from './caldav.ts';
 import { freePort, ProcessExited, waitFor } from './ports.ts';
 
 export const RADICALE_BIN = process.env.RADICALE_BIN ?? '/usr/bin/radicale';
@@ -16,7 +17,7 @@ export interface RadicaleServer {
   origin: string;
   basic(user: string): string;
   /** MKCALENDAR `<root>/<user>/<name>/`; `components` defaults to VEVENT only. Returns its URL. */
-  makeCalendar(user: string, name: string, options?: { displayName?: string; color?: string; components?: string[] }): Promise<string>;
+  makeCalendar(user: string, name: string, options?: CalendarOptions): Promise<string>;
   /**
    * Writes an object straight into the storage folder, bypassing Radicale's validation: how a
    * malformed object (from an old client or an import) ends up on a server.
@@ -81,21 +82,9 @@ export async function startRadicale(users: Record<string, string>): Promise<Radi
       return `${origin}/${user}/${calendar}/${name}`;
     },
     async makeCalendar(user, name, options = {}) {
-      const components = (options.components ?? ['VEVENT']).map((c) => `<C:comp name="${c}"/>`).join('');
-      const url = `${origin}/${user}/${name}/`;
       // The first authenticated request creates the user's home collection.
       await fetch(`${origin}/${user}/`, { method: 'PROPFIND', headers: { authorization: basic(user), depth: '0' } });
-      const response = await fetch(url, {
-        method: 'MKCALENDAR',
-        headers: { authorization: basic(user), 'content-type': 'application/xml; charset=utf-8' },
-        body:
-          '<?xml version="1.0" encoding="utf-8"?><C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:I="http://apple.com/ns/ical/">' +
-          `<D:set><D:prop><D:displayname>${options.displayName ?? name}</D:displayname>` +
-          (options.color ? `<I:calendar-color>${options.color}</I:calendar-color>` : '') +
-          `<C:supported-calendar-component-set>${components}</C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>`,
-      });
-      if (response.status !== 201) throw new Error(`MKCALENDAR ${url} answered ${response.status}: ${await response.text()}`);
-      return url;
+      return mkcalendar(`${origin}/${user}/${name}/`, basic(user), name, options);
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -18,6 +18,8 @@ export interface CalendarInfo {
 export interface CalendarObject {
   url: string;
   etag: string | null;
+  /** RFC 6638 Schedule-Tag, on servers that schedule: changes only with consequential edits. */
+  scheduleTag?: string | null;
   data: string;
 }
 
@@ -75,7 +77,7 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
     const responses = await call('Calendar query', () =>
       dav.calendarQuery({
         url: calendarUrl,
-        props: { 'd:getetag': {}, 'c:calendar-data': {} },
+        props: { 'd:getetag': {}, 'c:calendar-data': {}, 'c:schedule-tag': {} },
         filters: { 'comp-filter': { _attributes: { name: 'VCALENDAR' }, 'comp-filter': { _attributes: { name: 'VEVENT' }, ...eventFilter } } },
         depth: '1',
         ...common,
@@ -85,7 +87,7 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
     for (const r of responses) {
       const data = calendarData(r.props);
       if (!r.href || data === null) continue;
-      objects.push({ url: allowlist.resolve(r.href, calendarUrl).href, etag: etagOf(r.props?.getetag), data });
+      objects.push({ url: allowlist.resolve(r.href, calendarUrl).href, etag: etagOf(r.props?.getetag), scheduleTag: etagOf(r.props?.scheduleTag), data });
     }
     return objects;
   }
@@ -121,7 +123,7 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
       if (response.status === 404 || response.status === 410) throw notFound('No calendar event at this address.');
       if (response.status === 403) throw new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this event.');
       if (!response.ok) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Reading the event answered ${response.status}.`);
-      return { url, etag: response.headers.get('etag'), data: await response.text() };
+      return { url, etag: response.headers.get('etag'), scheduleTag: response.headers.get('schedule-tag'), data: await response.text() };
     },
 
     async findByUid(calendarUrl: string, uid: string): Promise<CalendarObject> {
@@ -136,9 +138,13 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
       return query(calendarUrl, { 'time-range': { _attributes: { start: stamp(start), end: stamp(end) } } });
     },
 
-    /** PUT with If-Match (update) or If-None-Match: * (create). */
-    async put(url: string, data: string, condition: { etag: string } | { create: true }): Promise<WriteResult> {
-      const conditional: Record<string, string> = 'etag' in condition ? { 'if-match': condition.etag } : { 'if-none-match': '*' };
+    /**
+     * PUT with If-None-Match: * (create), or If-Schedule-Tag-Match when the server gave a Schedule-Tag
+     * (RFC 6638 3.2.10: attendees' replies merged in meanwhile are no conflict), else If-Match.
+     */
+    async put(url: string, data: string, condition: { etag: string; scheduleTag?: string | null | undefined } | { create: true }): Promise<WriteResult> {
+      const conditional: Record<string, string> =
+        'create' in condition ? { 'if-none-match': '*' } : condition.scheduleTag ? { 'if-schedule-tag-match': condition.scheduleTag } : { 'if-match': condition.etag };
       const response = await fetch(url, { method: 'PUT', headers: { ...headers, ...conditional, 'content-type': 'text/calendar; charset=utf-8' }, body: data });
       if (response.ok) {
         await response.body?.cancel();

@@ -44,7 +44,7 @@ export function calendarRoutes(calendars: CalendarService) {
       method: 'post',
       path: '/v1/calendars/events',
       summary: 'Create an event with a Visio room in one of your calendars',
-      description: 'With server-side scheduling (`calendar-auto-schedule`) the write is the invitation; otherwise `scheduling.ics` is the METHOD:REQUEST file to mail.',
+      description: '`scheduling` says whether the invitations went out (the agent is the organizer and the server confirmed each attendee with SCHEDULE-STATUS) and otherwise what the agent must do (`action`, `message`, `scheduling.ics`).',
       request: { headers: CaldavHeaders, body: { content: { 'application/json': { schema: CreateCalendarEventRequestSchema } }, required: true } },
       responses: { 201: json(CalendarEventResultSchema, 'Event created'), ...problemResponses(...CALDAV_PROBLEMS) },
     }),
