@@ -1,11 +1,11 @@
 /**
- * The built .xpi in Debian's Thunderbird 153 ESR (headless, fresh profile) against a real gateway process
- * on loopback, driven through Marionette's chrome context.
+ * The built .xpi in each supported Thunderbird ESR (Debian's 140 and 153; headless, fresh profile) against
+ * a real gateway process on loopback, driven through Marionette's chrome context.
  */
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
-import { enableCalendars, importMessages, launchThunderbird, type Thunderbird } from '@visio/testing/thunderbird';
+import { enableCalendars, importMessages, launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
 import { ADDON_ID, XPI, editorScripts as E } from './tb-scripts.ts';
 
 const INSTANCE = 'https://visio.numerique.gouv.fr';
@@ -26,10 +26,7 @@ function mail(subject: string, body: string): string {
   ].join('\n');
 }
 
-let gateway: GatewayProcess;
-let tb: Thunderbird;
-
-async function roomCodes(): Promise<string[]> {
+async function roomCodes(gateway: GatewayProcess): Promise<string[]> {
   const r = await fetch(`${gateway.url}/v1/rooms?limit=100`);
   expect(r.status).toBe(200);
   const page = (await r.json()) as { items: { code: string }[] };
@@ -41,24 +38,28 @@ function property(vevent: ICAL.Component, name: string): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-beforeAll(async () => {
-  gateway = await startGatewayProcess();
-  tb = await launchThunderbird({
-    addon: { id: ADDON_ID, xpi: XPI },
-    extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url, lang: 'fr' } },
-    messages: [mail('Invitation Visio', `Bonjour,\n\nRejoindre la réunion :\n${LINK}\n\nÀ bientôt`), mail('Sans lien', 'Rien à rejoindre ici.')],
+describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as const))('Visio add-on in Thunderbird %s', (_major, executable) => {
+  let gateway: GatewayProcess;
+  let tb: Thunderbird;
+
+  beforeAll(async () => {
+    gateway = await startGatewayProcess();
+    tb = await launchThunderbird({
+      executable,
+      addon: { id: ADDON_ID, xpi: XPI },
+      extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url, lang: 'fr' } },
+      messages: [mail('Invitation Visio', `Bonjour,\n\nRejoindre la réunion :\n${LINK}\n\nÀ bientôt`), mail('Sans lien', 'Rien à rejoindre ici.')],
+    });
+    await enableCalendars(tb);
+    expect(await importMessages(tb)).toBe(2);
+    await tb.waitFor(E.addonActive, [ADDON_ID], { what: 'the add-on to be active' });
+  }, 120_000);
+
+  afterAll(async () => {
+    await tb?.close();
+    await gateway?.stop();
   });
-  await enableCalendars(tb);
-  expect(await importMessages(tb)).toBe(2);
-  await tb.waitFor(E.addonActive, [ADDON_ID], { what: 'the add-on to be active' });
-}, 120_000);
 
-afterAll(async () => {
-  await tb?.close();
-  await gateway?.stop();
-});
-
-describe('Visio add-on in Thunderbird 153', () => {
   let savedCode = '';
 
   test('Add Visio meeting in a new event dialog, save, and the stored event carries the room everywhere', async () => {
@@ -71,7 +72,7 @@ describe('Visio add-on in Thunderbird 153', () => {
     // "Join Visio" appears once the editor holds a link; "Remove" replaces "Add".
     expect(fields.join).toBe(`${INSTANCE}/${code}`);
     expect(await tb.chrome(E.buttons, view)).toEqual({ add: false, remove: true, join: true });
-    expect(await roomCodes()).toContain(code);
+    expect(await roomCodes(gateway)).toContain(code);
 
     await tb.chrome(E.accept, view);
     const ics = await tb.waitFor<string>(E.storedEvent, ['Point hebdo équipe'], { what: 'the event in the Home calendar' });
@@ -88,7 +89,7 @@ describe('Visio add-on in Thunderbird 153', () => {
     savedCode = code!;
     await tb.waitFor(E.noEditor, [], { what: 'the dialog to close' });
     // Saved with the event: the room is kept.
-    expect(await roomCodes()).toContain(code);
+    expect(await roomCodes(gateway)).toContain(code);
   });
 
   test('reopening the saved event offers Join and Remove; Remove then discard keeps the stored room', async () => {
@@ -105,7 +106,7 @@ describe('Visio add-on in Thunderbird 153', () => {
     // …but discarding the editor keeps the stored event and its room as they were.
     await E.discard(tb, view);
     await new Promise((r) => setTimeout(r, 300));
-    expect(await roomCodes()).toContain(savedCode);
+    expect(await roomCodes(gateway)).toContain(savedCode);
     const ics = await tb.chrome<string>(E.storedEvent, 'Point hebdo équipe');
     expect(ics).toContain(`X-VISIO-ROOM:${savedCode}`);
   });
@@ -123,7 +124,7 @@ describe('Visio add-on in Thunderbird 153', () => {
       expect(property(vevent, 'x-visio-room')).toBe(code);
       expect(property(vevent, 'conference')).toBe(`${INSTANCE}/${code}`);
       await tb.waitFor(E.noEditorTab, [], { what: 'the tab to close' });
-      expect(await roomCodes()).toContain(code);
+      expect(await roomCodes(gateway)).toContain(code);
 
       // Reopen, Remove, Save: the stored event loses every trace and the room is released.
       const again = await E.openExistingEvent(tb, 'Réunion en onglet');
@@ -134,7 +135,7 @@ describe('Visio add-on in Thunderbird 153', () => {
       await tb.waitFor(E.noEditorTab, [], { what: 'the tab to close' });
       const stored = await tb.waitFor<string>(E.storedEventWithout, ['Réunion en onglet', 'X-VISIO-ROOM'], { what: 'the event saved without the room' });
       for (const name of ['X-VISIO-ROOM', 'CONFERENCE', 'URL:', INSTANCE]) expect(stored).not.toContain(name);
-      await expect.poll(roomCodes, { timeout: 10_000 }).not.toContain(code);
+      await expect.poll(() => roomCodes(gateway), { timeout: 10_000 }).not.toContain(code);
       await tb.chrome(E.deleteEvent, 'Réunion en onglet');
     } finally {
       await tb.chrome(E.editInTab, false);
@@ -152,10 +153,10 @@ describe('Visio add-on in Thunderbird 153', () => {
     await tb.chrome(E.press, view, 'add');
     const fields = await tb.waitFor<{ location: string }>(E.filledFields, [view], { what: 'the fields to be filled' });
     const code = fields.location.slice(-12);
-    expect(await roomCodes()).toContain(code);
+    expect(await roomCodes(gateway)).toContain(code);
     await E.discard(tb, view);
-    await expect.poll(roomCodes, { timeout: 10_000 }).not.toContain(code);
-    expect(await roomCodes()).toContain(savedCode);
+    await expect.poll(() => roomCodes(gateway), { timeout: 10_000 }).not.toContain(code);
+    expect(await roomCodes(gateway)).toContain(savedCode);
   });
 
   test('deleting an event that carries X-VISIO-ROOM releases its room; a hand-written link is left alone', async () => {
@@ -167,18 +168,18 @@ describe('Visio add-on in Thunderbird 153', () => {
     await new Promise((r) => setTimeout(r, 1200));
     await tb.chrome(E.deleteEvent, 'Lien manuel');
     await tb.chrome(E.deleteEvent, 'Point hebdo équipe');
-    await expect.poll(roomCodes, { timeout: 10_000 }).not.toContain(savedCode);
+    await expect.poll(() => roomCodes(gateway), { timeout: 10_000 }).not.toContain(savedCode);
     // The release of the other event happened after the same grace delay: the manual room is still there.
     await new Promise((r) => setTimeout(r, 500));
-    expect(await roomCodes()).toContain(manual.code);
+    expect(await roomCodes(gateway)).toContain(manual.code);
   });
 
   test('Insert Visio meeting puts the invitation block at the cursor of an HTML compose window', async () => {
-    const before = await roomCodes();
+    const before = await roomCodes(gateway);
     const body = await E.composeAndInsert(tb, 'Réunion de service');
     expect(body).toContain('visio-meeting-block');
     expect(body).toContain('Avant le bloc');
-    const codes = (await roomCodes()).filter((c) => !before.includes(c));
+    const codes = (await roomCodes(gateway)).filter((c) => !before.includes(c));
     expect(codes).toHaveLength(1);
     expect(body).toContain(`${INSTANCE}/${codes[0]}`);
     // At the cursor: after the text typed before pressing the button.
