@@ -126,6 +126,68 @@ export const editorScripts = {
     );
   },
 
+  /** Types into the location field, as a person would (value + input event). */
+  typeLocation: `${FIND} const [, d] = findView(arguments[0]); const input = d.getElementById("item-location");
+    input.value = arguments[1]; input.dispatchEvent(new d.defaultView.Event("input", { bubbles: true })); return true;`,
+
+  /**
+   * Makes the editor's updateItemURL (140-style signature) throw, as 140's did when the add-on called it
+   * the 153 way: a part of the fill that fails after the location and description were written.
+   */
+  breakUpdateItemURL: `${FIND} const [, d] = findView(arguments[0]);
+    d.defaultView.updateItemURL = function (aShow, aUrl) {
+      throw new TypeError("aUrl is undefined");
+    };
+    return true;`,
+
+  /** Location, description, status and buttons of the editor once the add-on is no longer busy. */
+  settledEditor: `${FIND} const [, d] = findView(arguments[0]);
+    const row = d.getElementById("visio-meeting-row");
+    const add = d.querySelector(".visio-add");
+    const status = d.querySelector(".visio-status").textContent;
+    if (row.getAttribute("aria-busy") === "true" || add.disabled || !status || status === arguments[1]) return null;
+    return { location: d.getElementById("item-location").value, description: d.getElementById("item-description").contentDocument.body.innerHTML,
+      status, addVisible: !add.hidden, addEnabled: !add.disabled, removeVisible: !d.querySelector(".visio-remove").hidden };`,
+
+  /** A daily series of 5 with a room (as the add-on stores it); resolves with the title. */
+  addRecurringEvent: `${FIND}
+    const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
+    const { CalRecurrenceInfo } = ChromeUtils.importESModule("resource:///modules/CalRecurrenceInfo.sys.mjs");
+    const calendar = cal.manager.getCalendars()[0];
+    const ev = new CalEvent();
+    ev.title = arguments[0];
+    ev.startDate = cal.dtz.now();
+    ev.startDate.hour = 10; ev.startDate.minute = 0; ev.startDate.second = 0;
+    ev.endDate = ev.startDate.clone();
+    ev.endDate.hour = 11;
+    ev.setProperty("LOCATION", arguments[1]);
+    ev.setProperty("URL", arguments[1]);
+    ev.setProperty("X-VISIO-ROOM", arguments[2]);
+    ev.recurrenceInfo = new CalRecurrenceInfo(ev);
+    ev.recurrenceInfo.appendRecurrenceItem(cal.createRecurrenceRule("RRULE:FREQ=DAILY;COUNT=5"));
+    ev.calendar = calendar;
+    return calendar.addItem(ev).then(() => true);`,
+
+  /** Opens the n-th occurrence of the series alone, as "Edit only this occurrence" does. */
+  async openOccurrence(tb: Thunderbird, title: string, index: number): Promise<string> {
+    await tb.chrome(`${FIND}
+      return allItems().then((items) => {
+        const item = items.find((i) => i.title === arguments[0] && i.recurrenceInfo);
+        const end = item.startDate.clone(); end.day += 10;
+        const occurrence = item.recurrenceInfo.getOccurrences(item.startDate, end, 0)[arguments[1]];
+        Services.wm.getMostRecentWindow("mail:3pane").modifyEventWithDialog(occurrence, false);
+        return true;
+      });`, title, index);
+    return tagNewEditor(tb);
+  },
+
+  /** The stored series once it holds an exception: [master's ICS, exception's ICS], else null. */
+  storedSeriesWithException: `${FIND} return allItems().then((items) => {
+      const i = items.find((x) => x.title === arguments[0] && x.recurrenceInfo);
+      const ids = i ? i.recurrenceInfo.getExceptionIds() : [];
+      return ids.length > 0 ? [i.icalString, i.recurrenceInfo.getExceptionFor(ids[0]).icalString] : null;
+    });`,
+
   addPlainEvent: `${FIND}
     const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
     const calendar = cal.manager.getCalendars()[0];
@@ -166,7 +228,8 @@ export const editorScripts = {
 
   deleteEvent: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); if (!i) throw new Error("no event " + arguments[0]); return i.calendar.deleteItem(i).then(() => true); });`,
 
-  async composeAndInsert(tb: Thunderbird, subject: string, plainText = false): Promise<string> {
+  /** Opens a compose window, types, presses Insert Visio meeting; the body once the block is in. Left open with keepOpen. */
+  async composeAndInsert(tb: Thunderbird, subject: string, plainText = false, keepOpen = false): Promise<string> {
     await tb.chrome(
       `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
       const params = Cc["@mozilla.org/messengercompose/composeparams;1"].createInstance(Ci.nsIMsgComposeParams);
@@ -208,9 +271,12 @@ export const editorScripts = {
       [plainText],
       { what: 'the invitation block in the compose window' },
     );
-    await tb.chrome(`for (const w of Services.wm.getEnumerator("msgcompose")) { w.gMsgCompose.bodyModified = false; w.gContentChanged = false; w.close(); } return true;`);
+    if (!keepOpen) await tb.chrome(editorScripts.closeCompose);
     return body;
   },
+
+  /** Closes every compose window without sending or saving (as "Don't save" does). */
+  closeCompose: `for (const w of Services.wm.getEnumerator("msgcompose")) { w.gMsgCompose.bodyModified = false; w.gContentChanged = false; w.close(); } return true;`,
 
   /** Displays the Inbox message with this subject in the 3-pane tab; the action's state once settled. */
   async messageActionEnabled(tb: Thunderbird, subject: string): Promise<boolean> {

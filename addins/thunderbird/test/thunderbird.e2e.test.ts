@@ -159,6 +159,60 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     expect(await roomCodes(gateway)).toContain(savedCode);
   });
 
+  test('a fill that fails part way (140-style updateItemURL throwing) restores the fields, releases the room and frees the buttons', async () => {
+    const view = await E.openNewEvent(tb, 'Remplissage raté');
+    await tb.chrome(E.typeLocation, view, 'Salle 12');
+    const before = await roomCodes(gateway);
+    await tb.chrome(E.breakUpdateItemURL, view);
+    await tb.chrome(E.press, view, 'add');
+    const creating = 'Création de la réunion Visio…';
+    const settled = await tb.waitFor<{ location: string; description: string; status: string; addVisible: boolean; addEnabled: boolean; removeVisible: boolean }>(
+      E.settledEditor,
+      [view, creating],
+      { what: 'the editor to settle after the failed fill' },
+    );
+    expect(settled).toMatchObject({ location: 'Salle 12', addVisible: true, addEnabled: true, removeVisible: false });
+    expect(settled.description).not.toContain('visio-meeting-block');
+    expect(settled.status).toMatch(/nothing was changed|rien n’a été modifié/);
+    // Created, then released: the gateway holds exactly the rooms it held before.
+    await expect.poll(() => roomCodes(gateway), { timeout: 10_000 }).toEqual(before);
+    // Saved now, the event carries nothing of the room.
+    await tb.chrome(E.accept, view);
+    const ics = await tb.waitFor<string>(E.storedEvent, ['Remplissage raté'], { what: 'the event saved after the failed fill' });
+    for (const name of ['X-VISIO-ROOM', 'CONFERENCE', INSTANCE]) expect(ics).not.toContain(name);
+    await tb.waitFor(E.noEditor, [], { what: 'the dialog to close' });
+    await tb.chrome(E.deleteEvent, 'Remplissage raté');
+  });
+
+  test('removing the meeting from one occurrence removes its link only; the series keeps its room', async () => {
+    const created = await fetch(`${gateway.url}/v1/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"Série"}' });
+    const room = (await created.json()) as { code: string; url: string };
+    await tb.chrome(E.addRecurringEvent, 'Point quotidien', room.url, room.code);
+    const view = await E.openOccurrence(tb, 'Point quotidien', 2);
+    await tb.waitFor(E.buttonsEqual, [view, { add: false, remove: true, join: true }], { what: 'Remove in the occurrence editor' });
+    await tb.chrome(E.press, view, 'remove');
+    await tb.waitFor(E.clearedFields, [view], { what: 'the meeting to be removed from the occurrence' });
+    await tb.chrome(E.accept, view);
+    const [masterIcs, exceptionIcs] = await tb.waitFor<[string, string]>(E.storedSeriesWithException, ['Point quotidien'], { what: 'the series stored with its exception' });
+    await tb.waitFor(E.noEditor, [], { what: 'the dialog to close' });
+    // The master still carries the room; the exception (that occurrence) carries none of it.
+    const vevent = (ics: string) => new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
+    const master = vevent(masterIcs);
+    const exception = vevent(exceptionIcs);
+    expect(exception.hasProperty('recurrence-id')).toBe(true);
+    expect(property(master, 'x-visio-room')).toBe(room.code);
+    expect(property(master, 'location')).toBe(room.url);
+    expect(property(exception, 'x-visio-room')).toBeNull();
+    expect(property(exception, 'location') ?? '').not.toContain(room.code);
+    expect(property(exception, 'url')).toBeNull();
+    // The save's release decision has run (the editor closed): the room is still there.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await roomCodes(gateway)).toContain(room.code);
+    // Deleting the whole series releases it.
+    await tb.chrome(E.deleteEvent, 'Point quotidien');
+    await expect.poll(() => roomCodes(gateway), { timeout: 10_000 }).not.toContain(room.code);
+  });
+
   test('deleting an event that carries X-VISIO-ROOM releases its room; a hand-written link is left alone', async () => {
     // A room of the same agent, pasted by hand into another event (no X-VISIO-ROOM).
     const created = await fetch(`${gateway.url}/v1/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -176,7 +230,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
 
   test('Insert Visio meeting puts the invitation block at the cursor of an HTML compose window', async () => {
     const before = await roomCodes(gateway);
-    const body = await E.composeAndInsert(tb, 'Réunion de service');
+    const body = await E.composeAndInsert(tb, 'Réunion de service', false, true);
     expect(body).toContain('visio-meeting-block');
     expect(body).toContain('Avant le bloc');
     const codes = (await roomCodes(gateway)).filter((c) => !before.includes(c));
@@ -184,6 +238,9 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     expect(body).toContain(`${INSTANCE}/${codes[0]}`);
     // At the cursor: after the text typed before pressing the button.
     expect(body.indexOf('Avant le bloc')).toBeLessThan(body.indexOf('visio-meeting-block'));
+    // Closed without sending or saving a draft: the room is released.
+    await tb.chrome(E.closeCompose);
+    await expect.poll(() => roomCodes(gateway), { timeout: 10_000 }).toEqual(before);
   });
 
   test('Insert Visio meeting in a plain-text compose window inserts the text block', async () => {
