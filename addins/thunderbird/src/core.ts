@@ -368,7 +368,8 @@ export class VisioAddon {
     for (const message of list.slice(0, 10)) {
       try {
         const full = await this.messenger.messages.getFull(message.id);
-        for (const link of findVisioLinks(textParts(full).join('\n'), instance)) if (!links.some((l) => l.code === link.code)) links.push(link);
+        const texts = [...textParts(full), ...(await this.calendarAttachments(message.id))];
+        for (const link of findVisioLinks(texts.join('\n'), instance)) if (!links.some((l) => l.code === link.code)) links.push(link);
       } catch (error) {
         console.warn(`Visio: cannot read message ${message.id}: ${String(error)}`);
       }
@@ -376,6 +377,22 @@ export class VisioAddon {
     this.tabLinks.set(tab.id, links);
     if (links.length > 0) await this.messenger.messageDisplayAction.enable(tab.id);
     else await this.messenger.messageDisplayAction.disable(tab.id);
+  }
+
+  /**
+   * Invitations (iMIP) whose text/calendar part is an attachment (getFull gives attachments no body):
+   * the .ics files of the message, read as text, each bounded in size.
+   */
+  private async calendarAttachments(messageId: number): Promise<string[]> {
+    const api = this.messenger.messages;
+    if (!api.listAttachments || !api.getAttachmentFile) return [];
+    const out: string[] = [];
+    for (const a of (await api.listAttachments(messageId)).slice(0, 10)) {
+      if (!isCalendarAttachment(a) || a.size > MAX_CALENDAR_BYTES) continue;
+      const file = await api.getAttachmentFile(messageId, a.partName);
+      if (file.size <= MAX_CALENDAR_BYTES) out.push(await file.text());
+    }
+    return out;
   }
 
   linksForTab(tabId: number): VisioLink[] {
@@ -487,6 +504,15 @@ export function removeFromLocation(location: string, code: string, instanceUrl: 
     .replace(/^\s*[–,;|-]\s*/u, '')
     .replace(/\s{2,}/g, ' ')
     .trim();
+}
+
+/** An invitation is small; a larger "calendar" attachment is not read. */
+const MAX_CALENDAR_BYTES = 256 * 1024;
+
+/** text/calendar or application/ics, or a .ics name (some senders label it application/octet-stream). */
+export function isCalendarAttachment(a: { contentType?: string; name?: string }): boolean {
+  const type = (a.contentType ?? '').toLowerCase().split(';')[0]!.trim();
+  return type === 'text/calendar' || type === 'application/ics' || /\.ics$/i.test(a.name ?? '');
 }
 
 /** Every text/plain and text/html body of a message. */

@@ -91,6 +91,13 @@ export interface MessagePart {
   parts?: MessagePart[];
 }
 
+export interface MessageAttachment {
+  contentType: string;
+  name: string;
+  partName: string;
+  size: number;
+}
+
 export interface StorageArea {
   get(keys?: string | string[] | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
@@ -140,7 +147,11 @@ export interface Messenger {
     enable(tabId?: number): Promise<void>;
     disable(tabId?: number): Promise<void>;
   };
-  messages: { getFull(messageId: number): Promise<MessagePart> };
+  messages: {
+    getFull(messageId: number): Promise<MessagePart>;
+    listAttachments?(messageId: number): Promise<MessageAttachment[]>;
+    getAttachmentFile?(messageId: number, partName: string): Promise<File>;
+  };
   identity?: {
     launchWebAuthFlow(details: { url: string; interactive?: boolean }): Promise<string>;
     getRedirectURL(path?: string): string;

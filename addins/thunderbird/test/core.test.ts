@@ -237,6 +237,22 @@ describe('mail', () => {
     expect(fake.opened).toEqual([`${INSTANCE}/xyz-abcd-efg`]);
   });
 
+  test('an invitation whose calendar part is an attachment (iMIP) enables Join; other attachments are not read', async () => {
+    const { fake, addon } = setup();
+    const ics = ['BEGIN:VCALENDAR', 'METHOD:REQUEST', 'BEGIN:VEVENT', `LOCATION:Salle B – ${INSTANCE}/xyz-abcd-e`, ' fg', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
+    fake.fullMessages.set(31, { contentType: 'multipart/mixed', parts: [{ contentType: 'text/plain', body: 'Invitation' }] });
+    fake.attachments.set(31, [{ contentType: 'text/calendar', name: 'invite.ics', partName: '1.2', content: ics }]);
+    fake.fullMessages.set(32, { contentType: 'multipart/mixed', parts: [{ contentType: 'text/plain', body: 'Pièce jointe' }] });
+    fake.attachments.set(32, [{ contentType: 'application/pdf', name: 'ordre.pdf', partName: '1.2', content: `${INSTANCE}/xyz-abcd-efg` }]);
+    fake.events.messagesDisplayed.fire({ id: 5 }, [{ id: 31, subject: 'Invitation' }]);
+    await addon.idle();
+    expect(fake.actionState.get(5)).toBe(true);
+    expect(addon.linksForTab(5).map((l) => l.code)).toEqual(['xyz-abcd-efg']);
+    fake.events.messagesDisplayed.fire({ id: 6 }, [{ id: 32, subject: 'PDF' }]);
+    await addon.idle();
+    expect(fake.actionState.get(6)).toBe(false);
+  });
+
   test('textParts walks nested parts', () => {
     expect(textParts({ parts: [{ contentType: 'text/plain', body: 'a' }, { contentType: 'image/png', body: 'x' }, { parts: [{ contentType: 'text/html', body: 'b' }] }] })).toEqual(['a', 'b']);
   });

@@ -41,6 +41,7 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
   const fullMessages = new Map<number, MessagePart>();
   const composeDetails = new Map<number, { isPlainText?: boolean; subject?: string }>();
   const notifications: { id: string; title: string; message: string }[] = [];
+  const attachments = new Map<number, { contentType: string; name: string; partName: string; content: string }[]>();
   /** Set to make the next setFields throw, as the experiment does after putting the fields back. */
   const failures = { setFields: null as Error | null, storage: null as Error | null };
 
@@ -174,6 +175,12 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
         if (!m) throw new Error(`no message ${id}`);
         return m;
       },
+      listAttachments: async (id) => (attachments.get(id) ?? []).map(({ content, ...a }) => ({ ...a, size: content.length })),
+      getAttachmentFile: async (id, partName) => {
+        const a = (attachments.get(id) ?? []).find((x) => x.partName === partName);
+        if (!a) throw new Error(`no attachment ${partName}`);
+        return new File([a.content], a.name, { type: a.contentType });
+      },
     },
   };
 
@@ -190,6 +197,7 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
     fullMessages,
     composeDetails,
     notifications,
+    attachments,
     failures,
     local,
     /** Opens an editor as Thunderbird would and tells the add-on. */

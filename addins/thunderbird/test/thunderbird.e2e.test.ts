@@ -26,6 +26,56 @@ function mail(subject: string, body: string): string {
   ].join('\n');
 }
 
+/**
+ * An invitation as calendar clients send it (iMIP, RFC 6047): a text part without the link and a
+ * text/calendar; method=REQUEST part whose LOCATION holds it, folded at 75 octets (RFC 5545 3.1) in the
+ * middle of the link, and DESCRIPTION with escaped text. The calendar part is inline (multipart/alternative)
+ * or, as several servers send it, an attachment (invite.ics), which Thunderbird gives add-ons no body for.
+ */
+function invitationMail(subject: string, link: string, attached: boolean): string {
+  const fold = (line: string) => line.match(/.{1,74}/g)!.join('\r\n ');
+  const ics = [
+    'BEGIN:VCALENDAR',
+    'PRODID:-//Example//Agenda 1.0//FR',
+    'VERSION:2.0',
+    'METHOD:REQUEST',
+    'BEGIN:VEVENT',
+    'UID:imip-visio-1@example.gouv.fr',
+    'DTSTAMP:20240101T090000Z',
+    'DTSTART:20240115T090000Z',
+    'DTEND:20240115T100000Z',
+    `SUMMARY:${subject}`,
+    fold(`LOCATION:Salle du conseil\\, bâtiment B – ${link}`),
+    'DESCRIPTION:Ordre du jour\\; budget\\nÀ bientôt',
+    'ORGANIZER;CN=Organisatrice:mailto:orga@example.gouv.fr',
+    'ATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION:mailto:agent@example.gouv.fr',
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ].join('\r\n');
+  return [
+    'From: Organisatrice <orga@example.gouv.fr>',
+    'To: Agent Test <agent@example.gouv.fr>',
+    `Subject: ${subject}`,
+    'Date: Mon, 01 Jan 2024 10:00:00 +0100',
+    `Message-ID: <${subject.replace(/\W/g, '')}@example.gouv.fr>`,
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/${attached ? 'mixed' : 'alternative'}; boundary="imip"`,
+    '',
+    '--imip',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'Vous êtes invité(e) à une réunion.',
+    '--imip',
+    `Content-Type: text/calendar; charset=utf-8; method=REQUEST${attached ? '; name="invite.ics"' : ''}`,
+    ...(attached ? ['Content-Disposition: attachment; filename="invite.ics"'] : []),
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    ics,
+    '--imip--',
+    '',
+  ].join('\n');
+}
+
 async function roomCodes(gateway: GatewayProcess): Promise<string[]> {
   const r = await fetch(`${gateway.url}/v1/rooms?limit=100`);
   expect(r.status).toBe(200);
@@ -48,10 +98,15 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
       executable,
       addon: { id: ADDON_ID, xpi: XPI },
       extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url, lang: 'fr' } },
-      messages: [mail('Invitation Visio', `Bonjour,\n\nRejoindre la réunion :\n${LINK}\n\nÀ bientôt`), mail('Sans lien', 'Rien à rejoindre ici.')],
+      messages: [
+        mail('Invitation Visio', `Bonjour,\n\nRejoindre la réunion :\n${LINK}\n\nÀ bientôt`),
+        mail('Sans lien', 'Rien à rejoindre ici.'),
+        invitationMail('Comité de pilotage', `${INSTANCE}/xyz-abcd-efg`, false),
+        invitationMail('Invitation jointe', `${INSTANCE}/klm-nopq-rst`, true),
+      ],
     });
     await enableCalendars(tb);
-    expect(await importMessages(tb)).toBe(2);
+    expect(await importMessages(tb)).toBe(4);
     await tb.waitFor(E.addonActive, [ADDON_ID], { what: 'the add-on to be active' });
   }, 120_000);
 
@@ -254,5 +309,12 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     // Same tab: disabled then enabled again proves the add-on read both messages.
     expect(await E.messageActionEnabled(tb, 'Sans lien')).toBe(false);
     expect(await E.messageActionEnabled(tb, 'Invitation Visio')).toBe(true);
+  });
+
+  test('Join Visio is enabled on an invitation (iMIP) whose link is only in its text/calendar part, inline or attached', async () => {
+    expect(await E.messageActionEnabled(tb, 'Sans lien')).toBe(false);
+    expect(await E.messageActionEnabled(tb, 'Comité de pilotage')).toBe(true);
+    expect(await E.messageActionEnabled(tb, 'Sans lien')).toBe(false);
+    expect(await E.messageActionEnabled(tb, 'Invitation jointe')).toBe(true);
   });
 });
