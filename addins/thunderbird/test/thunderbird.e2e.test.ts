@@ -11,7 +11,7 @@ import { ADDON_ID, XPI, editorScripts as E } from './tb-scripts.ts';
 const INSTANCE = 'https://visio.numerique.gouv.fr';
 const LINK = `${INSTANCE}/abc-defg-hij`;
 
-function mail(subject: string, body: string): string {
+function headers(subject: string, contentType: string): string[] {
   return [
     'From: Organisatrice <orga@example.gouv.fr>',
     'To: Agent Test <agent@example.gouv.fr>',
@@ -19,11 +19,13 @@ function mail(subject: string, body: string): string {
     'Date: Mon, 01 Jan 2024 10:00:00 +0100',
     `Message-ID: <${subject.replace(/\W/g, '')}@example.gouv.fr>`,
     'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
+    `Content-Type: ${contentType}`,
     '',
-    body,
-    '',
-  ].join('\n');
+  ];
+}
+
+function mail(subject: string, body: string): string {
+  return [...headers(subject, 'text/plain; charset=utf-8'), body, ''].join('\n');
 }
 
 /**
@@ -53,14 +55,7 @@ function invitationMail(subject: string, link: string, attached: boolean): strin
     'END:VCALENDAR',
   ].join('\r\n');
   return [
-    'From: Organisatrice <orga@example.gouv.fr>',
-    'To: Agent Test <agent@example.gouv.fr>',
-    `Subject: ${subject}`,
-    'Date: Mon, 01 Jan 2024 10:00:00 +0100',
-    `Message-ID: <${subject.replace(/\W/g, '')}@example.gouv.fr>`,
-    'MIME-Version: 1.0',
-    `Content-Type: multipart/${attached ? 'mixed' : 'alternative'}; boundary="imip"`,
-    '',
+    ...headers(subject, `multipart/${attached ? 'mixed' : 'alternative'}; boundary="imip"`),
     '--imip',
     'Content-Type: text/plain; charset=utf-8',
     '',
