@@ -1,7 +1,9 @@
-// Second versions of Debian programs the tests run side by side with the installed one, unpacked from
-// Debian's archive into .tools/ (apt-get download + dpkg -x, nothing installed system-wide).
+// Second versions of Debian programs the tests run side by side with the installed one, and files only the
+// tests load, unpacked from Debian's archive into .tools/ (apt-get download + dpkg -x, nothing installed
+// system-wide). A version { sameAs: <package> } follows that installed package (a language pack must match
+// its Thunderbird exactly); the unpacked version is noted in <dir>/.version.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { log, root } from './run.mjs';
 
@@ -9,6 +11,9 @@ export const unpackedPackages = [
   // Thunderbird 140 ESR (bookworm main) beside 153 ESR (bookworm-security): the add-on's oldest supported
   // version. Its libraries are those 153 pulls in (same Depends; NSS is bundled in its own folder).
   { name: 'thunderbird', version: '1:140.12.0esr-1~deb12u1', dir: 'thunderbird-140', binary: 'usr/lib/thunderbird/thunderbird' },
+  // French language packs of both, for the layout tests in French (loaded into test profiles only).
+  { name: 'thunderbird-l10n-fr', version: '1:140.12.0esr-1~deb12u1', dir: 'thunderbird-l10n-fr-140', binary: 'usr/lib/thunderbird/extensions/langpack-fr@thunderbird.mozilla.org.xpi' },
+  { name: 'thunderbird-l10n-fr', version: { sameAs: 'thunderbird' }, dir: 'thunderbird-l10n-fr-153', binary: 'usr/lib/thunderbird/extensions/langpack-fr@thunderbird.mozilla.org.xpi' },
 ];
 
 /** Folder holding an unpacked package: .tools/<dir>. */
@@ -16,10 +21,22 @@ export function unpackedDir(pkg) {
   return join(root, '.tools', pkg.dir);
 }
 
+function resolveVersion(version) {
+  if (typeof version === 'string') return version;
+  const r = spawnSync('dpkg-query', ['-W', '-f=${Version}', version.sameAs], { encoding: 'utf8' });
+  if (r.status !== 0 || !r.stdout) {
+    log(`${version.sameAs} is not installed: cannot tell which version of its companion package to unpack`);
+    process.exit(1);
+  }
+  return r.stdout.trim();
+}
+
 export function ensureUnpackedPackages(packages = unpackedPackages) {
-  for (const pkg of packages) {
+  for (const entry of packages) {
+    const pkg = { ...entry, version: resolveVersion(entry.version) };
     const target = unpackedDir(pkg);
-    if (existsSync(join(target, pkg.binary))) continue;
+    const stamp = join(target, '.version');
+    if (existsSync(join(target, pkg.binary)) && existsSync(stamp) && readFileSync(stamp, 'utf8') === pkg.version) continue;
     log(`unpacking ${pkg.name} ${pkg.version} into ${target}`);
     const work = `${target}.partial`;
     rmSync(work, { recursive: true, force: true });
@@ -38,6 +55,7 @@ export function ensureUnpackedPackages(packages = unpackedPackages) {
       process.exit(1);
     }
     run('dpkg', ['-x', deb, 'root']);
+    writeFileSync(join(work, 'root', '.version'), pkg.version);
     rmSync(target, { recursive: true, force: true });
     renameSync(join(work, 'root'), target);
     rmSync(work, { recursive: true, force: true });

@@ -16,17 +16,23 @@ export const THUNDERBIRD_PATH = process.env.THUNDERBIRD_PATH ?? '/usr/bin/thunde
 export const THUNDERBIRD_140_PATH =
   process.env.THUNDERBIRD_140_PATH ?? join(import.meta.dirname, '..', '..', '.tools', 'thunderbird-140', 'usr', 'lib', 'thunderbird', 'thunderbird');
 
+
 export interface ThunderbirdInstallation {
   /** Major version, as the tests name it ("140", "153"). */
   major: string;
   executable: string;
+  /** Its French language pack (Debian's thunderbird-l10n-fr of the same version, unpacked by `npm test`). */
+  frenchLangpack: string;
 }
+
+const tools = join(import.meta.dirname, '..', '..', '.tools');
+const langpack = (dir: string) => join(tools, dir, 'usr', 'lib', 'thunderbird', 'extensions', 'langpack-fr@thunderbird.mozilla.org.xpi');
 
 /** The ESRs the suite runs on, oldest first (the add-on's strict_min_version is the first). */
 export function thunderbirdInstallations(): ThunderbirdInstallation[] {
   return [
-    { major: '140', executable: THUNDERBIRD_140_PATH },
-    { major: '153', executable: THUNDERBIRD_PATH },
+    { major: '140', executable: THUNDERBIRD_140_PATH, frenchLangpack: langpack('thunderbird-l10n-fr-140') },
+    { major: '153', executable: THUNDERBIRD_PATH, frenchLangpack: langpack('thunderbird-l10n-fr-153') },
   ];
 }
 
@@ -47,6 +53,8 @@ export interface ThunderbirdOptions {
   startTimeoutMs?: number;
   /** Another Thunderbird binary (default THUNDERBIRD_PATH). */
   executable?: string;
+  /** Thunderbird's own language: this language pack (.xpi) is side-loaded and requested (intl.locale.requested). */
+  langpack?: { locale: string; xpi: string };
   /** Start on this existing profile (one a previous launch kept, see Thunderbird.kill) instead of a fresh one. */
   profile?: string;
 }
@@ -136,6 +144,7 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
   if (options.profile) rmSync(join(profile, 'lock'), { force: true });
   (options.messages ?? []).forEach((m, i) => writeFileSync(join(profile, 'eml', `${String(i).padStart(3, '0')}.eml`), m.replace(/\r?\n/g, '\r\n')));
   if (options.extensionStorage || options.profile) prefs['extensions.webextensions.ExtensionStorageIDB.enabled'] = false;
+  if (options.langpack) prefs['intl.locale.requested'] = options.langpack.locale;
   if (options.extensionStorage) {
     for (const [id, data] of Object.entries(options.extensionStorage)) {
       const dir = join(profile, 'browser-extension-data', id);
@@ -147,6 +156,11 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
   if (options.addon && !options.profile) {
     mkdirSync(join(profile, 'extensions'), { recursive: true });
     copyFileSync(options.addon.xpi, join(profile, 'extensions', `${options.addon.id}.xpi`));
+  }
+  if (options.langpack && !options.profile) {
+    if (!existsSync(options.langpack.xpi)) throw new Error(`no language pack at ${options.langpack.xpi}: run npm test (it unpacks Debian's thunderbird-l10n-${options.langpack.locale} into .tools/)`);
+    mkdirSync(join(profile, 'extensions'), { recursive: true });
+    copyFileSync(options.langpack.xpi, join(profile, 'extensions', `langpack-${options.langpack.locale}@thunderbird.mozilla.org.xpi`));
   }
 
   let out = '';

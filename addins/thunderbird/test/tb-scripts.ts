@@ -109,9 +109,19 @@ export const editorScripts = {
 
   noEditor: `return ![...Services.wm.getEnumerator(null)].some((w) => w.location.href.includes("calendar-event-dialog"));`,
 
-  /** Close without saving: Cancel, then "Don't save" in Thunderbird's prompt when it asks. */
+  /** Close without saving (dialog: Cancel; tab: closed unsaved), then "Don't save" in Thunderbird's prompt when it asks. */
   async discard(tb: Thunderbird, view: string): Promise<void> {
-    await tb.chrome(`${FIND} const [w] = findView(arguments[0]); w.setTimeout(() => w.document.querySelector("dialog").cancelDialog(), 0); return true;`, view);
+    await tb.chrome(`${FIND} const [w, , frame] = findView(arguments[0]);
+      if (w.location.href.includes("calendar-event-dialog")) {
+        w.setTimeout(() => w.document.querySelector("dialog").cancelDialog(), 0);
+      } else {
+        // An event tab: closed as after "Don't save" (calendar-item-panel.js closeWindowOrTab).
+        const tabmail = w.document.getElementById("tabmail");
+        const tab = tabmail.tabInfo.find((t) => t.iframe === frame);
+        tab.allowTabClose = true;
+        w.setTimeout(() => tabmail.closeTab(tab), 0);
+      }
+      return true;`, view);
     await tb.waitFor(
       `${FIND}
       for (const w of Services.wm.getEnumerator(null)) {
@@ -148,6 +158,23 @@ export const editorScripts = {
     if (row.getAttribute("aria-busy") === "true" || add.disabled || !status || status === arguments[1]) return null;
     return { location: d.getElementById("item-location").value, description: d.getElementById("item-description").contentDocument.body.innerHTML,
       status, addVisible: !add.hidden, addEnabled: !add.disabled, removeVisible: !d.querySelector(".visio-remove").hidden };`,
+
+  /** Boxes (CSS px) of the Location field, the Visio row and its status in the editor, and the window's width. */
+  layout: `${FIND} const [w, d] = findView(arguments[0]);
+    const box = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; };
+    const status = d.querySelector(".visio-status");
+    return { location: box(d.getElementById("item-location")), row: box(d.getElementById("visio-meeting-row")), status: box(status),
+      statusText: status.textContent, windowWidth: w.innerWidth, label: d.getElementById("item-location-label").value,
+      linkRowShown: !d.getElementById("event-grid-link-row").hidden };`,
+
+  /** PNG (data URL) of the window holding the editor, as drawn by Thunderbird. */
+  screenshot: `${FIND} const [w] = findView(arguments[0]);
+    return w.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white").then((bitmap) => {
+      const canvas = w.document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+      canvas.width = bitmap.width; canvas.height = bitmap.height;
+      canvas.getContext("2d").drawImage(bitmap, 0, 0);
+      return canvas.toDataURL("image/png");
+    });`,
 
   /** A daily series of 5 with a room (as the add-on stores it); resolves with the title. */
   addRecurringEvent: `${FIND}

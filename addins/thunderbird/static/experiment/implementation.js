@@ -286,7 +286,7 @@ class Bridge {
       const label = doc.createElementNS(HTML_NS, "label");
       label.className = "visio-access-label";
       label.hidden = true;
-      label.style.cssText = "display:inline-flex;gap:4px;align-items:center";
+      label.style.cssText = "gap:4px;align-items:center";
       label.append(l10n("editorAccess"));
       const select = doc.createElementNS(HTML_NS, "select");
       select.className = "visio-access";
@@ -349,7 +349,8 @@ class Bridge {
       const levels = Array.isArray(accessLevels) ? accessLevels : [];
       for (const option of access.options) option.hidden = !levels.includes(option.value);
       // Only before a room exists: a created room keeps the level it was created with.
-      row.querySelector(".visio-access-label").hidden = levels.length < 2 || hasRoom;
+      // (An inline display would override the hidden attribute.)
+      row.querySelector(".visio-access-label").style.display = levels.length < 2 || hasRoom ? "none" : "inline-flex";
       if (accessLevel && !view.accessChosen) access.value = accessLevel;
       access.disabled = busy;
     }
