@@ -16,7 +16,7 @@ import { PUBLIC_INSTANCE_URL, type Lang } from '@visio/shared/types';
 import type { GatewayConfig, Room } from '@visio/shared/contract';
 import type { ItemChange, ItemFields, Messenger, MessagePart, OpenedView, Tab, ViewCommand } from './messenger.js';
 import { ReleaseQueue } from './release-queue.js';
-import { readSettings, type Settings } from './settings.js';
+import { readPolicy, readSettings, type Settings } from './settings.js';
 
 export interface AddonOptions {
   fetch?: typeof fetch;
@@ -79,6 +79,12 @@ export class VisioAddon {
     m.messageDisplay.onMessagesDisplayed.addListener((tab, messages) => void track(this.onMessagesDisplayed(tab, messages)));
     m.runtime.onMessage.addListener((message) => this.onRuntimeMessage(message));
     m.storage.onChanged.addListener(() => (this.configCache = null));
+    // Told to the agent in the options and the editor; logged for the administrator.
+    void track(
+      readPolicy(m).then(({ invalid }) => {
+        for (const [key, value] of Object.entries(invalid)) console.warn(`Visio: policy value ${key} set by the administrator is invalid and not used: ${value}`);
+      }),
+    );
     // Editors opened before the background started (add-on installed or updated while they were open),
     // then the rooms a previous session left unsaved, except those such an editor still shows.
     void track(
@@ -134,7 +140,10 @@ export class VisioAddon {
 
   private async client(): Promise<{ client: VisioClient; settings: Settings; config: GatewayConfig }> {
     const settings = await this.settings();
-    if (!settings.gatewayUrl) throw new AddonError('errorNoGateway');
+    if (!settings.gatewayUrl) {
+      const invalid = settings.invalidManaged.gatewayUrl;
+      throw invalid === undefined ? new AddonError('errorNoGateway') : new AddonError('errorGatewayPolicyInvalid', [invalid]);
+    }
     const client = createVisioClient({
       baseUrl: settings.gatewayUrl,
       clientName: 'thunderbird',
@@ -164,7 +173,7 @@ export class VisioAddon {
   }
 
   private message(error: unknown, lang: Lang): string {
-    if (error instanceof AddonError) return this.messenger.i18n.getMessage(error.key);
+    if (error instanceof AddonError) return this.messenger.i18n.getMessage(error.key, error.substitutions);
     return describeError(error, lang);
   }
 
@@ -478,7 +487,10 @@ export class VisioAddon {
 }
 
 export class AddonError extends Error {
-  constructor(readonly key: string) {
+  constructor(
+    readonly key: string,
+    readonly substitutions?: string[],
+  ) {
     super(key);
   }
 }

@@ -278,6 +278,39 @@ describe('settings, policies and sign-in', () => {
     expect(fake.local.lang).toBe('fr');
   });
 
+  test('an invalid policy value locks its field, is reported as invalid and logged, and the editor says so', async () => {
+    const fake = createFakeMessenger({ local: { gatewayUrl: 'https://mine.example.fr' }, managed: { gatewayUrl: 'http://passerelle.example.gouv.fr', lang: 'de' } });
+    const s = await readSettings(fake.messenger);
+    expect(s.gatewayUrl).toBeNull();
+    expect(s.managed).toEqual(expect.arrayContaining(['gatewayUrl', 'lang']));
+    expect(s.invalidManaged).toEqual({ gatewayUrl: 'http://passerelle.example.gouv.fr', lang: 'de' });
+    // The agent cannot put their own value in its place.
+    await saveSettings(fake.messenger, { gatewayUrl: 'https://other.example.fr' });
+    expect(fake.local.gatewayUrl).toBe('https://mine.example.fr');
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => void warnings.push(m);
+    try {
+      const addon = new VisioAddon(fake.messenger);
+      addon.start();
+      const id = fake.openEditor({ title: 'Politique' });
+      await press(fake, addon, id, 'add');
+      expect(fake.editors.get(id)!.state.message).toBe('errorGatewayPolicyInvalid(http://passerelle.example.gouv.fr)');
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toContain('Visio: policy value gatewayUrl set by the administrator is invalid and not used: http://passerelle.example.gouv.fr');
+  });
+
+  test('the invitation language follows Thunderbird unless one was chosen; choosing "as Thunderbird" unpins it', async () => {
+    const fake = createFakeMessenger({ local: {}, uiLanguage: 'en-US' });
+    expect(await readSettings(fake.messenger)).toMatchObject({ lang: 'en', langChosen: false });
+    await saveSettings(fake.messenger, { lang: 'fr' });
+    expect(await readSettings(fake.messenger)).toMatchObject({ lang: 'fr', langChosen: true });
+    await saveSettings(fake.messenger, { lang: '' });
+    expect(await readSettings(fake.messenger)).toMatchObject({ lang: 'en', langChosen: false });
+  });
+
   test('an invalid URL is refused and nothing is saved', async () => {
     const fake = createFakeMessenger({ local: { gatewayUrl: 'https://mine.example.fr' } });
     expect(await saveSettings(fake.messenger, { gatewayUrl: 'http://evil.example', releaseOnDelete: false })).toEqual({ ok: false, field: 'gatewayUrl' });
