@@ -5,10 +5,10 @@
  * unpacks into .tools/ (scripts/lib/unpacked.mjs).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connectMarionette, type Marionette } from './marionette.ts';
 
 export const THUNDERBIRD_PATH = process.env.THUNDERBIRD_PATH ?? '/usr/bin/thunderbird';
@@ -21,6 +21,8 @@ export interface ThunderbirdInstallation {
   /** Major version, as the tests name it ("140", "153"). */
   major: string;
   executable: string;
+  /** The folder of its program files (thunderbird-bin, omni.ja…). */
+  installDir: string;
   /** Its French language pack (Debian's thunderbird-l10n-fr of the same version, unpacked by `npm test`). */
   frenchLangpack: string;
 }
@@ -31,8 +33,9 @@ const langpack = (dir: string) => join(tools, dir, 'usr', 'lib', 'thunderbird', 
 /** The ESRs the suite runs on, oldest first (the add-on's strict_min_version is the first). */
 export function thunderbirdInstallations(): ThunderbirdInstallation[] {
   return [
-    { major: '140', executable: THUNDERBIRD_140_PATH, frenchLangpack: langpack('thunderbird-l10n-fr-140') },
-    { major: '153', executable: THUNDERBIRD_PATH, frenchLangpack: langpack('thunderbird-l10n-fr-153') },
+    { major: '140', executable: THUNDERBIRD_140_PATH, installDir: dirname(THUNDERBIRD_140_PATH), frenchLangpack: langpack('thunderbird-l10n-fr-140') },
+    // /usr/bin/thunderbird is Debian's wrapper script; the program files are in /usr/lib/thunderbird.
+    { major: '153', executable: THUNDERBIRD_PATH, installDir: process.env.THUNDERBIRD_DIR ?? '/usr/lib/thunderbird', frenchLangpack: langpack('thunderbird-l10n-fr-153') },
   ];
 }
 
@@ -248,6 +251,25 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
       await kill('SIGKILL', true);
     },
   };
+}
+
+/**
+ * A copy of an installation to which a `distribution/policies.json` is added, as an administrator deploys
+ * enterprise policies, without touching the system's installation: every entry is a symlink to the real
+ * one except the program itself, copied so that Thunderbird takes the copy's folder as its own.
+ */
+export function installationWithPolicies(installDir: string, policies: unknown): { executable: string; remove(): void } {
+  const realDir = realpathSync(installDir);
+  const dir = mkdtempSync(join(tmpdir(), 'visio-thunderbird-install-'));
+  for (const name of readdirSync(realDir)) {
+    if (name === 'distribution') continue;
+    if (name === 'thunderbird-bin') copyFileSync(join(realDir, name), join(dir, name));
+    else symlinkSync(name === 'thunderbird' ? 'thunderbird-bin' : join(realDir, name), join(dir, name));
+  }
+  mkdirSync(join(dir, 'distribution'));
+  writeFileSync(join(dir, 'distribution', 'policies.json'), JSON.stringify(policies, null, 2));
+  chmodSync(join(dir, 'thunderbird-bin'), 0o755);
+  return { executable: join(dir, 'thunderbird'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Thunderbird's version, or a clear error when it cannot run. */
