@@ -9,6 +9,8 @@ import type { Thunderbird } from '@visio/testing/thunderbird';
 export const ADDON_ID = 'visio-thunderbird@integrations.numerique.gouv.fr';
 export const XPI = join(import.meta.dirname, '..', 'dist', 'visio-thunderbird.xpi');
 const WIDGET_ID = ADDON_ID.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
+/** Thunderbird's id for the add-on's compose_action button. */
+export const COMPOSE_BUTTON_ID = `${WIDGET_ID}-composeAction-toolbarbutton`;
 
 /** Finds the tagged editor: [outer window, iframe document]. */
 const FIND = `
@@ -255,8 +257,8 @@ export const editorScripts = {
 
   deleteEvent: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); if (!i) throw new Error("no event " + arguments[0]); return i.calendar.deleteItem(i).then(() => true); });`,
 
-  /** Opens a compose window, types, presses Insert Visio meeting; the body once the block is in. Left open with keepOpen. */
-  async composeAndInsert(tb: Thunderbird, subject: string, plainText = false, keepOpen = false): Promise<string> {
+  /** Opens a compose window with some text typed, and presses Insert Visio meeting at its end. */
+  async composeAndPress(tb: Thunderbird, subject: string, plainText = false): Promise<void> {
     await tb.chrome(
       `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
       const params = Cc["@mozilla.org/messengercompose/composeparams;1"].createInstance(Ci.nsIMsgComposeParams);
@@ -273,7 +275,6 @@ export const editorScripts = {
       subject,
       plainText,
     );
-    const buttonId = `${WIDGET_ID}-composeAction-toolbarbutton`;
     await tb.waitFor(
       `for (const w of Services.wm.getEnumerator("msgcompose")) {
         const editor = w.GetCurrentEditor?.();
@@ -285,9 +286,23 @@ export const editorScripts = {
         }
       }
       return false;`,
-      [buttonId],
+      [COMPOSE_BUTTON_ID],
       { what: 'a compose window with the Insert Visio meeting button', timeoutMs: 20_000 },
     );
+  },
+
+  /** The compose toolbar once the Insert button shows the badge `arguments[1]`: its label and badge, and Send's label and width. */
+  composeToolbarWithBadge: `for (const w of Services.wm.getEnumerator("msgcompose")) {
+      const button = w.document.getElementById(arguments[0]);
+      const send = w.document.getElementById("button-send");
+      if (!button || button.getAttribute("badge") !== arguments[1]) continue;
+      return { label: button.getAttribute("label"), badge: button.getAttribute("badge"), sendLabel: send.getAttribute("label"), sendWidth: send.getBoundingClientRect().width };
+    }
+    return null;`,
+
+  /** Opens a compose window, types, presses Insert Visio meeting; the body once the block is in. Left open with keepOpen. */
+  async composeAndInsert(tb: Thunderbird, subject: string, plainText = false, keepOpen = false): Promise<string> {
+    await editorScripts.composeAndPress(tb, subject, plainText);
     const body = await tb.waitFor<string>(
       `for (const w of Services.wm.getEnumerator("msgcompose")) {
         const root = w.GetCurrentEditor().rootElement;

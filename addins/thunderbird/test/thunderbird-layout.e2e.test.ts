@@ -2,14 +2,15 @@
  * Layout as an agent sees it: the Visio control sits on its own line under "Location" and never shrinks
  * the field, before and after Add and with an error showing, in the event dialog and in the event tab,
  * with Thunderbird in English and in French (Debian's language pack), on each supported ESR. Screenshots
- * of each state are written to test-results/thunderbird-layout/.
+ * of each state are written to test-results/thunderbird-layout/. In compose, an error is a notification:
+ * the toolbar button keeps its label and "Send" its text.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { enableCalendars, launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
-import { ADDON_ID, XPI, editorScripts as E } from './tb-scripts.ts';
+import { ADDON_ID, COMPOSE_BUTTON_ID, XPI, editorScripts as E } from './tb-scripts.ts';
 
 interface Box {
   x: number;
@@ -119,5 +120,19 @@ describe.each(cases)('Thunderbird %s in %s: the Location field keeps its box', (
       await E.discard(tb, view);
     }
     await tb.chrome(E.editInTab, false);
+  });
+
+  test('compose with the gateway unreachable: a "!" badge, the button keeps its label and Send its text (the message goes to a notification)', async () => {
+    await gateway.stop();
+    await E.composeAndPress(tb, 'Erreur en rédaction');
+    const toolbar = await tb.waitFor<{ label: string; badge: string; sendLabel: string; sendWidth: number }>(E.composeToolbarWithBadge, [COMPOSE_BUTTON_ID, '!'], {
+      what: 'the error badge on the Insert button',
+      timeoutMs: 30_000,
+    });
+    expect(toolbar.badge).toBe('!');
+    expect(toolbar.label).toBe(locale === 'fr' ? 'Insérer une réunion Visio' : 'Insert Visio meeting');
+    expect(toolbar.sendLabel).toBe(locale === 'fr' ? 'Envoyer' : 'Send');
+    expect(toolbar.sendWidth).toBeGreaterThan(40);
+    await tb.chrome(E.closeCompose);
   });
 });
