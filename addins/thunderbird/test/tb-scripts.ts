@@ -138,6 +138,17 @@ export const editorScripts = {
     );
   },
 
+  /** The access choice: shown or not, its value and offered levels; with arguments[1], chooses it first (as a person would). */
+  access: `${FIND} const [, d] = findView(arguments[0]); const select = d.querySelector(".visio-access");
+    if (arguments[1]) { select.value = arguments[1]; select.dispatchEvent(new d.defaultView.Event("change", { bubbles: true })); }
+    const label = d.querySelector(".visio-access-label");
+    return { shown: label.getBoundingClientRect().width > 0, value: select.value, offered: [...select.options].filter((o) => !o.hidden).map((o) => o.value) };`,
+
+  /** The access choice once it is shown (the gateway's levels arrived), else null. */
+  accessOffered: `${FIND} const [, d] = findView(arguments[0]); const select = d.querySelector(".visio-access");
+    if (d.querySelector(".visio-access-label").getBoundingClientRect().width === 0) return null;
+    return { shown: true, value: select.value, offered: [...select.options].filter((o) => !o.hidden).map((o) => o.value) };`,
+
   /** Types into the location field, as a person would (value + input event). */
   typeLocation: `${FIND} const [, d] = findView(arguments[0]); const input = d.getElementById("item-location");
     input.value = arguments[1]; input.dispatchEvent(new d.defaultView.Event("input", { bubbles: true })); return true;`,

@@ -142,6 +142,22 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     expect(await roomCodes(gateway)).toContain(code);
   });
 
+  test("the access level: the gateway's levels offered, its default preselected; the one chosen is the room's", async () => {
+    const config = (await (await fetch(`${gateway.url}/v1/config`)).json()) as { accessLevels: string[]; defaultAccessLevel: string };
+    const view = await E.openNewEvent(tb, 'Accès restreint');
+    const offered = await tb.waitFor<{ shown: boolean; value: string; offered: string[] }>(E.accessOffered, [view], { what: 'the access choice' });
+    expect(offered).toEqual({ shown: true, value: config.defaultAccessLevel, offered: config.accessLevels });
+    const chosen = config.accessLevels.find((l) => l !== config.defaultAccessLevel)!;
+    await tb.chrome(E.access, view, chosen);
+    await tb.chrome(E.press, view, 'add');
+    const fields = await tb.waitFor<{ location: string }>(E.filledFields, [view], { what: 'the fields to be filled' });
+    const room = (await (await fetch(`${gateway.url}/v1/rooms/${fields.location.slice(-12)}`)).json()) as { accessLevel: string };
+    expect(room.accessLevel).toBe(chosen);
+    // Once the room exists the choice is gone (the room keeps the level it was created with).
+    expect((await tb.chrome<{ shown: boolean }>(E.access, view)).shown).toBe(false);
+    await E.discard(tb, view);
+  });
+
   test('reopening the saved event offers Join and Remove; Remove then discard keeps the stored room', async () => {
     const view = await E.openExistingEvent(tb, 'Point hebdo équipe');
     await tb.waitFor(E.buttonsEqual, [view, { add: false, remove: true, join: true }], { what: 'Join and Remove buttons' });
