@@ -41,14 +41,19 @@ export function ensureUnpackedPackages(packages = unpackedPackages) {
     const work = `${target}.partial`;
     rmSync(work, { recursive: true, force: true });
     mkdirSync(work, { recursive: true });
+    const attempt = (cmd, args) => spawnSync(cmd, args, { cwd: work, stdio: 'inherit' }).status === 0;
     const run = (cmd, args) => {
-      const r = spawnSync(cmd, args, { cwd: work, stdio: 'inherit' });
-      if (r.status !== 0) {
-        log(`${cmd} ${args.join(' ')} failed (exit ${r.status ?? r.error?.message}); the tests need ${pkg.name} ${pkg.version}`);
+      if (!attempt(cmd, args)) {
+        log(`${cmd} ${args.join(' ')} failed; the tests need ${pkg.name} ${pkg.version}`);
         process.exit(1);
       }
     };
-    run('apt-get', ['download', '-qq', `${pkg.name}=${pkg.version}`]);
+    const download = ['download', '-qq', `${pkg.name}=${pkg.version}`];
+    // A fresh machine may not have the archive's package lists yet (apt-get update needs root).
+    if (!attempt('apt-get', download)) {
+      if (typeof process.getuid === 'function' && process.getuid() === 0) run('apt-get', ['update', '-qq']);
+      run('apt-get', download);
+    }
     const deb = readdirSync(work).find((f) => f.endsWith('.deb'));
     if (!deb) {
       log(`apt-get download left no .deb for ${pkg.name} ${pkg.version}`);
