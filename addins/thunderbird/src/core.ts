@@ -114,10 +114,13 @@ export class VisioAddon {
       this.released.delete(code);
       if (!(await this.releaseRoom(code))) failed = true;
     }
-    if (failed) {
-      this.retryTimer = setTimeout(() => void this.drainQueue(keep), this.options.retryMs ?? 60_000);
-      (this.retryTimer as { unref?: () => void }).unref?.();
-    }
+    if (failed) this.scheduleRetry(keep);
+  }
+
+  private scheduleRetry(keep: Set<string> = new Set()): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => void this.drainQueue(keep), this.options.retryMs ?? 60_000);
+    (this.retryTimer as { unref?: () => void }).unref?.();
   }
 
   /** Stops the retry timer (tests). */
@@ -189,6 +192,8 @@ export class VisioAddon {
       if (!(error instanceof VisioApiError && error.status === 404)) {
         this.released.delete(code);
         console.warn(`Visio: could not release room ${code}: ${describeError(error, 'en')}`);
+        // A room still recorded as unsaved (closed editor or compose window) is tried again later.
+        this.scheduleRetry();
         return false;
       }
     }

@@ -15,6 +15,42 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
+/** A loopback proxy to the gateway that can be made to refuse every request (the gateway "down"). */
+async function startSwitchableProxy(target: string): Promise<{ url: string; down: boolean; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const state = { down: false };
+  const server = createServer((req, res) => {
+    if (state.down) {
+      req.socket.destroy();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'connection') as [string, string][]);
+      fetch(`${target}${req.url}`, { method: req.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) }).then(
+        async (r) => {
+          res.writeHead(r.status, Object.fromEntries(r.headers));
+          res.end(Buffer.from(await r.arrayBuffer()));
+        },
+        () => req.socket.destroy(),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
 async function roomCodes(): Promise<string[]> {
   const page = (await (await fetch(`${gateway.url}/v1/rooms?limit=100`)).json()) as { items: { code: string }[] };
   return page.items.map((r) => r.code);
@@ -385,6 +421,29 @@ describe('no room left behind', () => {
     await expect.poll(roomCodes, { timeout: 5_000 }).not.toContain(code);
     await expect.poll(() => down.local.unsavedRooms, { timeout: 5_000 }).toEqual({});
     offline.stop();
+  });
+
+  test('an editor closed unsaved while the gateway is down: its room is released once the gateway is back', async () => {
+    const proxy = await startSwitchableProxy(gateway.url);
+    const fake = createFakeMessenger({ local: { gatewayUrl: proxy.url } });
+    const addon = new VisioAddon(fake.messenger, { retryMs: 20, deleteGraceMs: 30 });
+    addon.start();
+    try {
+      const id = fake.openEditor({ title: 'Panne' });
+      await press(fake, addon, id, 'add');
+      const code = fake.editors.get(id)!.pending.room!;
+      proxy.down = true;
+      fake.close(id, false);
+      await addon.idle();
+      expect(await roomCodes()).toContain(code);
+      expect(Object.keys(fake.local.unsavedRooms as object)).toEqual([code]);
+      proxy.down = false;
+      await expect.poll(roomCodes, { timeout: 5_000 }).not.toContain(code);
+      await expect.poll(() => fake.local.unsavedRooms, { timeout: 5_000 }).toEqual({});
+    } finally {
+      addon.stop();
+      await proxy.close();
+    }
   });
 
   test('compose: closed unsent releases the room; sent or saved as a draft keeps it', async () => {
