@@ -3,9 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureDebianPackages } from './lib/system.mjs';
+import { ensureUnpackedPackages } from './lib/unpacked.mjs';
 import { ensurePnpm, log, pnpm, pnpmInstall, root } from './lib/run.mjs';
 
 ensureDebianPackages();
+ensureUnpackedPackages();
 pnpmInstall();
 pnpm(['-r', 'build']);
 pnpm(['-r', 'typecheck']);

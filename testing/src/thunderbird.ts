@@ -1,15 +1,43 @@
 /**
  * Debian's Thunderbird, headless, in a fresh profile with a Local Folders account and an identity,
- * side-loading an unsigned add-on (.xpi), driven through Marionette's chrome context.
+ * side-loading an unsigned add-on (.xpi), driven through Marionette's chrome context. Every ESR the
+ * add-ons support is listed in thunderbirdInstallations(): the installed one and the older one `npm test`
+ * unpacks into .tools/ (scripts/lib/unpacked.mjs).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { connectMarionette, type Marionette } from './marionette.ts';
 
 export const THUNDERBIRD_PATH = process.env.THUNDERBIRD_PATH ?? '/usr/bin/thunderbird';
+/** Thunderbird 140 ESR from Debian bookworm main, unpacked by `npm test` (scripts/lib/unpacked.mjs). */
+export const THUNDERBIRD_140_PATH =
+  process.env.THUNDERBIRD_140_PATH ?? join(import.meta.dirname, '..', '..', '.tools', 'thunderbird-140', 'usr', 'lib', 'thunderbird', 'thunderbird');
+
+
+export interface ThunderbirdInstallation {
+  /** Major version, as the tests name it ("140", "153"). */
+  major: string;
+  executable: string;
+  /** The folder of its program files (thunderbird-bin, omni.ja…). */
+  installDir: string;
+  /** Its French language pack (Debian's thunderbird-l10n-fr of the same version, unpacked by `npm test`). */
+  frenchLangpack: string;
+}
+
+const tools = join(import.meta.dirname, '..', '..', '.tools');
+const langpack = (dir: string) => join(tools, dir, 'usr', 'lib', 'thunderbird', 'extensions', 'langpack-fr@thunderbird.mozilla.org.xpi');
+
+/** The ESRs the suite runs on, oldest first (the add-on's strict_min_version is the first). */
+export function thunderbirdInstallations(): ThunderbirdInstallation[] {
+  return [
+    { major: '140', executable: THUNDERBIRD_140_PATH, installDir: dirname(THUNDERBIRD_140_PATH), frenchLangpack: langpack('thunderbird-l10n-fr-140') },
+    // /usr/bin/thunderbird is Debian's wrapper script; the program files are in /usr/lib/thunderbird.
+    { major: '153', executable: THUNDERBIRD_PATH, installDir: process.env.THUNDERBIRD_DIR ?? '/usr/lib/thunderbird', frenchLangpack: langpack('thunderbird-l10n-fr-153') },
+  ];
+}
 
 export interface ThunderbirdOptions {
   /** Side-load this add-on: the .xpi is copied to `<profile>/extensions/<addonId>.xpi`. */
@@ -28,6 +56,10 @@ export interface ThunderbirdOptions {
   startTimeoutMs?: number;
   /** Another Thunderbird binary (default THUNDERBIRD_PATH). */
   executable?: string;
+  /** Thunderbird's own language: this language pack (.xpi) is side-loaded and requested (intl.locale.requested). */
+  langpack?: { locale: string; xpi: string };
+  /** Start on this existing profile (one a previous launch kept, see Thunderbird.kill) instead of a fresh one. */
+  profile?: string;
 }
 
 export interface Thunderbird {
@@ -39,7 +71,10 @@ export interface Thunderbird {
   waitFor<T = unknown>(script: string, args?: unknown[], options?: { timeoutMs?: number; what?: string }): Promise<T>;
   /** Everything Thunderbird wrote (stdout + stderr). */
   output(): string;
+  /** Quits and removes the profile. */
   close(): Promise<void>;
+  /** Kills the process (SIGKILL, as a crash or a power cut would) and keeps the profile for the next launch. */
+  kill(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -61,9 +96,9 @@ function prefLine(name: string, value: string | number | boolean): string {
 export async function launchThunderbird(options: ThunderbirdOptions = {}): Promise<Thunderbird> {
   const executable = options.executable ?? THUNDERBIRD_PATH;
   if (!existsSync(executable)) {
-    throw new Error(`Thunderbird is not installed at ${executable}: run npm test as root (it installs Debian's thunderbird) or apt-get install thunderbird`);
+    throw new Error(`Thunderbird is not installed at ${executable}: run npm test as root (it installs Debian's thunderbird and unpacks Thunderbird 140 into .tools/) or apt-get install thunderbird`);
   }
-  const profile = mkdtempSync(join(tmpdir(), 'visio-thunderbird-'));
+  const profile = options.profile ?? mkdtempSync(join(tmpdir(), 'visio-thunderbird-'));
   const port = await freePort();
   const identity = options.identity ?? { email: 'agent@example.gouv.fr', name: 'Agent Test' };
   const prefs: Record<string, string | number | boolean> = {
@@ -109,9 +144,11 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
   const folder = join(profile, 'Mail', 'Local Folders');
   mkdirSync(folder, { recursive: true });
   mkdirSync(join(profile, 'eml'), { recursive: true });
+  if (options.profile) rmSync(join(profile, 'lock'), { force: true });
   (options.messages ?? []).forEach((m, i) => writeFileSync(join(profile, 'eml', `${String(i).padStart(3, '0')}.eml`), m.replace(/\r?\n/g, '\r\n')));
+  if (options.extensionStorage || options.profile) prefs['extensions.webextensions.ExtensionStorageIDB.enabled'] = false;
+  if (options.langpack) prefs['intl.locale.requested'] = options.langpack.locale;
   if (options.extensionStorage) {
-    prefs['extensions.webextensions.ExtensionStorageIDB.enabled'] = false;
     for (const [id, data] of Object.entries(options.extensionStorage)) {
       const dir = join(profile, 'browser-extension-data', id);
       mkdirSync(dir, { recursive: true });
@@ -119,9 +156,14 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
     }
   }
   writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => prefLine(k, v)).join('\n') + '\n');
-  if (options.addon) {
+  if (options.addon && !options.profile) {
     mkdirSync(join(profile, 'extensions'), { recursive: true });
     copyFileSync(options.addon.xpi, join(profile, 'extensions', `${options.addon.id}.xpi`));
+  }
+  if (options.langpack && !options.profile) {
+    if (!existsSync(options.langpack.xpi)) throw new Error(`no language pack at ${options.langpack.xpi}: run npm test (it unpacks Debian's thunderbird-l10n-${options.langpack.locale} into .tools/)`);
+    mkdirSync(join(profile, 'extensions'), { recursive: true });
+    copyFileSync(options.langpack.xpi, join(profile, 'extensions', `langpack-${options.langpack.locale}@thunderbird.mozilla.org.xpi`));
   }
 
   let out = '';
@@ -136,10 +178,10 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
   let exitedEarly = false;
   void exited.then(() => (exitedEarly = true));
 
-  const kill = async () => {
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM', keepProfile = false) => {
     if (child.exitCode === null && child.signalCode === null && child.pid) {
       try {
-        process.kill(-child.pid, 'SIGTERM');
+        process.kill(-child.pid, signal);
       } catch {
         /* already gone */
       }
@@ -153,7 +195,7 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
       await exited;
       clearTimeout(timer);
     }
-    rmSync(profile, { recursive: true, force: true });
+    if (!keepProfile) rmSync(profile, { recursive: true, force: true });
   };
 
   let marionette: Marionette;
@@ -204,12 +246,35 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       await kill();
     },
+    async kill() {
+      marionette.close();
+      await kill('SIGKILL', true);
+    },
   };
 }
 
+/**
+ * A copy of an installation to which a `distribution/policies.json` is added, as an administrator deploys
+ * enterprise policies, without touching the system's installation: every entry is a symlink to the real
+ * one except the program itself, copied so that Thunderbird takes the copy's folder as its own.
+ */
+export function installationWithPolicies(installDir: string, policies: unknown): { executable: string; remove(): void } {
+  const realDir = realpathSync(installDir);
+  const dir = mkdtempSync(join(tmpdir(), 'visio-thunderbird-install-'));
+  for (const name of readdirSync(realDir)) {
+    if (name === 'distribution') continue;
+    if (name === 'thunderbird-bin') copyFileSync(join(realDir, name), join(dir, name));
+    else symlinkSync(name === 'thunderbird' ? 'thunderbird-bin' : join(realDir, name), join(dir, name));
+  }
+  mkdirSync(join(dir, 'distribution'));
+  writeFileSync(join(dir, 'distribution', 'policies.json'), JSON.stringify(policies, null, 2));
+  chmodSync(join(dir, 'thunderbird-bin'), 0o755);
+  return { executable: join(dir, 'thunderbird'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** Thunderbird's version, or a clear error when it cannot run. */
-export function thunderbirdVersion(): string {
-  const r = spawnSync(THUNDERBIRD_PATH, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+export function thunderbirdVersion(executable = THUNDERBIRD_PATH): string {
+  const r = spawnSync(executable, ['--version'], { encoding: 'utf8', timeout: 20_000 });
   if (r.status !== 0) throw new Error(`thunderbird --version failed: ${r.stderr || r.error}`);
   return r.stdout.trim();
 }

@@ -4,8 +4,10 @@
  * Rooms are kept honest: a room created in an editor belongs to that editor until the event is saved
  * with it; it is released when the editor is discarded, when "Remove Visio meeting" is pressed before it
  * was ever saved, or when a saved event no longer carries it. A stored event's room (X-VISIO-ROOM) is
- * released when the event is saved without it or deleted (option). Links without X-VISIO-ROOM (written by
- * hand) are never released.
+ * released when the event is saved without it or deleted (option), and only when no item of its series
+ * (master, overrides, exceptions) still carries it. Links without X-VISIO-ROOM (written by hand) are never
+ * released. A room not saved or sent yet is also recorded in storage (ReleaseQueue) so that a window that
+ * ends without saving, or a Thunderbird that stops, leaves nothing behind after the next start.
  */
 import { createVisioClient, describeError, VisioApiError, type TokenSource, type VisioClient } from '@visio/shared/client';
 import { removeInvitationHtml, renderInvitation, upsertInvitationHtml } from '@visio/shared/invitation';
@@ -13,13 +15,16 @@ import { canonicalRoomUrl, findVisioLinks, type VisioLink } from '@visio/shared/
 import { PUBLIC_INSTANCE_URL, type Lang } from '@visio/shared/types';
 import type { GatewayConfig, Room } from '@visio/shared/contract';
 import type { ItemChange, ItemFields, Messenger, MessagePart, OpenedView, Tab, ViewCommand } from './messenger.js';
-import { readSettings, type Settings } from './settings.js';
+import { ReleaseQueue } from './release-queue.js';
+import { readPolicy, readSettings, type Settings } from './settings.js';
 
 export interface AddonOptions {
   fetch?: typeof fetch;
   /** How long a deleted event's room waits before release, to tell a move between calendars from a delete. */
   deleteGraceMs?: number;
   auth?: TokenSource;
+  /** Delay before the stored unsaved rooms are tried again when the gateway could not be reached. */
+  retryMs?: number;
 }
 
 interface EditorRecord {
@@ -41,12 +46,18 @@ export class VisioAddon {
   private readonly tabLinks = new Map<number, VisioLink[]>();
   private configCache: { gatewayUrl: string; config: Promise<GatewayConfig> } | null = null;
   private readonly pending = new Set<Promise<unknown>>();
+  /** Rooms inserted in each compose window and not sent or saved in a draft yet. */
+  private readonly composeRooms = new Map<number, Set<string>>();
+  private readonly queue: ReleaseQueue;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private counter = 0;
 
   constructor(
     private readonly messenger: Messenger,
     private readonly options: AddonOptions = {},
-  ) {}
+  ) {
+    this.queue = new ReleaseQueue(messenger.storage.local);
+  }
 
   /** Registers every listener. */
   start(): void {
@@ -62,15 +73,60 @@ export class VisioAddon {
     m.visioCalendar.onViewClosed.addListener((id, info) => void track(this.onViewClosed(id, info)));
     m.visioCalendar.onItemChanged.addListener((change) => void track(this.onItemChanged(change)));
     m.composeAction.onClicked.addListener((tab) => void track(this.insertIntoCompose(tab)));
+    m.compose.onAfterSend?.addListener((tab, info) => void track(this.onComposeKept(tab, !info?.error)));
+    m.compose.onAfterSave?.addListener((tab, info) => void track(this.onComposeKept(tab, !info?.error)));
+    m.tabs.onRemoved?.addListener((tabId) => void track(this.onComposeClosed(tabId)));
     m.messageDisplay.onMessagesDisplayed.addListener((tab, messages) => void track(this.onMessagesDisplayed(tab, messages)));
     m.runtime.onMessage.addListener((message) => this.onRuntimeMessage(message));
     m.storage.onChanged.addListener(() => (this.configCache = null));
-    // Editors opened before the background started (add-on installed or updated while they were open).
+    // Told to the agent in the options and the editor; logged for the administrator.
     void track(
-      m.visioCalendar.listViews().then(async (views) => {
-        for (const v of views) if (!this.views.has(v.id)) await this.onViewOpened({ ...v, fields: await m.visioCalendar.getFields(v.id) });
+      readPolicy(m).then(({ invalid }) => {
+        for (const [key, value] of Object.entries(invalid)) console.warn(`Visio: policy value ${key} set by the administrator is invalid and not used: ${value}`);
       }),
     );
+    // Editors opened before the background started (add-on installed or updated while they were open),
+    // then the rooms a previous session left unsaved, except those such an editor still shows.
+    void track(
+      m.visioCalendar.listViews().then(async (views) => {
+        const open = new Set<string>();
+        for (const v of views) {
+          if (this.views.has(v.id)) continue;
+          const fields = await m.visioCalendar.getFields(v.id);
+          await this.onViewOpened({ ...v, fields });
+          const record = this.views.get(v.id);
+          if (fields.room && record && fields.room !== record.storedRoom) record.created.add(fields.room);
+          if (fields.room) open.add(fields.room);
+        }
+        await this.drainQueue(open);
+      }),
+    );
+  }
+
+  /** Releases the stored unsaved rooms (not those in `keep`); tries again later if some could not be. */
+  async drainQueue(keep: Set<string> = new Set()): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const inUse = (code: string) => keep.has(code) || [...this.views.values()].some((r) => r.created.has(code)) || [...this.composeRooms.values()].some((s) => s.has(code));
+    let failed = false;
+    for (const code of await this.queue.codes()) {
+      if (inUse(code)) continue;
+      this.released.delete(code);
+      if (!(await this.releaseRoom(code))) failed = true;
+    }
+    if (failed) this.scheduleRetry(keep);
+  }
+
+  private scheduleRetry(keep: Set<string> = new Set()): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => void this.drainQueue(keep), this.options.retryMs ?? 60_000);
+    (this.retryTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Stops the retry timer (tests). */
+  stop(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   /** Resolves when every started task has finished (tests). */
@@ -87,7 +143,10 @@ export class VisioAddon {
 
   private async client(): Promise<{ client: VisioClient; settings: Settings; config: GatewayConfig }> {
     const settings = await this.settings();
-    if (!settings.gatewayUrl) throw new AddonError('errorNoGateway');
+    if (!settings.gatewayUrl) {
+      const invalid = settings.invalidManaged.gatewayUrl;
+      throw invalid === undefined ? new AddonError('errorNoGateway') : new AddonError('errorGatewayPolicyInvalid', [invalid]);
+    }
     const client = createVisioClient({
       baseUrl: settings.gatewayUrl,
       clientName: 'thunderbird',
@@ -117,23 +176,29 @@ export class VisioAddon {
   }
 
   private message(error: unknown, lang: Lang): string {
-    if (error instanceof AddonError) return this.messenger.i18n.getMessage(error.key);
+    if (error instanceof AddonError) return this.messenger.i18n.getMessage(error.key, error.substitutions);
     return describeError(error, lang);
   }
 
-  async releaseRoom(code: string): Promise<void> {
-    if (this.released.has(code)) return;
+  /** Deletes the room on the gateway; true when it is gone (a stored unsaved record is then dropped). */
+  async releaseRoom(code: string): Promise<boolean> {
+    if (this.released.has(code)) return true;
     this.released.add(code);
     try {
       const { client } = await this.client();
       await client.deleteRoom(code);
     } catch (error) {
-      // Already gone is fine; anything else may be retried by a later event.
+      // Already gone is fine; anything else is retried (stored unsaved rooms) or by a later event.
       if (!(error instanceof VisioApiError && error.status === 404)) {
         this.released.delete(code);
         console.warn(`Visio: could not release room ${code}: ${describeError(error, 'en')}`);
+        // A room still recorded as unsaved (closed editor or compose window) is tried again later.
+        this.scheduleRetry();
+        return false;
       }
     }
+    await this.queue.forget([code]);
+    return true;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -149,7 +214,20 @@ export class VisioAddon {
     const fields = view.fields ?? (await this.messenger.visioCalendar.getFields(view.id));
     this.views.set(view.id, { kind: view.kind, storedRoom: fields.room ?? null, created: new Set(), busy: false });
     const links = await this.linksOf(fields);
-    await this.messenger.visioCalendar.setState(view.id, { hasRoom: Boolean(fields.room), joinUrl: links[0]?.url ?? null });
+    await this.messenger.visioCalendar.setState(view.id, { hasRoom: Boolean(fields.room), joinUrl: links[0]?.url ?? '' });
+    if (view.kind === 'editor') await this.offerAccessLevels(view.id);
+  }
+
+  /** The gateway's access levels, its default preselected (nothing shown when it cannot be reached). */
+  private async offerAccessLevels(viewId: string): Promise<void> {
+    let config: GatewayConfig;
+    try {
+      config = (await this.client()).config;
+    } catch {
+      return;
+    }
+    if (!this.views.has(viewId)) return;
+    await this.messenger.visioCalendar.setState(viewId, { accessLevels: config.accessLevels, accessLevel: config.defaultAccessLevel }).catch(() => undefined);
   }
 
   async onCommand(viewId: string, command: ViewCommand): Promise<void> {
@@ -161,6 +239,11 @@ export class VisioAddon {
     try {
       if (command === 'add') await this.addMeeting(viewId, record);
       else await this.removeMeeting(viewId, record);
+    } catch (error) {
+      // Whatever failed, the buttons come back (the editor may also have closed meanwhile).
+      console.warn(`Visio: ${command} failed: ${String(error)}`);
+      const { lang } = await this.settings();
+      await this.messenger.visioCalendar.setState(viewId, { busy: false, message: this.message(error, lang) }).catch(() => undefined);
     } finally {
       record.busy = false;
     }
@@ -183,8 +266,9 @@ export class VisioAddon {
       const ctx = await this.client();
       config = ctx.config;
       const title = oneLine(fields.title).slice(0, 255);
+      const accessLevel = config.accessLevels.find((level) => level === fields.accessLevel);
       room = await ctx.client.createRoom(
-        { ...(title ? { title } : {}), ...(fields.id ? { eventUid: fields.id } : {}) },
+        { ...(title ? { title } : {}), ...(fields.id ? { eventUid: fields.id } : {}), ...(accessLevel ? { accessLevel } : {}) },
         { idempotencyKey: `thunderbird-${viewId}-${Date.now()}-${this.counter++}` },
       );
     } catch (error) {
@@ -192,8 +276,13 @@ export class VisioAddon {
       return;
     }
     this.released.delete(room.code);
+    // Recorded before the link is shown: if Thunderbird stops from here on, the next start releases it.
+    await this.queue.hold(room.code, 'editor');
     // Closed while the room was being created: nobody will ever see this room.
-    if (this.views.get(viewId) !== record) return this.releaseRoom(room.code);
+    if (this.views.get(viewId) !== record) {
+      await this.releaseRoom(room.code);
+      return;
+    }
     record.created.add(room.code);
     const invitation = renderInvitation({ room, lang, instanceName: config.instanceName, ...(fields.title ? { title: fields.title } : {}) });
     const urlIsFree = !fields.url || (await this.linksOf({ ...fields, location: '', descriptionText: '', descriptionHTML: '', conference: null })).length > 0;
@@ -206,10 +295,12 @@ export class VisioAddon {
         room: room.code,
       });
     } catch (error) {
-      // The editor went away between the two calls.
+      // The editor put its fields back (one step, all or nothing) or went away: the room is not wanted.
+      console.warn(`Visio: could not fill the editor: ${String(error)}`);
       record.created.delete(room.code);
       await this.releaseRoom(room.code);
-      throw error;
+      if (this.views.get(viewId) === record) await cal.setState(viewId, { busy: false, message: this.messenger.i18n.getMessage('editorFillFailed') });
+      return;
     }
     await cal.setState(viewId, { busy: false, hasRoom: true, joinUrl: room.url, message: this.messenger.i18n.getMessage('editorAdded') });
   }
@@ -230,12 +321,12 @@ export class VisioAddon {
     await cal.setFields(viewId, {
       location: removeFromLocation(fields.location, code, instance),
       descriptionHTML: removeInvitationHtml(fields.descriptionHTML ?? ''),
-      ...(isOurs(fields.url) ? { url: null } : {}),
-      conference: null,
-      room: null,
+      ...(isOurs(fields.url) ? { url: '' } : {}),
+      conference: '',
+      room: '',
     });
     const remaining = (await this.linksOf(await cal.getFields(viewId))).filter((l) => l.url !== roomUrl);
-    await cal.setState(viewId, { hasRoom: false, joinUrl: remaining[0]?.url ?? null, message: this.messenger.i18n.getMessage('editorRemoved') });
+    await cal.setState(viewId, { hasRoom: false, joinUrl: remaining[0]?.url ?? '', message: this.messenger.i18n.getMessage('editorRemoved') });
     // Never saved with this event: nobody else can know it.
     if (record.created.delete(code)) await this.releaseRoom(code);
   }
@@ -245,9 +336,12 @@ export class VisioAddon {
     if (!record) return;
     const saved = item.room ?? null;
     if (saved) this.recentlyStored.set(saved, Date.now());
-    const stale = [record.storedRoom, ...record.created].filter((r): r is string => r !== null && r !== saved);
+    // A room another item of the series still carries (one occurrence edited) stays.
+    const kept = new Set([saved, ...(item.seriesRooms ?? [])]);
+    const stale = [record.storedRoom, ...record.created].filter((r): r is string => r !== null && !kept.has(r));
     record.storedRoom = saved;
     record.created.clear();
+    if (saved) await this.queue.forget([saved]);
     for (const code of stale) await this.releaseRoom(code);
   }
 
@@ -288,7 +382,8 @@ export class VisioAddon {
     for (const message of list.slice(0, 10)) {
       try {
         const full = await this.messenger.messages.getFull(message.id);
-        for (const link of findVisioLinks(textParts(full).join('\n'), instance)) if (!links.some((l) => l.code === link.code)) links.push(link);
+        const texts = [...textParts(full), ...(await this.calendarAttachments(message.id))];
+        for (const link of findVisioLinks(texts.join('\n'), instance)) if (!links.some((l) => l.code === link.code)) links.push(link);
       } catch (error) {
         console.warn(`Visio: cannot read message ${message.id}: ${String(error)}`);
       }
@@ -298,6 +393,22 @@ export class VisioAddon {
     else await this.messenger.messageDisplayAction.disable(tab.id);
   }
 
+  /**
+   * Invitations (iMIP) whose text/calendar part is an attachment (getFull gives attachments no body):
+   * the .ics files of the message, read as text, each bounded in size.
+   */
+  private async calendarAttachments(messageId: number): Promise<string[]> {
+    const api = this.messenger.messages;
+    if (!api.listAttachments || !api.getAttachmentFile) return [];
+    const out: string[] = [];
+    for (const a of (await api.listAttachments(messageId)).slice(0, 10)) {
+      if (!isCalendarAttachment(a) || a.size > MAX_CALENDAR_BYTES) continue;
+      const file = await api.getAttachmentFile(messageId, a.partName);
+      if (file.size <= MAX_CALENDAR_BYTES) out.push(await file.text());
+    }
+    return out;
+  }
+
   linksForTab(tabId: number): VisioLink[] {
     return this.tabLinks.get(tabId) ?? [];
   }
@@ -305,12 +416,20 @@ export class VisioAddon {
   async insertIntoCompose(tab: Tab): Promise<void> {
     const m = this.messenger;
     const { lang } = await this.settings();
+    let created: string | null = null;
     try {
       await m.composeAction.setBadgeText({ text: '…', tabId: tab.id });
       const details = await m.compose.getComposeDetails(tab.id);
       const { client, config } = await this.client();
       const title = oneLine(details.subject ?? '').slice(0, 255);
       const room = await client.createRoom(title ? { title } : {}, { idempotencyKey: `thunderbird-compose-${tab.id}-${Date.now()}-${this.counter++}` });
+      created = room.code;
+      this.released.delete(room.code);
+      // Recorded before the block is inserted: closed unsent (or Thunderbird stopped), it is released.
+      await this.queue.hold(room.code, 'compose');
+      const rooms = this.composeRooms.get(tab.id) ?? new Set<string>();
+      rooms.add(room.code);
+      this.composeRooms.set(tab.id, rooms);
       const invitation = renderInvitation({ room, lang, instanceName: config.instanceName, ...(title ? { title } : {}) });
       // Inserted at the cursor by the editor itself, so undo and the caret behave as for typed text.
       const code = details.isPlainText
@@ -318,11 +437,33 @@ export class VisioAddon {
         : `document.execCommand("insertHTML", false, ${JSON.stringify(invitation.html)});`;
       await m.tabs.executeScript(tab.id, { code });
       await m.composeAction.setBadgeText({ text: null, tabId: tab.id });
-      await m.composeAction.setTitle({ title: null, tabId: tab.id });
     } catch (error) {
+      if (created) {
+        this.composeRooms.get(tab.id)?.delete(created);
+        await this.releaseRoom(created);
+      }
+      // A notification, not the button's label: the toolbar keeps its size and "Send" its text.
       await m.composeAction.setBadgeText({ text: '!', tabId: tab.id });
-      await m.composeAction.setTitle({ title: this.message(error, lang), tabId: tab.id });
+      await m.notifications
+        ?.create(`visio-compose-${tab.id}`, { type: 'basic', title: m.i18n.getMessage('composeErrorTitle'), message: this.message(error, lang), iconUrl: 'icons/visio.svg' })
+        .catch((e: unknown) => console.warn(`Visio: ${String(e)}`));
     }
+  }
+
+  /** Sent, or saved as a draft or template: the rooms it carries are the message's now. */
+  async onComposeKept(tab: Tab, ok: boolean): Promise<void> {
+    const rooms = this.composeRooms.get(tab.id);
+    if (!ok || !rooms) return;
+    this.composeRooms.delete(tab.id);
+    await this.queue.forget(rooms);
+  }
+
+  /** A compose window closed without sending or saving: its rooms are released. */
+  async onComposeClosed(tabId: number): Promise<void> {
+    const rooms = this.composeRooms.get(tabId);
+    if (!rooms) return;
+    this.composeRooms.delete(tabId);
+    for (const code of rooms) await this.releaseRoom(code);
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -351,7 +492,10 @@ export class VisioAddon {
 }
 
 export class AddonError extends Error {
-  constructor(readonly key: string) {
+  constructor(
+    readonly key: string,
+    readonly substitutions?: string[],
+  ) {
     super(key);
   }
 }
@@ -377,6 +521,15 @@ export function removeFromLocation(location: string, code: string, instanceUrl: 
     .replace(/^\s*[–,;|-]\s*/u, '')
     .replace(/\s{2,}/g, ' ')
     .trim();
+}
+
+/** An invitation is small; a larger "calendar" attachment is not read. */
+const MAX_CALENDAR_BYTES = 256 * 1024;
+
+/** text/calendar or application/ics, or a .ics name (some senders label it application/octet-stream). */
+export function isCalendarAttachment(a: { contentType?: string; name?: string }): boolean {
+  const type = (a.contentType ?? '').toLowerCase().split(';')[0]!.trim();
+  return type === 'text/calendar' || type === 'application/ics' || /\.ics$/i.test(a.name ?? '');
 }
 
 /** Every text/plain and text/html body of a message. */

@@ -20,23 +20,30 @@ export interface ItemFields {
   url?: string | null;
   conference?: string | null;
   room?: string | null;
+  /** Every X-VISIO-ROOM of the item's series (master, overrides, exceptions) once this item is stored. */
+  seriesRooms?: string[];
+  /** Access level chosen in the editor for the next room. */
+  accessLevel?: string | null;
   isEvent: boolean;
 }
 
 export interface FieldChanges {
   location?: string;
   descriptionHTML?: string;
-  /** null deletes the property when the event is saved. */
-  url?: string | null;
-  conference?: string | null;
-  room?: string | null;
+  /** '' deletes the property when the event is saved; absent leaves it (the schema turns absent into null). */
+  url?: string;
+  conference?: string;
+  room?: string;
 }
 
 export interface ViewState {
   hasRoom?: boolean;
   busy?: boolean;
-  joinUrl?: string | null;
+  /** '' hides Join. */
+  joinUrl?: string;
   message?: string;
+  accessLevels?: string[];
+  accessLevel?: string;
 }
 
 export type ViewKind = 'editor' | 'summary';
@@ -84,6 +91,13 @@ export interface MessagePart {
   parts?: MessagePart[];
 }
 
+export interface MessageAttachment {
+  contentType: string;
+  name: string;
+  partName: string;
+  size: number;
+}
+
 export interface StorageArea {
   get(keys?: string | string[] | null): Promise<Record<string, unknown>>;
   set(items: Record<string, unknown>): Promise<void>;
@@ -110,8 +124,16 @@ export interface Messenger {
   tabs: {
     executeScript(tabId: number, details: { code: string }): Promise<unknown[]>;
     query(query: { active?: boolean; currentWindow?: boolean; lastFocusedWindow?: boolean }): Promise<Tab[]>;
+    onRemoved?: Listenable<(tabId: number, info: unknown) => void>;
   };
-  compose: { getComposeDetails(tabId: number): Promise<{ isPlainText?: boolean; subject?: string }> };
+  compose: {
+    getComposeDetails(tabId: number): Promise<{ isPlainText?: boolean; subject?: string }>;
+    onAfterSend?: Listenable<(tab: Tab, info: { error?: string | null; mode?: string }) => void>;
+    onAfterSave?: Listenable<(tab: Tab, info: { error?: string | null; mode?: string }) => void>;
+  };
+  notifications?: {
+    create(id: string, options: { type: 'basic'; title: string; message: string; iconUrl?: string }): Promise<string>;
+  };
   composeAction: {
     onClicked: Listenable<(tab: Tab) => void>;
     setTitle(details: { title: string | null; tabId?: number }): Promise<void>;
@@ -125,7 +147,11 @@ export interface Messenger {
     enable(tabId?: number): Promise<void>;
     disable(tabId?: number): Promise<void>;
   };
-  messages: { getFull(messageId: number): Promise<MessagePart> };
+  messages: {
+    getFull(messageId: number): Promise<MessagePart>;
+    listAttachments?(messageId: number): Promise<MessageAttachment[]>;
+    getAttachmentFile?(messageId: number, partName: string): Promise<File>;
+  };
   identity?: {
     launchWebAuthFlow(details: { url: string; interactive?: boolean }): Promise<string>;
     getRedirectURL(path?: string): string;

@@ -40,13 +40,21 @@ async function load(): Promise<void> {
   const settings = await readSettings(messenger);
   $<HTMLInputElement>('gatewayUrl').value = settings.gatewayUrl ?? '';
   $<HTMLInputElement>('instanceUrl').value = settings.instanceUrl ?? '';
-  $<HTMLSelectElement>('lang').value = settings.lang;
+  $<HTMLSelectElement>('lang').value = settings.langChosen ? settings.lang : '';
   $<HTMLInputElement>('releaseOnDelete').checked = settings.releaseOnDelete;
   for (const key of settings.managed) {
     const el = document.getElementById(key) as HTMLInputElement | HTMLSelectElement | null;
     if (el) el.disabled = true;
   }
   $('managed-note').hidden = settings.managed.length === 0;
+  // A value the administrator set but that cannot be used: said next to its field, the field stays locked.
+  for (const [key, value] of Object.entries(settings.invalidManaged)) {
+    const note = document.getElementById(`${key}-error`) ?? document.getElementById('managed-note');
+    if (!note) continue;
+    note.hidden = false;
+    note.textContent = t('optionsManagedInvalid', [value ?? '']);
+    document.getElementById(key)?.setAttribute('aria-invalid', 'true');
+  }
   await refreshAccount().catch(() => {});
 }
 

@@ -15,6 +15,42 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
+/** A loopback proxy to the gateway that can be made to refuse every request (the gateway "down"). */
+async function startSwitchableProxy(target: string): Promise<{ url: string; down: boolean; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const state = { down: false };
+  const server = createServer((req, res) => {
+    if (state.down) {
+      req.socket.destroy();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'connection') as [string, string][]);
+      fetch(`${target}${req.url}`, { method: req.method, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) }).then(
+        async (r) => {
+          res.writeHead(r.status, Object.fromEntries(r.headers));
+          res.end(Buffer.from(await r.arrayBuffer()));
+        },
+        () => req.socket.destroy(),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
 async function roomCodes(): Promise<string[]> {
   const page = (await (await fetch(`${gateway.url}/v1/rooms?limit=100`)).json()) as { items: { code: string }[] };
   return page.items.map((r) => r.code);
@@ -37,7 +73,7 @@ describe('event editor', () => {
     const { fake, addon } = setup();
     const id = fake.openEditor({ title: 'Comité <b>pilotage</b>', location: 'Salle 4', descriptionHTML: '<p>Ordre du jour</p>' });
     await addon.idle();
-    expect(fake.editors.get(id)!.state).toMatchObject({ hasRoom: false, joinUrl: null });
+    expect(fake.editors.get(id)!.state).toMatchObject({ hasRoom: false, joinUrl: '' });
     await press(fake, addon, id, 'add');
     const e = fake.editors.get(id)!;
     const code = e.pending.room!;
@@ -78,8 +114,8 @@ describe('event editor', () => {
     const e = fake.editors.get(id)!;
     expect(e.fields.location).toBe('Salle 2');
     expect(e.fields.descriptionHTML).not.toContain('visio-meeting-block');
-    expect(e.pending).toEqual({ url: null, conference: null, room: null });
-    expect(e.state).toMatchObject({ hasRoom: false, joinUrl: null });
+    expect(e.pending).toEqual({ url: '', conference: '', room: '' });
+    expect(e.state).toMatchObject({ hasRoom: false, joinUrl: '' });
 
     await press(fake, addon, id, 'add');
     const stored = fake.editors.get(id)!.pending.room!;
@@ -210,7 +246,7 @@ describe('mail', () => {
     expect(fake.composeBadges.get(7)).toBeNull();
   });
 
-  test('compose errors show on the button, not in the message', async () => {
+  test('compose errors show as a notification, never as the button label nor in the message', async () => {
     const fake = createFakeMessenger({ local: {} });
     const addon = new VisioAddon(fake.messenger);
     addon.start();
@@ -218,7 +254,8 @@ describe('mail', () => {
     await addon.idle();
     expect(fake.executed).toEqual([]);
     expect(fake.composeBadges.get(3)).toBe('!');
-    expect(fake.composeTitles.get(3)).toContain('passerelle');
+    expect(fake.composeTitles.has(3)).toBe(false);
+    expect(fake.notifications).toEqual([{ id: 'visio-compose-3', title: 'composeErrorTitle', message: expect.stringContaining('passerelle') }]);
   });
 
   test('message display: the action is enabled only with a Visio link; the popup gets the links; only those open', async () => {
@@ -234,6 +271,22 @@ describe('mail', () => {
     expect(await fake.messenger.runtime.sendMessage({ type: 'open-link', url: 'https://evil.example/' })).toBe(false);
     expect(await fake.messenger.runtime.sendMessage({ type: 'open-link', url: `${INSTANCE}/xyz-abcd-efg` })).toBe(true);
     expect(fake.opened).toEqual([`${INSTANCE}/xyz-abcd-efg`]);
+  });
+
+  test('an invitation whose calendar part is an attachment (iMIP) enables Join; other attachments are not read', async () => {
+    const { fake, addon } = setup();
+    const ics = ['BEGIN:VCALENDAR', 'METHOD:REQUEST', 'BEGIN:VEVENT', `LOCATION:Salle B – ${INSTANCE}/xyz-abcd-e`, ' fg', 'END:VEVENT', 'END:VCALENDAR'].join('\r\n');
+    fake.fullMessages.set(31, { contentType: 'multipart/mixed', parts: [{ contentType: 'text/plain', body: 'Invitation' }] });
+    fake.attachments.set(31, [{ contentType: 'text/calendar', name: 'invite.ics', partName: '1.2', content: ics }]);
+    fake.fullMessages.set(32, { contentType: 'multipart/mixed', parts: [{ contentType: 'text/plain', body: 'Pièce jointe' }] });
+    fake.attachments.set(32, [{ contentType: 'application/pdf', name: 'ordre.pdf', partName: '1.2', content: `${INSTANCE}/xyz-abcd-efg` }]);
+    fake.events.messagesDisplayed.fire({ id: 5 }, [{ id: 31, subject: 'Invitation' }]);
+    await addon.idle();
+    expect(fake.actionState.get(5)).toBe(true);
+    expect(addon.linksForTab(5).map((l) => l.code)).toEqual(['xyz-abcd-efg']);
+    fake.events.messagesDisplayed.fire({ id: 6 }, [{ id: 32, subject: 'PDF' }]);
+    await addon.idle();
+    expect(fake.actionState.get(6)).toBe(false);
   });
 
   test('textParts walks nested parts', () => {
@@ -261,6 +314,39 @@ describe('settings, policies and sign-in', () => {
     expect(fake.local.lang).toBe('fr');
   });
 
+  test('an invalid policy value locks its field, is reported as invalid and logged, and the editor says so', async () => {
+    const fake = createFakeMessenger({ local: { gatewayUrl: 'https://mine.example.fr' }, managed: { gatewayUrl: 'http://passerelle.example.gouv.fr', lang: 'de' } });
+    const s = await readSettings(fake.messenger);
+    expect(s.gatewayUrl).toBeNull();
+    expect(s.managed).toEqual(expect.arrayContaining(['gatewayUrl', 'lang']));
+    expect(s.invalidManaged).toEqual({ gatewayUrl: 'http://passerelle.example.gouv.fr', lang: 'de' });
+    // The agent cannot put their own value in its place.
+    await saveSettings(fake.messenger, { gatewayUrl: 'https://other.example.fr' });
+    expect(fake.local.gatewayUrl).toBe('https://mine.example.fr');
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (m: string) => void warnings.push(m);
+    try {
+      const addon = new VisioAddon(fake.messenger);
+      addon.start();
+      const id = fake.openEditor({ title: 'Politique' });
+      await press(fake, addon, id, 'add');
+      expect(fake.editors.get(id)!.state.message).toBe('errorGatewayPolicyInvalid(http://passerelle.example.gouv.fr)');
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings).toContain('Visio: policy value gatewayUrl set by the administrator is invalid and not used: http://passerelle.example.gouv.fr');
+  });
+
+  test('the invitation language follows Thunderbird unless one was chosen; choosing "as Thunderbird" unpins it', async () => {
+    const fake = createFakeMessenger({ local: {}, uiLanguage: 'en-US' });
+    expect(await readSettings(fake.messenger)).toMatchObject({ lang: 'en', langChosen: false });
+    await saveSettings(fake.messenger, { lang: 'fr' });
+    expect(await readSettings(fake.messenger)).toMatchObject({ lang: 'fr', langChosen: true });
+    await saveSettings(fake.messenger, { lang: '' });
+    expect(await readSettings(fake.messenger)).toMatchObject({ lang: 'en', langChosen: false });
+  });
+
   test('an invalid URL is refused and nothing is saved', async () => {
     const fake = createFakeMessenger({ local: { gatewayUrl: 'https://mine.example.fr' } });
     expect(await saveSettings(fake.messenger, { gatewayUrl: 'http://evil.example', releaseOnDelete: false })).toEqual({ ok: false, field: 'gatewayUrl' });
@@ -280,5 +366,147 @@ describe('settings, policies and sign-in', () => {
     expect(removeFromLocation(`Salle 4 – ${url}`, 'abc-defg-hij', INSTANCE)).toBe('Salle 4');
     expect(removeFromLocation(`${url} – Salle 4`, 'abc-defg-hij', INSTANCE)).toBe('Salle 4');
     expect(removeFromLocation(`Salle 4 – ${INSTANCE}/xyz-abcd-efg`, 'abc-defg-hij', INSTANCE)).toBe(`Salle 4 – ${INSTANCE}/xyz-abcd-efg`);
+  });
+});
+
+describe('no room left behind', () => {
+  test('a fill that fails releases the room at once and gives the buttons back', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'Échec', location: 'Salle 1' });
+    await addon.idle();
+    const before = await roomCodes();
+    fake.failures.setFields = new Error("could not fill the editor's fields: aUrl is undefined");
+    await press(fake, addon, id, 'add');
+    const e = fake.editors.get(id)!;
+    expect(e.fields.location).toBe('Salle 1');
+    expect(e.pending).toEqual({});
+    expect(e.state).toMatchObject({ busy: false, message: 'editorFillFailed' });
+    expect(await roomCodes()).toEqual(before);
+    expect(fake.local.unsavedRooms).toEqual({});
+  });
+
+  test('the room is recorded in storage before its link is shown, and forgotten once saved', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'Enregistrée' });
+    let recordedBeforeFill = false;
+    const setFields = fake.messenger.visioCalendar.setFields;
+    fake.messenger.visioCalendar.setFields = async (viewId, changes) => {
+      if (changes.room) recordedBeforeFill = changes.room in ((fake.local.unsavedRooms ?? {}) as object);
+      return setFields(viewId, changes);
+    };
+    await press(fake, addon, id, 'add');
+    expect(recordedBeforeFill).toBe(true);
+    fake.save(id);
+    await addon.idle();
+    expect(fake.local.unsavedRooms).toEqual({});
+  });
+
+  test('rooms a stopped session left unsaved are released at the next start, retried while the gateway is down', async () => {
+    // Session 1: a room added, then Thunderbird stops (no close, no save).
+    const first = setup();
+    const id = first.fake.openEditor({ title: 'Coupure' });
+    await press(first.fake, first.addon, id, 'add');
+    const code = first.fake.editors.get(id)!.pending.room!;
+    const stored = structuredClone(first.fake.local);
+    // Session 2 starts with the gateway unreachable: nothing released, the record stays.
+    const down = createFakeMessenger({ local: { ...stored, gatewayUrl: 'http://127.0.0.1:9' } });
+    const offline = new VisioAddon(down.messenger, { retryMs: 20 });
+    offline.start();
+    await offline.idle();
+    expect(Object.keys(down.local.unsavedRooms as object)).toEqual([code]);
+    expect(await roomCodes()).toContain(code);
+    // The gateway is back: the retry releases it.
+    down.local.gatewayUrl = gateway.url;
+    down.events.storageChanged.fire({ gatewayUrl: { newValue: gateway.url } }, 'local');
+    await expect.poll(roomCodes, { timeout: 5_000 }).not.toContain(code);
+    await expect.poll(() => down.local.unsavedRooms, { timeout: 5_000 }).toEqual({});
+    offline.stop();
+  });
+
+  test('an editor closed unsaved while the gateway is down: its room is released once the gateway is back', async () => {
+    const proxy = await startSwitchableProxy(gateway.url);
+    const fake = createFakeMessenger({ local: { gatewayUrl: proxy.url } });
+    const addon = new VisioAddon(fake.messenger, { retryMs: 20, deleteGraceMs: 30 });
+    addon.start();
+    try {
+      const id = fake.openEditor({ title: 'Panne' });
+      await press(fake, addon, id, 'add');
+      const code = fake.editors.get(id)!.pending.room!;
+      proxy.down = true;
+      fake.close(id, false);
+      await addon.idle();
+      expect(await roomCodes()).toContain(code);
+      expect(Object.keys(fake.local.unsavedRooms as object)).toEqual([code]);
+      proxy.down = false;
+      await expect.poll(roomCodes, { timeout: 5_000 }).not.toContain(code);
+      await expect.poll(() => fake.local.unsavedRooms, { timeout: 5_000 }).toEqual({});
+    } finally {
+      addon.stop();
+      await proxy.close();
+    }
+  });
+
+  test('compose: closed unsent releases the room; sent or saved as a draft keeps it', async () => {
+    const { fake, addon } = setup();
+    for (const tab of [11, 12, 13]) {
+      fake.composeDetails.set(tab, { subject: `Message ${tab}` });
+      fake.events.composeClicked.fire({ id: tab });
+    }
+    await addon.idle();
+    const codes = Object.keys(fake.local.unsavedRooms as object);
+    expect(codes).toHaveLength(3);
+    const byTab = new Map([11, 12, 13].map((tab, i) => [tab, fake.executed[i]!.code.match(/[a-z]{3}-[a-z]{4}-[a-z]{3}/)![0]]));
+    fake.events.afterSend.fire({ id: 11 }, { mode: 'sendNow' });
+    fake.events.afterSave.fire({ id: 12 }, { mode: 'draft' });
+    for (const tab of [11, 12, 13]) fake.events.tabRemoved.fire(tab, {});
+    await addon.idle();
+    const left = await roomCodes();
+    expect(left).toContain(byTab.get(11));
+    expect(left).toContain(byTab.get(12));
+    expect(left).not.toContain(byTab.get(13));
+    expect(fake.local.unsavedRooms).toEqual({});
+  });
+});
+
+describe('recurring events', () => {
+  test('removing the room from one occurrence keeps it while the series carries it; removing it from the series releases it', async () => {
+    const { fake, addon } = setup();
+    const master = fake.openEditor({ title: 'Hebdo' });
+    await press(fake, addon, master, 'add');
+    const code = fake.editors.get(master)!.pending.room!;
+    fake.save(master);
+    fake.close(master, true);
+    await addon.idle();
+    // One occurrence: saved without the room, the master still carries it (seriesRooms from the experiment).
+    const occurrence = fake.openEditor({ title: 'Hebdo', room: code, location: `${INSTANCE}/${code}`, id: 'uid-hebdo' });
+    await press(fake, addon, occurrence, 'remove');
+    fake.editors.get(occurrence)!.fields.seriesRooms = [code];
+    fake.save(occurrence);
+    fake.close(occurrence, true);
+    await addon.idle();
+    expect(await roomCodes()).toContain(code);
+    // The whole series, no item left with it.
+    const series = fake.openEditor({ title: 'Hebdo', room: code, location: `${INSTANCE}/${code}`, id: 'uid-hebdo' });
+    await press(fake, addon, series, 'remove');
+    fake.editors.get(series)!.fields.seriesRooms = [];
+    fake.save(series);
+    await addon.idle();
+    expect(await roomCodes()).not.toContain(code);
+  });
+});
+
+describe('access level', () => {
+  test("the editor offers the gateway's levels, its default preselected; the chosen one is sent", async () => {
+    const { fake, addon } = setup();
+    const config = (await (await fetch(`${gateway.url}/v1/config`)).json()) as { accessLevels: string[]; defaultAccessLevel: string };
+    const id = fake.openEditor({ title: 'Accès' });
+    await addon.idle();
+    expect(fake.editors.get(id)!.state).toMatchObject({ accessLevels: config.accessLevels, accessLevel: config.defaultAccessLevel });
+    const chosen = config.accessLevels.find((l) => l !== config.defaultAccessLevel)!;
+    fake.editors.get(id)!.fields.accessLevel = chosen;
+    await press(fake, addon, id, 'add');
+    const code = fake.editors.get(id)!.pending.room!;
+    const room = (await (await fetch(`${gateway.url}/v1/rooms/${code}`)).json()) as { accessLevel: string };
+    expect(room.accessLevel).toBe(chosen);
   });
 });

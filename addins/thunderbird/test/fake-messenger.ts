@@ -40,6 +40,10 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
   const composeTitles = new Map<number, string | null>();
   const fullMessages = new Map<number, MessagePart>();
   const composeDetails = new Map<number, { isPlainText?: boolean; subject?: string }>();
+  const notifications: { id: string; title: string; message: string }[] = [];
+  const attachments = new Map<number, { contentType: string; name: string; partName: string; content: string }[]>();
+  /** Set to make the next setFields throw, as the experiment does after putting the fields back. */
+  const failures = { setFields: null as Error | null, storage: null as Error | null };
 
   const events = {
     onViewOpened: new FakeEvent<(view: OpenedView) => void>(),
@@ -50,6 +54,9 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
     composeClicked: new FakeEvent<(tab: Tab) => void>(),
     messagesDisplayed: new FakeEvent<(tab: Tab, messages: { id: number; subject: string }[] | { messages: { id: number; subject: string }[] }) => void>(),
     runtimeMessage: new FakeEvent<(message: unknown, sender: unknown) => Promise<unknown> | undefined>(),
+    tabRemoved: new FakeEvent<(tabId: number, info: unknown) => void>(),
+    afterSend: new FakeEvent<(tab: Tab, info: { error?: string | null; mode?: string }) => void>(),
+    afterSave: new FakeEvent<(tab: Tab, info: { error?: string | null; mode?: string }) => void>(),
     storageChanged: new FakeEvent<(changes: Record<string, { oldValue?: unknown; newValue?: unknown }>, area: string) => void>(),
   };
 
@@ -60,9 +67,9 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
   };
   const current = (e: FakeEditor): ItemFields => {
     const f = { ...e.fields };
-    if ('url' in e.pending) f.url = e.pending.url ?? null;
-    if ('conference' in e.pending) f.conference = e.pending.conference ?? null;
-    if ('room' in e.pending) f.room = e.pending.room ?? null;
+    if ('url' in e.pending) f.url = e.pending.url || null;
+    if ('conference' in e.pending) f.conference = e.pending.conference || null;
+    if ('room' in e.pending) f.room = e.pending.room || null;
     return f;
   };
 
@@ -72,15 +79,22 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
       getFields: async (id) => current(editor(id)),
       async setFields(id, changes) {
         const e = editor(id);
+        if (failures.setFields) {
+          const error = failures.setFields;
+          failures.setFields = null;
+          throw error;
+        }
         if (changes.location !== undefined) e.fields.location = changes.location;
         if (changes.descriptionHTML !== undefined) {
           e.fields.descriptionHTML = changes.descriptionHTML;
           e.fields.descriptionText = changes.descriptionHTML.replace(/<br\s*\/?>|<\/p>/g, '\n').replace(/<[^>]+>/g, '');
         }
-        for (const key of ['url', 'conference', 'room'] as const) if (key in changes && changes[key] !== undefined) e.pending[key] = changes[key];
+        // As the real schema: absent is null (unchanged), '' deletes.
+        for (const key of ['url', 'conference', 'room'] as const) if (typeof changes[key] === 'string') e.pending[key] = changes[key];
       },
       async setState(id, state) {
-        Object.assign(editor(id).state, state);
+        // As the experiment: absent (null after the schema) leaves a value as it was.
+        for (const [key, value] of Object.entries(state)) if (value !== null && value !== undefined) Object.assign(editor(id).state, { [key]: value });
       },
       onViewOpened: events.onViewOpened,
       onCommand: events.onCommand,
@@ -95,7 +109,11 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
           return Object.fromEntries(list.filter((k) => k in local).map((k) => [k, structuredClone(local[k])]));
         },
         async set(items) {
+          if (failures.storage) throw failures.storage;
           Object.assign(local, structuredClone(items));
+        },
+        async remove(keys) {
+          for (const k of [keys].flat()) delete local[k];
         },
       },
       managed: {
@@ -129,8 +147,15 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
         return [];
       },
       query: async () => [{ id: 1, active: true }],
+      onRemoved: events.tabRemoved,
     },
-    compose: { getComposeDetails: async (tabId) => composeDetails.get(tabId) ?? {} },
+    compose: { getComposeDetails: async (tabId) => composeDetails.get(tabId) ?? {}, onAfterSend: events.afterSend, onAfterSave: events.afterSave },
+    notifications: {
+      create: async (id, options) => {
+        notifications.push({ id, title: options.title, message: options.message });
+        return id;
+      },
+    },
     composeAction: {
       onClicked: events.composeClicked,
       setTitle: async ({ title, tabId }) => void composeTitles.set(tabId ?? -1, title),
@@ -150,6 +175,12 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
         if (!m) throw new Error(`no message ${id}`);
         return m;
       },
+      listAttachments: async (id) => (attachments.get(id) ?? []).map(({ content, ...a }) => ({ ...a, size: content.length })),
+      getAttachmentFile: async (id, partName) => {
+        const a = (attachments.get(id) ?? []).find((x) => x.partName === partName);
+        if (!a) throw new Error(`no attachment ${partName}`);
+        return new File([a.content], a.name, { type: a.contentType });
+      },
     },
   };
 
@@ -165,6 +196,9 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
     composeTitles,
     fullMessages,
     composeDetails,
+    notifications,
+    attachments,
+    failures,
     local,
     /** Opens an editor as Thunderbird would and tells the add-on. */
     openEditor(fields: Partial<ItemFields> = {}): string {

@@ -9,6 +9,8 @@ import type { Thunderbird } from '@visio/testing/thunderbird';
 export const ADDON_ID = 'visio-thunderbird@integrations.numerique.gouv.fr';
 export const XPI = join(import.meta.dirname, '..', 'dist', 'visio-thunderbird.xpi');
 const WIDGET_ID = ADDON_ID.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
+/** Thunderbird's id for the add-on's compose_action button. */
+export const COMPOSE_BUTTON_ID = `${WIDGET_ID}-composeAction-toolbarbutton`;
 
 /** Finds the tagged editor: [outer window, iframe document]. */
 const FIND = `
@@ -109,9 +111,19 @@ export const editorScripts = {
 
   noEditor: `return ![...Services.wm.getEnumerator(null)].some((w) => w.location.href.includes("calendar-event-dialog"));`,
 
-  /** Close without saving: Cancel, then "Don't save" in Thunderbird's prompt when it asks. */
+  /** Close without saving (dialog: Cancel; tab: closed unsaved), then "Don't save" in Thunderbird's prompt when it asks. */
   async discard(tb: Thunderbird, view: string): Promise<void> {
-    await tb.chrome(`${FIND} const [w] = findView(arguments[0]); w.setTimeout(() => w.document.querySelector("dialog").cancelDialog(), 0); return true;`, view);
+    await tb.chrome(`${FIND} const [w, , frame] = findView(arguments[0]);
+      if (w.location.href.includes("calendar-event-dialog")) {
+        w.setTimeout(() => w.document.querySelector("dialog").cancelDialog(), 0);
+      } else {
+        // An event tab: closed as after "Don't save" (calendar-item-panel.js closeWindowOrTab).
+        const tabmail = w.document.getElementById("tabmail");
+        const tab = tabmail.tabInfo.find((t) => t.iframe === frame);
+        tab.allowTabClose = true;
+        w.setTimeout(() => tabmail.closeTab(tab), 0);
+      }
+      return true;`, view);
     await tb.waitFor(
       `${FIND}
       for (const w of Services.wm.getEnumerator(null)) {
@@ -125,6 +137,96 @@ export const editorScripts = {
       { what: 'the editor to close without saving' },
     );
   },
+
+  /** The access choice: shown or not, its value and offered levels; with arguments[1], chooses it first (as a person would). */
+  access: `${FIND} const [, d] = findView(arguments[0]); const select = d.querySelector(".visio-access");
+    if (arguments[1]) { select.value = arguments[1]; select.dispatchEvent(new d.defaultView.Event("change", { bubbles: true })); }
+    const label = d.querySelector(".visio-access-label");
+    return { shown: label.getBoundingClientRect().width > 0, value: select.value, offered: [...select.options].filter((o) => !o.hidden).map((o) => o.value) };`,
+
+  /** The access choice once it is shown (the gateway's levels arrived), else null. */
+  accessOffered: `${FIND} const [, d] = findView(arguments[0]); const select = d.querySelector(".visio-access");
+    if (d.querySelector(".visio-access-label").getBoundingClientRect().width === 0) return null;
+    return { shown: true, value: select.value, offered: [...select.options].filter((o) => !o.hidden).map((o) => o.value) };`,
+
+  /** Types into the location field, as a person would (value + input event). */
+  typeLocation: `${FIND} const [, d] = findView(arguments[0]); const input = d.getElementById("item-location");
+    input.value = arguments[1]; input.dispatchEvent(new d.defaultView.Event("input", { bubbles: true })); return true;`,
+
+  /**
+   * Makes the editor's updateItemURL (140-style signature) throw, as 140's did when the add-on called it
+   * the 153 way: a part of the fill that fails after the location and description were written.
+   */
+  breakUpdateItemURL: `${FIND} const [, d] = findView(arguments[0]);
+    d.defaultView.updateItemURL = function (aShow, aUrl) {
+      throw new TypeError("aUrl is undefined");
+    };
+    return true;`,
+
+  /** Location, description, status and buttons of the editor once the add-on is no longer busy. */
+  settledEditor: `${FIND} const [, d] = findView(arguments[0]);
+    const row = d.getElementById("visio-meeting-row");
+    const add = d.querySelector(".visio-add");
+    const status = d.querySelector(".visio-status").textContent;
+    if (row.getAttribute("aria-busy") === "true" || add.disabled || !status || status === arguments[1]) return null;
+    return { location: d.getElementById("item-location").value, description: d.getElementById("item-description").contentDocument.body.innerHTML,
+      status, addVisible: !add.hidden, addEnabled: !add.disabled, removeVisible: !d.querySelector(".visio-remove").hidden };`,
+
+  /** Boxes (CSS px) of the Location field, the Visio row and its status in the editor, and the window's width. */
+  layout: `${FIND} const [w, d] = findView(arguments[0]);
+    const box = (e) => { const r = e.getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; };
+    const status = d.querySelector(".visio-status");
+    return { location: box(d.getElementById("item-location")), row: box(d.getElementById("visio-meeting-row")), status: box(status),
+      statusText: status.textContent, windowWidth: w.innerWidth, label: d.getElementById("item-location-label").value,
+      linkRowShown: !d.getElementById("event-grid-link-row").hidden };`,
+
+  /** PNG (data URL) of the window holding the editor, as drawn by Thunderbird. */
+  screenshot: `${FIND} const [w] = findView(arguments[0]);
+    return w.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, "white").then((bitmap) => {
+      const canvas = w.document.createElementNS("http://www.w3.org/1999/xhtml", "canvas");
+      canvas.width = bitmap.width; canvas.height = bitmap.height;
+      canvas.getContext("2d").drawImage(bitmap, 0, 0);
+      return canvas.toDataURL("image/png");
+    });`,
+
+  /** A daily series of 5 with a room (as the add-on stores it); resolves with the title. */
+  addRecurringEvent: `${FIND}
+    const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
+    const { CalRecurrenceInfo } = ChromeUtils.importESModule("resource:///modules/CalRecurrenceInfo.sys.mjs");
+    const calendar = cal.manager.getCalendars()[0];
+    const ev = new CalEvent();
+    ev.title = arguments[0];
+    ev.startDate = cal.dtz.now();
+    ev.startDate.hour = 10; ev.startDate.minute = 0; ev.startDate.second = 0;
+    ev.endDate = ev.startDate.clone();
+    ev.endDate.hour = 11;
+    ev.setProperty("LOCATION", arguments[1]);
+    ev.setProperty("URL", arguments[1]);
+    ev.setProperty("X-VISIO-ROOM", arguments[2]);
+    ev.recurrenceInfo = new CalRecurrenceInfo(ev);
+    ev.recurrenceInfo.appendRecurrenceItem(cal.createRecurrenceRule("RRULE:FREQ=DAILY;COUNT=5"));
+    ev.calendar = calendar;
+    return calendar.addItem(ev).then(() => true);`,
+
+  /** Opens the n-th occurrence of the series alone, as "Edit only this occurrence" does. */
+  async openOccurrence(tb: Thunderbird, title: string, index: number): Promise<string> {
+    await tb.chrome(`${FIND}
+      return allItems().then((items) => {
+        const item = items.find((i) => i.title === arguments[0] && i.recurrenceInfo);
+        const end = item.startDate.clone(); end.day += 10;
+        const occurrence = item.recurrenceInfo.getOccurrences(item.startDate, end, 0)[arguments[1]];
+        Services.wm.getMostRecentWindow("mail:3pane").modifyEventWithDialog(occurrence, false);
+        return true;
+      });`, title, index);
+    return tagNewEditor(tb);
+  },
+
+  /** The stored series once it holds an exception: [master's ICS, exception's ICS], else null. */
+  storedSeriesWithException: `${FIND} return allItems().then((items) => {
+      const i = items.find((x) => x.title === arguments[0] && x.recurrenceInfo);
+      const ids = i ? i.recurrenceInfo.getExceptionIds() : [];
+      return ids.length > 0 ? [i.icalString, i.recurrenceInfo.getExceptionFor(ids[0]).icalString] : null;
+    });`,
 
   addPlainEvent: `${FIND}
     const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
@@ -166,7 +268,8 @@ export const editorScripts = {
 
   deleteEvent: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]); if (!i) throw new Error("no event " + arguments[0]); return i.calendar.deleteItem(i).then(() => true); });`,
 
-  async composeAndInsert(tb: Thunderbird, subject: string, plainText = false): Promise<string> {
+  /** Opens a compose window with some text typed, and presses Insert Visio meeting at its end. */
+  async composeAndPress(tb: Thunderbird, subject: string, plainText = false): Promise<void> {
     await tb.chrome(
       `const { MailServices } = ChromeUtils.importESModule("resource:///modules/MailServices.sys.mjs");
       const params = Cc["@mozilla.org/messengercompose/composeparams;1"].createInstance(Ci.nsIMsgComposeParams);
@@ -183,7 +286,6 @@ export const editorScripts = {
       subject,
       plainText,
     );
-    const buttonId = `${WIDGET_ID}-composeAction-toolbarbutton`;
     await tb.waitFor(
       `for (const w of Services.wm.getEnumerator("msgcompose")) {
         const editor = w.GetCurrentEditor?.();
@@ -195,9 +297,23 @@ export const editorScripts = {
         }
       }
       return false;`,
-      [buttonId],
+      [COMPOSE_BUTTON_ID],
       { what: 'a compose window with the Insert Visio meeting button', timeoutMs: 20_000 },
     );
+  },
+
+  /** The compose toolbar once the Insert button shows the badge `arguments[1]`: its label and badge, and Send's label and width. */
+  composeToolbarWithBadge: `for (const w of Services.wm.getEnumerator("msgcompose")) {
+      const button = w.document.getElementById(arguments[0]);
+      const send = w.document.getElementById("button-send");
+      if (!button || button.getAttribute("badge") !== arguments[1]) continue;
+      return { label: button.getAttribute("label"), badge: button.getAttribute("badge"), sendLabel: send.getAttribute("label"), sendWidth: send.getBoundingClientRect().width };
+    }
+    return null;`,
+
+  /** Opens a compose window, types, presses Insert Visio meeting; the body once the block is in. Left open with keepOpen. */
+  async composeAndInsert(tb: Thunderbird, subject: string, plainText = false, keepOpen = false): Promise<string> {
+    await editorScripts.composeAndPress(tb, subject, plainText);
     const body = await tb.waitFor<string>(
       `for (const w of Services.wm.getEnumerator("msgcompose")) {
         const root = w.GetCurrentEditor().rootElement;
@@ -208,9 +324,12 @@ export const editorScripts = {
       [plainText],
       { what: 'the invitation block in the compose window' },
     );
-    await tb.chrome(`for (const w of Services.wm.getEnumerator("msgcompose")) { w.gMsgCompose.bodyModified = false; w.gContentChanged = false; w.close(); } return true;`);
+    if (!keepOpen) await tb.chrome(editorScripts.closeCompose);
     return body;
   },
+
+  /** Closes every compose window without sending or saving (as "Don't save" does). */
+  closeCompose: `for (const w of Services.wm.getEnumerator("msgcompose")) { w.gMsgCompose.bodyModified = false; w.gContentChanged = false; w.close(); } return true;`,
 
   /** Displays the Inbox message with this subject in the 3-pane tab; the action's state once settled. */
   async messageActionEnabled(tb: Thunderbird, subject: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 /**
- * Sign-in in real Thunderbird 153: the built .xpi, its options page, and the window Thunderbird's own
+ * Sign-in in real Thunderbird (140 and 153 ESR): the built .xpi, its options page, and the window Thunderbird's own
  * `identity.launchWebAuthFlow` opens, against the gateway process in OIDC mode and the real OpenID provider.
  * The agent closes the window, then refuses consent, then signs in: the options page says each outcome in
  * the add-on's language (French here), and tokens are stored only in the last case.
@@ -8,60 +8,60 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { freePort, startOidcProvider, type TestOidcProvider } from '@visio/testing/oidc-provider';
-import { launchThunderbird, type Thunderbird } from '@visio/testing/thunderbird';
+import { launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
 import { ADDON_ID, pageScripts as P, XPI } from './tb-scripts.ts';
 
 // Gecko's identity.getRedirectURL(): the SHA-1 of the add-on id under extensions.allizom.org.
 const REDIRECT = `https://${createHash('sha1').update(ADDON_ID).digest('hex')}.extensions.allizom.org/`;
 const SECRET = 'thunderbird-e2e-secret-0123456789abcdef';
-let op: TestOidcProvider;
-let gateway: GatewayProcess;
-let tb: Thunderbird;
+describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as const))('sign-in from the options page in Thunderbird %s', (_major, executable) => {
+  let op: TestOidcProvider;
+  let gateway: GatewayProcess;
+  let tb: Thunderbird;
 
-beforeAll(async () => {
-  const port = await freePort();
-  op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: SECRET, redirect_uris: [`http://127.0.0.1:${port}/auth/callback`] }] });
-  gateway = await startGatewayProcess({
-    PORT: String(port),
-    OIDC_ISSUER: op.issuer,
-    OIDC_CLIENT_ID: 'visio-gateway',
-    OIDC_CLIENT_SECRET: SECRET,
-    OIDC_SCOPES: 'openid email given_name usual_name',
-    VISIO_CLIENTS: JSON.stringify({ thunderbird: [REDIRECT] }),
+  beforeAll(async () => {
+    const port = await freePort();
+    op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: SECRET, redirect_uris: [`http://127.0.0.1:${port}/auth/callback`] }] });
+    gateway = await startGatewayProcess({
+      PORT: String(port),
+      OIDC_ISSUER: op.issuer,
+      OIDC_CLIENT_ID: 'visio-gateway',
+      OIDC_CLIENT_SECRET: SECRET,
+      OIDC_SCOPES: 'openid email given_name usual_name',
+      VISIO_CLIENTS: JSON.stringify({ thunderbird: [REDIRECT] }),
+    });
+    tb = await launchThunderbird({ executable, addon: { id: ADDON_ID, xpi: XPI }, extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url, lang: 'fr' } } });
+    await tb.waitFor(`const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+      return AddonManager.getAddonByID(arguments[0]).then((a) => Boolean(a && a.isActive));`, [ADDON_ID], { what: 'the add-on to be active' });
+    await tb.chrome(P.openOptions, ADDON_ID);
+    await tb.waitFor(P.inOptions, ['return true;'], { what: 'the options page', timeoutMs: 20_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await tb?.close();
+    await gateway?.stop();
+    await op?.close();
   });
-  tb = await launchThunderbird({ addon: { id: ADDON_ID, xpi: XPI }, extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url, lang: 'fr' } } });
-  await tb.waitFor(`const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
-    return AddonManager.getAddonByID(arguments[0]).then((a) => Boolean(a && a.isActive));`, [ADDON_ID], { what: 'the add-on to be active' });
-  await tb.chrome(P.openOptions, ADDON_ID);
-  await tb.waitFor(P.inOptions, ['return true;'], { what: 'the options page', timeoutMs: 20_000 });
-}, 120_000);
 
-afterAll(async () => {
-  await tb?.close();
-  await gateway?.stop();
-  await op?.close();
-});
+  const options = <T>(script: string) => tb.chrome<T>(P.inOptions, script);
+  const inAuth = <T>(script: string, what: string) => tb.waitFor<T>(P.inAuthWindow, [script, op.issuer], { what, timeoutMs: 20_000 });
+  const status = () => tb.waitFor<string>(P.inOptions, [`const s = document.getElementById('status'); return s.textContent ? s.textContent + '|' + s.lang : null;`], { what: 'a status message', timeoutMs: 20_000 });
 
-const options = <T>(script: string) => tb.chrome<T>(P.inOptions, script);
-const inAuth = <T>(script: string, what: string) => tb.waitFor<T>(P.inAuthWindow, [script, op.issuer], { what, timeoutMs: 20_000 });
-const status = () => tb.waitFor<string>(P.inOptions, [`const s = document.getElementById('status'); return s.textContent ? s.textContent + '|' + s.lang : null;`], { what: 'a status message', timeoutMs: 20_000 });
+  async function pressSignIn(): Promise<void> {
+    expect(await options(`const b = document.getElementById('sign-in'); if (b.hidden) return 'hidden'; b.click(); return 'clicked';`)).toBe('clicked');
+    await tb.waitFor(P.authWindowOpen, [], { what: 'Thunderbird’s sign-in window' });
+  }
 
-async function pressSignIn(): Promise<void> {
-  expect(await options(`const b = document.getElementById('sign-in'); if (b.hidden) return 'hidden'; b.click(); return 'clicked';`)).toBe('clicked');
-  await tb.waitFor(P.authWindowOpen, [], { what: 'Thunderbird’s sign-in window' });
-}
+  /** Fills the provider's login form in the sign-in window and waits for its consent page. */
+  async function logInAtProvider(login: string): Promise<void> {
+    await inAuth(
+      `const f = document.querySelector('input[name="login"]')?.form; if (!f) return null;
+       f.login.value = arguments[0]; f.password.value = 'any-password'; setTimeout(() => f.submit(), 0); return true;`.replace('arguments[0]', JSON.stringify(login)),
+      'the provider’s login form',
+    );
+    await inAuth(`return document.querySelector('input[name="prompt"][value="consent"]') ? true : null;`, 'the provider’s consent page');
+  }
 
-/** Fills the provider's login form in the sign-in window and waits for its consent page. */
-async function logInAtProvider(login: string): Promise<void> {
-  await inAuth(
-    `const f = document.querySelector('input[name="login"]')?.form; if (!f) return null;
-     f.login.value = arguments[0]; f.password.value = 'any-password'; setTimeout(() => f.submit(), 0); return true;`.replace('arguments[0]', JSON.stringify(login)),
-    'the provider’s login form',
-  );
-  await inAuth(`return document.querySelector('input[name="prompt"][value="consent"]') ? true : null;`, 'the provider’s consent page');
-}
-
-describe('sign-in from the options page in Thunderbird 153', () => {
   test('the agent closes the sign-in window: “Connexion annulée.”, nothing stored', async () => {
     await pressSignIn();
     await inAuth(`return document.querySelector('input[name="login"]') ? true : null;`, 'the provider’s login page');

@@ -1,6 +1,6 @@
 /* Visio calendar Experiment API (privileged; runs in Thunderbird's parent process).
  *
- * Thunderbird 128-153 has no calendar WebExtension API, so this small bridge does only what the add-on
+ * Thunderbird 140-153 has no calendar WebExtension API, so this small bridge does only what the add-on
  * cannot do otherwise; every decision (rooms, links, texts) is made by the background script.
  *
  *  - Finds event editors (dialog window and tab: both load calendar-item-iframe.xhtml) and read-only
@@ -12,7 +12,9 @@
  *    to the item Thunderbird saves, by wrapping the editor's accept callback (which receives the item
  *    after the dialog has serialised its fields, before the calendar transaction).
  *  - Reports editors saved and closed, and calendar items added, modified or deleted (cal.manager
- *    observer), with the Visio-related properties only.
+ *    observer), with the Visio-related properties only, and the rooms the item's whole series carries.
+ *  - Thunderbird's editor functions differ between ESRs; each is detected where it is called (see
+ *    showItemURL), never assumed from a version number.
  *
  * Written for this project from Thunderbird's public sources (calendar-item-iframe.js,
  * calendar-item-editing.js, calIItemBase); no code from other add-ons.
@@ -29,7 +31,46 @@ const EDITOR_URL = "chrome://calendar/content/calendar-item-iframe.xhtml";
 const SUMMARY_URL = "chrome://calendar/content/calendar-summary-dialog.xhtml";
 const HTML_NS = "http://www.w3.org/1999/xhtml";
 const ROW_ID = "visio-meeting-row";
+const TR_ID = "visio-meeting-tr";
 const PROPS = ["URL", "CONFERENCE", "X-VISIO-ROOM"];
+const ACCESS_LEVELS = ["public", "trusted", "restricted"];
+
+/**
+ * Shows or hides the editor's "link" row for the event URL. Thunderbird 140 has updateItemURL(aShow, aUrl)
+ * (the caller decides with showOrHideItemURL(url)); 153 has updateItemURL(url). The signature is read
+ * from the function itself.
+ */
+function showItemURL(win, url) {
+  const update = win.updateItemURL;
+  if (typeof update !== "function") return;
+  if (update.length >= 2) {
+    const show = Boolean(url) && (typeof win.showOrHideItemURL === "function" ? win.showOrHideItemURL(url) : true);
+    update.call(win, show, url || "");
+  } else {
+    update.call(win, url || "");
+  }
+}
+
+/** Every X-VISIO-ROOM carried by the series the item belongs to, as it stands once this item is stored. */
+function seriesRooms(item) {
+  const rooms = new Set();
+  const add = (i) => {
+    const room = i && i.getProperty("X-VISIO-ROOM");
+    if (room) rooms.add(room);
+  };
+  add(item);
+  // An occurrence (or exception) is stored into its parent: the parent and its other exceptions remain.
+  const master = item.recurrenceId && item.parentItem && item.parentItem !== item ? item.parentItem : item;
+  if (master !== item) add(master);
+  const info = master.recurrenceInfo;
+  if (info) {
+    for (const rid of info.getExceptionIds()) {
+      if (item.recurrenceId && rid.compare(item.recurrenceId) === 0) continue;
+      add(info.getExceptionFor(rid));
+    }
+  }
+  return [...rooms];
+}
 
 /** Visio-related view of a calIItemBase (never the whole item). */
 function describeItem(item) {
@@ -44,6 +85,7 @@ function describeItem(item) {
     url: item.getProperty("URL") || null,
     conference: conference || null,
     room: item.getProperty("X-VISIO-ROOM") || null,
+    seriesRooms: seriesRooms(item),
     isEvent: typeof item.isEvent === "function" ? item.isEvent() : true,
   };
 }
@@ -140,6 +182,7 @@ class Bridge {
     Services.obs.removeObserver(this.observer, "document-element-inserted");
     visioCal.manager.removeCalendarObserver(this.calObserver);
     for (const view of this.views.values()) {
+      view.win.document.getElementById(TR_ID)?.remove();
       view.win.document.getElementById(ROW_ID)?.remove();
       if (view.originalAccept) view.win.onAcceptCallback = view.originalAccept;
     }
@@ -223,7 +266,8 @@ class Bridge {
     row.id = ROW_ID;
     row.setAttribute("role", "group");
     row.setAttribute("aria-label", l10n("experimentGroupLabel"));
-    row.style.cssText = "display:flex;gap:6px;align-items:center;margin:4px 0;flex-wrap:wrap";
+    // Wraps rather than widening its cell: the location field above keeps its size.
+    row.style.cssText = "display:flex;gap:6px;align-items:center;margin:2px 0 4px;flex-wrap:wrap;min-width:0;max-width:100%";
     const button = (command, label) => {
       const b = doc.createElementNS(HTML_NS, "button");
       b.type = "button";
@@ -238,18 +282,46 @@ class Bridge {
     if (view.kind === "editor") {
       button("add", l10n("editorAdd"));
       button("remove", l10n("editorRemove"));
+      // Who waits in the lobby; offered once the background knows the gateway's levels.
+      const label = doc.createElementNS(HTML_NS, "label");
+      label.className = "visio-access-label";
+      label.hidden = true;
+      label.style.cssText = "gap:4px;align-items:center";
+      label.append(l10n("editorAccess"));
+      const select = doc.createElementNS(HTML_NS, "select");
+      select.className = "visio-access";
+      for (const level of ACCESS_LEVELS) {
+        const option = doc.createElementNS(HTML_NS, "option");
+        option.value = level;
+        option.textContent = l10n(`editorAccess_${level}`);
+        select.append(option);
+      }
+      select.addEventListener("change", () => (view.accessChosen = true));
+      label.append(select);
+      row.append(label);
     }
     button("join", l10n("editorJoin"));
     const status = doc.createElementNS(HTML_NS, "span");
     status.className = "visio-status";
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
+    status.style.cssText = "flex:1 1 10em;min-width:0;white-space:normal;overflow-wrap:anywhere";
     row.append(status);
 
     if (view.kind === "editor") {
+      // A table row of its own under "Location": never in the location's cell, which it would squeeze.
       const locationRow = doc.getElementById("event-grid-location-row");
-      const cell = locationRow?.querySelector(".event-input-td") ?? locationRow?.lastElementChild;
-      (cell ?? doc.body ?? doc.documentElement).append(row);
+      if (locationRow) {
+        const tr = doc.createElementNS(HTML_NS, "tr");
+        tr.id = TR_ID;
+        tr.append(doc.createElementNS(HTML_NS, "th"));
+        const td = doc.createElementNS(HTML_NS, "td");
+        td.append(row);
+        tr.append(td);
+        locationRow.after(tr);
+      } else {
+        (doc.body ?? doc.documentElement).append(row);
+      }
     } else {
       const target = doc.querySelector("calendar-item-summary") ?? doc.querySelector("dialog") ?? doc.documentElement;
       target.prepend(row);
@@ -260,7 +332,7 @@ class Bridge {
   render(view) {
     const row = view.win.document.getElementById(ROW_ID);
     if (!row) return;
-    const { hasRoom, busy, joinUrl, message } = view.state;
+    const { hasRoom, busy, joinUrl, message, accessLevels, accessLevel } = view.state;
     const add = row.querySelector(".visio-add");
     const remove = row.querySelector(".visio-remove");
     const join = row.querySelector(".visio-join");
@@ -271,6 +343,16 @@ class Bridge {
     if (remove) {
       remove.hidden = !hasRoom;
       remove.disabled = busy;
+    }
+    const access = row.querySelector(".visio-access");
+    if (access) {
+      const levels = Array.isArray(accessLevels) ? accessLevels : [];
+      for (const option of access.options) option.hidden = !levels.includes(option.value);
+      // Only before a room exists: a created room keeps the level it was created with.
+      // (An inline display would override the hidden attribute.)
+      row.querySelector(".visio-access-label").style.display = levels.length < 2 || hasRoom ? "none" : "inline-flex";
+      if (accessLevel && !view.accessChosen) access.value = accessLevel;
+      access.disabled = busy;
     }
     join.hidden = !joinUrl;
     join.title = joinUrl || "";
@@ -311,6 +393,8 @@ class Bridge {
       url: prop("URL"),
       conference: prop("CONFERENCE"),
       room: prop("X-VISIO-ROOM"),
+      seriesRooms: seriesRooms(item),
+      accessLevel: doc.querySelector(`#${ROW_ID} .visio-access`)?.value || null,
       isEvent: item.isEvent(),
     };
   }
@@ -319,9 +403,52 @@ class Bridge {
     return this.readFields(this.view(id));
   }
 
+  /**
+   * Writes the fields as one step: if any part throws (an editor function that differs in this
+   * Thunderbird), what was written is put back before the error is reported.
+   */
   setFields(id, fields) {
     const view = this.view(id);
     if (view.kind !== "editor") throw new VisioExtensionUtils.ExtensionError("a summary is read-only");
+    const before = this.snapshot(view);
+    try {
+      this.writeFields(view, fields);
+    } catch (error) {
+      try {
+        this.restore(view, before);
+      } catch (restoreError) {
+        console.error("Visio: could not restore the editor's fields", restoreError);
+      }
+      console.error("Visio: could not fill the editor's fields", error);
+      throw new VisioExtensionUtils.ExtensionError(`could not fill the editor's fields: ${error && error.message}`);
+    }
+  }
+
+  snapshot(view) {
+    const doc = view.win.document;
+    const editorElement = doc.getElementById("item-description");
+    const editor = editorElement.getHTMLEditor(editorElement.contentWindow);
+    const flags = Ci.nsIDocumentEncoder.OutputRaw | Ci.nsIDocumentEncoder.OutputDropInvisibleBreak | Ci.nsIDocumentEncoder.OutputBodyOnly;
+    const url = "URL" in view.pending ? view.pending.URL : view.win.calendarItem.getProperty("URL");
+    return {
+      location: doc.getElementById("item-location").value,
+      descriptionHTML: editor.outputToString("text/html", flags).replace(/^<body>(.*)<\/body>$/s, "$1"),
+      pending: { ...view.pending },
+      url: url || "",
+    };
+  }
+
+  restore(view, before) {
+    view.pending = before.pending;
+    this.writeFields(view, { location: before.location, descriptionHTML: before.descriptionHTML }, true);
+    try {
+      showItemURL(view.win, before.url);
+    } catch (e) {
+      // The link row only displays the URL, which is restored in `pending`.
+    }
+  }
+
+  writeFields(view, fields, restoring = false) {
     const win = view.win;
     const doc = win.document;
     if (typeof fields.location === "string") {
@@ -341,17 +468,20 @@ class Bridge {
       // Saving reads the description only from a modified editor.
       editor.incrementModificationCount(1);
     }
+    if (restoring) return;
     const map = { url: "URL", conference: "CONFERENCE", room: "X-VISIO-ROOM" };
+    // The schema gives every absent property as null: null means "unchanged", "" deletes.
     for (const [key, name] of Object.entries(map)) {
-      if (key in fields && fields[key] !== undefined) view.pending[name] = fields[key];
+      if (typeof fields[key] === "string") view.pending[name] = fields[key];
     }
-    if ("url" in fields && typeof win.updateItemURL === "function") win.updateItemURL(fields.url || "");
+    if (typeof fields.url === "string") showItemURL(win, fields.url);
   }
 
   setState(id, state) {
     const view = this.view(id);
-    for (const key of ["hasRoom", "busy", "joinUrl", "message"]) {
-      if (key in state && state[key] !== undefined) view.state[key] = state[key];
+    // The schema gives every absent property as null: null means "unchanged" ("" hides Join).
+    for (const key of ["hasRoom", "busy", "joinUrl", "message", "accessLevels", "accessLevel"]) {
+      if (key in state && state[key] !== undefined && state[key] !== null) view.state[key] = state[key];
     }
     this.render(view);
   }
