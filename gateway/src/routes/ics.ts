@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { RoomLink } from '@visio/shared';
 import { buildMeetingIcs, IcsError, type MeetingInput } from '@visio/shared/ics';
 import { IcsRequestSchema, type IcsRequestParsed } from '@visio/shared/contract';
+import type { AppEnv } from '../app-env.js';
 import { newRouter, problemResponses } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import type { RoomService } from '../rooms.js';
@@ -24,7 +26,8 @@ function build(input: MeetingInput): string {
   }
 }
 
-export function icsRoutes(rooms: RoomService, instanceName: string) {
+/** `limit`: the rate limit on room creation, when one applies. */
+export function icsRoutes(rooms: RoomService, instanceName: string, limit?: MiddlewareHandler<AppEnv>) {
   const app = newRouter();
   app.openapi(
     createRoute({
@@ -32,6 +35,7 @@ export function icsRoutes(rooms: RoomService, instanceName: string) {
       path: '/v1/ics',
       summary: 'An invitation file (METHOD:REQUEST) for a meeting with a Visio room',
       description: 'Creates a room bound to the new event unless `room` names one of yours.',
+      ...(limit ? { middleware: [limit] as const } : {}),
       request: { body: { content: { 'application/json': { schema: IcsRequestSchema } }, required: true } },
       responses: {
         200: { description: 'The .ics file', content: { 'text/calendar': { schema: { type: 'string' } } } },

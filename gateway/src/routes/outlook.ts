@@ -11,6 +11,7 @@ import { ADDIN_WEB_DIR } from '@visio/outlook-addin/files';
 import { LOCALIZATION_FILES, renderJsonLocalization, renderJsonManifest, renderXmlManifest } from '@visio/outlook-addin/manifest';
 import type { AppEnv } from '../app-env.js';
 import type { GatewaySettings } from '../config.js';
+import { pagePolicy } from '../middleware/security-headers.js';
 
 // Outlook on the web, new Outlook and Microsoft 365 hosts that frame add-in pages.
 export const OUTLOOK_FRAME_ANCESTORS = [
@@ -106,7 +107,7 @@ export function outlookRoutes(settings: GatewaySettings) {
     c.header('cache-control', 'no-cache');
     if (rel.endsWith('.html')) {
       const html = file.toString('utf8');
-      c.header('content-security-policy', pageCsp(html.includes(CDN)));
+      pagePolicy(c, pageCsp(html.includes(CDN)));
       return c.body(html);
     }
     c.header('content-security-policy', FILE_CSP);
