@@ -84,6 +84,19 @@ describe('authentication middleware, sign-in mode', () => {
     expect((await app.request('/j/abc-defg-hij', { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
   });
 
+  it('checks a token\'s lifetime on every call, also once its signature is known good', async () => {
+    let clock = Date.now();
+    const settings = loadSettings({ VISIO_DATA_DIR: dir, OIDC_ISSUER: 'https://op.example', OIDC_CLIENT_ID: 'visio-gateway', OIDC_CLIENT_SECRET: 'secret-0123456789abcdef' });
+    const timed = createTokenService(settings.auth as OidcSettings, 'http://127.0.0.1:8787', Buffer.alloc(48, 9), store, () => clock);
+    const bearer = (await timed.startSession({ sub: 'dave', email: 'dave@example.gouv.fr' }, 'outlook-addin')).tokens.access_token;
+    expect((await timed.authenticate(bearer)).user.sub).toBe('dave');
+    expect((await timed.authenticate(bearer)).user.sub).toBe('dave');
+    clock += ((settings.auth as OidcSettings).accessTokenTtl + 1) * 1000;
+    await expect(timed.authenticate(bearer)).rejects.toThrow('the access token has expired');
+    // The same token signed with another secret is refused, whatever this service verified before.
+    await expect(tokens.authenticate(bearer)).rejects.toThrow('not valid here');
+  });
+
   it('maps methods and paths to scopes', () => {
     expect(requiredScope('GET', '/v1/rooms')).toBe('rooms:read');
     expect(requiredScope('HEAD', '/v1/rooms')).toBe('rooms:read');
