@@ -96,6 +96,27 @@ async function signIn(gatewayUrl, TestUserAgent) {
   return (await response.json()).access_token;
 }
 
+/**
+ * Where the time goes: a gateway started with --cpu-prof, under the same load (profiling slows it, so apart
+ * from the timed rounds); start-up and warm-up samples are left out. Prints the top ten by self time.
+ */
+async function profileUnderLoad(title, env, headers = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'visio-bench-profile-'));
+  const spawnedAt = performance.now();
+  const profiled = await startProcess(MAIN, env, cpuProfileFlags(dir));
+  try {
+    await load(profiled.url, '/v1/rooms', { title: 'Réunion de service' }, headers, 1);
+    const skipMs = performance.now() - spawnedAt;
+    await load(profiled.url, '/v1/rooms', { title: 'Réunion de service' }, headers);
+    await profiled.stop();
+    console.log(`\n== gateway CPU profile, ${title} (${SECONDS} s, ${CONNECTIONS} connections): top ten functions by self time ==`);
+    console.log(formatTop(selfTimes(dir, { root: join(here, '..'), skipMs })));
+  } finally {
+    await profiled.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const budgets = createBudgets();
 const dataDir = mkdtempSync(join(tmpdir(), 'visio-bench-'));
 const oidcDataDir = mkdtempSync(join(tmpdir(), 'visio-bench-oidc-'));
@@ -104,7 +125,7 @@ const oidcPort = await freePort();
 const op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: 'bench-secret-0123456789abcdef', redirect_uris: [`http://127.0.0.1:${oidcPort}/auth/callback`] }] });
 const bare = await startProcess(join(here, 'bare.mjs'));
 const gateway = await startProcess(MAIN, { PORT: '0', VISIO_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-const signedIn = await startProcess(MAIN, {
+const signedInEnv = {
   PORT: String(oidcPort),
   VISIO_DATA_DIR: oidcDataDir,
   LOG_LEVEL: 'silent',
@@ -115,7 +136,8 @@ const signedIn = await startProcess(MAIN, {
   // The benchmark measures token verification, not the limiter refusing it.
   RATE_LIMIT_ROOMS_PER_USER: '0',
   RATE_LIMIT_ROOMS_PER_ADDRESS: '0',
-});
+};
+const signedIn = await startProcess(MAIN, signedInEnv);
 try {
   const body = { title: 'Réunion de service' };
   const bearer = { authorization: `Bearer ${await signIn(signedIn.url, TestUserAgent)}` };
@@ -158,6 +180,12 @@ try {
   console.log(`ICS builds         ${icsPerSecond.toFixed(0)} /s`);
   console.log(`invitation renders ${invitationsPerSecond.toFixed(0)} /s`);
   if (g.errors > 0 || a.errors > 0) process.exitCode = 1;
+
+  await gateway.stop();
+  await profileUnderLoad('POST /v1/rooms', { PORT: '0', VISIO_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  // Same port, data folder (token secret, session) and settings: the access token stays valid.
+  await signedIn.stop();
+  await profileUnderLoad('POST /v1/rooms signed in', signedInEnv, bearer);
 } finally {
   await bare.stop();
   await gateway.stop();
@@ -165,27 +193,6 @@ try {
   await op.close();
   rmSync(dataDir, { recursive: true, force: true });
   rmSync(oidcDataDir, { recursive: true, force: true });
-}
-
-// Where the time goes: a gateway started with --cpu-prof, under the same load (profiling slows it, so
-// apart from the timed rounds). Start-up and warm-up samples are left out.
-{
-  const dir = mkdtempSync(join(tmpdir(), 'visio-bench-profile-'));
-  const profDataDir = mkdtempSync(join(tmpdir(), 'visio-bench-'));
-  const spawnedAt = performance.now();
-  const profiled = await startProcess(MAIN, { PORT: '0', VISIO_DATA_DIR: profDataDir, LOG_LEVEL: 'silent' }, cpuProfileFlags(dir));
-  try {
-    await load(profiled.url, '/v1/rooms', { title: 'Réunion de service' }, {}, 1);
-    const skipMs = performance.now() - spawnedAt;
-    await load(profiled.url, '/v1/rooms', { title: 'Réunion de service' });
-    await profiled.stop();
-    console.log(`\n== gateway CPU profile under POST /v1/rooms load (${SECONDS} s, ${CONNECTIONS} connections): top ten functions by self time ==`);
-    console.log(formatTop(selfTimes(dir, { root: join(here, '..'), skipMs })));
-  } finally {
-    await profiled.stop();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(profDataDir, { recursive: true, force: true });
-  }
 }
 
 await caldavBench(budgets);
