@@ -1,5 +1,7 @@
 // `npm run bench -- --scale`: POST /v1/rooms on one and two gateway instances sharing one PostgreSQL, beside
-// one instance on SQLite, at 50 connections, in one run; throughput, p99, the 2/1 ratio and RSS per instance.
+// one instance on SQLite, at 50 connections, in one run; throughput, p99, the 2/1 ratio, RSS per instance,
+// and what scale-out is judged by on shared cores: gateway CPU time per request, and database round trips
+// per room creation (counted at the wire).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -7,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startPostgres } from '@visio/testing/postgres';
+import { createBudgets } from './budgets.mjs';
+import { startRoundTripCounter } from './pg-round-trips.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MAIN = join(here, '..', 'dist', 'main.js');
@@ -20,6 +24,7 @@ function startGateway(env) {
     env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', VISIO_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let stopping;
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr.on('data', (d) => {
@@ -30,18 +35,24 @@ function startGateway(env) {
           url: m[1],
           pid: child.pid,
           stop: () =>
-            new Promise((r) => {
+            (stopping ??= new Promise((r) => {
               child.on('exit', () => {
                 rmSync(dataDir, { recursive: true, force: true });
                 r();
               });
               child.kill('SIGTERM');
-            }),
+            })),
         });
       }
     });
     child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${err}`)));
   });
+}
+
+/** CPU time (user + system, all threads) of a process in ms, from /proc (Linux; 100 clock ticks per second). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Resident memory of a process in MB, from /proc (Linux). */
@@ -78,15 +89,47 @@ async function load(gateways, withKeys, seconds = SECONDS) {
         (error, result) => (error ? reject(error) : resolve(result)),
       );
     });
+  const cpuBefore = gateways.reduce((sum, g) => sum + cpuMs(g.pid), 0);
   try {
     const r = await run();
-    return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, rss: gateways.map((g) => peak.get(g.pid)) };
+    const cpu = gateways.reduce((sum, g) => sum + cpuMs(g.pid), 0) - cpuBefore;
+    return {
+      rps: r.requests.average,
+      p99: r.latency.p99,
+      errors: r.errors + r.non2xx + r.timeouts,
+      rss: gateways.map((g) => peak.get(g.pid)),
+      requests: r.requests.total,
+      cpuUsPerRequest: (cpu * 1000) / r.requests.total,
+    };
   } finally {
     clearInterval(sampler);
   }
 }
 
+const ROUND_TRIP_CREATIONS = 500;
+
+/**
+ * `n` room creations, 10 at a time, each key used once (a client of its own: exactly `n` requests reach the
+ * gateway, which a load generator stopping mid-flight does not promise). Returns how many gave 201.
+ */
+async function createRooms(url, n, withKeys) {
+  let next = 0;
+  let created = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const headers = { 'content-type': 'application/json', ...(withKeys ? { 'idempotency-key': `rt-${process.pid}-${Date.now()}-${i}` } : {}) };
+      const r = await fetch(`${url}/v1/rooms`, { method: 'POST', headers, body: JSON.stringify({ title: 'Réunion de service' }) });
+      await r.arrayBuffer();
+      if (r.status === 201) created++;
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, worker));
+  return created;
+}
+
 export async function scaleBench() {
+  const budgets = createBudgets();
   // Durable enough to compare with SQLite's WAL + synchronous=NORMAL: fsync on, commits not waited for.
   const cluster = await startPostgres({ settings: { fsync: 'on', full_page_writes: 'on', synchronous_commit: 'off' } });
   const started = [];
@@ -125,14 +168,16 @@ export async function scaleBench() {
           p99: Math.max(...rs.map((r) => r.p99)),
           errors: rs.reduce((sum, r) => sum + r.errors, 0),
           rss: rs[0].rss.map((_, i) => Math.max(...rs.map((r) => r.rss[i]))),
+          // All rounds together: CPU of every instance over all their requests.
+          cpuUsPerRequest: rs.reduce((sum, r) => sum + r.cpuUsPerRequest * r.requests, 0) / rs.reduce((sum, r) => sum + r.requests, 0),
         },
       ]),
     );
 
     const fmt = (r) =>
-      `${r.rps.toFixed(0).padStart(6)} req/s   p99 ${String(r.p99).padStart(4)} ms   errors ${r.errors}   RSS ${r.rss.map((m) => `${m.toFixed(0)} MB`).join(' + ')}`;
+      `${r.rps.toFixed(0).padStart(6)} req/s   p99 ${String(r.p99).padStart(4)} ms   CPU ${r.cpuUsPerRequest.toFixed(0).padStart(4)} µs/request   errors ${r.errors}   RSS ${r.rss.map((m) => `${m.toFixed(0)} MB`).join(' + ')}`;
     console.log(`\n== gateway --scale: POST /v1/rooms, ${CONNECTIONS} connections, ${ROUNDS} alternated rounds of ${SECONDS} s, one run ==`);
-    console.log('req/s: mean over rounds; p99: worst round; RSS: peak per instance under load');
+    console.log('req/s: mean over rounds; p99: worst round; CPU: gateway process CPU time / requests (all instances); RSS: peak per instance under load');
     console.log(`machine: ${cpus().length} cores shared by the load generator, every gateway process and PostgreSQL; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     let failed = false;
     for (const withKeys of [false, true]) {
@@ -144,12 +189,38 @@ export async function scaleBench() {
       }
       const ratio = results[`PostgreSQL, 2 instances|${withKeys}`].rps / results[`PostgreSQL, 1 instance|${withKeys}`].rps;
       console.log(`  ratio 2 instances / 1 instance (PostgreSQL): ${ratio.toFixed(2)}`);
+      const sqliteCpu = results[`SQLite, 1 instance|${withKeys}`].cpuUsPerRequest;
+      const keys = withKeys ? 'with key' : 'no key';
+      for (const name of ['PostgreSQL, 1 instance', 'PostgreSQL, 2 instances']) {
+        budgets.check(`CPU per request, ${name} / SQLite (${keys})`, results[`${name}|${withKeys}`].cpuUsPerRequest / sqliteCpu, '<=', 1.5);
+      }
+    }
+
+    // Round trips at the wire, on an instance of its own talking to PostgreSQL through the counter.
+    const counter = await startRoundTripCounter({ host: '127.0.0.1', port: cluster.port });
+    try {
+      const countedUrl = new URL(await cluster.createDatabase('bench_counted'));
+      countedUrl.port = String(counter.port);
+      const counted = await start({ DATABASE_URL: countedUrl.href });
+      await createRooms(counted.url, 100, true);
+      console.log('\ndatabase round trips per room creation (PostgreSQL, counted at the wire: Sync and Query messages):');
+      for (const withKeys of [false, true]) {
+        const before = counter.roundTrips();
+        const created = await createRooms(counted.url, ROUND_TRIP_CREATIONS, withKeys);
+        const perCreation = (counter.roundTrips() - before) / ROUND_TRIP_CREATIONS;
+        budgets.check(`round trips per creation, ${withKeys ? 'with an Idempotency-Key' : 'without Idempotency-Key'}`, perCreation, '<=', withKeys ? 2 : 1);
+        if (created < ROUND_TRIP_CREATIONS) failed = true;
+      }
+      await counted.stop();
+    } finally {
+      await counter.close();
     }
     console.log(
       `\nOn ${cpus().length} cores the second instance competes for the same CPUs as the first, PostgreSQL and the load` +
         '\ngenerator: the ratio shows the cost of sharing, not the gain of scaling out. On separate machines each instance' +
         '\nbrings its own CPU; measure there to size a deployment.',
     );
+    budgets.summary('--scale budgets (one run)');
     if (failed) process.exitCode = 1;
   } finally {
     await Promise.all(started.map((g) => g.stop()));

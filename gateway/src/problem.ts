@@ -32,10 +32,8 @@ export function problemResponse(c: Context, error: ProblemError): Response {
     ...(c.get('requestId') ? { requestId: c.get('requestId') as string } : {}),
     ...extra,
   };
-  return new Response(JSON.stringify(body), {
-    status: error.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers },
-  });
+  // Through the context, so the headers set before the handler (security, request id) stay on the answer.
+  return c.body(JSON.stringify(body), error.status, { 'content-type': PROBLEM_CONTENT_TYPE, ...headers });
 }
 
 export function validationProblem(error: z.ZodError, where: string): ProblemError {

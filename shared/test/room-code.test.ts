@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { generateRoomCode, isRoomCode, normalizeRoomCode, ROOM_CODE_PATTERN } from '../src/room-code.ts';
 
 describe('room codes', () => {
@@ -22,6 +22,17 @@ describe('room codes', () => {
     });
     expect(code).toBe('aaa-aaaa-aaa');
     expect(calls).toBe(2);
+  });
+
+  it('draws random bytes in blocks: one RNG call serves hundreds of codes', () => {
+    const rng = vi.spyOn(globalThis.crypto, 'getRandomValues');
+    try {
+      for (let i = 0; i < 300; i++) generateRoomCode();
+      // 300 codes take about 3,300 bytes: at most one 4 KB block drawn, whatever was left in the pool.
+      expect(rng.mock.calls.length).toBeLessThanOrEqual(1);
+    } finally {
+      rng.mockRestore();
+    }
   });
 
   it('spreads letters over the whole alphabet', () => {

@@ -79,7 +79,23 @@ export function createTokenService(settings: OidcSettings, issuer: string, secre
    * then issuer, audience, expiry and not-before are checked. node:crypto's HMAC is ~10x faster than a
    * generic JOSE verification, which matters on every API call; signing stays with jose.
    */
+  // A client sends the same access token on every call until it expires: each distinct token's signature
+  // and claims are checked once, its lifetime on every call. Keyed by the whole token, bounded.
+  const verified = new Map<string, Record<string, unknown>>();
   function verifyAccess(token: string): Record<string, unknown> {
+    let claims = verified.get(token);
+    if (!claims) {
+      claims = verifySigned(token);
+      if (verified.size >= 10_000) verified.clear();
+      verified.set(token, claims);
+    }
+    const t = now() / 1000;
+    if ((claims.exp as number) <= t) throw new InvalidTokenError('the access token has expired');
+    if ((claims.nbf as number) > t + CLOCK_SKEW_S) throw new InvalidTokenError('the access token is not valid yet');
+    return claims;
+  }
+
+  function verifySigned(token: string): Record<string, unknown> {
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== ACCESS_HEADER) throw new InvalidTokenError('the access token is not valid here');
     const [header, body, signature] = parts as [string, string, string];
@@ -94,12 +110,9 @@ export function createTokenService(settings: OidcSettings, issuer: string, secre
     } catch {
       throw new InvalidTokenError('the access token is not valid here');
     }
-    const t = now() / 1000;
     if (claims.iss !== issuer || claims.aud !== ACCESS_TOKEN_AUDIENCE || typeof claims.exp !== 'number' || typeof claims.nbf !== 'number') {
       throw new InvalidTokenError('the access token is not valid here');
     }
-    if (claims.exp <= t) throw new InvalidTokenError('the access token has expired');
-    if (claims.nbf > t + CLOCK_SKEW_S) throw new InvalidTokenError('the access token is not valid yet');
     return claims;
   }
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createRoute } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import type { RoomLink } from '@visio/shared';
 import { buildMeetingIcs, fileMethod, IcsError, type MeetingInput, type MeetingPerson } from '@visio/shared/ics';
 import { IcsRequestSchema, type IcsRequestParsed } from '@visio/shared/contract';
+import type { AppEnv } from '../app-env.js';
 import { newRouter, problemResponses } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import type { User } from '../identity.js';
@@ -35,7 +37,8 @@ function build(input: MeetingInput): string {
   }
 }
 
-export function icsRoutes(rooms: RoomService, instanceName: string) {
+/** `limit`: the rate limit on room creation, when one applies. */
+export function icsRoutes(rooms: RoomService, instanceName: string, limit?: MiddlewareHandler<AppEnv>) {
   const app = newRouter();
   app.openapi(
     createRoute({
@@ -44,6 +47,7 @@ export function icsRoutes(rooms: RoomService, instanceName: string) {
       summary: 'An .ics file for a meeting with a Visio room',
       description:
         'Creates a room bound to the new event unless `room` names one of yours. With attendees the file is an invitation (`METHOD:REQUEST`) from `organizer`, or from the signed-in agent when none is given; without attendees it is a file to import (`METHOD:PUBLISH`, RFC 5546).',
+      ...(limit ? { middleware: [limit] as const } : {}),
       request: { body: { content: { 'application/json': { schema: IcsRequestSchema } }, required: true } },
       responses: {
         200: { description: 'The .ics file', content: { 'text/calendar': { schema: { type: 'string' } } } },

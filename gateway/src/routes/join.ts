@@ -40,7 +40,7 @@ export function joinRoutes(store: Store, provider: RoomProvider, signIn?: (c: Co
       const room = await store.getRoom(code);
       if (!room) throw notFound('No room with this code: check the link in the invitation.');
       const location = await provider.joinUrl(room, user);
-      return new Response(null, { status: 302, headers: { location, 'cache-control': 'no-store' } }) as never;
+      return c.body(null, 302, { location, 'cache-control': 'no-store' }) as never;
     },
   );
   return app;

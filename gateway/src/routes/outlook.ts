@@ -15,6 +15,7 @@ import { findVisioLinks } from '@visio/shared/links';
 import type { AppEnv } from '../app-env.js';
 import { ProblemError } from '../problem.js';
 import type { GatewaySettings } from '../config.js';
+import { pagePolicy } from '../middleware/security-headers.js';
 
 // Outlook on the web, new Outlook and Microsoft 365 hosts that frame add-in pages.
 export const OUTLOOK_FRAME_ANCESTORS = [
@@ -148,7 +149,7 @@ export function outlookRoutes(settings: GatewaySettings) {
     officeFileHeaders(c, rel);
     if (rel.endsWith('.html')) {
       const html = file.toString('utf8');
-      c.header('content-security-policy', pageCsp(html.includes(CDN)));
+      pagePolicy(c, pageCsp(html.includes(CDN)));
       return c.body(html);
     }
     c.header('content-security-policy', FILE_CSP);

@@ -102,7 +102,7 @@ export function pageRoutes(settings: GatewaySettings) {
   app.get('/', (c) => {
     const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'));
     c.header('content-security-policy', PAGE_CSP);
-    c.header('vary', 'accept-language');
+    c.header('vary', 'accept-language', { append: true });
     c.header('cache-control', 'no-cache');
     return c.html(pages[lang]);
   });

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { renderInvitation } from '@visio/shared/invitation';
 import {
   CreateRoomRequestSchema,
@@ -10,6 +11,7 @@ import {
   RoomPageSchema,
   RoomSchema,
 } from '@visio/shared/contract';
+import type { AppEnv } from '../app-env.js';
 import { newRouter, problemResponses } from '../openapi.js';
 import { toApiRoom, type RoomService } from '../rooms.js';
 
@@ -19,7 +21,8 @@ const IdempotencyHeaders = z.object({
   'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional().meta({ description: 'A repeat with the same key returns the same room (200).' }),
 });
 
-export function roomRoutes(rooms: RoomService, instanceName: string) {
+/** `limit`: the rate limit on room creation, when one applies. */
+export function roomRoutes(rooms: RoomService, instanceName: string, limit?: MiddlewareHandler<AppEnv>) {
   const app = newRouter();
 
   app.openapi(
@@ -27,6 +30,7 @@ export function roomRoutes(rooms: RoomService, instanceName: string) {
       method: 'post',
       path: '/v1/rooms',
       summary: 'Create a Visio room',
+      ...(limit ? { middleware: [limit] as const } : {}),
       request: { headers: IdempotencyHeaders, body: { content: { 'application/json': { schema: CreateRoomRequestSchema } }, required: false } },
       responses: {
         201: json(RoomSchema, 'Room created'),

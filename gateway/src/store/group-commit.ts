@@ -1,7 +1,7 @@
 /**
  * Group commit for SQLite: writes queued in one turn of the event loop share one transaction (one WAL
- * commit) instead of one each. Every write runs in its own savepoint, so one write's constraint error
- * fails only its caller, and each caller's promise settles only after the shared commit.
+ * commit) instead of one each. A batch in which a write fails is replayed with one savepoint per write, so
+ * one write's constraint error fails only its caller; each caller's promise settles only after the commit.
  */
 import type Database from 'better-sqlite3';
 
@@ -23,6 +23,11 @@ export function groupCommit<A extends unknown[]>(db: Database.Database, write: (
   let queue: Pending<A>[] = [];
   let scheduled = false;
 
+  // The common case: no write fails, so the batch needs no savepoints. Should one throw, the whole
+  // transaction rolls back and the batch is replayed below, one savepoint per write.
+  const plain = db.transaction((batch: Pending<A>[]) => {
+    for (const item of batch) write(...item.args);
+  });
   const all = db.transaction((batch: Pending<A>[]) => {
     const failed = new Map<Pending<A>, unknown>();
     for (const item of batch) {
@@ -40,6 +45,13 @@ export function groupCommit<A extends unknown[]>(db: Database.Database, write: (
     const batch = queue;
     queue = [];
     if (batch.length === 0) return;
+    try {
+      plain.immediate(batch);
+      for (const item of batch) item.resolve();
+      return;
+    } catch {
+      // Replayed with savepoints: that tells which write failed, and why.
+    }
     let failed: Map<Pending<A>, unknown>;
     try {
       failed = all.immediate(batch);

@@ -175,6 +175,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
 
   const query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => guarded(() => pool.query<R>(text, values));
+  // The statements of every room creation, prepared once per connection: later calls send no SQL text to
+  // parse and plan again.
+  const prepared = <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) => guarded(() => pool.query<R>({ name, text, values }));
 
   async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return guarded(async () => {
@@ -205,7 +208,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async claimKey(owner, key, fingerprint, staleAfterMs): Promise<KeyClaim> {
       // One statement: insert the claim, or take over a stale unfinished claim with the same fingerprint.
       // The row lock of ON CONFLICT DO UPDATE makes exactly one of several concurrent callers win.
-      const won = await query(
+      const won = await prepared(
+        'claim-key',
         `INSERT INTO idempotency_keys (owner, key, fingerprint, room_code, claimed_at)
          VALUES ($1, $2, $3, NULL, ${NOW_MS})
          ON CONFLICT (owner, key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
@@ -249,7 +253,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const { completes, audit } = options ?? {};
       // One statement, so one implicit transaction: the room, its key's completion and its audit entry commit
       // together or not at all, and a statement that reached the database commits even if this instance dies.
-      await query(
+      await prepared(
+        'insert-room',
         `WITH room AS (
            INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING code, owner
