@@ -204,9 +204,9 @@ const MAX_LINE = 400;
 const BLOCK_LINES: RegExp[] = [
   // Headings and join lines
   /^(?:microsoft teams(?: meeting| need help\?)?|réunion microsoft teams|réunion teams|teams meeting)$/i,
-  /^(?:join|rejoindre|participer)(?: on your computer| sur votre ordinateur| à partir de votre ordinateur)?[^\n]{0,60}(?:room device|dial in|appel|salle|mobile)?[^\n]{0,40}$/i,
+  /^(?:join on your computer(?:, mobile app or room device| or dial in)|(?:participer|rejoindre) (?:sur|depuis|à partir de) votre ordinateur[^\n]{0,60})$/i,
   /^(?:click here to join the meeting|cliquez ici pour (?:rejoindre|participer à) la réunion|join the meeting now|rejoindre la réunion maintenant|join meeting|rejoindre la réunion|participer à la réunion)\b/i,
-  /^(?:join zoom meeting|participer à la réunion zoom|rejoindre la réunion zoom)$/i,
+  /^(?:join zoom(?:gov)? meeting|participer à la réunion zoom|rejoindre la réunion zoom)$/i,
   /^.{1,120} (?:is inviting you to a scheduled zoom meeting|vous invite à une réunion zoom planifiée)\.?$/i,
   /^(?:join with google meet|participer avec google meet|rejoindre avec google meet|this event has a video call\.?|cet événement comporte un appel vidéo\.?)\b/i,
   /^(?:please do not edit this section(?: of the description)?\.?|ne modifiez pas cette section(?: de la description)?\.?)$/i,
@@ -215,6 +215,10 @@ const BLOCK_LINES: RegExp[] = [
   /^(?:new to gotomeeting\?|first gotomeeting\?|get the app now and be ready when your first meeting starts:?)/i,
   /^(?:join from (?:the )?meeting link|join by meeting number|join from a video system or application|join using microsoft lync or microsoft skype for business|join from a mobile device|tap to join from a mobile device|can't join the meeting\?|if you are a host, click here)/i,
   /^(?:to join the (?:online )?meeting|to join the audio conference only|to join the video meeting)/i,
+  /^\d\. (?:go to\b|if requested, enter your name and email address|if a password is required, enter the meeting password|click "join")/i,
+  /^to (?:view in other time zones or languages|update this meeting to your calendar program|receive a call back)\b/i,
+  /^accessing the call from (?:a computer or mobile device|a phone)\b/i,
+  /^(?:enter|entrez) (?:the |le )?(?:meeting id|access code|passcode|pin|id de (?:la )?réunion|code d['’]accès)\b[^\n]{0,60}$/i,
   /^(?:topic|sujet|time|heure|date) ?:/i,
   /^(?:every (?:day|week|month|\d)|toutes? les )[^\n]{0,120}$/i,
   /^(?:please download and import the following icalendar \(\.ics\) files to your calendar system\.?|veuillez télécharger et importer les fichiers icalendar \(\.ics\) suivants dans votre calendrier\.?)$/i,
@@ -224,6 +228,7 @@ const BLOCK_LINES: RegExp[] = [
   // Dial-in
   /^(?:one tap mobile|dial by your location|dial in by phone|dial-in by phone|or call in \(audio only\)|or call in by phone|call in \(audio only\)|find a local number|find your local number|join by phone|join by sip|join by h\.323|join by skype for business|join on a video conferencing device|or dial|more phone numbers|view more phone numbers|access code|global call-in numbers|toll-free calling restrictions|composez le numéro|appel abrégé mobile|composer par votre emplacement|trouvez votre numéro local|participer par téléphone|participer par sip|participer par h\.323|ou composez le|plus de numéros de téléphone|numéros d['’]appel)\b[^\n]{0,200}$/i,
   /^(?:\([a-z]{2}\) ?)?\+?\(?\d[\d ().,#*-]{5,}[^\n]{0,120}$/i,
+  /^[^\n:]{1,40}: ?\+\(?\d[\d ().,#*-]{5,}[^\n]{0,60}$/i,
   /^[\w.+-]{1,80}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}$/i,
   /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?: \([^\n]{1,60}\))?$/,
   // Footers
@@ -232,7 +237,7 @@ const BLOCK_LINES: RegExp[] = [
 ];
 const TEAMS_RULE = /^_{20,}$/;
 const GOOGLE_RULE = /^-::~[:~]{10,}::-$/;
-const TEAMS_EVIDENCE = /^(?:microsoft teams(?: meeting| need help\?)?|réunion microsoft teams)$/i;
+const TEAMS_EVIDENCE = /^(?:microsoft teams meeting|microsoft teams need help\?|réunion microsoft teams)$/i;
 const GOOGLE_EVIDENCE = /^(?:please do not edit this section|ne modifiez pas cette section)/i;
 
 /** A line the invitation of a foreign service is made of, given the links that fall in it. */
@@ -240,11 +245,20 @@ function isBlockLine(line: Line, linksInLine: Link[]): boolean {
   if (line.text.length > MAX_LINE) return false;
   if (BLOCK_LINES.some((re) => re.test(line.text))) return true;
   if (linksInLine.length === 0) return false;
-  // A line made of a link with at most a short label: `Join: <url>`, `Download Teams<url> | Join on the web<url>`.
-  let rest = line.text;
-  for (const link of linksInLine) rest = rest.split(link.url).join(' ');
-  rest = rest.replace(/[<>|:()[\]\s\u00a0]+/g, ' ').trim();
-  return rest.length <= 60 && !/[.!?]\s+\S/.test(rest);
+  // A line made of links with at most a short label before each: `Join: <url>`,
+  // `Download Teams<url> | Join on the web<url>`; nothing but punctuation after the last one.
+  const text = line.text;
+  let at = 0;
+  const urls = [...new Set(linksInLine.map((l) => l.url))]; // `<a href="u">u</a>` holds one link
+  for (const url of urls) {
+    const link = { url };
+    const found = text.indexOf(link.url, at);
+    if (found < 0) return false; // the link is in a tag (href): the line's text is its label, checked above
+    const label = text.slice(at, found).replace(/^[\s\u00a0>|]+/, '');
+    if (label.length > 60 || /[.!?]\s/.test(label)) return false;
+    at = found + link.url.length;
+  }
+  return /^[\s\u00a0>)\]]*$/.test(text.slice(at));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -289,8 +303,13 @@ function scanBody(raw: View, html: boolean, out: ForeignMeeting[]): void {
     if (TEAMS_RULE.test(line.text)) teamsRules.push(i);
     else if (GOOGLE_RULE.test(line.text)) googleRules.push(i);
   });
-  const evidence = new Int32Array(lines.length + 1); // prefix count of heading lines
-  lines.forEach((line, i) => (evidence[i + 1] = evidence[i]! + (TEAMS_EVIDENCE.test(line.text) || GOOGLE_EVIDENCE.test(line.text) ? 1 : 0)));
+  // Prefix counts of heading lines, for a block whose link a mail filter stripped.
+  const teamsEvidence = new Int32Array(lines.length + 1);
+  const googleEvidence = new Int32Array(lines.length + 1);
+  lines.forEach((line, i) => {
+    teamsEvidence[i + 1] = teamsEvidence[i]! + (TEAMS_EVIDENCE.test(line.text) ? 1 : 0);
+    googleEvidence[i + 1] = googleEvidence[i]! + (GOOGLE_EVIDENCE.test(line.text) ? 1 : 0);
+  });
   // Teams: the closing rule is as long as the opening one (inner rules, 32 underscores, are shorter).
   const nextLong = new Int32Array(teamsRules.length).fill(-1);
   for (let k = teamsRules.length - 2; k >= 0; k--) nextLong[k] = lines[teamsRules[k + 1]!]!.text.length >= 40 ? k + 1 : nextLong[k + 1]!;
@@ -306,7 +325,7 @@ function scanBody(raw: View, html: boolean, out: ForeignMeeting[]): void {
       for (let i = open + 1; i < lines.length && (isBlock(i) || lines[i]!.text === ''); i++) if (lines[i]!.text !== '') close = i;
     }
     const link = firstLinkIn(open, close, 'teams');
-    if (!link && evidence[close + 1]! - evidence[open]! === 0) continue;
+    if (!link && teamsEvidence[close + 1]! - teamsEvidence[open]! === 0) continue;
     blocks.push({ first: open, last: close, provider: 'teams', url: link?.url ?? null });
     used.fill(1, open, close + 1);
     if (closeK >= 0) k = closeK;
@@ -316,7 +335,7 @@ function scanBody(raw: View, html: boolean, out: ForeignMeeting[]): void {
     const close = googleRules[k + 1]!;
     if (used[open] || used[close]) continue;
     const link = firstLinkIn(open, close);
-    if (!link && evidence[close + 1]! - evidence[open]! === 0) continue;
+    if (!link && googleEvidence[close + 1]! - googleEvidence[open]! === 0) continue;
     blocks.push({ first: open, last: close, provider: link?.provider ?? 'google-meet', url: link?.url ?? null });
     used.fill(1, open, close + 1);
     k++;
@@ -413,6 +432,22 @@ function htmlBlockSpan(s: string, linesView: View, lines: Line[], first: number,
       i = lt;
     } else if (VOID.has(name) && s[lt + 1] !== '/') i = lt;
     else break;
+  }
+  // An element left empty by the removal goes with it (the wrapper div of the Teams block, a <p>).
+  for (;;) {
+    let j = a - 1;
+    while (j >= 0 && /\s/.test(s[j]!)) j--;
+    if (s[j] !== '>' || s[j - 1] === '/') break;
+    const lt = s.lastIndexOf('<', j);
+    const name = lt >= 0 && s[lt + 1] !== '/' ? tagName(s, lt) : null;
+    if (!name || VOID.has(name) || name === 'body' || name === 'html' || name === 'head') break;
+    let k = b;
+    while (k < s.length && /\s/.test(s[k]!)) k++;
+    if (s[k] !== '<' || s[k + 1] !== '/' || tagName(s, k) !== name) break;
+    const gt = s.indexOf('>', k);
+    if (gt < 0) break;
+    a = lt;
+    b = gt + 1;
   }
   return { start: a, end: b };
 }
