@@ -22,6 +22,8 @@ import { createRoomService } from './rooms.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes, createSignInFlow, type SignInFlow } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendars.js';
+import { switchRoutes } from './routes/switch.js';
+import { createSwitchService } from './switch.js';
 import { icsRoutes } from './routes/ics.js';
 import { joinRoutes, webhookRoutes } from './routes/join.js';
 import { outlookRoutes } from './routes/outlook.js';
@@ -186,6 +188,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   }
   app.route('/', icsRoutes(rooms, settings.instanceName));
   app.route('/', calendarRoutes(calendars));
+  app.route('/', switchRoutes(calendars, createSwitchService(calendars, settings.instanceUrl)));
   app.route('/', pageRoutes(settings));
   app.route('/', outlookRoutes(settings));
   app.route('/', joinRoutes(store, provider, signInFlow?.joinSignIn));

@@ -12,7 +12,8 @@
  */
 import { decode, unfold, ViewBuilder, type View } from './links.js';
 
-export type ForeignProvider = 'teams' | 'zoom' | 'webex' | 'google-meet' | 'goto' | 'whereby' | 'bluejeans';
+export const FOREIGN_PROVIDERS = ['teams', 'zoom', 'webex', 'google-meet', 'goto', 'whereby', 'bluejeans'] as const;
+export type ForeignProvider = (typeof FOREIGN_PROVIDERS)[number];
 
 export const FOREIGN_PROVIDER_NAMES: Record<ForeignProvider, string> = {
   teams: 'Microsoft Teams',
