@@ -372,7 +372,9 @@ export const MigrationItemSchema = z
 export const MigrationSchema = z
   .object({
     id: z.string(),
-    status: z.enum(['planned', 'running', 'done']),
+    status: z.enum(['planned', 'running', 'interrupted', 'done']).meta({
+      description: '`interrupted`: applied, events left to convert, no run going on (the gateway restarted): apply again to resume.',
+    }),
     from: z.string(),
     to: z.string(),
     createdAt: z.string(),
