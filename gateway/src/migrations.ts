@@ -22,8 +22,11 @@ import type { SwitchService } from './switch.js';
 const DAY = 86_400_000;
 const MAX_SPAN = 731 * DAY;
 const MAX_ITEMS = 5000;
-/** Events switched at once: the CalDAV server sees a few requests at a time, never a burst. */
-const CONCURRENCY = 4;
+/** Events switched at once: the CalDAV server sees two requests at a time, never a burst (SOGo serves one request per worker). */
+const CONCURRENCY = 2;
+/** A CalDAV server that drops a connection or answers 5xx is asked again, a little later, before the event counts as failed. */
+const ATTEMPTS = 3;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface ItemData {
   href: string;
@@ -91,7 +94,16 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
       for (let item = queue.shift(); item; item = queue.shift()) {
         const data = item.data as unknown as ItemData;
         try {
-          const switched = await switcher.switchEvent(user, s, { calendar: data.calendar, href: data.href, lang });
+          let switched;
+          for (let attempt = 1; ; attempt++) {
+            try {
+              switched = await switcher.switchEvent(user, s, { calendar: data.calendar, href: data.href, lang });
+              break;
+            } catch (error) {
+              if (attempt === ATTEMPTS || !(error instanceof ProblemError) || error.status < 502) throw error;
+              await sleep(250 * 2 ** attempt);
+            }
+          }
           // Unchanged with a room: an earlier run switched it and stopped before recording (restart).
           await record(item, 'converted', switched.room?.code ?? null, null);
         } catch (error) {
