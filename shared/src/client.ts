@@ -12,9 +12,13 @@ import type {
   GatewayConfig,
   IcsRequest,
   Invitation,
+  Migration,
+  MigrationApply,
+  MigrationRequest,
   Problem,
   Room,
   RoomPage,
+  SwitchEventResult,
   UpcomingMeetings,
 } from './contract.js';
 import { SignInError } from './sign-in.js';
@@ -94,6 +98,14 @@ export interface VisioClient {
   removeVisioFromEvent(ref: CalendarEventRef, caldav: CaldavCredentials, options?: RequestOptions): Promise<CalendarEventResult>;
   /** The agent's meetings of the next `hours` hours that carry a Visio link, all calendars. */
   upcomingMeetings(hours: number, caldav: CaldavCredentials, options?: RequestOptions): Promise<UpcomingMeetings>;
+  /** "Passer à Visio" on one event: its Teams/Zoom/… meeting replaced by a Visio room. */
+  switchEventToVisio(ref: CalendarEventRef, caldav: CaldavCredentials, options?: RequestOptions): Promise<SwitchEventResult>;
+  /** Plans switching a time range of the agent's calendars; `applyMigration` converts, `getMigration` follows. */
+  planMigration(request: MigrationRequest, caldav: CaldavCredentials, options?: RequestOptions): Promise<Migration>;
+  applyMigration(id: string, request: MigrationApply, caldav: CaldavCredentials, options?: RequestOptions): Promise<Migration>;
+  getMigration(id: string, options?: RequestOptions): Promise<Migration>;
+  /** The migration's per-event report, as CSV text. */
+  getMigrationReportCsv(id: string, options?: RequestOptions): Promise<string>;
   /** Low-level JSON call for routes added by later features; same errors, auth and timeouts. */
   request<T>(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<T>;
 }
@@ -181,6 +193,14 @@ export function createVisioClient(options: VisioClientOptions): VisioClient {
     addVisioToEvent: (ref, caldav, o = {}) => json('POST', '/v1/calendars/events/visio', { body: ref, ...dav(caldav, o) }),
     removeVisioFromEvent: (ref, caldav, o = {}) => json('DELETE', '/v1/calendars/events/visio', { body: ref, ...dav(caldav, o) }),
     upcomingMeetings: (hours, caldav, o = {}) => json('GET', `/v1/meetings/upcoming?hours=${encodeURIComponent(String(hours))}`, dav(caldav, o)),
+    switchEventToVisio: (ref, caldav, o = {}) => json('POST', '/v1/calendars/events/switch', { body: ref, ...dav(caldav, o) }),
+    planMigration: (request, caldav, o = {}) => json('POST', '/v1/calendars/migrations', { body: request, ...dav(caldav, o) }),
+    applyMigration: (id, request, caldav, o = {}) => json('POST', `/v1/calendars/migrations/${encodeURIComponent(id)}/apply`, { body: request, ...dav(caldav, o) }),
+    getMigration: (id, o = {}) => json('GET', `/v1/calendars/migrations/${encodeURIComponent(id)}`, o),
+    async getMigrationReportCsv(id, o = {}) {
+      const response = await send('GET', `/v1/calendars/migrations/${encodeURIComponent(id)}/report.csv`, o.signal ? { signal: o.signal } : {}, false);
+      return response.text();
+    },
     request: (method, path, init = {}) => json(method, path, init),
   };
 }
