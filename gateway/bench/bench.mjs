@@ -165,3 +165,8 @@ await new Promise((resolveRun, rejectRun) => {
   const child = spawn(process.execPath, [join(here, 'caldav.mjs')], { stdio: 'inherit' });
   child.once('exit', (code) => (code === 0 ? resolveRun(undefined) : rejectRun(new Error(`caldav bench exited with ${code}`))));
 });
+// The switch-to-Visio part (a migration on a local SOGo) after that, through tsx: SOGo's launcher is TypeScript.
+await new Promise((resolveRun, rejectRun) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'switch.mjs')], { stdio: 'inherit' });
+  child.once('exit', (code) => (code === 0 ? resolveRun(undefined) : rejectRun(new Error(`switch bench exited with ${code}`))));
+});

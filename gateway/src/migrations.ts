@@ -86,7 +86,7 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
     return { id: migration.id, status, from: migration.from, to: migration.to, createdAt: migration.createdAt, total: items.length, processed, toConvert, counts, scheduling: migration.scheduling, items: out };
   }
 
-  async function run(user: User, s: CaldavSession, migration: StoredMigration, items: StoredMigrationItem[], lang: Lang): Promise<void> {
+  async function run(user: User, open: () => CaldavSession, migration: StoredMigration, items: StoredMigrationItem[], lang: Lang): Promise<void> {
     const queue = items.filter((i) => (i.data as unknown as ItemData).action === 'convert' && (i.result === 'pending' || i.result === 'failed'));
     const record = (item: StoredMigrationItem, result: MigrationItemResult, room: string | null, error: string | null) =>
       store.recordMigrationItem(migration.id, item.id, { result, room, error });
@@ -97,11 +97,13 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
           let switched;
           for (let attempt = 1; ; attempt++) {
             try {
-              switched = await switcher.switchEvent(user, s, { calendar: data.calendar, href: data.href, lang });
+              // A fresh session per attempt: a session that met a network failure stays failed (guard.ts).
+              switched = await switcher.switchEvent(user, open(), { calendar: data.calendar, href: data.href, lang });
               break;
             } catch (error) {
               if (attempt === ATTEMPTS || !(error instanceof ProblemError) || error.status < 502) throw error;
-              await sleep(250 * 2 ** attempt);
+              // A dropped kept-alive connection is retried at once; a failing server gets some time.
+              if (attempt > 1) await sleep(250 * 2 ** attempt);
             }
           }
           // Unchanged with a room: an earlier run switched it and stopped before recording (restart).
@@ -182,8 +184,8 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
       return view(migration, items);
     },
 
-    /** Starts (or resumes) converting; answers at once with the progress. */
-    async apply(user: User, s: CaldavSession, id: string, body: { items?: string[] | undefined; lang: Lang }): Promise<Migration> {
+    /** Starts (or resumes) converting; answers at once with the progress. `open` gives a CalDAV session (credentials held in memory for the run only). */
+    async apply(user: User, open: () => CaldavSession, id: string, body: { items?: string[] | undefined; lang: Lang }): Promise<Migration> {
       const { migration, items } = await load(user, id);
       if (!running.has(id)) {
         const convertible = items.filter((i) => (i.data as unknown as ItemData).action === 'convert');
@@ -195,7 +197,7 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
         const chosen = new Set(body.items ?? convertible.map((i) => i.id));
         await store.markMigrationApplied(id, new Date().toISOString(), convertible.filter((i) => !chosen.has(i.id)).map((i) => i.id));
         const fresh = (await store.getMigration(id))!;
-        const job = run(user, s, fresh.migration, fresh.items, body.lang)
+        const job = run(user, open, fresh.migration, fresh.items, body.lang)
           .catch((error: unknown) => log.error('migration stopped', { migration: id, error: (error as Error).message }))
           .finally(() => running.delete(id));
         running.set(id, job);

@@ -40,7 +40,12 @@ export function migrationRoutes(calendars: CalendarService, migrations: Migratio
       request: { headers: CaldavHeaders, params: IdParam, body: { content: { 'application/json': { schema: MigrationApplySchema } }, required: true } },
       responses: { 202: json(MigrationSchema, 'Progress'), ...problemResponses(...CALDAV_PROBLEMS) },
     }),
-    async (c) => c.json(await migrations.apply(c.get('user'), session(c), c.req.valid('param').id, c.req.valid('json')), 202),
+    async (c) => {
+      session(c); // bad or missing credentials are refused now, not in the background run
+      const server = c.req.header('x-caldav-server');
+      const authorization = c.req.header('x-caldav-authorization');
+      return c.json(await migrations.apply(c.get('user'), () => calendars.session(server, authorization), c.req.valid('param').id, c.req.valid('json')), 202);
+    },
   );
 
   app.openapi(
