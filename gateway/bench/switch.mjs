@@ -2,18 +2,16 @@
 // (POST /v1/calendars/migrations, then apply) against the same GET + patch + PUT done directly with tsdav,
 // on the same local SOGo, in one run. Budget: gateway time <= 1.3x direct time. Runs under tsx (SOGo's
 // launcher in @visio/testing is TypeScript).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { updateCalendarObject } from 'tsdav';
 import { generateRoomCode } from '@visio/shared';
 import { removeForeignMeetings } from '@visio/shared/foreign-meetings';
 import { addRoomToIcs } from '@visio/shared/ics';
+import { startGatewayProcess } from '@visio/testing/gateway-process';
 import { startSogo } from '@visio/testing/sogo';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const EVENTS = Number(process.env.BENCH_SWITCH_EVENTS ?? 500);
 const ROUNDS = 2;
 const PER_ROUND = Math.ceil(EVENTS / ROUNDS);
@@ -21,21 +19,6 @@ const PER_ROUND = Math.ceil(EVENTS / ROUNDS);
 const CONCURRENCY = 2;
 const BUDGET = 1.3;
 const ME = 'alice@example.test';
-
-function startGateway(env) {
-  const child = spawn(process.execPath, [join(here, '..', 'dist', 'main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ url: m[1], stop: () => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); }) });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${out}`)));
-  });
-}
 
 const TEAMS_URL = 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw%40thread.v2/0?context=%7b%22Tid%22%3a%220%22%7d';
 const RULE = '_'.repeat(80);
@@ -72,7 +55,7 @@ const sogo = await startSogo({ alice: { password: 'bench', name: 'Alice Martin',
 const authorization = sogo.basic('alice');
 const calendar = sogo.calendarUrl('alice');
 const dataDir = mkdtempSync(join(tmpdir(), 'visio-bench-switch-'));
-const gateway = await startGateway({ PORT: '0', VISIO_DATA_DIR: dataDir, LOG_LEVEL: 'silent', CALDAV_SERVERS: sogo.url, VISIO_LOCAL_USER_EMAIL: ME });
+const gateway = await startGatewayProcess({ VISIO_DATA_DIR: dataDir, LOG_LEVEL: 'silent', CALDAV_SERVERS: sogo.url, VISIO_LOCAL_USER_EMAIL: ME }, 30_000);
 const gw = async (method, path, body) => {
   const r = await fetch(`${gateway.url}${path}`, { method, headers: { 'content-type': 'application/json', 'x-caldav-authorization': authorization }, ...(body ? { body: JSON.stringify(body) } : {}) });
   return r.json();
