@@ -93,6 +93,15 @@ describe('switch a calendar to Visio on Radicale', () => {
     expect(await Promise.all([teams, zoom].map(async (h) => (await davGet(h, auth)).etag))).toEqual(etags);
   });
 
+  it('documents the switch and migration routes in /openapi.json', async () => {
+    const { body } = await gw.json('/openapi.json');
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/v1/calendars/events/switch', '/v1/calendars/migrations', '/v1/calendars/migrations/{id}', '/v1/calendars/migrations/{id}/apply', '/v1/calendars/migrations/{id}/report.csv']),
+    );
+    expect(body.paths['/v1/calendars/migrations'].post.parameters.map((p: any) => p.name)).toContain('x-caldav-authorization');
+    expect(Object.keys(body.components.schemas)).toEqual(expect.arrayContaining(['SwitchEventResult', 'Migration', 'MigrationItem', 'MigrationRequest', 'MigrationApply']));
+  });
+
   it('refuses a bad range, unknown items and unknown migrations', async () => {
     expect((await call('POST', '/v1/calendars/migrations', { from: '2027-01-02T00:00:00Z', to: '2027-01-01T00:00:00Z' })).status).toBe(400);
     expect((await call('POST', '/v1/calendars/migrations', { from: '2027-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' })).status).toBe(400);
