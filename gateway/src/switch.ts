@@ -34,6 +34,32 @@ export function switchNotices(lang: Lang, providers: readonly ForeignProvider[],
   return notices;
 }
 
+/**
+ * Raises SEQUENCE (RFC 5546 2.1.4) of every VEVENT, as addRoomToIcs does when it adds a room: needed when
+ * the event already had its Visio room and only the foreign meeting goes, so attendees still get the update.
+ */
+export function raiseSequence(ics: string): string {
+  const nl = ics.includes('\r\n') ? '\r\n' : '\n';
+  let inEvent = false;
+  let seen = false;
+  const out: string[] = [];
+  for (const line of ics.split(/\r?\n/)) {
+    if (/^BEGIN:VEVENT$/i.test(line)) [inEvent, seen] = [true, false];
+    const sequence = inEvent ? /^SEQUENCE(;[^:]*)?:(\d{1,9})$/i.exec(line) : null;
+    if (sequence) {
+      out.push(`SEQUENCE${sequence[1] ?? ''}:${Number(sequence[2]) + 1}`);
+      seen = true;
+      continue;
+    }
+    if (/^END:VEVENT$/i.test(line)) {
+      if (!seen) out.push('SEQUENCE:1');
+      inEvent = false;
+    }
+    out.push(line);
+  }
+  return out.join(nl);
+}
+
 export function createSwitchService(calendars: CalendarService, instanceUrl: string) {
   return {
     async switchEvent(user: User, s: CaldavSession, ref: CalendarEventRefParsed): Promise<SwitchEventResult> {
@@ -41,7 +67,11 @@ export function createSwitchService(calendars: CalendarService, instanceUrl: str
       const prepare = (ics: string): string => {
         const scan = findForeignMeetings(ics);
         providers = scan.providers;
-        if (scan.spans.length > 0) return removeForeignMeetings(ics, scan);
+        if (scan.spans.length > 0) {
+          const removed = removeForeignMeetings(ics, scan);
+          // Already on Visio: addVisio keeps the room and will not raise SEQUENCE itself.
+          return readRoomFromIcs(removed) || findVisioLinks(removed, instanceUrl).length > 0 ? raiseSequence(removed) : removed;
+        }
         // Already on Visio (a repeat): addVisio answers unchanged. Otherwise there is nothing to switch.
         if (readRoomFromIcs(ics) || findVisioLinks(ics, instanceUrl).length > 0) return ics;
         throw noForeignMeeting();

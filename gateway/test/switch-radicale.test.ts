@@ -92,6 +92,22 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
     }
   });
 
+  it('takes the Teams meeting out of an event that already has its Visio room, keeps the room and raises SEQUENCE', async () => {
+    const href = await put(eventIcs(randomUUID(), { ...teamsProperties(), extra: ['SEQUENCE:3'] }));
+    const added = await gw.json('/v1/calendars/events/visio', { method: 'POST', headers: { 'x-caldav-authorization': auth }, body: { calendar: work, href } });
+    const withRoom = (await davGet(href, auth)).data;
+    expect(withRoom).toContain('teams.microsoft.com');
+    expect(/SEQUENCE:(\d+)/.exec(withRoom)?.[1]).toBe('4');
+    const { status, body } = await call({ calendar: work, href });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ changed: true, providers: ['teams'], room: { code: added.body.room.code } });
+    const stored = (await davGet(href, auth)).data;
+    expect(stored).not.toMatch(/teams\.microsoft\.com/i);
+    expect(/SEQUENCE:(\d+)/.exec(stored)?.[1]).toBe('5');
+    expect(events(stored)[0]!.room).toBe(added.body.room.code);
+    expect(events(stored)[0]!.location).toBe(added.body.room.url);
+  });
+
   it('refuses an event with no foreign meeting and leaves it untouched', async () => {
     const href = await put(eventIcs(randomUUID(), { description: icsText('On se voit sur Zoom ? Sinon Teams.'), location: 'Salle 2' }));
     const before = await davGet(href, auth);

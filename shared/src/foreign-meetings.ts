@@ -543,13 +543,14 @@ function scanIcsLine(unfolded: View, start: number, end: number, next: number, o
   }
 }
 
-/** LOCATION parts (`\;`-separated, as Outlook joins rooms) that name a foreign service or hold its link. */
+/** LOCATION parts (separated by `\;` or `\,`) that name a foreign service or hold its link. */
 function scanLocation(value: View, out: ForeignMeeting[]): void {
   const s = value.text;
   const parts: { start: number; end: number }[] = [];
   let at = 0;
   for (let i = 0; i <= s.length; i++) {
-    if (i === s.length || (s[i] === ';' && s[i - 1] === '\\') || (s[i] === ';' && s[i - 1] !== '\\')) {
+    // Outlook joins places with "; " (`\;`), Visio's own code with ", " (`\,`).
+    if (i === s.length || s[i] === ';' || (s[i] === ',' && s[i - 1] === '\\')) {
       parts.push({ start: at, end: s[i - 1] === '\\' && i < s.length ? i - 1 : i });
       at = i + 1;
     }
