@@ -1,19 +1,22 @@
 // Bundles the gateway page script (with the shared client) into dist/page, served by GET /assets/*.
+// `--mode switch` bundles the "Passer à Visio" page script (switch.js) next to it.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 const here = import.meta.dirname;
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   resolve: { conditions: ['source'] },
   publicDir: false,
   build: {
     outDir: resolve(here, 'dist/page'),
-    emptyOutDir: true,
+    emptyOutDir: mode !== 'switch',
     target: 'es2022',
     sourcemap: false,
-    lib: { entry: resolve(here, 'src/page/page.ts'), formats: ['es'], fileName: () => 'page.js' },
+    lib: mode === 'switch'
+      ? { entry: resolve(here, 'src/page/switch.ts'), formats: ['es'], fileName: () => 'switch.js' }
+      : { entry: resolve(here, 'src/page/page.ts'), formats: ['es'], fileName: () => 'page.js' },
   },
   plugins: [
     {
@@ -23,4 +26,4 @@ export default defineConfig({
       },
     },
   ],
-});
+}));

@@ -196,4 +196,9 @@ try {
 }
 
 await caldavBench(budgets);
+// The switch-to-Visio part (a migration on a local SOGo) after that, through tsx: SOGo's launcher is TypeScript.
+await new Promise((resolveRun, rejectRun) => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'switch.mjs')], { stdio: 'inherit' });
+  child.once('exit', (code) => (code === 0 ? resolveRun(undefined) : rejectRun(new Error(`switch bench exited with ${code}`))));
+});
 budgets.summary('gateway and calendar budgets (one run; ratios side by side)');

@@ -23,6 +23,11 @@ import { createRoomService } from './rooms.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes, createSignInFlow, type SignInFlow } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendars.js';
+import { migrationRoutes } from './routes/migrations.js';
+import { switchPageRoutes } from './routes/page-switch.js';
+import { switchRoutes } from './routes/switch.js';
+import { createMigrationService } from './migrations.js';
+import { createSwitchService } from './switch.js';
 import { icsRoutes } from './routes/ics.js';
 import { joinRoutes, webhookRoutes } from './routes/join.js';
 import { outlookRoutes } from './routes/outlook.js';
@@ -76,7 +81,11 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   }
   app.route('/', icsRoutes(rooms, settings.instanceName, limitRoomCreation));
   app.route('/', calendarRoutes(calendars));
+  const switcher = createSwitchService(calendars, settings.instanceUrl);
+  app.route('/', switchRoutes(calendars, switcher));
+  app.route('/', migrationRoutes(calendars, createMigrationService({ calendars, switcher, store, log })));
   app.route('/', pageRoutes(settings));
+  app.route('/', switchPageRoutes(settings));
   app.route('/', outlookRoutes(settings));
   app.route('/', joinRoutes(store, provider, signInFlow?.joinSignIn));
   app.route('/', webhookRoutes(store, provider, log));

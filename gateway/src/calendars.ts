@@ -186,21 +186,23 @@ export function createCalendarService(options: CalendarServiceOptions) {
       };
     },
 
-    async addVisio(user: User, s: CaldavSession, ref: CalendarEventRefParsed): Promise<CalendarEventResult> {
+    /** With `prepare`, each read of the object is first rewritten by it (switch: foreign meetings removed). */
+    async addVisio(user: User, s: CaldavSession, ref: CalendarEventRefParsed, options: { prepare?: (ics: string) => string } = {}): Promise<CalendarEventResult> {
       const calendarUrl = calendarUrlOf(s, ref.calendar);
       let known: string | null = null;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const object = await read(s, calendarUrl, ref, known);
         known = object.url;
         const info = onServerData(() => readEventInfo(object.data));
-        const existing = roomIn(object.data);
-        if (existing) {
+        const data = options.prepare ? onServerData(() => options.prepare!(object.data)) : object.data;
+        const existing = roomIn(data);
+        if (existing && data === object.data) {
           return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, scheduling: unchangedScheduling(ref.lang) };
         }
         // One room per event and owner, even when many calls race here. No title: it is part of the
         // idempotency fingerprint, and a concurrent edit of SUMMARY must not make racing calls differ.
-        const { room } = await rooms.create(user, { eventUid: info.uid });
-        const patched = onServerData(() => addRoomToIcs(object.data, room, { lang: ref.lang, instanceName }));
+        const room = existing ?? (await rooms.create(user, { eventUid: info.uid })).room;
+        const patched = onServerData(() => addRoomToIcs(data, room, { lang: ref.lang, instanceName }));
         const result = await s.put(object.url, patched, { etag: object.etag!, scheduleTag: object.scheduleTag });
         if (result.ok) {
           log.info('visio added to calendar event', { server: new URL(s.server).origin, room: room.code, attempts: attempt + 1 });
@@ -208,7 +210,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
             href: object.url,
             uid: info.uid,
             etag: result.etag,
-            room: { code: room.code, url: room.url, ...(room.telephony ? { telephony: room.telephony } : {}) },
+            room: { code: room.code, url: room.url, ...('telephony' in room && room.telephony ? { telephony: room.telephony } : {}) },
             changed: true,
             scheduling: await scheduling(s, user, calendarUrl, object.url, patched, ref.lang),
           };

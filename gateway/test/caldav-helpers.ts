@@ -82,3 +82,17 @@ export async function interceptingProxy(origin: string, before: (request: Incomi
     },
   };
 }
+
+/** The object with this UID in a calendar, as its owner reads it (a scheduling server names the copy itself). */
+export async function objectByUid(calendarUrl: string, authorization: string, uid: string): Promise<string | null> {
+  const r = await fetch(calendarUrl, {
+    method: 'REPORT',
+    headers: { authorization, depth: '1', 'content-type': 'application/xml; charset=utf-8' },
+    body:
+      '<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop>' +
+      `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="UID"><C:text-match collation="i;octet">${uid}</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
+  });
+  const xml = await r.text();
+  const data = /<C:calendar-data[^>]*>([\s\S]*?)<\/C:calendar-data>/i.exec(xml)?.[1];
+  return data ? data.replace(/&#13;/g, '\r').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&') : null;
+}

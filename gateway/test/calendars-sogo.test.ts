@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startSogo, type SogoServer } from '@visio/testing/sogo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarRouteSuite } from './calendar-suite.ts';
-import { davGet, davPut, eventIcs, events, interceptingProxy } from './caldav-helpers.ts';
+import { davGet, davPut, eventIcs, events, interceptingProxy, objectByUid } from './caldav-helpers.ts';
 import { startTestGateway, type TestGateway } from './harness.ts';
 
 const ALICE_PASSWORD = `alice-${randomUUID()}`;
@@ -27,18 +27,8 @@ const call = (method: string, path: string, body?: unknown) =>
 
 /** The attendee's own copy of an event, found by UID in their calendar (SOGo names it itself). */
 async function bobsCopy(uid: string): Promise<ReturnType<typeof events>[number] | null> {
-  const r = await fetch(sogo.calendarUrl('bob'), {
-    method: 'REPORT',
-    headers: { authorization: sogo.basic('bob'), depth: '1', 'content-type': 'application/xml; charset=utf-8' },
-    body:
-      '<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop>' +
-      `<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:prop-filter name="UID"><C:text-match collation="i;octet">${uid}</C:text-match></C:prop-filter></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`,
-  });
-  const xml = await r.text();
-  const data = /<C:calendar-data[^>]*>([\s\S]*?)<\/C:calendar-data>/i.exec(xml)?.[1];
-  if (!data) return null;
-  const ics = data.replace(/&#13;/g, '\r').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
-  return events(ics)[0] ?? null;
+  const ics = await objectByUid(sogo.calendarUrl('bob'), sogo.basic('bob'), uid);
+  return ics ? (events(ics)[0] ?? null) : null;
 }
 
 // The suite shared by every server, on this SOGo (started above, stopped below).

@@ -308,6 +308,46 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.getPendingCreation(loser)).toBeNull();
     });
 
+    it('keeps a migration plan with its items, and records each outcome once', async () => {
+      const store = await open();
+      const migration = { id: 'mig-1', owner: 'agent@example.gouv.fr', createdAt: '2026-03-01T10:00:00.000Z', from: '2026-03-01T10:00:00.000Z', to: '2027-03-01T10:00:00.000Z', scheduling: 'server' as const, appliedAt: null };
+      const items = Array.from({ length: 500 }, (_, k) => ({
+        id: `item-${k}`,
+        position: k,
+        data: { href: `https://dav.example/cal/${k}.ics`, title: `Réunion « ${k} »`, providers: ['teams'], organizer: k % 2 === 0 },
+        result: (k % 2 === 0 ? 'pending' : 'askOrganizer') as 'pending' | 'askOrganizer',
+        room: null,
+        error: null,
+      }));
+      await store.insertMigration(migration, items);
+      const read = await store.getMigration('mig-1');
+      expect(read?.migration).toEqual(migration);
+      expect(read?.items).toEqual(items);
+      expect(await store.getMigration('nope')).toBeNull();
+
+      await store.markMigrationApplied('mig-1', '2026-03-01T11:00:00.000Z', ['item-2', 'item-1']);
+      await store.markMigrationApplied('mig-1', '2026-03-01T12:00:00.000Z', []);
+      const applied = await store.getMigration('mig-1');
+      expect(applied?.migration.appliedAt).toBe('2026-03-01T11:00:00.000Z');
+      expect(applied?.items[2]!.result).toBe('skipped');
+      expect(applied?.items[1]!.result).toBe('askOrganizer');
+
+      // Concurrent recorders of one item: one wins. A failed item may be recorded again; a done one may not.
+      const race = await Promise.all([
+        store.recordMigrationItem('mig-1', 'item-0', { result: 'converted', room: 'abc-defg-hij', error: null }),
+        store.recordMigrationItem('mig-1', 'item-0', { result: 'converted', room: 'xyz-defg-hij', error: null }),
+      ]);
+      expect(race.filter(Boolean)).toHaveLength(1);
+      expect(await store.recordMigrationItem('mig-1', 'item-4', { result: 'failed', room: null, error: 'CalDAV 502' })).toBe(true);
+      expect(await store.recordMigrationItem('mig-1', 'item-4', { result: 'converted', room: 'abc-defg-hik', error: null })).toBe(true);
+      expect(await store.recordMigrationItem('mig-1', 'item-4', { result: 'failed', room: null, error: 'late' })).toBe(false);
+      expect(await store.recordMigrationItem('mig-1', 'item-1', { result: 'converted', room: 'x', error: null })).toBe(false);
+      expect(await store.recordMigrationItem('mig-1', 'item-2', { result: 'converted', room: 'x', error: null })).toBe(false);
+      const after = await store.getMigration('mig-1');
+      expect(after?.items[0]).toMatchObject({ result: 'converted', room: race[0] ? 'abc-defg-hij' : 'xyz-defg-hij' });
+      expect(after?.items[4]).toMatchObject({ result: 'converted', room: 'abc-defg-hik', error: null });
+    });
+
     it('answers ping while open', async () => {
       const store = await open();
       await expect(store.ping()).resolves.toBeUndefined();

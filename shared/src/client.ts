@@ -12,9 +12,13 @@ import type {
   GatewayConfig,
   IcsRequest,
   Invitation,
+  Migration,
+  MigrationApply,
+  MigrationRequest,
   Problem,
   Room,
   RoomPage,
+  SwitchEventResult,
   UpcomingMeetings,
 } from './contract.js';
 import { SignInError } from './sign-in.js';
@@ -94,6 +98,14 @@ export interface VisioClient {
   removeVisioFromEvent(ref: CalendarEventRef, caldav: CaldavCredentials, options?: RequestOptions): Promise<CalendarEventResult>;
   /** The agent's meetings of the next `hours` hours that carry a Visio link, all calendars. */
   upcomingMeetings(hours: number, caldav: CaldavCredentials, options?: RequestOptions): Promise<UpcomingMeetings>;
+  /** "Passer à Visio" on one event: its Teams/Zoom/… meeting replaced by a Visio room. */
+  switchEventToVisio(ref: CalendarEventRef, caldav: CaldavCredentials, options?: RequestOptions): Promise<SwitchEventResult>;
+  /** Plans switching a time range of the agent's calendars; `applyMigration` converts, `getMigration` follows. */
+  planMigration(request: MigrationRequest, caldav: CaldavCredentials, options?: RequestOptions): Promise<Migration>;
+  applyMigration(id: string, request: MigrationApply, caldav: CaldavCredentials, options?: RequestOptions): Promise<Migration>;
+  getMigration(id: string, options?: RequestOptions): Promise<Migration>;
+  /** The migration's per-event report, as CSV text. */
+  getMigrationReportCsv(id: string, options?: RequestOptions): Promise<string>;
   /** Low-level JSON call for routes added by later features; same errors, auth and timeouts. */
   request<T>(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal }): Promise<T>;
 }
@@ -181,6 +193,14 @@ export function createVisioClient(options: VisioClientOptions): VisioClient {
     addVisioToEvent: (ref, caldav, o = {}) => json('POST', '/v1/calendars/events/visio', { body: ref, ...dav(caldav, o) }),
     removeVisioFromEvent: (ref, caldav, o = {}) => json('DELETE', '/v1/calendars/events/visio', { body: ref, ...dav(caldav, o) }),
     upcomingMeetings: (hours, caldav, o = {}) => json('GET', `/v1/meetings/upcoming?hours=${encodeURIComponent(String(hours))}`, dav(caldav, o)),
+    switchEventToVisio: (ref, caldav, o = {}) => json('POST', '/v1/calendars/events/switch', { body: ref, ...dav(caldav, o) }),
+    planMigration: (request, caldav, o = {}) => json('POST', '/v1/calendars/migrations', { body: request, ...dav(caldav, o) }),
+    applyMigration: (id, request, caldav, o = {}) => json('POST', `/v1/calendars/migrations/${encodeURIComponent(id)}/apply`, { body: request, ...dav(caldav, o) }),
+    getMigration: (id, o = {}) => json('GET', `/v1/calendars/migrations/${encodeURIComponent(id)}`, o),
+    async getMigrationReportCsv(id, o = {}) {
+      const response = await send('GET', `/v1/calendars/migrations/${encodeURIComponent(id)}/report.csv`, o.signal ? { signal: o.signal } : {}, false);
+      return response.text();
+    },
     request: (method, path, init = {}) => json(method, path, init),
   };
 }
@@ -229,6 +249,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     'upstream-timeout': 'Votre serveur d’agenda ne répond pas. Réessayez dans un instant.',
     'invalid-calendar-object': 'Cet événement est illisible sur le serveur d’agenda ; il n’a pas été modifié.',
     'calendar-refuses-events': 'Cet agenda n’accepte pas les événements : choisissez-en un autre.',
+    'no-foreign-meeting': 'Cet événement ne contient ni réunion Teams, Zoom, Webex ou Google Meet, ni salle Visio : il n’a pas été modifié.',
     'sign-in:cancelled': 'Connexion annulée.',
     'sign-in:denied': 'Connexion refusée : l’accès à votre compte n’a pas été autorisé. Recommencez en acceptant la demande, ou contactez votre administrateur.',
     'sign-in:state-mismatch': 'La réponse de connexion ne correspond pas à votre demande. Recommencez la connexion.',
@@ -257,6 +278,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     'upstream-timeout': 'Your calendar server is not answering. Try again in a moment.',
     'invalid-calendar-object': 'This event is unreadable on the calendar server; it was left unchanged.',
     'calendar-refuses-events': 'This calendar does not accept events: choose another one.',
+    'no-foreign-meeting': 'This event holds no Teams, Zoom, Webex or Google Meet meeting and no Visio room: it was left unchanged.',
     'sign-in:cancelled': 'Sign-in cancelled.',
     'sign-in:denied': 'Sign-in refused: access to your account was not granted. Try again and accept the request, or contact your administrator.',
     'sign-in:state-mismatch': 'The sign-in answer does not match your request. Please sign in again.',

@@ -3,6 +3,7 @@
  * with these and generates /openapi.json from them; clients import only the inferred types.
  */
 import { z } from 'zod';
+import { FOREIGN_PROVIDERS, type ForeignProvider } from './foreign-meetings.js';
 import { isRoomCode, normalizeRoomCode } from './room-code.js';
 import { ACCESS_LEVELS, LANGS, PROVIDERS, type AccessLevel, type Lang, type ProviderName, type Telephony } from './types.js';
 
@@ -344,6 +345,75 @@ export const UpcomingMeetingsSchema = z
   })
   .meta({ id: 'UpcomingMeetings' });
 
+// --- Switch to Visio: one event, or a whole calendar (migrations) ---
+
+export const ForeignProviderSchema = z.enum(FOREIGN_PROVIDERS) satisfies z.ZodType<ForeignProvider>;
+
+export const SwitchEventResultSchema = CalendarEventResultSchema.extend({
+  providers: z.array(ForeignProviderSchema).meta({ description: 'The services whose meeting was taken out of the event (empty on a repeat).' }),
+  notices: z.array(z.string()).meta({ description: 'What the agent must know, in the request language: who gets the update, and that the old meeting still exists on its service.' }),
+}).meta({ id: 'SwitchEventResult' });
+
+export const MigrationRequestSchema = z
+  .strictObject({
+    from: z.iso.datetime({ offset: true }).optional().meta({ description: 'Start of the range (default: now).' }),
+    to: z.iso.datetime({ offset: true }).optional().meta({ description: 'End of the range (default: one year after `from`; at most two years).' }),
+    calendars: z.array(DavHrefSchema).max(50).optional().meta({ description: 'Calendars to scan (default: every calendar that accepts events).' }),
+    lang: LangSchema.default('fr'),
+  })
+  .meta({ id: 'MigrationRequest' });
+
+export const MigrationItemSchema = z
+  .object({
+    id: z.string().meta({ description: 'Stable id of the event in this migration (pass it to `apply`).' }),
+    href: z.string(),
+    calendar: z.string(),
+    uid: z.string(),
+    title: z.string(),
+    next: z.string().nullable().meta({ description: 'Next occurrence in the range (UTC).' }),
+    recurring: z.boolean(),
+    providers: z.array(ForeignProviderSchema),
+    organizer: z.boolean().meta({ description: 'Whether the agent organises the event: only those are converted.' }),
+    action: z.enum(['convert', 'askOrganizer']).meta({ description: '`askOrganizer`: someone else organises it; ask them to switch it.' }),
+    result: z.enum(['pending', 'converted', 'unchanged', 'failed', 'skipped', 'askOrganizer']),
+    room: z.string().nullable(),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'MigrationItem' });
+
+export const MigrationSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['planned', 'running', 'interrupted', 'done']).meta({
+      description: '`interrupted`: applied, events left to convert, no run going on (the gateway restarted): apply again to resume.',
+    }),
+    from: z.string(),
+    to: z.string(),
+    createdAt: z.string(),
+    total: z.number().int(),
+    processed: z.number().int().meta({ description: 'Events to convert already handled (converted, unchanged or failed).' }),
+    toConvert: z.number().int(),
+    counts: z.record(z.string(), z.object({ found: z.number().int(), converted: z.number().int(), askOrganizer: z.number().int(), failed: z.number().int() })).meta({
+      description: 'Per provider.',
+    }),
+    scheduling: z.enum(['server', 'client', 'unknown']).meta({ description: '`server`: the CalDAV server sends the updates to attendees (RFC 6638); `client`: tell attendees yourself.' }),
+    items: z.array(MigrationItemSchema),
+  })
+  .meta({ id: 'Migration' });
+
+export const MigrationApplySchema = z
+  .strictObject({
+    items: z.array(z.string().max(128)).max(5000).optional().meta({ description: 'Ids of the events to convert (default: every event you organise).' }),
+    lang: LangSchema.default('fr'),
+  })
+  .meta({ id: 'MigrationApply' });
+
+export type SwitchEventResult = z.output<typeof SwitchEventResultSchema>;
+export type MigrationRequest = z.input<typeof MigrationRequestSchema>;
+export type MigrationItem = z.output<typeof MigrationItemSchema>;
+export type Migration = z.output<typeof MigrationSchema>;
+export type MigrationApply = z.input<typeof MigrationApplySchema>;
+
 /** Request headers of the calendar routes: the agent's CalDAV credentials travel with each request. */
 export const CALDAV_AUTH_HEADER = 'x-caldav-authorization';
 export const CALDAV_SERVER_HEADER = 'x-caldav-server';
@@ -395,6 +465,8 @@ export const PROBLEM_TYPES = {
   caldavUnauthorized: 'urn:visio:problem:caldav-credentials-refused',
   invalidCalendarObject: 'urn:visio:problem:invalid-calendar-object',
   calendarRefusesEvents: 'urn:visio:problem:calendar-refuses-events',
+  /** Switch to Visio: the event holds no foreign meeting (and no Visio room). */
+  noForeignMeeting: 'urn:visio:problem:no-foreign-meeting',
   unavailable: 'urn:visio:problem:unavailable',
   internal: 'urn:visio:problem:internal',
 } as const;

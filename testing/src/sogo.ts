@@ -82,7 +82,8 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 const sqlString = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
-export async function startSogo(users: Record<string, SogoUser>): Promise<SogoServer> {
+/** `workers`: sogod's worker processes (each serves one request at a time; more for bulk tests and benchmarks). */
+export async function startSogo(users: Record<string, SogoUser>, options: { workers?: number } = {}): Promise<SogoServer> {
   const missing = [SOGOD, join(PG_BIN, 'initdb'), join(PG_BIN, 'pg_ctl'), '/usr/bin/memcached'].filter((p) => !existsSync(p));
   if (missing.length) {
     throw new Error(`SOGo's test server needs ${missing.join(', ')}: run npm test as root (it installs Debian's sogo, postgresql and memcached)`);
@@ -146,7 +147,7 @@ export async function startSogo(users: Record<string, SogoUser>): Promise<SogoSe
       WOLogFile: '-',
       WOPidFile: join(sogoDir, 'sogo.pid'),
       WOPort: `127.0.0.1:${sogoPort}`,
-      WOWorkersCount: '3',
+      WOWorkersCount: String(options.workers ?? 3),
       SOGoProfileURL: `${db}/sogo_user_profile`,
       OCSFolderInfoURL: `${db}/sogo_folder_info`,
       OCSSessionsFolderURL: `${db}/sogo_sessions_folder`,

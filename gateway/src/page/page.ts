@@ -1,10 +1,11 @@
 /** Script of the gateway's own page: create a room, copy, join, download the .ics. Uses the shared client. */
-import { createSignInSession, createVisioClient, describeError, VisioApiError, type Lang, type PendingSignIn, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared';
+import { createVisioClient, describeError, VisioApiError, type Lang, type PendingSignIn } from '@visio/shared';
+import { pageSession } from './session.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const main = $('main');
 const lang = (main.dataset.lang === 'en' ? 'en' : 'fr') as Lang;
-const session = setUpSignIn();
+const session = pageSession(main);
 const client = createVisioClient({ baseUrl: location.origin, clientName: 'page', ...(session ? { auth: session } : {}) });
 const form = $<HTMLFormElement>('create');
 const button = $<HTMLButtonElement>('create-button');
@@ -85,34 +86,7 @@ $('ics').addEventListener('click', async (event) => {
   }
 });
 
-// --- Sign-in (OIDC mode): the page is the registered client `web`; tokens live in this tab only. ---
-
-function tabStorage(key: string): TokenStorage {
-  return {
-    load: () => {
-      try {
-        return JSON.parse(sessionStorage.getItem(key) ?? 'null') as StoredTokens | null;
-      } catch {
-        return null;
-      }
-    },
-    save: (tokens) => (tokens ? sessionStorage.setItem(key, JSON.stringify(tokens)) : sessionStorage.removeItem(key)),
-  };
-}
-
-function setUpSignIn(): SignInSession | null {
-  const d = main.dataset;
-  if (!d.loginUrl || !d.tokenUrl || !d.redirectUri) return null;
-  return createSignInSession({
-    endpoints: { loginUrl: d.loginUrl, tokenUrl: d.tokenUrl, logoutUrl: d.logoutUrl },
-    clientId: 'web',
-    redirectUri: d.redirectUri,
-    storage: tabStorage('visio.tokens'),
-    // Same origin as the gateway: signing out here also ends this browser's join-link session (its cookie
-    // goes with the sign-out request only).
-    fetch: (input, init) => fetch(input, String(input) === d.logoutUrl ? { ...init, credentials: 'same-origin' } : init),
-  });
-}
+// --- Sign-in (OIDC mode) ---
 
 async function showSignedIn(signedIn: boolean) {
   form.hidden = !signedIn;

@@ -9,9 +9,9 @@ import type { AppEnv } from '../app-env.js';
 import type { GatewaySettings } from '../config.js';
 import { PAGE_TEXT } from './page-text.js';
 
-const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
-const ASSET_TYPES: Record<string, string> = { 'page.js': 'text/javascript; charset=utf-8', 'page.css': 'text/css; charset=utf-8' };
+const ASSET_TYPES: Record<string, string> = { 'page.js': 'text/javascript; charset=utf-8', 'page.css': 'text/css; charset=utf-8', 'switch.js': 'text/javascript; charset=utf-8' };
 
 // Built by `vite build --config vite.page.config.ts` next to the compiled server (dist/page).
 function loadAssets(): Map<string, string> {
@@ -28,7 +28,7 @@ function loadAssets(): Map<string, string> {
 }
 
 // The page is itself a registered client (`web`) whose redirect URI is the page.
-function signIn(settings: GatewaySettings): string {
+export function signInAttributes(settings: GatewaySettings): string {
   if (settings.auth.mode !== 'oidc') return '';
   const u = settings.publicUrl;
   return ` data-login-url="${escapeHtml(`${u}/auth/login`)}" data-token-url="${escapeHtml(`${u}/auth/token`)}" data-logout-url="${escapeHtml(`${u}/auth/logout`)}" data-redirect-uri="${escapeHtml(`${u}/`)}"`;
@@ -40,26 +40,34 @@ export function pickLang(query: string | undefined, acceptLanguage: string | und
   return first ?? 'fr';
 }
 
-function renderPage(lang: Lang, settings: GatewaySettings, hasScript: boolean): string {
-  const t = PAGE_TEXT[lang];
+/** The pages' document up to the opening <main>: head, skip link, brand and language switch. */
+export function pageStart(o: { lang: Lang; title: string; script: string | null; skip: string; brand: string; langNav: string; otherLang: string; otherHref: string; mainAttributes: string }): string {
   const e = escapeHtml;
+  const other = o.lang === 'fr' ? 'en' : 'fr';
   return `<!doctype html>
-<html lang="${lang}">
+<html lang="${o.lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${e(t.title)}</title>
+<title>${e(o.title)}</title>
 <link rel="stylesheet" href="/assets/page.css">
-${hasScript ? '<script type="module" src="/assets/page.js"></script>' : ''}
+${o.script ? `<script type="module" src="/assets/${o.script}"></script>` : ''}
 </head>
 <body>
-<a class="skip" href="#main">${e(t.skip)}</a>
+<a class="skip" href="#main">${e(o.skip)}</a>
 <header>
-<p class="brand">${e(settings.instanceName)}</p>
-<nav aria-label="${e(t.langNav)}"><a href="/?lang=${t.otherLangCode}" lang="${t.otherLangCode}" hreflang="${t.otherLangCode}">${e(t.otherLang)}</a></nav>
+<p class="brand">${o.brand}</p>
+<nav aria-label="${e(o.langNav)}"><a href="${e(o.otherHref)}" lang="${other}" hreflang="${other}">${e(o.otherLang)}</a></nav>
 </header>
-<main id="main" data-lang="${lang}"${signIn(settings)}>
-<h1>${e(t.heading)}</h1>
+<main id="main" data-lang="${o.lang}"${o.mainAttributes}>
+`;
+}
+
+function renderPage(lang: Lang, settings: GatewaySettings, hasScript: boolean): string {
+  const t = PAGE_TEXT[lang];
+  const e = escapeHtml;
+  const start = pageStart({ lang, title: t.title, script: hasScript ? 'page.js' : null, skip: t.skip, brand: e(settings.instanceName), langNav: t.langNav, otherLang: t.otherLang, otherHref: `/?lang=${t.otherLangCode}`, mainAttributes: signInAttributes(settings) });
+  return `${start}<h1>${e(t.heading)}</h1>
 <p>${e(t.intro)}</p>
 ${
   settings.auth.mode === 'oidc'

@@ -19,6 +19,7 @@ import {
   type StoredRoom,
   type TakeResult,
 } from './store.js';
+import { POSTGRES_MIGRATION_TABLES, postgresMigrationMethods } from './migration-rows.js';
 import { toRoom, type RoomRow } from './room-row.js';
 
 /** Applied in order, once, under an advisory lock: instances starting together never race on them. */
@@ -108,6 +109,8 @@ const MIGRATIONS: string[] = [
      provider_ref TEXT
    );
    CREATE UNIQUE INDEX pending_creations_ref ON pending_creations (provider, provider_ref) WHERE provider_ref IS NOT NULL;`,
+  // Switch to Visio runs (issue 19).
+  POSTGRES_MIGRATION_TABLES,
 ];
 
 /** Arbitrary constant naming the migration lock (pg_advisory_xact_lock takes a bigint). */
@@ -205,6 +208,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   return {
     ...authMethods(query, transaction),
+    ...postgresMigrationMethods(query, transaction),
     async claimKey(owner, key, fingerprint, staleAfterMs): Promise<KeyClaim> {
       // One statement: insert the claim, or take over a stale unfinished claim with the same fingerprint.
       // The row lock of ON CONFLICT DO UPDATE makes exactly one of several concurrent callers win.
@@ -341,8 +345,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 const AUDIT_INSERT = 'INSERT INTO audit (owner, action, room_code, client, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING';
 
-type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
-type Transaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
+export type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
+export type Transaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 interface ServiceKeyRow {
   id: string;

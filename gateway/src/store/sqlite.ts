@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { groupCommit } from './group-commit.js';
+import { SQLITE_MIGRATION_TABLES, sqliteMigrationMethods } from './migration-rows.js';
 import {
   DuplicateRoomError,
   type PendingCreation,
@@ -107,6 +108,8 @@ const MIGRATIONS: string[] = [
      provider_ref TEXT
    );
    CREATE UNIQUE INDEX pending_creations_ref ON pending_creations (provider, provider_ref) WHERE provider_ref IS NOT NULL;`,
+  // Switch to Visio runs (issue 19).
+  SQLITE_MIGRATION_TABLES,
 ];
 
 export function openSqliteStore(dataDir: string, now: () => number = Date.now): Store {
@@ -191,6 +194,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
 
   return {
     ...auth,
+    ...sqliteMigrationMethods(db),
     async claimKey(owner, key, fingerprint, staleAfterMs) {
       return claim.immediate(owner, key, fingerprint, staleAfterMs);
     },

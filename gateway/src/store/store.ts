@@ -155,6 +155,40 @@ export interface AuthStore {
   purgeExpired(now: number): Promise<void>;
 }
 
+/** A "switch to Visio" run over an agent's calendars (routes/migrations.ts): the plan and each event's outcome. */
+export interface StoredMigration {
+  id: string;
+  owner: string;
+  createdAt: string;
+  from: string;
+  to: string;
+  scheduling: 'server' | 'client' | 'unknown';
+  /** When the agent first applied it (null: still a plan). */
+  appliedAt: string | null;
+}
+
+export type MigrationItemResult = 'pending' | 'converted' | 'unchanged' | 'failed' | 'skipped' | 'askOrganizer';
+
+export interface StoredMigrationItem {
+  id: string;
+  position: number;
+  /** What the plan found (href, title, next occurrence, providers, organizer…), as the routes serve it. */
+  data: Record<string, unknown>;
+  result: MigrationItemResult;
+  room: string | null;
+  error: string | null;
+}
+
+export interface MigrationStore {
+  /** The migration and all its items, in one transaction. */
+  insertMigration(migration: StoredMigration, items: StoredMigrationItem[]): Promise<void>;
+  getMigration(id: string): Promise<{ migration: StoredMigration; items: StoredMigrationItem[] } | null>;
+  /** Sets `appliedAt` the first time, and marks the pending items listed in `skip` as skipped. */
+  markMigrationApplied(id: string, at: string, skip: string[]): Promise<void>;
+  /** Records an item's outcome once: only a pending or failed item changes; false when it had one already. */
+  recordMigrationItem(id: string, itemId: string, outcome: { result: MigrationItemResult; room: string | null; error: string | null }): Promise<boolean>;
+}
+
 /**
  * The store cannot be reached (database down, restarting, connection lost): the request fails with 503
  * and may be retried; nothing was written by the failed operation.
@@ -172,7 +206,7 @@ export interface KeyRef {
   key: string;
 }
 
-export interface Store extends AuthStore {
+export interface Store extends AuthStore, MigrationStore {
   /**
    * Claims an idempotency key for `owner`. The first caller gets `claimed` and must later call
    * `completeKey` or `releaseKey`; a claim older than `staleAfterMs` (its holder died) is taken over.
