@@ -195,6 +195,12 @@ export function createRoomService(options: RoomServiceOptions) {
     return updated;
   }
 
+  /** Ties an open room to its saved event: with the event's schedule when it has a readable one. */
+  async function attach(owner: User, code: string, value: RoomSchedule | undefined): Promise<void> {
+    if (value) await schedule(owner, code, value);
+    else await store.attachRoom((await get(owner, code)).code, now().toISOString());
+  }
+
   /**
    * Ends the room in the store first (so nothing is lost if the provider fails or this process dies), then
    * asks the provider to delete it; a failed deletion stays pending and the retention job retries it.
@@ -224,6 +230,7 @@ export function createRoomService(options: RoomServiceOptions) {
     get,
     getFresh,
     schedule,
+    attach,
     release,
     cleanup,
     async list(owner: User, limit: number, cursor?: string) {

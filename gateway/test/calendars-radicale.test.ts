@@ -89,7 +89,7 @@ describe('calendars on Radicale (no server-side scheduling)', () => {
     const after = events((await davGet(href, auth)).data)[0]!;
     expect(after).toMatchObject({ location: 'Bureau 12', description: 'Ordre du jour :\n1. budget', url: '', room: '' });
     expect(after.properties).not.toContain('conference');
-    expect((await gw.json(`/v1/rooms/${added.body.room.code}`)).status).toBe(404);
+    expect((await gw.json(`/v1/rooms/${added.body.room.code}`)).body).toMatchObject({ state: 'ended', releaseReason: 'cancelled' });
     const twice = await call('DELETE', '/v1/calendars/events/visio', { calendar: work, href });
     expect(twice.body).toMatchObject({ changed: false, room: null });
   });

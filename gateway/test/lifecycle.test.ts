@@ -127,7 +127,9 @@ describe('retention job', () => {
     const live = (await a.json('/v1/rooms', { method: 'POST', body: { eventUid: 'live', schedule: meeting(1) } })).body.code;
 
     const runs = await Promise.all([a.runRetention(), b.runRetention(), a.runRetention(), b.runRetention()]);
-    expect(runs.reduce((n, r) => n + r.ended, 0)).toBe(30);
+    // Each instance's run at start-up may have taken some already: the store is the judge.
+    expect(runs.reduce((n, r) => n + r.ended, 0)).toBeLessThanOrEqual(30);
+    expect(runs.some((r) => r.ran)).toBe(true);
     const db = new URL(url).pathname.slice(1);
     const ended = await cluster.query<{ code: string }>('SELECT code FROM rooms WHERE released_at IS NOT NULL ORDER BY code', [], db);
     expect(ended.map((r) => r.code)).toEqual([...codes].sort());

@@ -20,7 +20,7 @@ import {
   type StoredRoom,
   type TakeResult,
 } from './store.js';
-import { ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
+import { endAction, ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
 
 /** Applied in order, once, under an advisory lock: instances starting together never race on them. */
 const MIGRATIONS: string[] = [
@@ -322,9 +322,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
            DELETE FROM idempotency_keys k USING ended WHERE k.room_code = ended.code
          )
          INSERT INTO audit (owner, action, room_code, client, at)
-         SELECT ended.owner, 'room.end', ended.code, $5, $6 FROM ended
+         SELECT ended.owner, $7, ended.code, $5, $6 FROM ended
          ON CONFLICT DO NOTHING`,
-        [code, e.at, e.reason, e.cleanupPending, e.audit.client, e.audit.at],
+        [code, e.at, e.reason, e.cleanupPending, e.audit.client, e.audit.at, endAction(e)],
       );
       return rowCount === 1;
     },

@@ -1,5 +1,8 @@
 /** A `rooms` table row as both stores read it, and the room it holds. */
-import type { StoredRoom } from './store.js';
+import type { AuditAction, RoomEnding, StoredRoom } from './store.js';
+
+/** The owner's own deletion stays `room.delete` in the trail; ends by cancellation or retention are `room.end`. */
+export const endAction = (e: RoomEnding): AuditAction => (e.reason === 'deleted' ? 'room.delete' : 'room.end');
 
 export interface RoomRow {
   code: string;

@@ -21,7 +21,7 @@ import {
   type StoredRoom,
   type TakeResult,
 } from './store.js';
-import { ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
+import { endAction, ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE rooms (
@@ -208,7 +208,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     const ended = q.end.get(e.at, e.reason, e.cleanupPending ? 1 : 0, code);
     if (!ended) return false;
     q.deleteKeys.run(code);
-    addAudit.run(ended.owner, 'room.end', code, e.audit.client, e.audit.at);
+    addAudit.run(ended.owner, endAction(e), code, e.audit.client, e.audit.at);
     return true;
   });
   const insertRow = (row: Record<string, unknown>, room: StoredRoom, completes: KeyRef | undefined, audit: AuditStamp | undefined): void => {

@@ -238,7 +238,8 @@ export interface Store extends AuthStore {
   attachRoom(code: string, at: string): Promise<void>;
   /**
    * Ends an open room, once: false when it was already ended (or is unknown). In the same transaction,
-   * drops the idempotency keys that led to it and writes a `room.end` audit entry.
+   * drops the idempotency keys that led to it and writes its audit entry (`room.delete` for the owner's
+   * deletion, else `room.end`).
    */
   endRoom(code: string, ending: RoomEnding): Promise<boolean>;
   /** Open rooms due to end, with why. */
