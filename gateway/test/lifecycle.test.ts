@@ -86,6 +86,23 @@ describe('room schedule API', () => {
   });
 });
 
+describe('invitation files', () => {
+  it('POST /v1/ics: the room of the new event is attached with its time, not left as a draft', async () => {
+    const gw = await startTestGateway();
+    const file = await gw.fetch('/v1/ics', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'Séminaire', start: '2026-12-10T14:00:00', end: '2026-12-10T16:00:00', timeZone: 'Europe/Paris', rrule: 'FREQ=WEEKLY;COUNT=2' }),
+    });
+    expect(file.status).toBe(200);
+    const code = /visio-([a-z-]+)\.ics/.exec(file.headers.get('content-disposition') ?? '')![1]!;
+    expect((await gw.json(`/v1/rooms/${code}`)).body.schedule).toEqual({
+      start: '2026-12-10T13:00:00Z', end: '2026-12-10T15:00:00Z', timeZone: 'Europe/Paris', recurrenceEnd: '2026-12-17T13:00:00Z',
+    });
+    expect(await retentionAfter(gw, 3)).toMatchObject({ ended: 0 });
+  });
+});
+
 describe('retention job', () => {
   it('ends meetings long over, unsaved drafts after ROOM_DRAFT_TTL and old instant rooms; keeps live and endless ones', async () => {
     const gw = await startTestGateway({ ROOM_RETENTION_DAYS: '30', ROOM_DRAFT_TTL: '86400' });

@@ -3,6 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { RoomLink } from '@visio/shared';
 import { buildMeetingIcs, IcsError, type MeetingInput } from '@visio/shared/ics';
 import { IcsRequestSchema, type IcsRequestParsed } from '@visio/shared/contract';
+import { readEventSchedule } from '@visio/shared/event-schedule';
 import { newRouter, problemResponses } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import type { RoomService } from '../rooms.js';
@@ -41,9 +42,10 @@ export function icsRoutes(rooms: RoomService, instanceName: string) {
     async (c) => {
       const body = c.req.valid('json');
       const uid = `${randomUUID()}@visio`;
-      build(meeting(body, uid, PROBE_ROOM, instanceName));
+      // The file is the saved event: its room is attached with the meeting's time (not a draft).
+      const { schedule } = readEventSchedule(build(meeting(body, uid, PROBE_ROOM, instanceName)));
       const user = c.get('user');
-      const room = body.room ? await rooms.get(user, body.room) : (await rooms.create(user, { title: body.title, eventUid: uid }, { client: c.get('client') })).room;
+      const room = body.room ? await rooms.get(user, body.room) : (await rooms.create(user, { title: body.title, eventUid: uid, schedule }, { client: c.get('client') })).room;
       const ics = build(meeting(body, uid, room, instanceName));
       return c.body(ics, 200, {
         'content-type': 'text/calendar; charset=utf-8; method=REQUEST',
