@@ -233,9 +233,9 @@ export function createRoomService(options: RoomServiceOptions) {
     attach,
     release,
     cleanup,
-    async list(owner: User, limit: number, cursor?: string) {
+    async list(owner: User, limit: number, cursor?: string, state: 'open' | 'ended' | 'all' = 'open') {
       const after = cursor ? decodeCursor(cursor) : undefined;
-      const rooms = await store.listRooms({ owner: owner.sub, limit: limit + 1, after });
+      const rooms = await store.listRooms({ owner: owner.sub, limit: limit + 1, after, state });
       const page = rooms.slice(0, limit);
       const last = page.at(-1);
       return {

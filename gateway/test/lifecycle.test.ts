@@ -78,7 +78,7 @@ describe('room schedule API', () => {
     const late = await gw.json(`/v1/rooms/${created.body.code}/schedule`, { method: 'PUT', body: moved });
     expect(late.status).toBe(409);
     expect(late.body.type).toBe('urn:visio:problem:room-ended');
-    expect((await gw.json('/v1/rooms')).body.items[0]).toMatchObject({ state: 'ended', releaseReason: 'deleted', releasedAt: expect.any(String) });
+    expect((await gw.json('/v1/rooms?state=ended')).body.items[0]).toMatchObject({ state: 'ended', releaseReason: 'deleted', releasedAt: expect.any(String) });
     // The event gets a new room when Visio is added to it again.
     const fresh = await gw.json('/v1/rooms', { method: 'POST', body: { eventUid: 'evt-1' } });
     expect(fresh.status).toBe(201);
@@ -116,7 +116,7 @@ describe('retention job', () => {
     const instant = await make({ title: 'Point rapide' });
     await gw.json(`/v1/rooms/${savedLate}/schedule`, { method: 'PUT', body: meeting(5) });
 
-    const state = async () => Object.fromEntries(((await gw.json('/v1/rooms?limit=100')).body.items as { code: string; state: string; releaseReason?: string }[]).map((r) => [r.code, r.releaseReason ?? r.state]));
+    const state = async () => Object.fromEntries(((await gw.json('/v1/rooms?limit=100&state=all')).body.items as { code: string; state: string; releaseReason?: string }[]).map((r) => [r.code, r.releaseReason ?? r.state]));
     expect(await gw.runRetention()).toMatchObject({ ran: true, ended: 1 });
     expect(await state()).toMatchObject({ [longOver]: 'retention', [recent]: 'open', [draft]: 'open', [instant]: 'open' });
 

@@ -335,6 +335,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       await store.insertRoom(sampleRoom({ owner, eventUid: 'evt-life' }));
       expect(await store.claimKey(owner, 'event:evt-life', 'fp', 60_000)).toEqual({ state: 'claimed' });
 
+      const codes = async (state: 'open' | 'ended' | 'all' | undefined) => (await store.listRooms({ owner, limit: 10, state })).map((r) => r.code);
+      expect(await codes(undefined)).not.toContain(room.code);
+      expect(await codes('ended')).toEqual([room.code]);
+      expect(await codes('all')).toContain(room.code);
       expect((await store.listPendingCleanups(10)).map((r) => r.code)).toEqual([room.code]);
       await store.settleCleanup(room.code);
       expect(await store.listPendingCleanups(10)).toEqual([]);

@@ -83,7 +83,7 @@ export interface IcsFile {
 export interface VisioClient {
   getConfig(options?: RequestOptions): Promise<GatewayConfig>;
   createRoom(request?: CreateRoomRequest, options?: RequestOptions & { idempotencyKey?: string }): Promise<Room>;
-  listRooms(query?: { limit?: number; cursor?: string }, options?: RequestOptions): Promise<RoomPage>;
+  listRooms(query?: { limit?: number; cursor?: string; state?: 'open' | 'ended' | 'all' }, options?: RequestOptions): Promise<RoomPage>;
   getRoom(code: string, options?: RequestOptions): Promise<Room>;
   /** Ends the room (deleted at the provider where it can): for an event deleted or cancelled. */
   deleteRoom(code: string, options?: RequestOptions): Promise<DeleteRoomResult>;
@@ -171,6 +171,7 @@ export function createVisioClient(options: VisioClientOptions): VisioClient {
       const params = new URLSearchParams();
       if (query.limit !== undefined) params.set('limit', String(query.limit));
       if (query.cursor !== undefined) params.set('cursor', query.cursor);
+      if (query.state !== undefined) params.set('state', query.state);
       const qs = params.toString();
       return json('GET', `/v1/rooms${qs ? `?${qs}` : ''}`, o);
     },

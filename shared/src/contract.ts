@@ -105,6 +105,7 @@ export const RoomPageSchema = z
 
 export const ListRoomsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  state: z.enum([...ROOM_STATES, 'all']).default('open').meta({ description: 'Open rooms (default), ended ones, or all.' }),
   cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/).optional(),
 });
 

@@ -47,13 +47,13 @@ export function roomRoutes(rooms: RoomService, instanceName: string) {
     createRoute({
       method: 'get',
       path: '/v1/rooms',
-      summary: "The caller's rooms, newest first",
+      summary: "The caller's rooms, newest first (open ones unless `state` says otherwise), with their schedule and state",
       request: { query: ListRoomsQuerySchema },
       responses: { 200: json(RoomPageSchema, 'One page of rooms'), ...problemResponses(400, 401) },
     }),
     async (c) => {
-      const { limit, cursor } = c.req.valid('query');
-      return c.json(await rooms.list(c.get('user'), limit, cursor), 200);
+      const { limit, cursor, state } = c.req.valid('query');
+      return c.json(await rooms.list(c.get('user'), limit, cursor, state), 200);
     },
   );
 

@@ -279,13 +279,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE owner = $1 AND event_uid = $2 AND released_at IS NULL', [owner, eventUid]);
       return rows[0] ? toRoom(rows[0]) : null;
     },
-    async listRooms({ owner, limit, after }: RoomPageQuery) {
+    async listRooms({ owner, limit, after, state = 'open' }: RoomPageQuery) {
+      const which = `($2::text = 'all' OR ($2::text = 'open') = (released_at IS NULL))`;
       const { rows } = after
         ? await query<RoomRow>(
-            'SELECT * FROM rooms WHERE owner = $1 AND (created_at, code) < ($2, $3) ORDER BY created_at DESC, code DESC LIMIT $4',
-            [owner, after.createdAt, after.code, limit],
+            `SELECT * FROM rooms WHERE owner = $1 AND ${which} AND (created_at, code) < ($3, $4) ORDER BY created_at DESC, code DESC LIMIT $5`,
+            [owner, state, after.createdAt, after.code, limit],
           )
-        : await query<RoomRow>('SELECT * FROM rooms WHERE owner = $1 ORDER BY created_at DESC, code DESC LIMIT $2', [owner, limit]);
+        : await query<RoomRow>(`SELECT * FROM rooms WHERE owner = $1 AND ${which} ORDER BY created_at DESC, code DESC LIMIT $3`, [owner, state, limit]);
       return rows.map(toRoom);
     },
     async deleteRoom(code, owner, audit) {

@@ -138,9 +138,13 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     insertLifecycle: db.prepare('UPDATE rooms SET owner_email = ?, schedule = ?, schedule_ends_at = ?, attached_at = ? WHERE code = ?'),
     getRoom: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE code = ?'),
     byEvent: db.prepare<[string, string], RoomRow>('SELECT * FROM rooms WHERE owner = ? AND event_uid = ? AND released_at IS NULL'),
-    firstPage: db.prepare<[string, number], RoomRow>('SELECT * FROM rooms WHERE owner = ? ORDER BY created_at DESC, code DESC LIMIT ?'),
-    nextPage: db.prepare<[string, string, string, string, number], RoomRow>(
-      `SELECT * FROM rooms WHERE owner = ? AND (created_at < ? OR (created_at = ? AND code < ?))
+    firstPage: db.prepare<[string, string, string, number], RoomRow>(
+      `SELECT * FROM rooms WHERE owner = ? AND (? = 'all' OR (? = 'open') = (released_at IS NULL))
+       ORDER BY created_at DESC, code DESC LIMIT ?`,
+    ),
+    nextPage: db.prepare<[string, string, string, string, string, string, number], RoomRow>(
+      `SELECT * FROM rooms WHERE owner = ? AND (? = 'all' OR (? = 'open') = (released_at IS NULL))
+         AND (created_at < ? OR (created_at = ? AND code < ?))
        ORDER BY created_at DESC, code DESC LIMIT ?`,
     ),
     deleteRoom: db.prepare('DELETE FROM rooms WHERE code = ? AND owner = ?'),
@@ -260,10 +264,10 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
       const row = q.byEvent.get(owner, eventUid);
       return row ? toRoom(row) : null;
     },
-    async listRooms({ owner, limit, after }: RoomPageQuery) {
+    async listRooms({ owner, limit, after, state = 'open' }: RoomPageQuery) {
       const rows = after
-        ? q.nextPage.all(owner, after.createdAt, after.createdAt, after.code, limit)
-        : q.firstPage.all(owner, limit);
+        ? q.nextPage.all(owner, state, state, after.createdAt, after.createdAt, after.code, limit)
+        : q.firstPage.all(owner, state, state, limit);
       return rows.map(toRoom);
     },
     async deleteRoom(code, owner, audit) {

@@ -75,6 +75,8 @@ export type KeyClaim =
 export interface RoomPageQuery {
   owner: string;
   limit: number;
+  /** Open rooms only (default), ended ones only, or all. */
+  state?: 'open' | 'ended' | 'all' | undefined;
   /** Exclusive position from a previous page: the last room's createdAt and code. */
   after?: { createdAt: string; code: string } | undefined;
 }
