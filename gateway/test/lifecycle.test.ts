@@ -1,5 +1,7 @@
 /** The room follows its meeting: schedule, end (release), retention job, join of an ended room. */
+import { createVisioClient } from '@visio/shared/client';
 import { RoomSchema } from '@visio/shared/contract';
+import { roomEndedText } from '@visio/shared/room-state';
 import { startLiveKitDouble, type LiveKitDouble } from '@visio/testing/livekit-double';
 import { startPostgres, type PostgresCluster } from '@visio/testing/postgres';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -83,6 +85,23 @@ describe('room schedule API', () => {
     const fresh = await gw.json('/v1/rooms', { method: 'POST', body: { eventUid: 'evt-1' } });
     expect(fresh.status).toBe(201);
     expect(fresh.body.code).not.toBe(created.body.code);
+  });
+});
+
+describe('the shared client', () => {
+  it('sets the schedule, reads a room\'s state, and gives Join the sentence to say for an ended room', async () => {
+    const gw = await startTestGateway();
+    const client = createVisioClient({ baseUrl: gw.url, clientName: 'test' });
+    const room = await client.createRoom({ eventUid: 'evt-client' });
+    expect((await client.setRoomSchedule(room.code, meeting(1))).schedule).toEqual(meeting(1));
+    expect(await client.getRoomState(room.code)).toEqual({ code: room.code, state: 'open' });
+    await client.deleteRoom(room.code);
+    const state = await client.getRoomState(room.code);
+    expect(state).toMatchObject({ state: 'ended', releasedAt: expect.any(String) });
+    expect((await client.listRooms({ state: 'ended' })).items.map((r) => r.code)).toEqual([room.code]);
+    expect(roomEndedText('fr', state.releasedAt!, state.timeZone).heading).toBe('Cette réunion est terminée');
+    expect(roomEndedText('en', '2026-12-01T09:00:00Z', 'Europe/Paris').detail).toContain('1 December 2026 at 10:00');
+    await expect(client.setRoomSchedule(room.code, meeting(2))).rejects.toMatchObject({ status: 409 });
   });
 });
 
