@@ -6,11 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readEventSchedule } from '@visio/shared/event-schedule';
 import { startRadicale, type RadicaleServer } from '@visio/testing/radicale';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { davGet, davPut, eventIcs } from './caldav-helpers.ts';
 import { startTestGateway, tempDir, type TestGateway } from './harness.ts';
+import { orphans as openOrphans, retentionAfter } from './lifecycle-helpers.ts';
 
 const PASSWORD = `app-${randomUUID()}`;
 let radicale: RadicaleServer;
@@ -55,27 +55,8 @@ afterAll(async () => {
 
 const call = (g: TestGateway, method: string, path: string, body: unknown) => g.json(path, { method, headers: { 'x-caldav-authorization': auth }, body });
 
-/** Open rooms of the agent that no live (existing, not cancelled) event carries. */
-async function orphans(g: TestGateway): Promise<string[]> {
-  const open = ((await g.json('/v1/rooms?limit=100')).body.items as { code: string; state: string }[]).filter((r) => r.state === 'open');
-  const carried = new Set<string>();
-  for (const href of hrefs) {
-    const { status, data } = await davGet(href, auth);
-    if (status !== 200 || readEventSchedule(data).cancelled) continue;
-    for (const room of open) if (data.includes(room.code)) carried.add(room.code);
-  }
-  return open.map((r) => r.code).filter((c) => !carried.has(c));
-}
-
-async function afterDays(g: TestGateway, days: number) {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(Date.now() + days * 86_400_000);
-  try {
-    return await g.runRetention();
-  } finally {
-    vi.useRealTimers();
-  }
-}
+const orphans = (g: TestGateway) => openOrphans(g, hrefs, auth);
+const afterDays = retentionAfter;
 
 const room = async (code: string) => (await gw.json(`/v1/rooms/${code}`)).body;
 const stamp = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;

@@ -7,6 +7,7 @@ import { startPostgres, type PostgresCluster } from '@visio/testing/postgres';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigError, loadSettings } from '../src/config.ts';
 import { startTestGateway, tempDir, type TestGateway } from './harness.ts';
+import { retentionAfter } from './lifecycle-helpers.ts';
 
 const DAY = 86_400_000;
 const doubles: LiveKitDouble[] = [];
@@ -19,17 +20,6 @@ afterEach(async () => {
 afterAll(async () => {
   await cluster?.destroy();
 });
-
-/** Runs the gateway's retention job as if `days` had passed. */
-async function retentionAfter(gw: TestGateway, days: number) {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(Date.now() + days * DAY);
-  try {
-    return await gw.runRetention();
-  } finally {
-    vi.useRealTimers();
-  }
-}
 
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
 // One reference time, so that a schedule written twice is the same schedule.
