@@ -9,6 +9,7 @@ import type { CalendarEventResult, Scheduling } from '@visio/shared/contract';
 import { addRoomToIcs, buildMeetingIcs, IcsError, readEventInfo, readRoomFromIcs, readSchedulingInfo, removeRoomFromIcs, setIcsMethod, type MeetingInput } from '@visio/shared/ics';
 import { decideScheduling, unchangedScheduling } from '@visio/shared/scheduling';
 import type { Lang } from '@visio/shared';
+import { readEventSchedule } from '@visio/shared/event-schedule';
 import { findVisioLinks } from '@visio/shared/links';
 import { expandOccurrences } from '@visio/shared/occurrences';
 import type { Agent } from 'undici';
@@ -144,8 +145,9 @@ export function createCalendarService(options: CalendarServiceOptions) {
       const { calendar: _calendar, ...fields } = body;
       const uid = randomUUID();
       const meeting = (room: RoomLink, organizer = fields.organizer): MeetingInput => ({ ...fields, ...(organizer ? { organizer } : {}), uid, room, instanceName });
+      let schedule;
       try {
-        buildMeetingIcs(meeting(PROBE_ROOM));
+        schedule = readEventSchedule(buildMeetingIcs(meeting(PROBE_ROOM))).schedule;
       } catch (error) {
         if (error instanceof IcsError) throw new ProblemError(400, 'validation', 'Invalid request', error.message, { errors: [{ path: 'body', message: error.message }] });
         throw error;
@@ -175,6 +177,8 @@ export function createCalendarService(options: CalendarServiceOptions) {
         if (created) await rooms.remove(user, room.code).catch(() => undefined);
         throw writeFailed(result, 'create the event');
       }
+      // Saved: the room now follows the event (until then it was a draft the retention job may end).
+      await rooms.attach(user, room.code, schedule).catch((error: unknown) => log.warn('room not attached to its event', { room: room.code, error }));
       log.info('calendar event created', { server: new URL(s.server).origin, room: room.code });
       return {
         href,
@@ -190,21 +194,34 @@ export function createCalendarService(options: CalendarServiceOptions) {
     async addVisio(user: User, s: CaldavSession, ref: CalendarEventRefParsed, options: { prepare?: (ics: string) => string } = {}): Promise<CalendarEventResult> {
       const calendarUrl = calendarUrlOf(s, ref.calendar);
       let known: string | null = null;
+      let made: string | undefined;
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const object = await read(s, calendarUrl, ref, known);
         known = object.url;
         const info = onServerData(() => readEventInfo(object.data));
         const data = options.prepare ? onServerData(() => options.prepare!(object.data)) : object.data;
         const existing = roomIn(data);
+        const { schedule, cancelled } = onServerData(() => readEventSchedule(data));
         if (existing && data === object.data) {
-          return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, scheduling: unchangedScheduling(ref.lang) };
+          // The room follows the event as it is now: moved, or cancelled (then released).
+          let roomReleased: boolean | undefined;
+          if (cancelled) roomReleased = await rooms.remove(user, existing.code, undefined, 'cancelled').then((r) => r.ended, () => false);
+          else await rooms.attach(user, existing.code, schedule).catch(() => undefined);
+          return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, ...(roomReleased === undefined ? {} : { roomReleased }), scheduling: unchangedScheduling(ref.lang) };
         }
+        if (cancelled) throw new ProblemError(409, 'conflict', 'Event cancelled', 'This event is cancelled: no Visio room is added to it.');
         // One room per event and owner, even when many calls race here. No title: it is part of the
         // idempotency fingerprint, and a concurrent edit of SUMMARY must not make racing calls differ.
-        const room = existing ?? (await rooms.create(user, { eventUid: info.uid })).room;
+        let room = existing;
+        if (!room) {
+          const made_ = await rooms.create(user, { eventUid: info.uid });
+          if (made_.created) made = made_.room.code;
+          room = made_.room;
+        }
         const patched = onServerData(() => addRoomToIcs(data, room, { lang: ref.lang, instanceName }));
         const result = await s.put(object.url, patched, { etag: object.etag!, scheduleTag: object.scheduleTag });
         if (result.ok) {
+          await rooms.attach(user, room.code, schedule).catch((error: unknown) => log.warn('room not attached to its event', { room: room.code, error }));
           log.info('visio added to calendar event', { server: new URL(s.server).origin, room: room.code, attempts: attempt + 1 });
           return {
             href: object.url,
@@ -215,9 +232,14 @@ export function createCalendarService(options: CalendarServiceOptions) {
             scheduling: await scheduling(s, user, calendarUrl, object.url, patched, ref.lang),
           };
         }
-        if (result.status !== 412) throw writeFailed(result, 'update the event');
+        if (result.status !== 412) {
+          // The event was not saved with it: the room made for it is released, never left behind.
+          if (made) await rooms.remove(user, made).catch(() => undefined);
+          throw writeFailed(result, 'update the event');
+        }
         await backoff(attempt);
       }
+      if (made) await rooms.remove(user, made).catch(() => undefined);
       throw new ProblemError(409, 'conflict', 'Event keeps changing', `The event changed ${MAX_ATTEMPTS} times while the room was being added; try again.`, { headers: { 'retry-after': '1' } });
     },
 
@@ -238,7 +260,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
           // The room is released only once no event points to it any more.
           let roomReleased = false;
           if (existing) {
-            roomReleased = await rooms.remove(user, existing.code).then(
+            roomReleased = await rooms.remove(user, existing.code, undefined, 'cancelled').then(
               () => true,
               () => false,
             );

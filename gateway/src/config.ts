@@ -98,6 +98,10 @@ export const EnvSchema = z.object({
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   VISIO_IDEMPOTENCY_STALE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  // Room lifecycle: meetings over this many days ago, and instant rooms this old, are ended.
+  ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  // Seconds a room made for an event editor may wait for the event's save (1 hour to 30 days).
+  ROOM_DRAFT_TTL: seconds(3600, 2_592_000, 172_800),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -119,6 +123,8 @@ export interface GatewaySettings {
   database: { url: string; poolSize: number; description: string } | null;
   /** An unfinished idempotency claim older than this is taken over (its holder died). */
   staleClaimMs: number;
+  /** Rooms end on their own: `retentionDays` after their meeting (or creation, without event), `draftTtlMs` unattached. */
+  roomLifecycle: { retentionDays: number; draftTtlMs: number };
   auth: AuthSettings;
   /** The raw validated environment, for feature modules that read their own variables. */
   env: Env;
@@ -178,6 +184,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     caldav: { servers: env.CALDAV_SERVERS, privateNetworks: env.CALDAV_PRIVATE_NETWORKS, timeoutMs: env.CALDAV_TIMEOUT_MS },
     database: env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, description: describeDatabase(env.DATABASE_URL) } : null,
     staleClaimMs: env.VISIO_IDEMPOTENCY_STALE_MS,
+    roomLifecycle: { retentionDays: env.ROOM_RETENTION_DAYS, draftTtlMs: env.ROOM_DRAFT_TTL * 1000 },
     auth,
     env,
   };

@@ -1,11 +1,12 @@
 /** Room creation, listing and deletion, with idempotency: one request (or one event) gives one room. */
 import { createHash } from 'node:crypto';
 import { generateRoomCode, type AccessLevel } from '@visio/shared';
-import type { Room } from '@visio/shared/contract';
+import type { ReleaseReason, Room, RoomSchedule } from '@visio/shared/contract';
+import { scheduleEndsAt } from '@visio/shared/schedule';
 import type { User } from './identity.js';
 import type { Logger } from './logger.js';
 import { notFound, ProblemError } from './problem.js';
-import type { RoomProvider } from './providers/provider.js';
+import type { ProviderDeletion, RoomProvider } from './providers/provider.js';
 import { DuplicateRoomError, type Store, type StoredRoom } from './store/store.js';
 
 export interface CreateRoomCommand {
@@ -13,6 +14,12 @@ export interface CreateRoomCommand {
   accessLevel?: AccessLevel | undefined;
   eventUid?: string | undefined;
   idempotencyKey?: string | undefined;
+  schedule?: RoomSchedule | undefined;
+}
+
+/** The outcome of ending a room: `ended` false when it already was (by another request or instance). */
+export interface Release extends ProviderDeletion {
+  ended: boolean;
 }
 
 export interface RoomServiceOptions {
@@ -48,8 +55,20 @@ export function toApiRoom(room: StoredRoom): Room {
     ...(room.title ? { title: room.title } : {}),
     createdAt: room.createdAt,
     ...(room.endedAt ? { endedAt: room.endedAt } : {}),
+    ...(room.schedule ? { schedule: room.schedule } : {}),
+    state: room.releasedAt ? 'ended' : 'open',
+    ...(room.releasedAt ? { releasedAt: room.releasedAt } : {}),
+    ...(room.releaseReason ? { releaseReason: room.releaseReason } : {}),
   };
 }
+
+/** 409 for changes to a room that was ended. */
+export function roomEnded(room: StoredRoom): ProblemError {
+  return new ProblemError(409, 'roomEnded', 'Room ended', `This room was ended on ${room.releasedAt}; add Visio to the event again for a new room.`);
+}
+
+/** Clients whose editors create event rooms but do not send `PUT /v1/rooms/{code}/schedule` yet. */
+const CLIENTS_WITHOUT_SCHEDULE = new Set(['thunderbird']);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,13 +83,19 @@ export function createRoomService(options: RoomServiceOptions) {
     const accessLevel = command.accessLevel ?? options.defaultAccessLevel;
     for (let attempt = 0; ; attempt++) {
       const made = await provider.createRoom({ owner, accessLevel, title: command.title, eventUid: command.eventUid, suggestedCode: generateRoomCode() });
+      const createdAt = now().toISOString();
       const room: StoredRoom = {
         ...made,
         owner: owner.sub,
         provider: provider.name,
         title: command.title,
         eventUid: command.eventUid,
-        createdAt: now().toISOString(),
+        createdAt,
+        ownerEmail: owner.email,
+        ...(command.schedule ? { schedule: command.schedule, scheduleEndsAt: scheduleEndsAt(command.schedule) ?? undefined, attachedAt: createdAt } : {}),
+        // A client that does not report the schedule yet must not lose saved meetings to the draft rule:
+        // its event rooms count as attached (it releases unsaved editors' rooms itself).
+        ...(!command.schedule && command.eventUid && meta?.client && CLIENTS_WITHOUT_SCHEDULE.has(meta.client) ? { attachedAt: createdAt } : {}),
       };
       try {
         await store.insertRoom(room, { completes: key ? { owner: owner.sub, key } : undefined, audit: auditOf(meta) });
@@ -97,7 +122,8 @@ export function createRoomService(options: RoomServiceOptions) {
 
   async function create(owner: User, command: CreateRoomCommand, meta?: AuditMeta): Promise<CreateResult> {
     const forEvent = await existingForEvent(owner, command.eventUid);
-    if (forEvent) return { room: toApiRoom(forEvent), created: false };
+    // The event's room follows the event: a repeat with its (maybe moved) schedule updates it.
+    if (forEvent) return { room: toApiRoom(command.schedule ? await schedule(owner, forEvent.code, command.schedule) : forEvent), created: false };
 
     const key = command.idempotencyKey ? `key:${command.idempotencyKey}` : command.eventUid ? `event:${command.eventUid}` : null;
     if (!key) return { room: toApiRoom(await mint(owner, command, meta)), created: true };
@@ -166,13 +192,56 @@ export function createRoomService(options: RoomServiceOptions) {
     }
   }
 
+  async function schedule(owner: User, code: string, value: RoomSchedule): Promise<StoredRoom> {
+    const room = await get(owner, code);
+    if (room.releasedAt) throw roomEnded(room);
+    const updated = await store.setSchedule(code, owner.sub, value, scheduleEndsAt(value), now().toISOString());
+    if (!updated) throw notFound('No room with this code belongs to you.');
+    if (updated.releasedAt) throw roomEnded(updated);
+    return updated;
+  }
+
+  /** Ties an open room to its saved event: with the event's schedule when it has a readable one. */
+  async function attach(owner: User, code: string, value: RoomSchedule | undefined): Promise<void> {
+    if (value) await schedule(owner, code, value);
+    else await store.attachRoom((await get(owner, code)).code, now().toISOString());
+  }
+
+  /**
+   * Ends the room in the store first (so nothing is lost if the provider fails or this process dies), then
+   * asks the provider to delete it; a failed deletion stays pending and the retention job retries it.
+   */
+  async function release(room: StoredRoom, reason: ReleaseReason, meta?: AuditMeta, caller?: User): Promise<Release> {
+    const ended = await store.endRoom(room.code, { at: now().toISOString(), reason, cleanupPending: true, audit: auditOf(meta) });
+    if (!ended) return { ended: false, providerDeleted: false, detail: 'The room was already ended.' };
+    return { ended: true, ...(await cleanup(room, caller)) };
+  }
+
+  /** The provider's deletion of an ended room; false `providerDeleted` with a detail when it must wait. */
+  async function cleanup(room: StoredRoom, caller?: User): Promise<ProviderDeletion> {
+    const email = room.ownerEmail ?? (caller?.sub === room.owner ? caller.email : undefined);
+    try {
+      // A room stored before owners' addresses were kept cannot be deleted for its owner: forgotten.
+      const deletion = email ? await provider.deleteRoom(room, { sub: room.owner, email }) : { providerDeleted: false, detail: 'The gateway forgot this room.' };
+      await store.settleCleanup(room.code);
+      return deletion;
+    } catch (error) {
+      options.log?.warn('provider could not delete an ended room; retried later', { code: room.code, error });
+      return { providerDeleted: false, detail: 'Visio could not delete the room now: it is ended here and its deletion will be retried.' };
+    }
+  }
+
   return {
     create,
     get,
     getFresh,
-    async list(owner: User, limit: number, cursor?: string) {
+    schedule,
+    attach,
+    release,
+    cleanup,
+    async list(owner: User, limit: number, cursor?: string, state: 'open' | 'ended' | 'all' = 'open') {
       const after = cursor ? decodeCursor(cursor) : undefined;
-      const rooms = await store.listRooms({ owner: owner.sub, limit: limit + 1, after });
+      const rooms = await store.listRooms({ owner: owner.sub, limit: limit + 1, after, state });
       const page = rooms.slice(0, limit);
       const last = page.at(-1);
       return {
@@ -180,11 +249,11 @@ export function createRoomService(options: RoomServiceOptions) {
         nextCursor: rooms.length > limit && last ? encodeCursor(last) : null,
       };
     },
-    async remove(owner: User, code: string, meta?: AuditMeta) {
+    /** Ends one of the owner's rooms (idempotent: an ended room stays ended). */
+    async remove(owner: User, code: string, meta?: AuditMeta, reason: ReleaseReason = 'deleted') {
       const room = await get(owner, code);
-      const deletion = await provider.deleteRoom(room, owner);
-      await store.deleteRoom(room.code, owner.sub, auditOf(meta));
-      return { room, ...deletion };
+      if (room.releasedAt) return { room, ended: false, providerDeleted: false, detail: 'The room was already ended.' };
+      return { room, ...(await release(room, reason, meta, owner)) };
     },
   };
 }

@@ -5,6 +5,8 @@ import { createApp } from './app.js';
 import { loadSettings, type GatewaySettings } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createProvider } from './providers/index.js';
+import { createRetentionJob, type RetentionRun } from './retention.js';
+import { createRoomService } from './rooms.js';
 import { openPostgresStore } from './store/postgres.js';
 import { openSqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
@@ -12,6 +14,8 @@ import type { Store } from './store/store.js';
 export interface RunningGateway {
   url: string;
   settings: GatewaySettings;
+  /** Runs the room retention job now (it also runs hourly). */
+  runRetention(): Promise<RetentionRun>;
   close(): Promise<void>;
 }
 
@@ -42,17 +46,33 @@ export async function startGateway(env: Record<string, string | undefined> = pro
   const purgeTimer = setInterval(purge, 3_600_000);
   purgeTimer.unref();
 
+  // Rooms whose meeting is long over, abandoned drafts, failed provider deletions: hourly, and once at start.
+  const retention = createRetentionJob({
+    store,
+    rooms: createRoomService({ store, provider, defaultAccessLevel: settings.defaultAccessLevel, log: logger }),
+    ...settings.roomLifecycle,
+    log: logger,
+  });
+  const runRetention = () => retention().catch((error: unknown) => logger.warn('room retention job failed', { error }));
+  const retentionRun = runRetention();
+  const retentionTimer = setInterval(runRetention, 3_600_000);
+  retentionTimer.unref();
+
   let closing: Promise<void> | undefined;
   return {
     url,
     settings,
+    runRetention: retention,
     close() {
       clearInterval(purgeTimer);
+      clearInterval(retentionTimer);
       closing ??= new Promise<void>((resolve) => {
         // Finish in-flight requests, then release the store.
         server.close(() => resolve());
         if ('closeIdleConnections' in server) server.closeIdleConnections();
-      }).then(() => store.close());
+      })
+        .then(() => retentionRun)
+        .then(() => store.close());
       return closing;
     },
   };

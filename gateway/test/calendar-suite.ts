@@ -151,7 +151,8 @@ export function calendarRouteSuite(name: string, start: () => Promise<SuiteServe
       const after = events(await stored(href))[0]!;
       expect(after).toMatchObject({ location: 'Bureau 12', description: 'Ordre du jour :\n1. budget', url: '', room: '' });
       expect(after.properties).not.toContain('conference');
-      expect((await gw.json(`/v1/rooms/${added.body.room.code}`)).status).toBe(404);
+      // Released: kept in the store as ended (issue 18), with the reason.
+      expect((await gw.json(`/v1/rooms/${added.body.room.code}`)).body).toMatchObject({ state: 'ended', releaseReason: 'cancelled' });
     });
 
     for (const file of FIXTURE_FILES) {

@@ -115,7 +115,9 @@ describe('VISIO_PROVIDER=livekit against the Twirp RoomService double', () => {
 
     expect((await gw.json(`/v1/rooms/${room.code}`, { method: 'DELETE' })).body).toMatchObject({ deleted: true, providerDeleted: true });
     expect(lk.rooms()).toHaveLength(0);
-    expect((await join(gw, room.code)).response.status).toBe(404);
+    // Its link says the meeting has ended, and brings no room back.
+    expect((await join(gw, room.code)).response.status).toBe(410);
+    expect(lk.rooms()).toHaveLength(0);
     // A room LiveKit already closed is deleted all the same.
     const closed = (await gw.json('/v1/rooms', { method: 'POST' })).body;
     lk.closeRoom(closed.code);

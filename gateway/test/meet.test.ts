@@ -108,7 +108,9 @@ describe('VISIO_PROVIDER=meet against the Meet double', () => {
     expect(del.status).toBe(200);
     expect(del.body).toMatchObject({ code: room.code, deleted: true, providerDeleted: false });
     expect(del.body.detail).toMatch(/no delete endpoint/);
-    expect((await gw.json(`/v1/rooms/${room.code}`)).status).toBe(404);
+    expect((await gw.json(`/v1/rooms/${room.code}`)).body).toMatchObject({ state: 'ended', releaseReason: 'deleted' });
+    // Forgotten for good: no deletion is left to retry.
+    expect(await gw.runRetention()).toMatchObject({ cleaned: 0 });
     expect(meet.rooms()).toHaveLength(1);
   });
 

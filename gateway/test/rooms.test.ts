@@ -49,9 +49,13 @@ describe('rooms API on the embedded default', () => {
     const del = await gw.json(`/v1/rooms/${codes[0]}`, { method: 'DELETE' });
     expect(del.status).toBe(200);
     expect(del.body).toMatchObject({ code: codes[0], deleted: true, providerDeleted: false });
-    expect((await gw.json(`/v1/rooms/${codes[0]}`)).status).toBe(404);
-    expect((await gw.json(`/v1/rooms/${codes[0]}`, { method: 'DELETE' })).status).toBe(404);
+    // Ended, not erased: its link says so, and a repeat changes nothing.
+    expect((await gw.json(`/v1/rooms/${codes[0]}`)).body).toMatchObject({ code: codes[0], state: 'ended', releaseReason: 'deleted' });
+    expect((await gw.json(`/v1/rooms/${codes[0]}`, { method: 'DELETE' })).body).toMatchObject({ code: codes[0], deleted: true });
     expect((await gw.json('/v1/rooms?limit=100')).body.items).toHaveLength(4);
+    const listed = RoomPageSchema.parse((await gw.json('/v1/rooms?limit=100&state=all')).body).items;
+    expect(listed.filter((r) => r.state === 'open')).toHaveLength(4);
+    expect(listed.filter((r) => r.state === 'ended').map((r) => r.code)).toEqual([codes[0]]);
   });
 
   it('returns the same room for a repeated Idempotency-Key, also under 50 concurrent repeats', async () => {

@@ -348,6 +348,83 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(after?.items[4]).toMatchObject({ result: 'converted', room: 'abc-defg-hik', error: null });
     });
 
+    it('keeps a room\'s schedule, attaches it once, and ends it once with its audit entry', async () => {
+      const store = await open();
+      const owner = 'life@example.gouv.fr';
+      const schedule = { start: '2026-03-02T10:00:00', end: '2026-03-02T11:00:00', timeZone: 'Europe/Paris', recurrenceEnd: null };
+      const room = sampleRoom({ owner, eventUid: 'evt-life', ownerEmail: 'life@example.gouv.fr', schedule, attachedAt: '2026-03-01T10:00:00.000Z' });
+      await store.claimKey(owner, 'event:evt-life', 'fp', 60_000);
+      await store.insertRoom(room, { completes: { owner, key: 'event:evt-life' } });
+      expect(await store.getRoom(room.code)).toEqual(room);
+
+      const moved = { start: '2026-03-03T10:00:00', end: '2026-03-03T11:00:00', timeZone: 'Europe/Paris' };
+      expect(await store.setSchedule(room.code, 'intruder@example.gouv.fr', moved, null, '2026-03-01T12:00:00.000Z')).toBeNull();
+      const updated = await store.setSchedule(room.code, owner, moved, '2026-03-03T10:00:00.000Z', '2026-03-01T12:00:00.000Z');
+      expect(updated).toMatchObject({ schedule: moved, scheduleEndsAt: '2026-03-03T10:00:00.000Z', attachedAt: '2026-03-01T10:00:00.000Z' });
+
+      const ending = { at: '2026-03-04T00:00:00.000Z', reason: 'cancelled' as const, cleanupPending: true, audit: { client: 'caldav', at: '2026-03-04T00:00:00.000Z' } };
+      const twice = await Promise.all([store.endRoom(room.code, ending), store.endRoom(room.code, { ...ending, audit: { client: 'caldav', at: '2026-03-04T00:00:01.000Z' } })]);
+      expect(twice.filter(Boolean)).toHaveLength(1);
+      expect(await store.endRoom('nop-nope-nop', ending)).toBe(false);
+      const ended = await store.getRoom(room.code);
+      expect(ended).toMatchObject({ releasedAt: ending.at, releaseReason: 'cancelled', cleanupPending: true });
+      expect((await store.listAudit({ owner, limit: 10 })).filter((e) => e.action === 'room.end')).toHaveLength(1);
+      // An ended room keeps its schedule; its event may get a new room, its key a new request.
+      expect((await store.setSchedule(room.code, owner, schedule, null, ending.at))?.schedule).toEqual(moved);
+      expect(await store.findRoomByEvent(owner, 'evt-life')).toBeNull();
+      await store.insertRoom(sampleRoom({ owner, eventUid: 'evt-life' }));
+      expect(await store.claimKey(owner, 'event:evt-life', 'fp', 60_000)).toEqual({ state: 'claimed' });
+
+      const codes = async (state: 'open' | 'ended' | 'all' | undefined) => (await store.listRooms({ owner, limit: 10, state })).map((r) => r.code);
+      expect(await codes(undefined)).not.toContain(room.code);
+      expect(await codes('ended')).toEqual([room.code]);
+      expect(await codes('all')).toContain(room.code);
+      expect((await store.listPendingCleanups(10)).map((r) => r.code)).toEqual([room.code]);
+      await store.settleCleanup(room.code);
+      expect(await store.listPendingCleanups(10)).toEqual([]);
+      expect((await store.getRoom(room.code))?.cleanupPending).toBeUndefined();
+    });
+
+    it('lists the open rooms due to end: meetings long over, unsaved drafts, old instant rooms', async () => {
+      const store = await open();
+      const owner = 'due@example.gouv.fr';
+      const at = (d: string) => `2026-03-${d}T10:00:00.000Z`;
+      const over = sampleRoom({ owner, eventUid: 'e1', schedule: { start: '2026-03-01T10:00:00Z', end: '2026-03-01T11:00:00Z', timeZone: 'UTC' }, scheduleEndsAt: at('01'), attachedAt: at('01') });
+      const future = sampleRoom({ owner, eventUid: 'e2', schedule: { start: '2026-03-30T10:00:00Z', end: '2026-03-30T11:00:00Z', timeZone: 'UTC' }, scheduleEndsAt: at('30'), attachedAt: at('01') });
+      const endless = sampleRoom({ owner, eventUid: 'e3', schedule: { start: '2026-01-01T10:00:00Z', end: '2026-01-01T11:00:00Z', timeZone: 'UTC', recurrenceEnd: null }, attachedAt: at('01'), createdAt: '2026-01-01T00:00:00.000Z' });
+      const draft = sampleRoom({ owner, eventUid: 'e4', createdAt: at('02') });
+      const freshDraft = sampleRoom({ owner, eventUid: 'e5', createdAt: at('09') });
+      const attachedNoSchedule = sampleRoom({ owner, eventUid: 'e6', createdAt: at('02'), attachedAt: at('02') });
+      const instant = sampleRoom({ owner, createdAt: at('01') });
+      const freshInstant = sampleRoom({ owner, createdAt: at('08') });
+      const endedAlready = sampleRoom({ owner, eventUid: 'e7', createdAt: at('01') });
+      for (const r of [over, future, endless, draft, freshDraft, attachedNoSchedule, instant, freshInstant, endedAlready]) await store.insertRoom(r);
+      await store.endRoom(endedAlready.code, { at: at('03'), reason: 'deleted', cleanupPending: false, audit: { client: 'web', at: at('03') } });
+
+      const due = await store.listRoomsToEnd({ scheduleEndedBefore: at('05'), draftCreatedBefore: at('05'), instantCreatedBefore: at('05'), limit: 10 });
+      expect(due.map((d) => [d.room.code, d.reason]).sort()).toEqual(
+        [[over.code, 'retention'], [draft.code, 'draft-expired'], [instant.code, 'retention']].sort(),
+      );
+      expect(await store.listRoomsToEnd({ scheduleEndedBefore: at('05'), draftCreatedBefore: at('05'), instantCreatedBefore: at('05'), limit: 2 })).toHaveLength(2);
+      // Attaching takes a draft out.
+      await store.attachRoom(draft.code, at('04'));
+      const after = await store.listRoomsToEnd({ scheduleEndedBefore: at('05'), draftCreatedBefore: at('05'), instantCreatedBefore: at('05'), limit: 10 });
+      expect(after.map((d) => d.room.code).sort()).toEqual([over.code, instant.code].sort());
+    });
+
+    it('runs a job exclusively: a second run while the first holds the job is skipped', async () => {
+      const store = await open();
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      const first = store.runExclusive('job-x', () => held);
+      await sleep(50);
+      expect(await store.runExclusive('job-x', async () => {})).toBe(false);
+      expect(await store.runExclusive('job-y', async () => {})).toBe(true);
+      release();
+      expect(await first).toBe(true);
+      expect(await store.runExclusive('job-x', async () => {})).toBe(true);
+    });
+
     it('answers ping while open', async () => {
       const store = await open();
       await expect(store.ping()).resolves.toBeUndefined();

@@ -19,6 +19,8 @@ import type {
   Room,
   RoomPage,
   SwitchEventResult,
+  RoomSchedule,
+  RoomState,
   UpcomingMeetings,
 } from './contract.js';
 import { SignInError } from './sign-in.js';
@@ -85,9 +87,14 @@ export interface IcsFile {
 export interface VisioClient {
   getConfig(options?: RequestOptions): Promise<GatewayConfig>;
   createRoom(request?: CreateRoomRequest, options?: RequestOptions & { idempotencyKey?: string }): Promise<Room>;
-  listRooms(query?: { limit?: number; cursor?: string }, options?: RequestOptions): Promise<RoomPage>;
+  listRooms(query?: { limit?: number; cursor?: string; state?: 'open' | 'ended' | 'all' }, options?: RequestOptions): Promise<RoomPage>;
   getRoom(code: string, options?: RequestOptions): Promise<Room>;
+  /** Ends the room (deleted at the provider where it can): for an event deleted or cancelled. */
   deleteRoom(code: string, options?: RequestOptions): Promise<DeleteRoomResult>;
+  /** Tells the room when its meeting takes place (on add and whenever the event's time changes). */
+  setRoomSchedule(code: string, schedule: RoomSchedule, options?: RequestOptions): Promise<Room>;
+  /** Whether a room's link still opens a meeting: Join says "ended" (see `roomEndedText`) instead of opening it. */
+  getRoomState(code: string, options?: RequestOptions): Promise<RoomState>;
   getInvitation(code: string, lang?: Lang, options?: RequestOptions): Promise<Invitation>;
   createIcs(request: IcsRequest, options?: RequestOptions): Promise<IcsFile>;
   listCalendars(caldav: CaldavCredentials, options?: RequestOptions): Promise<CalendarList>;
@@ -176,11 +183,14 @@ export function createVisioClient(options: VisioClientOptions): VisioClient {
       const params = new URLSearchParams();
       if (query.limit !== undefined) params.set('limit', String(query.limit));
       if (query.cursor !== undefined) params.set('cursor', query.cursor);
+      if (query.state !== undefined) params.set('state', query.state);
       const qs = params.toString();
       return json('GET', `/v1/rooms${qs ? `?${qs}` : ''}`, o);
     },
     getRoom: (c, o = {}) => json('GET', `/v1/rooms/${code(c)}`, o),
     deleteRoom: (c, o = {}) => json('DELETE', `/v1/rooms/${code(c)}`, o),
+    setRoomSchedule: (c, schedule, o = {}) => json('PUT', `/v1/rooms/${code(c)}/schedule`, { body: schedule, ...(o.signal ? { signal: o.signal } : {}) }),
+    getRoomState: (c, o = {}) => json('GET', `/v1/rooms/${code(c)}/state`, o),
     getInvitation: (c, lang = 'fr', o = {}) => json('GET', `/v1/rooms/${code(c)}/invitation?lang=${lang}`, o),
     async createIcs(request, o = {}) {
       const response = await send('POST', '/v1/ics', { body: request, ...(o.signal ? { signal: o.signal } : {}) }, false);

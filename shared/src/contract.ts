@@ -39,13 +39,40 @@ export const TelephonySchema = z
 
 export const EventUidSchema = z.string().min(1).max(255).regex(NO_CONTROL, 'must not contain control characters');
 
+/** Local wall time in `timeZone` ("2026-12-01T10:00:00") or an absolute time with Z/offset. */
+const DateTimeSchema = z.iso
+  .datetime({ local: true, offset: true })
+  .refine(isCalendarDate, 'not a real calendar date')
+  .meta({ example: '2026-12-01T10:00:00' });
+const TimeZoneSchema = z.string().max(64).refine(isTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' });
+const endAfterStart = { message: 'end must be after start', path: ['end'] };
+
+/**
+ * When a room's meeting takes place. `start`/`end` are the (first) occurrence; `recurrenceEnd` absent
+ * means a single event, a date-time the series' UNTIL (its last occurrence starts by then), null a series without end.
+ */
+export const RoomScheduleSchema = z
+  .strictObject({
+    start: DateTimeSchema,
+    end: DateTimeSchema,
+    timeZone: TimeZoneSchema,
+    recurrenceEnd: DateTimeSchema.nullable().optional().meta({ description: 'Absent: one event; a date-time: the series\' UNTIL; null: a series without end.' }),
+  })
+  .refine((r) => wallTime(r.end) > wallTime(r.start), endAfterStart)
+  .refine((r) => typeof r.recurrenceEnd !== 'string' || wallTime(r.recurrenceEnd) >= wallTime(r.start), { message: 'recurrenceEnd must not be before start', path: ['recurrenceEnd'] })
+  .meta({ id: 'RoomSchedule' });
+
 export const CreateRoomRequestSchema = z
   .strictObject({
     title: line(255).optional(),
     accessLevel: AccessLevelSchema.optional(),
     eventUid: EventUidSchema.optional().meta({ description: 'UID of the calendar event the room is for; one room per event and owner.' }),
+    schedule: RoomScheduleSchema.optional().meta({ description: 'When the meeting takes place; a room given one is attached to a saved event.' }),
   })
   .meta({ id: 'CreateRoomRequest' });
+
+export const ROOM_STATES = ['open', 'ended'] as const;
+export const RELEASE_REASONS = ['deleted', 'cancelled', 'retention', 'draft-expired'] as const;
 
 export const RoomSchema = z
   .object({
@@ -58,8 +85,17 @@ export const RoomSchema = z
     title: z.string().optional(),
     createdAt: z.iso.datetime(),
     endedAt: z.iso.datetime().optional().meta({ description: 'When the provider reported the meeting over (LiveKit); absent while it may run.' }),
+    schedule: RoomScheduleSchema.optional(),
+    state: z.enum(ROOM_STATES).meta({ description: '`ended`: released (event deleted or cancelled, retention); its link no longer opens a meeting.' }),
+    releasedAt: z.iso.datetime().optional().meta({ description: 'When the room was ended (with `state: ended`).' }),
+    releaseReason: z.enum(RELEASE_REASONS).optional(),
   })
   .meta({ id: 'Room' });
+
+/** `GET /v1/rooms/{code}/state`: whether a room's link still opens a meeting (any signed-in agent). */
+export const RoomStateSchema = z
+  .object({ code: z.string(), state: z.enum(ROOM_STATES), releasedAt: z.iso.datetime().optional(), timeZone: z.string().optional() })
+  .meta({ id: 'RoomState' });
 
 export const RoomPageSchema = z
   .object({
@@ -70,6 +106,7 @@ export const RoomPageSchema = z
 
 export const ListRoomsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
+  state: z.enum([...ROOM_STATES, 'all']).default('open').meta({ description: 'Open rooms (default), ended ones, or all.' }),
   cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/).optional(),
 });
 
@@ -107,11 +144,6 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-/** Local wall time in `timeZone` ("2026-12-01T10:00:00") or an absolute time with Z/offset. */
-const DateTimeSchema = z.iso
-  .datetime({ local: true, offset: true })
-  .refine(isCalendarDate, 'not a real calendar date')
-  .meta({ example: '2026-12-01T10:00:00' });
 
 // The format check lets 2026-02-30 through; Date would silently roll it over to March.
 function isCalendarDate(value: string): boolean {
@@ -125,7 +157,7 @@ const meetingFields = {
   title: line(255),
   start: DateTimeSchema,
   end: DateTimeSchema,
-  timeZone: z.string().max(64).refine(isTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' }),
+  timeZone: TimeZoneSchema,
   description: z.string().max(8000).optional(),
   location: line(500).optional(),
   organizer: PersonSchema.optional(),
@@ -133,7 +165,6 @@ const meetingFields = {
   rrule: z.string().max(500).regex(/^[A-Z0-9=;,:+-]+$/i, 'not an RRULE value (e.g. FREQ=WEEKLY;BYDAY=MO)').optional(),
   lang: LangSchema.default('fr'),
 };
-const endAfterStart = { message: 'end must be after start', path: ['end'] };
 
 export const IcsRequestSchema = z
   .strictObject({
@@ -226,7 +257,7 @@ export const MeSchema = z
 
 export const AuditEntrySchema = z
   .object({
-    action: z.enum(['room.create', 'room.delete']),
+    action: z.enum(['room.create', 'room.delete', 'room.end']),
     room: z.string(),
     client: z.string(),
     at: z.iso.datetime(),
@@ -428,8 +459,11 @@ export type UpcomingMeeting = z.output<typeof UpcomingMeetingSchema>;
 export type UpcomingMeetings = z.output<typeof UpcomingMeetingsSchema>;
 
 export type CreateRoomRequest = z.input<typeof CreateRoomRequestSchema>;
+export type RoomSchedule = z.output<typeof RoomScheduleSchema>;
+export type ReleaseReason = (typeof RELEASE_REASONS)[number];
 export type Room = z.output<typeof RoomSchema>;
 export type RoomPage = z.output<typeof RoomPageSchema>;
+export type RoomState = z.output<typeof RoomStateSchema>;
 export type DeleteRoomResult = z.output<typeof DeleteRoomResultSchema>;
 export type Invitation = z.output<typeof InvitationSchema>;
 export type IcsRequest = z.input<typeof IcsRequestSchema>;
@@ -450,6 +484,7 @@ export const PROBLEM_TYPES = {
   notFound: 'urn:visio:problem:not-found',
   methodNotAllowed: 'urn:visio:problem:method-not-allowed',
   conflict: 'urn:visio:problem:conflict',
+  roomEnded: 'urn:visio:problem:room-ended',
   idempotencyMismatch: 'urn:visio:problem:idempotency-key-reused',
   unauthorized: 'urn:visio:problem:unauthorized',
   invalidGrant: 'urn:visio:problem:invalid-grant',

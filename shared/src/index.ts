@@ -7,3 +7,4 @@ export * from './invitation.js';
 export * from './html.js';
 export * from './ics.js';
 export * from './sign-in.js';
+export * from './room-state.js';

@@ -57,6 +57,9 @@ async function roomsFor(code: string): Promise<number> {
   return (await fetch(`${gateway.url}/v1/rooms/${code}`)).status;
 }
 
+const roomOnGateway = async (code: string) => (await fetch(`${gateway.url}/v1/rooms/${code}`)).json();
+const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
 describe('Add Visio meeting', () => {
   it('writes the block at the end of an Outlook on the web body and the link after the other places', async () => {
     const { double, deps } = setup(appointment(OWA_HTML));
@@ -294,7 +297,8 @@ describe('Remove Visio meeting', () => {
     expect(double.state.location).toBe(LOCATION_PLACES);
     expect(double.state.customProperties).toEqual({});
     expect(hasInvitation(double.state.body)).toBe(false);
-    expect(await roomsFor(code)).toBe(404);
+    // Released on the gateway: ended (its link says the meeting ended), not left open.
+    expect(await (await fetch(`${gateway.url}/v1/rooms/${code}`)).json()).toMatchObject({ state: 'ended', releaseReason: 'deleted' });
   });
 
   it('removes a block received from elsewhere (no custom properties) and its link in the location', async () => {
@@ -578,6 +582,27 @@ describe('Event-based activation', () => {
     expect(repaired?.ok).toBe(true);
     expect(hasInvitation(double.state.body)).toBe(true);
     expect(double.state.location).toMatch(/^Salle 4\.12; https:\/\/visio\.numerique\.gouv\.fr\//);
+  });
+
+  it('the room follows the meeting: its time on add, the new time when the agent moves it (OnAppointmentTimeChanged)', async () => {
+    const { double, deps } = setup(appointment(OWA_HTML, { start: '2026-12-15T09:00:00.000Z', end: '2026-12-15T10:00:00.000Z' }));
+    const added = await addMeeting(deps);
+    const code = added.ok ? added.room!.code : '';
+    expect((await roomOnGateway(code)).schedule).toEqual({ start: '2026-12-15T09:00:00.000Z', end: '2026-12-15T10:00:00.000Z', timeZone: zone });
+    double.state.start = '2026-12-16T13:30:00.000Z';
+    double.state.end = '2026-12-16T15:00:00.000Z';
+    await onAppointmentChanged(deps);
+    expect(await roomOnGateway(code)).toMatchObject({ state: 'open', schedule: { start: '2026-12-16T13:30:00.000Z', end: '2026-12-16T15:00:00.000Z' } });
+    expect(double.state.calls).toContain('start.getAsync');
+  });
+
+  it('a series sends its end (the last day), or none for a series without end', async () => {
+    const until = setup(appointment(OWA_HTML, { seriesEnd: '2027-03-01' }));
+    const a = await addMeeting(until.deps);
+    expect((await roomOnGateway(a.ok ? a.room!.code : '')).schedule.recurrenceEnd).toBe('2027-03-01T23:59:59');
+    const endless = setup(appointment(OWA_HTML, { seriesEnd: null }));
+    const b = await addMeeting(endless.deps);
+    expect((await roomOnGateway(b.ok ? b.room!.code : '')).schedule.recurrenceEnd).toBeNull();
   });
 
   it('does nothing on an appointment without a Visio room', async () => {

@@ -62,7 +62,9 @@ describe('commands in Chromium', () => {
     expect(removed.body).toBe(OWA_HTML);
     expect(removed.location).toBe(LOCATION_PLACES);
     expect(removed.customProperties).toEqual({});
-    expect((await fetch(`${h.gateway.url}/v1/rooms/${links[0]!.code}`)).status).toBe(404);
+    // Released: ended on the gateway (its link says so), gone from the open rooms.
+    expect(await (await fetch(`${h.gateway.url}/v1/rooms/${links[0]!.code}`)).json()).toMatchObject({ state: 'ended' });
+    expect(((await (await fetch(`${h.gateway.url}/v1/rooms`)).json()) as { items: { code: string }[] }).items.map((r) => r.code)).not.toContain(links[0]!.code);
     await page.close();
   });
 

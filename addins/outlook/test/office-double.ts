@@ -45,6 +45,14 @@ export interface Scenario {
    */
   recurrence?: 'occurrence' | 'exception';
   seriesCustomProperties?: Record<string, unknown>;
+  /** An appointment's start and end (ISO instants); Office always has both (default: a one-hour meeting). */
+  start?: string;
+  end?: string;
+  /**
+   * A recurring series (Mailbox 1.7 `item.recurrence`): its SeriesTime end date `YYYY-MM-DD`, or null for
+   * a series without end. Absent: not recurring (`recurrence` is null).
+   */
+  seriesEnd?: string | null;
 }
 
 export interface Notice {
@@ -67,6 +75,10 @@ export interface DoubleState {
   dialogs: { url: string; closed: boolean }[];
   /** performance.now() when the body last changed (benchmark: command start → block written). */
   bodyWrittenAt: number | null;
+  /** The appointment's times (the agent may move it: then invoke `onAppointmentChanged`). */
+  start: string;
+  end: string;
+  seriesEnd: string | null | undefined;
 }
 
 type AsyncResult = { status: 'succeeded' | 'failed'; value: unknown; error?: { code: number; name: string; message: string }; asyncContext?: unknown };
@@ -110,6 +122,9 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     calls: [],
     dialogs: [],
     bodyWrittenAt: null,
+    start: '',
+    end: '',
+    seriesEnd: undefined,
   };
   const failures = { ...(scenario.failures ?? {}) };
   const later = (fn: () => void) => setTimeout(fn, 0);
@@ -266,6 +281,10 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
         },
       };
       if (sc.itemType === 'appointment') {
+        // Time.getAsync gives a Date (UTC-based); Recurrence.getAsync null for a single appointment.
+        item.start = { getAsync: (a?: unknown, b?: unknown) => answer('start.getAsync', split(a, b).cb, () => new Date(state.start)) };
+        item.end = { getAsync: (a?: unknown, b?: unknown) => answer('end.getAsync', split(a, b).cb, () => new Date(state.end)) };
+        item.recurrence = { getAsync: (a?: unknown, b?: unknown) => answer('recurrence.getAsync', split(a, b).cb, () => recurrenceOf()) };
         item.location = {
           getAsync(a?: unknown, b?: unknown) {
             answer('location.getAsync', split(a, b).cb, () => state.location);
@@ -278,13 +297,27 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
       }
     } else {
       Object.defineProperty(item, 'subject', { get: () => state.subject, enumerable: true });
-      if (sc.itemType === 'appointment') Object.defineProperty(item, 'location', { get: () => state.location, enumerable: true });
+      if (sc.itemType === 'appointment') {
+        Object.defineProperty(item, 'location', { get: () => state.location, enumerable: true });
+        Object.defineProperty(item, 'start', { get: () => new Date(state.start), enumerable: true });
+        Object.defineProperty(item, 'end', { get: () => new Date(state.end), enumerable: true });
+        Object.defineProperty(item, 'recurrence', { get: () => recurrenceOf(), enumerable: true });
+      }
     }
     return item;
   }
 
+  // SeriesTime.getEndDate: "YYYY-MM-DD", or null when the series has no end date.
+  function recurrenceOf() {
+    const end = state.seriesEnd;
+    return end === undefined ? null : { recurrenceType: 'weekly', seriesTime: { getEndDate: () => end } };
+  }
+
   function load(sc: Scenario): void {
     current = sc;
+    state.start = sc.start ?? '2026-12-15T09:00:00.000Z';
+    state.end = sc.end ?? new Date(Date.parse(state.start) + 3_600_000).toISOString();
+    state.seriesEnd = sc.seriesEnd;
     state.body = sc.body ?? '';
     state.bodyType = sc.bodyType ?? 'html';
     state.location = sc.location ?? '';

@@ -46,6 +46,18 @@ const TEXT: Record<Lang, Record<AuthPageKind, [string, string]> & { title: strin
 export function authPage(c: Context, lang: Lang, kind: AuthPageKind, status: ContentfulStatusCode, headers: Record<string, string> = {}, next: AuthPageNext = 'client'): Response {
   const t = TEXT[lang];
   const [heading, detail] = t[kind];
+  return messagePage(c, lang, { title: t.title, heading, detail, next: next === 'join' ? t.rejoin : t.close }, status, headers);
+}
+
+/** A one-message page (no script, strict CSP): the sign-in pages, an ended meeting's link. */
+export function messagePage(
+  c: Context,
+  lang: Lang,
+  t: { title: string; heading: string; detail: string; next: string },
+  status: ContentfulStatusCode,
+  headers: Record<string, string> = {},
+): Response {
+  const { heading, detail } = t;
   const html = `<!doctype html>
 <html lang="${lang}">
 <head>
@@ -59,7 +71,7 @@ export function authPage(c: Context, lang: Lang, kind: AuthPageKind, status: Con
 <main>
 <h1>${e(heading)}</h1>
 <p role="alert">${e(detail)}</p>
-<p class="detail">${e(next === 'join' ? t.rejoin : t.close)}</p>
+<p class="detail">${e(t.next)}</p>
 </main>
 </body>
 </html>`;

@@ -5,6 +5,7 @@ import type { RoomLink } from '@visio/shared';
 import { buildMeetingIcs, fileMethod, IcsError, type MeetingInput, type MeetingPerson } from '@visio/shared/ics';
 import { IcsRequestSchema, type IcsRequestParsed } from '@visio/shared/contract';
 import type { AppEnv } from '../app-env.js';
+import { readEventSchedule } from '@visio/shared/event-schedule';
 import { newRouter, problemResponses } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import type { User } from '../identity.js';
@@ -59,8 +60,9 @@ export function icsRoutes(rooms: RoomService, instanceName: string, limit?: Midd
       const uid = `${randomUUID()}@visio`;
       const user = c.get('user');
       const organizer = organizerOf(body, user);
-      build(meeting(body, uid, PROBE_ROOM, instanceName, organizer));
-      const room = body.room ? await rooms.get(user, body.room) : (await rooms.create(user, { title: body.title, eventUid: uid }, { client: c.get('client') })).room;
+      // The file is the saved event: its room is attached with the meeting's time (not a draft).
+      const { schedule } = readEventSchedule(build(meeting(body, uid, PROBE_ROOM, instanceName, organizer)));
+      const room = body.room ? await rooms.get(user, body.room) : (await rooms.create(user, { title: body.title, eventUid: uid, schedule }, { client: c.get('client') })).room;
       const input = meeting(body, uid, room, instanceName, organizer);
       const ics = build(input);
       return c.body(ics, 200, {

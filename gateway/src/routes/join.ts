@@ -1,12 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { RoomCodeSchema } from '@visio/shared/contract';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TYPES, RoomCodeSchema, RoomStateSchema } from '@visio/shared/contract';
+import { roomEndedText } from '@visio/shared/room-state';
+import { messagePage } from '../auth/pages.js';
 import type { User } from '../identity.js';
 import type { Logger } from '../logger.js';
 import { newRouter, problemResponses } from '../openapi.js';
 import { notFound, ProblemError } from '../problem.js';
 import type { RoomProvider } from '../providers/provider.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoredRoom } from '../store/store.js';
+import { pickLang } from './page.js';
 
 const CodeParams = z.object({ code: RoomCodeSchema.meta({ param: { name: 'code', in: 'path' } }) });
 
@@ -26,6 +29,7 @@ export function joinRoutes(store: Store, provider: RoomProvider, signIn?: (c: Co
       request: { params: CodeParams },
       responses: {
         302: { description: 'To the front end, token in the query; or, for a browser not signed in (OIDC mode), to the identity provider, then back here' },
+        410: { description: 'The room was ended: a page (fr/en by Accept-Language) saying the meeting has ended and when; problem+json to API callers' },
         ...problemResponses(400, 401, 404, 502, 503, 504),
       },
     }),
@@ -39,11 +43,42 @@ export function joinRoutes(store: Store, provider: RoomProvider, signIn?: (c: Co
       }
       const room = await store.getRoom(code);
       if (!room) throw notFound('No room with this code: check the link in the invitation.');
+      if (room.releasedAt) return endedAnswer(c, room) as never;
       const location = await provider.joinUrl(room, user);
       return c.body(null, 302, { location, 'cache-control': 'no-store' }) as never;
     },
   );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/rooms/{code}/state',
+      summary: "Whether a room's link still opens a meeting (any signed-in agent: invitees are not the owner)",
+      request: { params: CodeParams },
+      responses: { 200: { description: 'Open or ended', content: { 'application/json': { schema: RoomStateSchema } } }, ...problemResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const room = await store.getRoom(c.req.valid('param').code);
+      if (!room) throw notFound('No room with this code: check the link in the invitation.');
+      const state = room.releasedAt
+        ? { code: room.code, state: 'ended' as const, releasedAt: room.releasedAt, ...(room.schedule ? { timeZone: room.schedule.timeZone } : {}) }
+        : { code: room.code, state: 'open' as const };
+      return c.json(state, 200);
+    },
+  );
   return app;
+}
+
+/** An ended room's link: a page for browsers, problem+json for API callers; never a redirect to an empty room. */
+function endedAnswer(c: Context, room: StoredRoom): Response {
+  const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'));
+  const text = roomEndedText(lang, room.releasedAt!, room.schedule?.timeZone);
+  const headers = { vary: 'accept, accept-language', 'cache-control': 'no-store' };
+  if ((c.req.header('accept') ?? '').includes('text/html')) {
+    const next = lang === 'fr' ? 'Vous pouvez fermer cette fenêtre.' : 'You can close this window.';
+    return messagePage(c, lang, { title: 'Visio', heading: text.heading, detail: text.detail, next }, 410, headers);
+  }
+  const problem = { type: PROBLEM_TYPES.roomEnded, title: 'Meeting ended', status: 410, detail: text.detail, endedAt: room.releasedAt };
+  return new Response(JSON.stringify(problem), { status: 410, headers: { 'content-type': PROBLEM_CONTENT_TYPE, ...headers } });
 }
 
 /** `POST /webhooks/livekit`: signed events from the LiveKit server (checked on the raw body). */

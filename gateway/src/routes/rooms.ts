@@ -9,6 +9,7 @@ import {
   ListRoomsQuerySchema,
   RoomCodeSchema,
   RoomPageSchema,
+  RoomScheduleSchema,
   RoomSchema,
 } from '@visio/shared/contract';
 import type { AppEnv } from '../app-env.js';
@@ -50,13 +51,13 @@ export function roomRoutes(rooms: RoomService, instanceName: string, limit?: Mid
     createRoute({
       method: 'get',
       path: '/v1/rooms',
-      summary: "The caller's rooms, newest first",
+      summary: "The caller's rooms, newest first (open ones unless `state` says otherwise), with their schedule and state",
       request: { query: ListRoomsQuerySchema },
       responses: { 200: json(RoomPageSchema, 'One page of rooms'), ...problemResponses(400, 401) },
     }),
     async (c) => {
-      const { limit, cursor } = c.req.valid('query');
-      return c.json(await rooms.list(c.get('user'), limit, cursor), 200);
+      const { limit, cursor, state } = c.req.valid('query');
+      return c.json(await rooms.list(c.get('user'), limit, cursor, state), 200);
     },
   );
 
@@ -75,14 +76,25 @@ export function roomRoutes(rooms: RoomService, instanceName: string, limit?: Mid
     createRoute({
       method: 'delete',
       path: '/v1/rooms/{code}',
-      summary: 'Delete one of your rooms',
+      summary: 'End one of your rooms: deleted at the provider where it can, always ended here (idempotent)',
       request: { params: CodeParams },
-      responses: { 200: json(DeleteRoomResultSchema, 'Deleted (or forgotten, when the provider cannot delete)'), ...problemResponses(400, 401, 404, 502, 503, 504) },
+      responses: { 200: json(DeleteRoomResultSchema, 'Ended (and deleted at the provider, or forgotten when it cannot delete; a failed deletion is retried)'), ...problemResponses(400, 401, 404, 503) },
     }),
     async (c) => {
       const { room, providerDeleted, detail } = await rooms.remove(c.get('user'), c.req.valid('param').code, { client: c.get('client') });
       return c.json({ code: room.code, deleted: true as const, providerDeleted, ...(detail ? { detail } : {}) }, 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/v1/rooms/{code}/schedule',
+      summary: "Set when one of your rooms' meeting takes place (idempotent); the room is then attached to a saved event",
+      request: { params: CodeParams, body: { content: { 'application/json': { schema: RoomScheduleSchema } }, required: true } },
+      responses: { 200: json(RoomSchema, 'The room with its schedule'), ...problemResponses(400, 401, 404, 409, 413, 415) },
+    }),
+    async (c) => c.json(toApiRoom(await rooms.schedule(c.get('user'), c.req.valid('param').code, c.req.valid('json'))), 200),
   );
 
   app.openapi(

@@ -11,6 +11,7 @@ import {
   type AuthStore,
   type KeyClaim,
   type PendingCreation,
+  type RetentionQuery,
   type RefreshTokenRecord,
   type RefreshUse,
   type RoomPageQuery,
@@ -20,7 +21,7 @@ import {
   type TakeResult,
 } from './store.js';
 import { POSTGRES_MIGRATION_TABLES, postgresMigrationMethods } from './migration-rows.js';
-import { toRoom, type RoomRow } from './room-row.js';
+import { endAction, ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
 
 /** Applied in order, once, under an advisory lock: instances starting together never race on them. */
 const MIGRATIONS: string[] = [
@@ -111,6 +112,8 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX pending_creations_ref ON pending_creations (provider, provider_ref) WHERE provider_ref IS NOT NULL;`,
   // Switch to Visio runs (issue 19).
   POSTGRES_MIGRATION_TABLES,
+  // The room follows its meeting (issue 18); same numbering as SQLite.
+  ROOM_LIFECYCLE_MIGRATION('JSONB', 'BOOLEAN NOT NULL DEFAULT FALSE'),
 ];
 
 /** Arbitrary constant naming the migration lock (pg_advisory_xact_lock takes a bigint). */
@@ -253,6 +256,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         room.telephony ? JSON.stringify(room.telephony) : null,
         room.providerRef ?? null,
         room.createdAt,
+        room.ownerEmail ?? null,
+        room.schedule ? JSON.stringify(room.schedule) : null,
+        room.scheduleEndsAt ?? null,
+        room.attachedAt ?? null,
       ];
       const { completes, audit } = options ?? {};
       // One statement, so one implicit transaction: the room, its key's completion and its audit entry commit
@@ -260,14 +267,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await prepared(
         'insert-room',
         `WITH room AS (
-           INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING code, owner
+           INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at,
+                              owner_email, schedule, schedule_ends_at, attached_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING code, owner
          ), completed AS (
            UPDATE idempotency_keys k SET room_code = room.code FROM room
-            WHERE $11::text IS NOT NULL AND k.owner = $11::text AND k.key = $12::text
+            WHERE $15::text IS NOT NULL AND k.owner = $15::text AND k.key = $16::text
          )
          INSERT INTO audit (owner, action, room_code, client, at)
-         SELECT room.owner, 'room.create', room.code, $13::text, $14::text FROM room WHERE $13::text IS NOT NULL
+         SELECT room.owner, 'room.create', room.code, $17::text, $18::text FROM room WHERE $17::text IS NOT NULL
          ON CONFLICT DO NOTHING`,
         [...values, completes?.owner ?? null, completes?.key ?? null, audit?.client ?? null, audit?.at ?? null],
       );
@@ -277,16 +285,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rows[0] ? toRoom(rows[0]) : null;
     },
     async findRoomByEvent(owner, eventUid) {
-      const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE owner = $1 AND event_uid = $2', [owner, eventUid]);
+      const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE owner = $1 AND event_uid = $2 AND released_at IS NULL', [owner, eventUid]);
       return rows[0] ? toRoom(rows[0]) : null;
     },
-    async listRooms({ owner, limit, after }: RoomPageQuery) {
+    async listRooms({ owner, limit, after, state = 'open' }: RoomPageQuery) {
+      const which = `($2::text = 'all' OR ($2::text = 'open') = (released_at IS NULL))`;
       const { rows } = after
         ? await query<RoomRow>(
-            'SELECT * FROM rooms WHERE owner = $1 AND (created_at, code) < ($2, $3) ORDER BY created_at DESC, code DESC LIMIT $4',
-            [owner, after.createdAt, after.code, limit],
+            `SELECT * FROM rooms WHERE owner = $1 AND ${which} AND (created_at, code) < ($3, $4) ORDER BY created_at DESC, code DESC LIMIT $5`,
+            [owner, state, after.createdAt, after.code, limit],
           )
-        : await query<RoomRow>('SELECT * FROM rooms WHERE owner = $1 ORDER BY created_at DESC, code DESC LIMIT $2', [owner, limit]);
+        : await query<RoomRow>(`SELECT * FROM rooms WHERE owner = $1 AND ${which} ORDER BY created_at DESC, code DESC LIMIT $3`, [owner, state, limit]);
       return rows.map(toRoom);
     },
     async deleteRoom(code, owner, audit) {
@@ -299,6 +308,88 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async markRoomEnded(code, endedAt) {
       return (await query('UPDATE rooms SET ended_at = $2 WHERE code = $1', [code, endedAt])).rowCount === 1;
+    },
+    async setSchedule(code, owner, schedule, endsAt, at) {
+      await query(
+        `UPDATE rooms SET schedule = $3, schedule_ends_at = $4, attached_at = COALESCE(attached_at, $5)
+         WHERE code = $1 AND owner = $2 AND released_at IS NULL`,
+        [code, owner, JSON.stringify(schedule), endsAt, at],
+      );
+      const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE code = $1 AND owner = $2', [code, owner]);
+      return rows[0] ? toRoom(rows[0]) : null;
+    },
+    async attachRoom(code, at) {
+      await query('UPDATE rooms SET attached_at = COALESCE(attached_at, $2) WHERE code = $1', [code, at]);
+    },
+    async endRoom(code, e) {
+      // One statement: the end, the keys' removal and the audit entry commit together, and only the
+      // instance whose UPDATE found the room open writes them.
+      const { rowCount } = await query(
+        `WITH ended AS (
+           UPDATE rooms SET released_at = $2, release_reason = $3, cleanup_pending = $4
+            WHERE code = $1 AND released_at IS NULL RETURNING code, owner
+         ), keys AS (
+           DELETE FROM idempotency_keys k USING ended WHERE k.room_code = ended.code
+         )
+         INSERT INTO audit (owner, action, room_code, client, at)
+         SELECT ended.owner, $7, ended.code, $5, $6 FROM ended
+         ON CONFLICT DO NOTHING`,
+        [code, e.at, e.reason, e.cleanupPending, e.audit.client, e.audit.at, endAction(e)],
+      );
+      return rowCount === 1;
+    },
+    async listRoomsToEnd(q: RetentionQuery) {
+      const over = await query<RoomRow>(
+        'SELECT * FROM rooms WHERE released_at IS NULL AND schedule_ends_at < $1 ORDER BY schedule_ends_at LIMIT $2',
+        [q.scheduleEndedBefore, q.limit],
+      );
+      const left = q.limit - over.rows.length;
+      const unattached = left > 0
+        ? await query<RoomRow & { reason: 'retention' | 'draft-expired' }>(
+            `SELECT *, CASE WHEN event_uid IS NULL THEN 'retention' ELSE 'draft-expired' END AS reason FROM rooms
+             WHERE released_at IS NULL AND attached_at IS NULL AND schedule IS NULL
+               AND ((event_uid IS NOT NULL AND created_at < $1) OR (event_uid IS NULL AND created_at < $2))
+             ORDER BY created_at LIMIT $3`,
+            [q.draftCreatedBefore, q.instantCreatedBefore, left],
+          )
+        : { rows: [] };
+      return [
+        ...over.rows.map((row) => ({ room: toRoom(row), reason: 'retention' as const })),
+        ...unattached.rows.map((row) => ({ room: toRoom(row), reason: row.reason })),
+      ];
+    },
+    async listPendingCleanups(limit) {
+      const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE cleanup_pending = TRUE ORDER BY released_at LIMIT $1', [limit]);
+      return rows.map(toRoom);
+    },
+    async settleCleanup(code) {
+      await query('UPDATE rooms SET cleanup_pending = FALSE WHERE code = $1', [code]);
+    },
+    async runExclusive(job, fn) {
+      // A session advisory lock on a connection held for the whole job: another instance's try fails at
+      // once and skips this run; the lock goes with the connection if this instance dies.
+      const client = await guarded(() => pool.connect());
+      const onError = () => {};
+      client.on('error', onError);
+      let broken: Error | undefined;
+      try {
+        const { rows } = await guarded(() => client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [`job:${job}`]));
+        if (!rows[0]?.ok) return false;
+        try {
+          await fn();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [`job:${job}`]).catch((error: Error) => {
+            broken = error;
+          });
+        }
+        return true;
+      } catch (error) {
+        if (isUnavailable(error)) broken = error as Error;
+        throw error;
+      } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
     },
     async recordPendingCreation(p: PendingCreation) {
       await query('INSERT INTO pending_creations (id, owner, provider, started_at, baseline) VALUES ($1, $2, $3, $4, $5)', [

@@ -8,6 +8,8 @@ import {
   DuplicateRoomError,
   type PendingCreation,
   type AuditEntry,
+  type RetentionQuery,
+  type RoomEnding,
   type AuditStamp,
   type AuthStore,
   type KeyClaim,
@@ -20,7 +22,7 @@ import {
   type StoredRoom,
   type TakeResult,
 } from './store.js';
-import { toRoom, type RoomRow } from './room-row.js';
+import { endAction, ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
 
 const MIGRATIONS: string[] = [
   `CREATE TABLE rooms (
@@ -110,6 +112,9 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX pending_creations_ref ON pending_creations (provider, provider_ref) WHERE provider_ref IS NOT NULL;`,
   // Switch to Visio runs (issue 19).
   SQLITE_MIGRATION_TABLES,
+  // The room follows its meeting: schedule, attachment, end (issue 18). Rooms of events made before are
+  // counted as attached: they are never taken for abandoned drafts.
+  ROOM_LIFECYCLE_MIGRATION('TEXT', 'INTEGER NOT NULL DEFAULT 0'),
 ];
 
 export function openSqliteStore(dataDir: string, now: () => number = Date.now): Store {
@@ -133,16 +138,40 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
       `INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at)
        VALUES (@code, @owner, @url, @accessLevel, @provider, @title, @eventUid, @telephony, @providerRef, @createdAt)`,
     ),
+    insertLifecycle: db.prepare('UPDATE rooms SET owner_email = ?, schedule = ?, schedule_ends_at = ?, attached_at = ? WHERE code = ?'),
     getRoom: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE code = ?'),
-    byEvent: db.prepare<[string, string], RoomRow>('SELECT * FROM rooms WHERE owner = ? AND event_uid = ?'),
-    firstPage: db.prepare<[string, number], RoomRow>('SELECT * FROM rooms WHERE owner = ? ORDER BY created_at DESC, code DESC LIMIT ?'),
-    nextPage: db.prepare<[string, string, string, string, number], RoomRow>(
-      `SELECT * FROM rooms WHERE owner = ? AND (created_at < ? OR (created_at = ? AND code < ?))
+    byEvent: db.prepare<[string, string], RoomRow>('SELECT * FROM rooms WHERE owner = ? AND event_uid = ? AND released_at IS NULL'),
+    firstPage: db.prepare<[string, string, string, number], RoomRow>(
+      `SELECT * FROM rooms WHERE owner = ? AND (? = 'all' OR (? = 'open') = (released_at IS NULL))
+       ORDER BY created_at DESC, code DESC LIMIT ?`,
+    ),
+    nextPage: db.prepare<[string, string, string, string, string, string, number], RoomRow>(
+      `SELECT * FROM rooms WHERE owner = ? AND (? = 'all' OR (? = 'open') = (released_at IS NULL))
+         AND (created_at < ? OR (created_at = ? AND code < ?))
        ORDER BY created_at DESC, code DESC LIMIT ?`,
     ),
     deleteRoom: db.prepare('DELETE FROM rooms WHERE code = ? AND owner = ?'),
     deleteKeys: db.prepare('DELETE FROM idempotency_keys WHERE room_code = ?'),
     markEnded: db.prepare('UPDATE rooms SET ended_at = ? WHERE code = ?'),
+    setSchedule: db.prepare(
+      `UPDATE rooms SET schedule = ?, schedule_ends_at = ?, attached_at = COALESCE(attached_at, ?)
+       WHERE code = ? AND owner = ? AND released_at IS NULL`,
+    ),
+    attach: db.prepare('UPDATE rooms SET attached_at = COALESCE(attached_at, ?) WHERE code = ?'),
+    end: db.prepare<[string, string, number, string], { owner: string }>(
+      'UPDATE rooms SET released_at = ?, release_reason = ?, cleanup_pending = ? WHERE code = ? AND released_at IS NULL RETURNING owner',
+    ),
+    scheduleOver: db.prepare<[string, number], RoomRow>(
+      'SELECT * FROM rooms WHERE released_at IS NULL AND schedule_ends_at < ? ORDER BY schedule_ends_at LIMIT ?',
+    ),
+    unattached: db.prepare<[string, string, number], RoomRow & { reason: 'retention' | 'draft-expired' }>(
+      `SELECT *, CASE WHEN event_uid IS NULL THEN 'retention' ELSE 'draft-expired' END AS reason FROM rooms
+       WHERE released_at IS NULL AND attached_at IS NULL AND schedule IS NULL
+         AND ((event_uid IS NOT NULL AND created_at < ?) OR (event_uid IS NULL AND created_at < ?))
+       ORDER BY created_at LIMIT ?`,
+    ),
+    cleanups: db.prepare<[number], RoomRow>('SELECT * FROM rooms WHERE cleanup_pending = 1 ORDER BY released_at LIMIT ?'),
+    settleCleanup: db.prepare('UPDATE rooms SET cleanup_pending = 0 WHERE code = ?'),
     insertPending: db.prepare('INSERT INTO pending_creations (id, owner, provider, started_at, baseline) VALUES (?, ?, ?, ?, ?)'),
     getPending: db.prepare<[string], { id: string; owner: string; provider: StoredRoom['provider']; started_at: string; baseline: string }>(
       'SELECT id, owner, provider, started_at, baseline FROM pending_creations WHERE id = ?',
@@ -182,8 +211,18 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     if (deleted && audit) addAudit.run(owner, 'room.delete', code, audit.client, audit.at);
     return deleted;
   });
+  const endRoom = db.transaction((code: string, e: RoomEnding): boolean => {
+    const ended = q.end.get(e.at, e.reason, e.cleanupPending ? 1 : 0, code);
+    if (!ended) return false;
+    q.deleteKeys.run(code);
+    addAudit.run(ended.owner, endAction(e), code, e.audit.client, e.audit.at);
+    return true;
+  });
   const insertRow = (row: Record<string, unknown>, room: StoredRoom, completes: KeyRef | undefined, audit: AuditStamp | undefined): void => {
     q.insertRoom.run(row);
+    if (room.ownerEmail || room.schedule || room.attachedAt) {
+      q.insertLifecycle.run(room.ownerEmail ?? null, room.schedule ? JSON.stringify(room.schedule) : null, room.scheduleEndsAt ?? null, room.attachedAt ?? null, room.code);
+    }
     if (completes) q.completeKey.run(room.code, completes.owner, completes.key);
     if (audit) addAudit.run(room.owner, 'room.create', room.code, audit.client, audit.at);
   };
@@ -191,6 +230,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
   const insertGrouped = groupCommit(db, insertRow);
 
   const auth = authQueries(db);
+  const running = new Set<string>();
 
   return {
     ...auth,
@@ -228,10 +268,10 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
       const row = q.byEvent.get(owner, eventUid);
       return row ? toRoom(row) : null;
     },
-    async listRooms({ owner, limit, after }: RoomPageQuery) {
+    async listRooms({ owner, limit, after, state = 'open' }: RoomPageQuery) {
       const rows = after
-        ? q.nextPage.all(owner, after.createdAt, after.createdAt, after.code, limit)
-        : q.firstPage.all(owner, limit);
+        ? q.nextPage.all(owner, state, state, after.createdAt, after.createdAt, after.code, limit)
+        : q.firstPage.all(owner, state, state, limit);
       return rows.map(toRoom);
     },
     async deleteRoom(code, owner, audit) {
@@ -239,6 +279,40 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     },
     async markRoomEnded(code, endedAt) {
       return q.markEnded.run(endedAt, code).changes === 1;
+    },
+    async setSchedule(code, owner, schedule, endsAt, at) {
+      q.setSchedule.run(JSON.stringify(schedule), endsAt, at, code, owner);
+      const row = q.getRoom.get(code);
+      return row && row.owner === owner ? toRoom(row) : null;
+    },
+    async attachRoom(code, at) {
+      q.attach.run(at, code);
+    },
+    async endRoom(code, ending) {
+      return endRoom.immediate(code, ending);
+    },
+    async listRoomsToEnd(query: RetentionQuery) {
+      const over = q.scheduleOver.all(query.scheduleEndedBefore, query.limit).map((row) => ({ room: toRoom(row), reason: 'retention' as const }));
+      const left = query.limit - over.length;
+      const unattached = left > 0 ? q.unattached.all(query.draftCreatedBefore, query.instantCreatedBefore, left) : [];
+      return [...over, ...unattached.map((row) => ({ room: toRoom(row), reason: row.reason }))];
+    },
+    async listPendingCleanups(limit) {
+      return q.cleanups.all(limit).map(toRoom);
+    },
+    async settleCleanup(code) {
+      q.settleCleanup.run(code);
+    },
+    async runExclusive(job, fn) {
+      // One process owns the SQLite file: a job already running here is the only other runner.
+      if (running.has(job)) return false;
+      running.add(job);
+      try {
+        await fn();
+        return true;
+      } finally {
+        running.delete(job);
+      }
     },
     async recordPendingCreation(p: PendingCreation) {
       q.insertPending.run(p.id, p.owner, p.provider, p.startedAt, JSON.stringify(p.baseline));

@@ -3,6 +3,7 @@
  * interface. Every method is async so that a networked store fits without changing callers.
  */
 import type { AccessLevel, ProviderName, Telephony } from '@visio/shared';
+import type { ReleaseReason, RoomSchedule } from '@visio/shared/contract';
 
 export interface StoredRoom {
   code: string;
@@ -18,6 +19,38 @@ export interface StoredRoom {
   createdAt: string;
   /** When the provider reported the meeting over (LiveKit `room_finished`); cleared when it starts again. */
   endedAt?: string | undefined;
+  /** The owner's address, for provider calls made without the owner (retention, deletion retries). */
+  ownerEmail?: string | undefined;
+  schedule?: RoomSchedule | undefined;
+  /** When the scheduled meeting is over (ISO instant); absent without schedule or for an endless series. */
+  scheduleEndsAt?: string | undefined;
+  /** When the room was first tied to a saved event (schedule set, or the gateway's CalDAV add). */
+  attachedAt?: string | undefined;
+  /** When the room was ended (released): its link no longer opens a meeting. */
+  releasedAt?: string | undefined;
+  releaseReason?: ReleaseReason | undefined;
+  /** The provider's deletion of an ended room failed and is retried by the retention job. */
+  cleanupPending?: boolean | undefined;
+}
+
+/** What `endRoom` records. */
+export interface RoomEnding {
+  at: string;
+  reason: ReleaseReason;
+  /** True while the provider's deletion is still to be done (retried later). */
+  cleanupPending: boolean;
+  audit: AuditStamp;
+}
+
+/** Open rooms the retention job ends: each limit is an ISO instant. */
+export interface RetentionQuery {
+  /** Scheduled meetings over before this. */
+  scheduleEndedBefore: string;
+  /** Rooms made for an event that was never saved, created before this. */
+  draftCreatedBefore: string;
+  /** Rooms made for no event (instant meetings), created before this. */
+  instantCreatedBefore: string;
+  limit: number;
 }
 
 /**
@@ -42,6 +75,8 @@ export type KeyClaim =
 export interface RoomPageQuery {
   owner: string;
   limit: number;
+  /** Open rooms only (default), ended ones only, or all. */
+  state?: 'open' | 'ended' | 'all' | undefined;
   /** Exclusive position from a previous page: the last room's createdAt and code. */
   after?: { createdAt: string; code: string } | undefined;
 }
@@ -95,7 +130,7 @@ export interface ServiceKeyRecord {
   revokedAt?: string | undefined;
 }
 
-export type AuditAction = 'room.create' | 'room.delete';
+export type AuditAction = 'room.create' | 'room.delete' | 'room.end';
 
 /** Which client acted, and when: the rest of an audit entry comes from the room operation. */
 export interface AuditStamp {
@@ -229,6 +264,30 @@ export interface Store extends AuthStore, MigrationStore {
 
   /** Marks a room's meeting as over (or, with null, as running again); false when there is no such room. */
   markRoomEnded(code: string, endedAt: string | null): Promise<boolean>;
+
+  /**
+   * Sets the schedule of an open room of `owner` and marks it attached (first time only); null when the
+   * owner has no such room, the room unchanged when it is ended.
+   */
+  setSchedule(code: string, owner: string, schedule: RoomSchedule, endsAt: string | null, at: string): Promise<StoredRoom | null>;
+  /** Marks an open room attached to a saved event (idempotent). */
+  attachRoom(code: string, at: string): Promise<void>;
+  /**
+   * Ends an open room, once: false when it was already ended (or is unknown). In the same transaction,
+   * drops the idempotency keys that led to it and writes its audit entry (`room.delete` for the owner's
+   * deletion, else `room.end`).
+   */
+  endRoom(code: string, ending: RoomEnding): Promise<boolean>;
+  /** Open rooms due to end, with why. */
+  listRoomsToEnd(query: RetentionQuery): Promise<Array<{ room: StoredRoom; reason: 'retention' | 'draft-expired' }>>;
+  /** Ended rooms whose provider deletion is still to be done. */
+  listPendingCleanups(limit: number): Promise<StoredRoom[]>;
+  settleCleanup(code: string): Promise<void>;
+  /**
+   * Runs `fn` unless another instance is running the job of this name (PostgreSQL advisory lock; one
+   * process at a time for SQLite). False when it did not run.
+   */
+  runExclusive(job: string, fn: () => Promise<void>): Promise<boolean>;
 
   recordPendingCreation(pending: PendingCreation): Promise<void>;
   getPendingCreation(id: string): Promise<PendingCreation | null>;

@@ -3,7 +3,7 @@
  * function file, the task pane and the tests. Every command reads first, asks the gateway, then writes;
  * a write that fails undoes the writes before it, so the item stays as it was.
  */
-import type { GatewayConfig } from '@visio/shared/contract';
+import type { GatewayConfig, RoomSchedule } from '@visio/shared/contract';
 import { describeError, VisioApiError, type VisioClient } from '@visio/shared/client';
 import { renderInvitation } from '@visio/shared/invitation';
 import type { Lang } from '@visio/shared';
@@ -129,6 +129,23 @@ async function adoptableRoom(deps: CommandDeps, before: Snapshot, instanceUrl: s
   }
 }
 
+/** The appointment's schedule as the gateway keeps it; undefined where Outlook cannot tell (older clients, messages). */
+async function scheduleOf(item: ItemPort): Promise<RoomSchedule | undefined> {
+  const times = await item.getTimes().catch(() => undefined);
+  if (!times || !(times.end.getTime() > times.start.getTime())) return undefined;
+  const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const schedule: RoomSchedule = { start: times.start.toISOString(), end: times.end.toISOString(), timeZone };
+  // Outlook gives the series' last day: its occurrences start by the end of that day, local time.
+  if (times.seriesEnd !== undefined) schedule.recurrenceEnd = times.seriesEnd && /^\d{4}-\d{2}-\d{2}$/.test(times.seriesEnd) ? `${times.seriesEnd}T23:59:59` : null;
+  return schedule;
+}
+
+/** Tells the room when its meeting is (best effort: the room and the item are right without it). */
+async function sendSchedule(deps: CommandDeps, code: string): Promise<void> {
+  const schedule = await scheduleOf(deps.item);
+  if (schedule) await deps.client.setRoomSchedule(code, schedule).catch(() => undefined);
+}
+
 /** "Add Visio meeting": a room for this appointment (the same one on a second click), block and link written. */
 export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean } = {}): Promise<CommandResult> {
   const { item, lang } = deps;
@@ -160,6 +177,7 @@ export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean }
       p.set(ROOM_PROPERTY, saved);
       p.set(EVENT_UID_PROPERTY, eventUid);
     });
+    if (item.kind === 'appointment') await sendSchedule(deps, saved.code);
     const already = stored?.code === saved.code || blockCodes(before, instanceUrl).includes(saved.code);
     result = { ok: true, message: already ? t.updated : t.added, room: saved };
   } catch (error) {
@@ -169,7 +187,7 @@ export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean }
   return result;
 }
 
-/** "Remove Visio meeting": block, link and remembered room gone; the room deleted on the gateway. */
+/** "Remove Visio meeting": block, link and remembered room gone; the room released on the gateway (ended, deleted where Visio can). */
 export async function removeMeeting(deps: CommandDeps): Promise<CommandResult> {
   const { item, lang } = deps;
   const t = STRINGS[lang];
@@ -255,13 +273,17 @@ export async function onNewAppointment(deps: CommandDeps): Promise<CommandResult
   return addMeeting(deps, { quiet: true });
 }
 
-/** Time or attendees changed: the block and link of the remembered room must still be in place. */
+/**
+ * Time or attendees changed: the room follows the meeting's time, and the block and link of the remembered
+ * room must still be in place.
+ */
 export async function onAppointmentChanged(deps: CommandDeps): Promise<CommandResult | null> {
   const { item, lang } = deps;
   try {
     const before = await snapshot(item);
     const stored = parseStoredRoom(before.props.get(ROOM_PROPERTY));
     if (!stored) return null;
+    await sendSchedule(deps, stored.code);
     const config = await gatewayConfig(deps.client);
     const invitation = renderInvitation({ room: stored, lang, title: before.subject, instanceName: config.instanceName });
     const change = planRepair(before, invitation, stored, config.instanceUrl);

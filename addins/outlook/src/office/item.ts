@@ -28,6 +28,8 @@ export interface ItemPort {
   getLocation(): Promise<string | undefined>;
   setLocation(location: string): Promise<void>;
   getSubject(): Promise<string>;
+  /** An appointment's times; `seriesEnd` only for a series: its last day `YYYY-MM-DD`, or null without end. */
+  getTimes(): Promise<{ start: Date; end: Date; seriesEnd?: string | null } | undefined>;
   loadCustomProperties(): Promise<CustomProps>;
   /** Best effort: a notification that cannot be shown never fails the command. */
   notify(kind: NoticeKind, message: string): Promise<void>;
@@ -88,6 +90,18 @@ export function officeItem(mailbox: Office.Mailbox, iconId = 'Icon.16'): ItemPor
       const subject = (item as { subject: unknown }).subject;
       if (typeof subject === 'string') return subject;
       return officeCall<string>((cb) => item.subject.getAsync(cb));
+    },
+    async getTimes() {
+      if (kind !== 'appointment') return undefined;
+      const it = item as unknown as { start: unknown; end: unknown; recurrence: unknown };
+      const time = (value: unknown, name: 'start' | 'end') =>
+        value instanceof Date ? Promise.resolve(value) : officeCall<Date>((cb) => (item as unknown as Record<string, Office.Time>)[name]!.getAsync(cb));
+      type Recurrence = { seriesTime?: { getEndDate?(): string | null } } | null;
+      const recurrence = it.recurrence && typeof (it.recurrence as { getAsync?: unknown }).getAsync === 'function'
+        ? officeCall<Recurrence>((cb) => (it.recurrence as Office.Recurrence).getAsync(cb as never))
+        : Promise.resolve((it.recurrence ?? null) as Recurrence);
+      const [start, end, series] = await Promise.all([time(it.start, 'start'), time(it.end, 'end'), recurrence]);
+      return { start, end, ...(series ? { seriesEnd: series.seriesTime?.getEndDate?.() ?? null } : {}) };
     },
     async loadCustomProperties() {
       const props = await officeCall<Office.CustomProperties>((cb) => item.loadCustomPropertiesAsync(cb));
