@@ -2,10 +2,11 @@
  * A thin CalDAV adapter over tsdav for one gateway request: every call goes through the guarded fetch
  * and carries the agent's own credentials, which are never stored.
  */
+import { createHash } from 'node:crypto';
 import * as dav from 'tsdav';
 import type { Agent } from 'undici';
 import { notFound, ProblemError } from '../problem.js';
-import { CaldavTransportError, createGuardedFetch, type Allowlist, type CaldavSettings } from './guard.js';
+import { CaldavTransportError, createGuardedFetch, type Allowlist, type CaldavSettings, type OriginLimiter, type UpstreamAnswer } from './guard.js';
 
 export interface CalendarInfo {
   url: string;
@@ -28,35 +29,92 @@ export type WriteResult = { ok: true; etag: string | null; url: string } | { ok:
 const schedulingCache = new Map<string, { auto: boolean; until: number }>();
 const SCHEDULING_TTL_MS = 10 * 60_000;
 
-export function openCaldavSession(options: { settings: CaldavSettings; allowlist: Allowlist; agent: Agent; server: string; authorization: string }) {
+/**
+ * Discovery (principal, calendar home, calendar list) per agent and server, reused for a short while:
+ * it costs several requests and rarely changes. Keyed by a hash of the credentials, never the
+ * credentials; dropped when the server answers 401, 403 or 404.
+ */
+export function createDiscoveryCache(ttlMs: number, maxEntries = 10_000) {
+  const entries = new Map<string, { account?: dav.DAVAccount; calendars?: CalendarInfo[]; until: number }>();
+  const live = (key: string) => {
+    const entry = entries.get(key);
+    if (entry && entry.until > Date.now()) return entry;
+    if (entry) entries.delete(key);
+    return undefined;
+  };
+  return {
+    key: (authorization: string, server: string) => createHash('sha256').update(`${server}\n${authorization}`).digest('base64url'),
+    get: live,
+    set(key: string, value: { account?: dav.DAVAccount; calendars?: CalendarInfo[] }) {
+      if (ttlMs <= 0) return;
+      const entry = live(key) ?? { until: Date.now() + ttlMs };
+      entries.delete(key);
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      entries.set(key, { ...entry, ...value });
+    },
+    drop: (key: string) => entries.delete(key),
+  };
+}
+
+export type DiscoveryCache = ReturnType<typeof createDiscoveryCache>;
+
+/** What the server last answered, for a failure the CalDAV library words vaguely. */
+function describeAnswer(answer: UpstreamAnswer | null): string {
+  if (!answer) return 'no answer';
+  const { method, status, contentType } = answer;
+  const path = new URL(answer.url).pathname.slice(0, 200);
+  if (status >= 500) return `the server answered ${status} to ${method} ${path} (a server error)`;
+  if (/html/i.test(contentType)) return `the server answered ${method} ${path} with an HTML page (${status}), not CalDAV: a login page or a proxy in the way?`;
+  if (status >= 400) return `the server answered ${status} to ${method} ${path}`;
+  return `the server's answer to ${method} ${path} (${status}) is not the CalDAV answer expected`;
+}
+
+export function openCaldavSession(options: {
+  settings: CaldavSettings;
+  allowlist: Allowlist;
+  agent: Agent;
+  server: string;
+  authorization: string;
+  limiter?: OriginLimiter;
+  cache?: DiscoveryCache;
+}) {
   const { allowlist, server } = options;
-  const fetch = createGuardedFetch(options.settings, allowlist, options.agent);
+  const fetch = createGuardedFetch(options.settings, allowlist, options.agent, options.limiter);
   const headers = { authorization: options.authorization };
   const common = { headers, fetch: fetch as typeof globalThis.fetch };
-  let account: dav.DAVAccount | undefined;
+  const cache = options.cache ?? createDiscoveryCache(0);
+  const cacheKey = cache.key(options.authorization, server);
+  let account: dav.DAVAccount | undefined = cache.get(cacheKey)?.account;
+
+  /** A refusal or a vanished resource may mean discovery is stale: it is done again next time. */
+  function forget(problem: ProblemError): never {
+    if (problem.status === 401 || problem.status === 403 || problem.status === 404) cache.drop(cacheKey);
+    throw problem;
+  }
 
   /** Runs a tsdav call; a transport failure it swallowed or rewrapped comes out as its problem. */
   async function call<T>(what: string, run: () => Promise<T>): Promise<T> {
     try {
       const result = await run();
       const failure = fetch.failure();
-      if (failure) throw failure.problem;
+      if (failure) forget(failure.problem);
       return result;
     } catch (error) {
       const failure = fetch.failure();
-      if (failure) throw failure.problem;
-      if (error instanceof CaldavTransportError) throw error.problem;
-      if (error instanceof ProblemError) throw error;
-      throw new ProblemError(502, 'upstream', 'CalDAV server error', `${what} failed: ${(error as Error).message.slice(0, 300)}`);
+      if (failure) forget(failure.problem);
+      if (error instanceof CaldavTransportError) forget(error.problem);
+      if (error instanceof ProblemError) forget(error);
+      forget(new ProblemError(502, 'upstream', 'CalDAV server error', `${what} failed: ${describeAnswer(fetch.lastAnswer())}.`));
     }
   }
 
   async function discover(): Promise<dav.DAVAccount> {
-    account ??= await call('Calendar discovery', () =>
-      dav.createAccount({ account: { serverUrl: server, accountType: 'caldav' }, ...common }),
-    );
-    // Every URL the server hands out is checked again before use.
-    for (const url of [account.rootUrl, account.principalUrl, account.homeUrl]) if (url) allowlist.resolve(url, server);
+    if (!account) {
+      account = await call('Calendar discovery', () => dav.createAccount({ account: { serverUrl: server, accountType: 'caldav' }, ...common }));
+      // Every URL the server hands out is checked again before use.
+      for (const url of [account.rootUrl, account.principalUrl, account.homeUrl]) if (url) allowlist.resolve(url, server);
+      cache.set(cacheKey, { account });
+    }
     return account;
   }
 
@@ -95,9 +153,11 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
     fetch,
 
     async listCalendars(): Promise<CalendarInfo[]> {
+      const cached = cache.get(cacheKey)?.calendars;
+      if (cached) return cached;
       const acct = await discover();
       const calendars = await call('Listing calendars', () => dav.fetchCalendars({ account: acct, ...common }));
-      return calendars.map((c) => {
+      const list = calendars.map((c) => {
         const components = (c.components ?? []).map((s) => s.toUpperCase());
         return {
           url: allowlist.resolve(c.url, server).href,
@@ -108,6 +168,8 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
           acceptsEvents: components.length === 0 || components.includes('VEVENT'),
         };
       });
+      cache.set(cacheKey, { calendars: list });
+      return list;
     },
 
     /** The principal's calendar user addresses (`mailto:…`), for ORGANIZER. */
@@ -118,8 +180,8 @@ export function openCaldavSession(options: { settings: CaldavSettings; allowlist
 
     async get(url: string): Promise<CalendarObject> {
       const response = await fetch(url, { method: 'GET', headers: { ...headers, accept: 'text/calendar' } });
-      if (response.status === 404 || response.status === 410) throw notFound('No calendar event at this address.');
-      if (response.status === 403) throw new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this event.');
+      if (response.status === 404 || response.status === 410) forget(notFound('No calendar event at this address.'));
+      if (response.status === 403) forget(new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this event.'));
       if (!response.ok) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Reading the event answered ${response.status}.`);
       return { url, etag: response.headers.get('etag'), data: await response.text() };
     },
