@@ -74,7 +74,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
   const agent: Agent = createCaldavAgent(caldav);
   const limiter = createOriginLimiter(caldav.connections);
   const discovery = createDiscoveryCache(caldav.discoveryTtlMs);
-  const occurrences = createOccurrencePool({ objectMs: Math.min(500, caldav.expansionMs), maxIterations: 50_000, maxOccurrences: 1000 });
+  const occurrences = createOccurrencePool({ objectMs: Math.min(250, caldav.expansionMs), maxIterations: 50_000, maxOccurrences: 1000 });
 
   /** A session for one request, from the X-CalDAV-Server and X-CalDAV-Authorization headers. */
   function session(serverHeader: string | undefined, authorization: string | undefined): CaldavSession {
@@ -97,7 +97,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
       throw new ProblemError(400, 'validation', 'Invalid request', 'X-CalDAV-Server: required, this gateway allows several CalDAV servers', { errors: [{ path: 'X-CalDAV-Server', message: 'required' }] });
     }
     const normalized = credentials[1] ? `Basic ${credentials[2]}` : `Bearer ${credentials[4]}`;
-    return openCaldavSession({ settings: caldav, allowlist, agent, server, authorization: normalized, limiter, cache: discovery });
+    return openCaldavSession({ settings: caldav, allowlist, agent, server, authorization: normalized, limiter, cache: discovery, readMultistatus: occurrences.multistatus });
   }
 
   const calendarUrlOf = (s: CaldavSession, value: string) => {
@@ -295,7 +295,8 @@ export function createCalendarService(options: CalendarServiceOptions) {
       const items: UpcomingMeeting[] = [];
       const skipped: UpcomingMeetings['skipped'] = [];
       await mapLimit(calendars, CALENDAR_CONCURRENCY, async (calendar) => {
-        const objects = await s.inRange(calendar.url, from, to);
+        const { objects, unreadable } = await s.inRange(calendar.url, from, to);
+        if (unreadable) skipped.push({ href: calendar.url, kind: 'invalid', reason: unreadable.slice(0, 200) });
         await Promise.all(objects.map(async (object) => {
           if (object.data.length > caldav.maxObjectBytes) {
             skipped.push({ href: object.url, kind: 'tooLarge', reason: `larger than ${caldav.maxObjectBytes} bytes (CALDAV_MAX_OBJECT_BYTES)` });

@@ -1,8 +1,9 @@
 /**
- * Recurrence expansion off the event loop: calendar objects are parsed and expanded in worker threads,
- * so a hostile series (FREQ=SECONDLY, thousands of overrides, a rule ical.js never finishes) costs a
- * worker its time budget and never stalls the requests of others. A worker over its hard limit is
- * terminated and replaced; the object is reported as over budget.
+ * Calendar data read off the event loop: multistatus answers are parsed, and calendar objects parsed
+ * and expanded, in worker threads, so a hostile series (FREQ=SECONDLY, thousands of overrides, a rule
+ * ical.js never finishes) or a large answer costs a worker its time budget and never stalls the
+ * requests of others. A worker over its hard limit is terminated and replaced; the object is reported
+ * as over budget.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -19,28 +20,57 @@ export interface ExpansionLimits {
 
 export type Expanded = { ok: true; occurrences: Occurrence[] } | { ok: false; kind: 'invalid' | 'overBudget'; reason: string };
 
+/** One `response` of a calendar-query multistatus (RFC 4791 7.8): its href, ETag and calendar data. */
+export interface MultistatusEntry {
+  href: string;
+  etag: string | null;
+  data: string | null;
+}
+export type Multistatus = { ok: true; responses: MultistatusEntry[] } | { ok: false; kind: 'invalid' | 'overBudget'; reason: string };
+
+type Job = { type: 'expand'; ics: string; from: number; to: number } | { type: 'multistatus'; xml: string };
+
 interface Task {
-  ics: string;
-  from: number;
-  to: number;
+  job: Job;
+  /** Wall time after which the worker is stopped. */
+  hardMs: number;
   /** performance.now() after which the task is not started any more (the request's budget is spent). */
   notAfter: number;
-  resolve(result: Expanded): void;
+  /** Lower runs first: cheap objects are not kept waiting behind costly ones. */
+  priority: number;
+  resolve(result: Expanded | Multistatus): void;
 }
+
+// The XML parser tsdav itself uses, from tsdav's own dependencies.
+const require = createRequire(import.meta.url);
+const XML_MODULE = pathToFileURL(createRequire(require.resolve('tsdav')).resolve('xml-js')).href;
 
 // The worker runs plain JavaScript: the built module (dist), also when the caller runs from TypeScript
 // sources (tests resolve the "source" condition to src/*.ts).
 const OCCURRENCES_MODULE = pathToFileURL(
-  createRequire(import.meta.url).resolve('@visio/shared/occurrences').replace(/[\\/]src[\\/]occurrences\.ts$/, '/dist/occurrences.js'),
+  require.resolve('@visio/shared/occurrences').replace(/[\\/]src[\\/]occurrences\.ts$/, '/dist/occurrences.js'),
 ).href;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-import(workerData.module).then(({ expandOccurrences, ExpansionLimitError }) => {
-  parentPort.on('message', ({ ics, from, to, limits }) => {
+Promise.all([import(workerData.occurrences), import(workerData.xml)]).then(([{ expandOccurrences, ExpansionLimitError }, xmlJs]) => {
+  const xml2js = (xmlJs.default ?? xmlJs).xml2js;
+  const list = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const text = (v) => (v && typeof v === 'object' ? (typeof v._text === 'string' ? v._text : typeof v._cdata === 'string' ? v._cdata : Array.isArray(v._cdata) ? v._cdata.join('') : null) : null);
+  function multistatus(xml) {
+    // Namespace prefixes dropped, as tsdav does: servers choose their own.
+    const doc = xml2js(xml, { compact: true, trim: true, elementNameFn: (name) => name.replace(/^.+:/, '') });
+    if (!doc.multistatus) throw new Error('not a WebDAV multistatus');
+    return list(doc.multistatus.response).map((r) => {
+      const props = Object.assign({}, ...list(r.propstat).map((p) => p.prop || {}));
+      return { href: text(list(r.href)[0]) ?? '', etag: text(props.getetag), data: text(props['calendar-data']) };
+    });
+  }
+  parentPort.on('message', ({ job, limits }) => {
     try {
+      if (job.type === 'multistatus') return parentPort.postMessage({ ok: true, responses: multistatus(job.xml) });
       const deadline = performance.now() + limits.objectMs;
-      const occurrences = expandOccurrences(ics, { from: new Date(from), to: new Date(to), maxIterations: limits.maxIterations, maxOccurrences: limits.maxOccurrences, deadline });
+      const occurrences = expandOccurrences(job.ics, { from: new Date(job.from), to: new Date(job.to), maxIterations: limits.maxIterations, maxOccurrences: limits.maxOccurrences, deadline });
       parentPort.postMessage({ ok: true, occurrences });
     } catch (error) {
       const overBudget = error instanceof ExpansionLimitError;
@@ -50,20 +80,32 @@ import(workerData.module).then(({ expandOccurrences, ExpansionLimitError }) => {
 });
 `;
 
+/**
+ * A rough cost class read from the text, for ordering only: no rule, a rule of days or longer, then
+ * rules of hours, minutes or seconds (where hostile series live) and very large objects.
+ */
+export function expansionCost(ics: string): number {
+  const rules = ics.match(/^RRULE[;:].*$/gim) ?? [];
+  const big = ics.length > 256 * 1024 ? 1 : 0;
+  if (!rules.length) return big;
+  return (rules.some((r) => /FREQ=(SECONDLY|MINUTELY|HOURLY)/i.test(r)) ? 3 : 1) + big;
+}
+
 interface Slot {
   worker: Worker;
   task: Task | null;
   timer?: NodeJS.Timeout;
 }
 
-export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(1, Math.min(4, availableParallelism() - 1))) {
+export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(2, Math.min(4, availableParallelism() - 1))) {
   const slots: Slot[] = [];
   const queue: Task[] = [];
   let closed = false;
   // A worker that ignores its own deadline (a rule stuck inside one ical.js step) is stopped here.
-  const hardMs = limits.objectMs * 2 + 250;
+  const expandHardMs = limits.objectMs * 4 + 1000;
+  const parseHardMs = limits.objectMs * 8 + 2000;
 
-  function finish(slot: Slot, result: Expanded) {
+  function finish(slot: Slot, result: Expanded | Multistatus) {
     const task = slot.task;
     clearTimeout(slot.timer);
     slot.task = null;
@@ -81,13 +123,13 @@ export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(1,
   function spawn(): Slot {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { module: OCCURRENCES_MODULE },
+      workerData: { occurrences: OCCURRENCES_MODULE, xml: XML_MODULE },
       // A huge object fails in its worker, not in the gateway.
       resourceLimits: { maxOldGenerationSizeMb: 256 },
     });
     worker.unref();
     const slot: Slot = { worker, task: null };
-    worker.on('message', (result: Expanded) => {
+    worker.on('message', (result: Expanded | Multistatus) => {
       finish(slot, result);
       pump();
     });
@@ -109,20 +151,28 @@ export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(1,
         continue;
       }
       slot.task = task;
-      slot.timer = setTimeout(() => replace(slot, `recurrence expansion took longer than ${hardMs} ms`), hardMs);
-      slot.worker.postMessage({ ics: task.ics, from: task.from, to: task.to, limits });
+      slot.timer = setTimeout(() => replace(slot, `${task.job.type === 'expand' ? 'recurrence expansion' : 'reading the answer'} took longer than ${task.hardMs} ms`), task.hardMs);
+      slot.worker.postMessage({ job: task.job, limits });
     }
+  }
+
+  function run(job: Job, notAfter: number, priority: number): Promise<Expanded | Multistatus> {
+    return new Promise((resolve) => {
+      if (closed) return resolve({ ok: false, kind: 'overBudget', reason: 'the gateway is shutting down' });
+      const task = { job, notAfter, priority, hardMs: job.type === 'expand' ? expandHardMs : parseHardMs, resolve };
+      // Stable: first come, first served among equals.
+      const at = queue.findIndex((t) => t.priority > priority);
+      if (at < 0) queue.push(task);
+      else queue.splice(at, 0, task);
+      pump();
+    });
   }
 
   return {
     /** Occurrences of one object in [from, to), or why it was not expanded. Never rejects. */
-    expand(ics: string, from: Date, to: Date, notAfter = Infinity): Promise<Expanded> {
-      return new Promise((resolve) => {
-        if (closed) return resolve({ ok: false, kind: 'overBudget', reason: 'the gateway is shutting down' });
-        queue.push({ ics, from: from.getTime(), to: to.getTime(), notAfter, resolve });
-        pump();
-      });
-    },
+    expand: (ics: string, from: Date, to: Date, notAfter = Infinity) => run({ type: 'expand', ics, from: from.getTime(), to: to.getTime() }, notAfter, expansionCost(ics)) as Promise<Expanded>,
+    /** The responses of a multistatus answer, or why it could not be read. Never rejects. */
+    multistatus: (xml: string) => run({ type: 'multistatus', xml }, Infinity, 0) as Promise<Multistatus>,
     async close() {
       closed = true;
       for (const task of queue.splice(0)) task.resolve({ ok: false, kind: 'overBudget', reason: 'the gateway is shutting down' });

@@ -85,6 +85,10 @@ export function expandOccurrences(ics: string, options: ExpandOptions): Occurren
   };
   const lone = (uid: string, o: Component) => {
     const e = new ICAL.Event(o);
+    if (!e.startDate) return;
+    // Most overrides of a long series lie far from the window: skip them before building their text.
+    const start = e.startDate.toJSDate().getTime();
+    if (start >= to || (e.endDate ? e.endDate.toJSDate().getTime() : start + DAY_MS) <= from) return;
     keep(describe(uid, e.component, e.startDate, e.endDate, e.recurrenceId));
   };
   for (const [uid, { master, overrides }] of byUid) {
@@ -103,7 +107,14 @@ export function expandOccurrences(ics: string, options: ExpandOptions): Occurren
     // An instance starting this long before the window may still overlap it (a DST change moves UTC by up to 2 h).
     const lookBack = from - Math.max(durationMs, 0) - (event.startDate.zone === ICAL.Timezone.utcTimezone || event.startDate.isDate ? 1000 : 2 * 3_600_000) - (event.startDate.isDate ? DAY_MS : 0);
     const series = new ICAL.Event(fastForward(master, event, lookBack));
-    for (const o of overrides) series.relateException(o);
+    // Only overrides of instances the walk meets need relating (and every THISANDFUTURE one); the
+    // others are read on their own below.
+    for (const o of overrides) {
+      const id = o.getFirstProperty('recurrence-id');
+      const at = id?.getFirstValue();
+      const near = at instanceof ICAL.Time && at.toJSDate().getTime() >= lookBack - DAY_MS && at.toJSDate().getTime() < to + DAY_MS;
+      if (near || id?.getParameter('range')) series.relateException(o);
+    }
     const visited = new Set<string>();
     const iterator = series.iterator();
     for (let next = iterator.next(); next; next = iterator.next()) {

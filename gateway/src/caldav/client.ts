@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import * as dav from 'tsdav';
 import type { Agent } from 'undici';
 import { notFound, ProblemError } from '../problem.js';
+import type { Multistatus } from '../occurrence-pool.js';
 import { CaldavTransportError, createGuardedFetch, type Allowlist, type CaldavSettings, type OriginLimiter, type UpstreamAnswer } from './guard.js';
 
 export interface CalendarInfo {
@@ -64,7 +65,7 @@ function describeAnswer(answer: UpstreamAnswer | null): string {
   const { method, status, contentType } = answer;
   const path = new URL(answer.url).pathname.slice(0, 200);
   if (status >= 500) return `the server answered ${status} to ${method} ${path} (a server error)`;
-  if (/html/i.test(contentType)) return `the server answered ${method} ${path} with an HTML page (${status}), not CalDAV: a login page or a proxy in the way?`;
+  if (/html/i.test(contentType)) return `the server answered ${method} ${path} with an HTML page (${status}), not CalDAV (a login page or a proxy in the way)`;
   if (status >= 400) return `the server answered ${status} to ${method} ${path}`;
   return `the server's answer to ${method} ${path} (${status}) is not the CalDAV answer expected`;
 }
@@ -77,6 +78,8 @@ export function openCaldavSession(options: {
   authorization: string;
   limiter?: OriginLimiter;
   cache?: DiscoveryCache;
+  /** Parses a multistatus off the event loop (a worker); large answers are read there. */
+  readMultistatus?: (xml: string) => Promise<Multistatus>;
 }) {
   const { allowlist, server } = options;
   const fetch = createGuardedFetch(options.settings, allowlist, options.agent, options.limiter);
@@ -103,8 +106,12 @@ export function openCaldavSession(options: {
       const failure = fetch.failure();
       if (failure) forget(failure.problem);
       if (error instanceof CaldavTransportError) forget(error.problem);
-      if (error instanceof ProblemError) forget(error);
-      forget(new ProblemError(502, 'upstream', 'CalDAV server error', `${what} failed: ${describeAnswer(fetch.lastAnswer())}.`));
+      const answer = fetch.lastAnswer();
+      // An address refused after the server answered well is the server pointing outside the allowlist.
+      const refusal = fetch.refusal();
+      if (refusal && (!answer || (answer.status < 300 && !/html/i.test(answer.contentType)))) forget(refusal);
+      if (error instanceof ProblemError && error.type !== 'caldavNotAllowed') forget(error);
+      forget(new ProblemError(502, 'upstream', 'CalDAV server error', `${what} failed: ${describeAnswer(answer)}.`));
     }
   }
 
@@ -193,9 +200,29 @@ export function openCaldavSession(options: {
       return match;
     },
 
-    inRange(calendarUrl: string, start: Date, end: Date): Promise<CalendarObject[]> {
+    /**
+     * The objects with an instance in [start, end) (calendar-query REPORT, RFC 4791 7.8), read by
+     * `readMultistatus` when given; `unreadable` says why an answer could not be read.
+     */
+    async inRange(calendarUrl: string, start: Date, end: Date): Promise<{ objects: CalendarObject[]; unreadable: string | null }> {
       const stamp = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
-      return query(calendarUrl, { 'time-range': { _attributes: { start: stamp(start), end: stamp(end) } } });
+      if (!options.readMultistatus) return { objects: await query(calendarUrl, { 'time-range': { _attributes: { start: stamp(start), end: stamp(end) } } }), unreadable: null };
+      const body =
+        '<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">' +
+        '<d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">' +
+        `<c:time-range start="${stamp(start)}" end="${stamp(end)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+      const response = await fetch(calendarUrl, { method: 'REPORT', headers: { ...headers, depth: '1', 'content-type': 'application/xml; charset=utf-8' }, body });
+      if (response.status === 404) forget(notFound('No calendar at this address.'));
+      if (response.status === 403) forget(new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this calendar.'));
+      if (response.status !== 207) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Calendar query failed: ${describeAnswer(fetch.lastAnswer())}.`);
+      const parsed = await options.readMultistatus(await response.text());
+      if (!parsed.ok) return { objects: [], unreadable: `the calendar's answer could not be read: ${parsed.reason}` };
+      const objects: CalendarObject[] = [];
+      for (const r of parsed.responses) {
+        if (!r.href || r.data === null) continue;
+        objects.push({ url: allowlist.resolve(r.href, calendarUrl).href, etag: etagOf(r.etag), data: r.data });
+      }
+      return { objects, unreadable: null };
     },
 
     /** PUT with If-Match (update) or If-None-Match: * (create). */

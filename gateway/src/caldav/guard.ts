@@ -186,6 +186,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlist, agent: Agent, limiter: OriginLimiter = createOriginLimiter(settings.connections)) {
   let fatal: CaldavTransportError | null = null;
   let last: UpstreamAnswer | null = null;
+  let refusal: ProblemError | null = null;
   const fail = (problem: ProblemError, cause?: unknown): never => {
     fatal ??= new CaldavTransportError(problem, { cause });
     throw fatal.problem;
@@ -245,11 +246,17 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
     }
   }
 
-  const guarded: GuardedFetch & { failure(): CaldavTransportError | null; lastAnswer(): UpstreamAnswer | null } = Object.assign(
+  const guarded: GuardedFetch & { failure(): CaldavTransportError | null; lastAnswer(): UpstreamAnswer | null; refusal(): ProblemError | null } = Object.assign(
     async (input: string | URL, init: RequestInit = {}): Promise<Response> => {
       if (fatal) throw fatal.problem;
       let url = new URL(String(input));
-      if (!allowlist.match(url)) fail(notAllowed(outside(url)));
+      // Not fatal: after a failure the CalDAV library also tries the origin's root, a guess of its
+      // own, and the failure that made it guess is the one to report.
+      if (!allowlist.match(url)) {
+        const problem = notAllowed(outside(url));
+        if (url.pathname !== '/') refusal = problem;
+        throw problem;
+      }
       const manual = init.redirect === 'manual';
       let headers = new Headers(init.headers);
       let method = (init.method ?? 'GET').toUpperCase();
@@ -281,7 +288,7 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
         url = next!;
       }
     },
-    { failure: () => fatal, lastAnswer: () => last },
+    { failure: () => fatal, lastAnswer: () => last, refusal: () => refusal },
   );
   return guarded;
 }
