@@ -6,6 +6,10 @@
  * page, malformed XML, a gzip bomb, a gigantic body, a body that trickles, no answer at all, or a
  * redirect out of the allowed base path. It does not filter by time range: every object is returned,
  * as a careless or hostile server may do.
+ *
+ * Misbehaviour is chosen by `mode` per kind of request, or per request (for concurrent fuzzing): a
+ * path segment `m-<misbehaviour>` (any calendar `/dav/alice/<name>/` exists) or the Basic user name
+ * `m-<misbehaviour>` (then discovery misbehaves).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -57,8 +61,18 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
   };
   const newEtag = () => (state.weakEtags ? `W/"${++etagCounter}"` : `"${++etagCounter}"`);
 
+  const MODES = new Set<string>(['normal', 'status500', 'html', 'malformed', 'gzipBomb', 'huge', 'slowBody', 'hang', 'redirectOutside', 'redirectDotdot']);
+  function modeOf(kind: RequestKind, req: IncomingMessage): Misbehaviour {
+    const inPath = /\/m-([A-Za-z0-9]+)\//.exec(req.url ?? '')?.[1];
+    if (inPath && MODES.has(inPath)) return inPath as Misbehaviour;
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const user = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':')[0] : '';
+    if (kind === 'discovery' && user?.startsWith('m-') && MODES.has(user.slice(2))) return user.slice(2) as Misbehaviour;
+    return state.mode[kind] ?? 'normal';
+  }
+
   function misbehave(kind: RequestKind, req: IncomingMessage, res: ServerResponse): boolean {
-    const mode = state.mode[kind] ?? 'normal';
+    const mode = modeOf(kind, req);
     switch (mode) {
       case 'normal':
         return false;
@@ -134,7 +148,8 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
     const method = req.method ?? 'GET';
     state.hits.push({ method, path, authorization: req.headers.authorization });
     const home = '/dav/alice/';
-    const calendar = `${home}work/`;
+    // Every collection under the home is a calendar holding the same objects.
+    const calendar = /^\/dav\/alice\/[^/]+\//.exec(path)?.[0] ?? `${home}work/`;
     if (path === '/.well-known/caldav') return void res.writeHead(404).end();
     if (method === 'OPTIONS') return void res.writeHead(200, { dav: '1, 2, calendar-access', allow: 'OPTIONS, GET, PUT, PROPFIND, REPORT' }).end();
     if (method === 'PROPFIND') {
@@ -154,7 +169,12 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
       const answer = [...state.objects].map(([name, o]) => response(`${calendar}${name}`, `<d:getetag>${escapeXml(o.etag)}</d:getetag><c:calendar-data>${escapeXml(o.data)}</c:calendar-data>`)).join('');
       return void res.writeHead(207, { 'content-type': 'application/xml; charset=utf-8' }).end(xml(answer));
     }
-    const name = path.startsWith(calendar) ? decodeURIComponent(path.slice(calendar.length)) : null;
+    let name: string | null = null;
+    try {
+      name = path.startsWith(calendar) ? decodeURIComponent(path.slice(calendar.length)) : null;
+    } catch {
+      return void res.writeHead(400).end();
+    }
     if (method === 'GET' && name !== null) {
       if (misbehave('get', req, res)) return;
       const o = state.objects.get(name);
