@@ -22,11 +22,12 @@ let gw: TestGateway;
 beforeAll(async () => {
   dav = await startHostileCaldav();
   dav.outside = 'http://169.254.169.254';
-  for (const [name, extra] of [
+  const objects: [string, Parameters<typeof eventIcs>[1]][] = [
     ['a.ics', { location: 'https://visio.numerique.gouv.fr/abc-defg-hij' }],
     ['b.ics', { rrule: 'FREQ=SECONDLY', start: new Date(Date.now() - 86_400_000), location: 'https://visio.numerique.gouv.fr/abc-defg-hij' }],
     ['c.ics', { rrule: 'FREQ=WEEKLY;BYDAY=MO,TU', attendees: ['bob@example.test'], organizer: 'alice@example.test' }],
-  ] as const) dav.objects.set(name, { data: eventIcs(name, extra), etag: `"${name}"` });
+  ];
+  for (const [name, extra] of objects) dav.objects.set(name, { data: eventIcs(name, extra), etag: `"${name}"` });
   dav.objects.set('bad.ics', { data: 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\n', etag: '"bad"' });
   gw = await startTestGateway({ CALDAV_SERVERS: dav.url, CALDAV_TIMEOUT_MS: '250', CALDAV_EXPANSION_MS: '300', CALDAV_CONNECTIONS: '16' });
 });
