@@ -95,7 +95,11 @@ interface Slot {
   worker: Worker;
   task: Task | null;
   timer?: NodeJS.Timeout;
+  idle?: NodeJS.Timeout;
 }
+
+// An idle worker is stopped after this long: it holds memory, and busy times bring it back.
+const IDLE_MS = 30_000;
 
 export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(2, Math.min(4, availableParallelism() - 1))) {
   const slots: Slot[] = [];
@@ -132,6 +136,14 @@ export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(2,
     worker.on('message', (result: Expanded | Multistatus) => {
       finish(slot, result);
       pump();
+      if (!slot.task) {
+        slot.idle = setTimeout(() => {
+          const i = slots.indexOf(slot);
+          if (i < 0 || slot.task) return;
+          slots.splice(i, 1);
+          void worker.terminate();
+        }, IDLE_MS).unref();
+      }
     });
     worker.on('error', (error) => replace(slot, `expansion failed: ${error.message.slice(0, 150)}`));
     worker.on('exit', () => {
@@ -150,6 +162,7 @@ export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(2,
         task.resolve({ ok: false, kind: 'overBudget', reason: "not expanded: the request's expansion time budget was spent" });
         continue;
       }
+      clearTimeout(slot.idle);
       slot.task = task;
       slot.timer = setTimeout(() => replace(slot, `${task.job.type === 'expand' ? 'recurrence expansion' : 'reading the answer'} took longer than ${task.hardMs} ms`), task.hardMs);
       slot.worker.postMessage({ job: task.job, limits });
@@ -176,7 +189,7 @@ export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(2,
     async close() {
       closed = true;
       for (const task of queue.splice(0)) task.resolve({ ok: false, kind: 'overBudget', reason: 'the gateway is shutting down' });
-      await Promise.all(slots.splice(0).map((s) => (clearTimeout(s.timer), s.worker.terminate())));
+      await Promise.all(slots.splice(0).map((s) => (clearTimeout(s.timer), clearTimeout(s.idle), s.worker.terminate())));
     },
   };
 }

@@ -155,6 +155,30 @@ export function openCaldavSession(options: {
     return objects;
   }
 
+  /**
+   * A calendar-query REPORT for VEVENTs matching `filterXml`, its answer parsed off the event loop by
+   * `readMultistatus` (tsdav, with `eventFilter`, when there is none).
+   */
+  async function report(calendarUrl: string, eventFilter: Record<string, unknown>, filterXml: string): Promise<{ objects: CalendarObject[]; unreadable: string | null }> {
+    if (!options.readMultistatus) return { objects: await query(calendarUrl, eventFilter), unreadable: null };
+    const body =
+      '<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">' +
+      '<d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">' +
+      `${filterXml}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
+    const response = await fetch(calendarUrl, { method: 'REPORT', headers: { ...headers, depth: '1', 'content-type': 'application/xml; charset=utf-8' }, body });
+    if (response.status === 404) forget(notFound('No calendar at this address.'));
+    if (response.status === 403) forget(new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this calendar.'));
+    if (response.status !== 207) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Calendar query failed: ${describeAnswer(fetch.lastAnswer())}.`);
+    const parsed = await options.readMultistatus(await response.text());
+    if (!parsed.ok) return { objects: [], unreadable: `the calendar's answer could not be read: ${parsed.reason}` };
+    const objects: CalendarObject[] = [];
+    for (const r of parsed.responses) {
+      if (!r.href || r.data === null) continue;
+      objects.push({ url: allowlist.resolve(r.href, calendarUrl).href, etag: etagOf(r.etag), data: r.data });
+    }
+    return { objects, unreadable: null };
+  }
+
   return {
     server,
     fetch,
@@ -194,35 +218,21 @@ export function openCaldavSession(options: {
     },
 
     async findByUid(calendarUrl: string, uid: string): Promise<CalendarObject> {
-      const found = await query(calendarUrl, { 'prop-filter': { _attributes: { name: 'UID' }, 'text-match': { _attributes: { collation: 'i;octet' }, _text: uid } } });
+      const { objects: found, unreadable } = await report(
+        calendarUrl,
+        { 'prop-filter': { _attributes: { name: 'UID' }, 'text-match': { _attributes: { collation: 'i;octet' }, _text: uid } } },
+        `<c:prop-filter name="UID"><c:text-match collation="i;octet">${escapeXml(uid)}</c:text-match></c:prop-filter>`,
+      );
+      if (unreadable) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Looking the event up failed: ${unreadable}.`);
       const match = found.find((o) => uidsOf(o.data).includes(uid)) ?? found[0];
       if (!match) throw notFound('No event with this UID in this calendar.');
       return match;
     },
 
-    /**
-     * The objects with an instance in [start, end) (calendar-query REPORT, RFC 4791 7.8), read by
-     * `readMultistatus` when given; `unreadable` says why an answer could not be read.
-     */
+    /** The objects with an instance in [start, end) (calendar-query REPORT, RFC 4791 7.8); `unreadable` says why an answer could not be read. */
     async inRange(calendarUrl: string, start: Date, end: Date): Promise<{ objects: CalendarObject[]; unreadable: string | null }> {
       const stamp = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
-      if (!options.readMultistatus) return { objects: await query(calendarUrl, { 'time-range': { _attributes: { start: stamp(start), end: stamp(end) } } }), unreadable: null };
-      const body =
-        '<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">' +
-        '<d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">' +
-        `<c:time-range start="${stamp(start)}" end="${stamp(end)}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
-      const response = await fetch(calendarUrl, { method: 'REPORT', headers: { ...headers, depth: '1', 'content-type': 'application/xml; charset=utf-8' }, body });
-      if (response.status === 404) forget(notFound('No calendar at this address.'));
-      if (response.status === 403) forget(new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this calendar.'));
-      if (response.status !== 207) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Calendar query failed: ${describeAnswer(fetch.lastAnswer())}.`);
-      const parsed = await options.readMultistatus(await response.text());
-      if (!parsed.ok) return { objects: [], unreadable: `the calendar's answer could not be read: ${parsed.reason}` };
-      const objects: CalendarObject[] = [];
-      for (const r of parsed.responses) {
-        if (!r.href || r.data === null) continue;
-        objects.push({ url: allowlist.resolve(r.href, calendarUrl).href, etag: etagOf(r.etag), data: r.data });
-      }
-      return { objects, unreadable: null };
+      return report(calendarUrl, { 'time-range': { _attributes: { start: stamp(start), end: stamp(end) } } }, `<c:time-range start="${stamp(start)}" end="${stamp(end)}"/>`);
     },
 
     /** PUT with If-Match (update) or If-None-Match: * (create). */
@@ -268,6 +278,8 @@ export type CaldavSession = ReturnType<typeof openCaldavSession>;
 function etagOf(raw: unknown): string | null {
   return typeof raw === 'string' && raw ? (raw.startsWith('"') || raw.startsWith('W/') ? raw : `"${raw}"`) : null;
 }
+
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function uidsOf(ics: string): string[] {
   return [...ics.replace(/\r?\n[ \t]/g, '').matchAll(/^UID:(.*)$/gim)].map((m) => m[1]!.trim());

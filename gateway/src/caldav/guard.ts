@@ -15,7 +15,7 @@ export interface CaldavSettings {
   /** CIDR ranges a server's *host name* may resolve to although they are not public. */
   privateNetworks: string[];
   timeoutMs: number;
-  /** Decompressed size caps of one object (GET) and of one multistatus (PROPFIND, REPORT). */
+  /** Decompressed size caps of one object (GET, and PROPFIND answers) and of one multistatus (REPORT). */
   maxObjectBytes: number;
   maxMultistatusBytes: number;
   /** Connections per server origin: small servers answer a few requests at a time. */
@@ -171,7 +171,9 @@ export function createOriginLimiter(connections: number) {
 
 export type OriginLimiter = ReturnType<typeof createOriginLimiter>;
 
-const MULTISTATUS_METHODS = new Set(['PROPFIND', 'REPORT']);
+// REPORT answers (many events) are parsed in a worker; PROPFIND answers (discovery) are parsed by tsdav on
+// the event loop, so they get the smaller cap.
+const MULTISTATUS_METHODS = new Set(['REPORT']);
 // Statuses whose answer has no body (the Fetch standard refuses one).
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
