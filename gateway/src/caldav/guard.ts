@@ -197,7 +197,8 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
 
   /** One request and its whole answer, or a ProblemError. */
   async function exchange(url: URL, method: string, headers: Headers, body: RequestInit['body']): Promise<Response> {
-    const release = await limiter.acquire(url.origin, settings.timeoutMs).catch((problem: ProblemError) => fail(problem));
+    // Waiting for a slot has its own, longer bound: a queue behind a slow server is not that server's timeout.
+    const release = await limiter.acquire(url.origin, settings.timeoutMs * 3).catch((problem: ProblemError) => fail(problem));
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
     const cap = MULTISTATUS_METHODS.has(method) ? settings.maxMultistatusBytes : settings.maxObjectBytes;
