@@ -203,10 +203,16 @@ export function createCalendarService(options: CalendarServiceOptions) {
     async addVisio(user: User, s: CaldavSession, ref: CalendarEventRefParsed): Promise<CalendarEventResult> {
       const calendarUrl = calendarUrlOf(s, ref.calendar);
       let known: string | null = null;
-      // The room this call created, released if the event cannot be written: no orphaned rooms.
+      // The room this call created, released if the event cannot be written: no orphaned rooms. A racing
+      // call may have written the same room (rooms are keyed by UID): then the event keeps it.
       let ours: string | null = null;
       const release = async () => {
-        if (ours) await rooms.remove(user, ours).catch(() => undefined);
+        if (!ours) return;
+        const inEvent = await read(s, calendarUrl, ref, known).then(
+          (now) => roomIn(now.data)?.code === ours,
+          () => true, // unknown: a room kept beats an event pointing to a deleted one
+        );
+        if (!inEvent) await rooms.remove(user, ours).catch(() => undefined);
       };
       try {
         for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
