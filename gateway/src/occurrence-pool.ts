@@ -5,6 +5,7 @@
  * requests of others. A worker over its hard limit is terminated and replaced; the object is reported
  * as over budget.
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -53,6 +54,16 @@ const OCCURRENCES_MODULE = pathToFileURL(
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { readFileSync, readlinkSync } = require('node:fs');
+// This thread's CPU time (Linux schedstat), so that budgets count work done, not time waited for a CPU.
+let cpuMs = () => performance.now();
+let tid = null;
+try {
+  readFileSync('/proc/thread-self/schedstat', 'utf8');
+  cpuMs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  tid = readlinkSync('/proc/thread-self').split('/').pop();
+} catch {}
+parentPort.postMessage({ hello: true, tid });
 Promise.all([import(workerData.occurrences), import(workerData.xml)]).then(([{ expandOccurrences, ExpansionLimitError }, xmlJs]) => {
   const xml2js = (xmlJs.default ?? xmlJs).xml2js;
   const list = (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -69,8 +80,8 @@ Promise.all([import(workerData.occurrences), import(workerData.xml)]).then(([{ e
   parentPort.on('message', ({ job, limits }) => {
     try {
       if (job.type === 'multistatus') return parentPort.postMessage({ ok: true, responses: multistatus(job.xml) });
-      const deadline = performance.now() + limits.objectMs;
-      const occurrences = expandOccurrences(job.ics, { from: new Date(job.from), to: new Date(job.to), maxIterations: limits.maxIterations, maxOccurrences: limits.maxOccurrences, deadline });
+      const deadline = cpuMs() + limits.objectMs;
+      const occurrences = expandOccurrences(job.ics, { from: new Date(job.from), to: new Date(job.to), maxIterations: limits.maxIterations, maxOccurrences: limits.maxOccurrences, deadline, clock: cpuMs });
       parentPort.postMessage({ ok: true, occurrences });
     } catch (error) {
       const overBudget = error instanceof ExpansionLimitError;
@@ -96,6 +107,18 @@ interface Slot {
   task: Task | null;
   timer?: NodeJS.Timeout;
   idle?: NodeJS.Timeout;
+  /** The worker thread's id, to read its CPU time (Linux); null: wall time is used. */
+  tid?: string | null;
+}
+
+/** CPU milliseconds a thread of this process has run, or null where /proc does not tell. */
+function threadCpuMs(tid: string | null | undefined): number | null {
+  if (!tid) return null;
+  try {
+    return Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return null;
+  }
 }
 
 // An idle worker is stopped after this long: it holds memory, and busy times bring it back.
@@ -133,7 +156,11 @@ export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(2,
     });
     worker.unref();
     const slot: Slot = { worker, task: null };
-    worker.on('message', (result: Expanded | Multistatus) => {
+    worker.on('message', (result: Expanded | Multistatus | { hello: true; tid: string | null }) => {
+      if ('hello' in result) {
+        slot.tid = result.tid;
+        return;
+      }
       finish(slot, result);
       pump();
       if (!slot.task) {
@@ -164,7 +191,20 @@ export function createOccurrencePool(limits: ExpansionLimits, size = Math.max(2,
       }
       clearTimeout(slot.idle);
       slot.task = task;
-      slot.timer = setTimeout(() => replace(slot, `${task.job.type === 'expand' ? 'recurrence expansion' : 'reading the answer'} took longer than ${task.hardMs} ms`), task.hardMs);
+      // The worker is stopped once it has worked hardMs on the task (its CPU time where known), or
+      // after ten times that of wall time whatever it says.
+      const started = performance.now();
+      let cpuAtStart = threadCpuMs(slot.tid);
+      const watch = () => {
+        const cpu = threadCpuMs(slot.tid);
+        // A new worker tells its thread id with its first message, maybe after its first task began.
+        cpuAtStart ??= cpu;
+        const worked = cpu !== null && cpuAtStart !== null ? cpu - cpuAtStart : performance.now() - started;
+        if (worked > task.hardMs || performance.now() - started > task.hardMs * 10) {
+          replace(slot, `${task.job.type === 'expand' ? 'recurrence expansion' : 'reading the answer'} took longer than ${task.hardMs} ms`);
+        } else slot.timer = setTimeout(watch, 50);
+      };
+      slot.timer = setTimeout(watch, 50);
       slot.worker.postMessage({ job: task.job, limits });
     }
   }

@@ -30,6 +30,8 @@ export interface HostileCaldav {
   lenientIfMatch: boolean;
   /** Where redirectOutside points. */
   outside: string;
+  /** The calendar home's getctag (changes when its calendars change). */
+  homeTag: string;
   /** Every request, with the Authorization header it carried. */
   hits: { method: string; path: string; authorization: string | undefined }[];
   /** Each answer waits this long (a slow small server); `maxInFlight` is the most requests handled at once. */
@@ -54,6 +56,7 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
     weakEtags: false,
     lenientIfMatch: false,
     outside: 'http://127.0.0.1:9/',
+    homeTag: 'home-1',
     hits: [],
     delayMs: 0,
     maxInFlight: 0,
@@ -157,7 +160,7 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
       const depth = req.headers.depth ?? '0';
       let answer = '';
       if (path === '/dav/' || path === home) {
-        answer = response(path, `<d:current-user-principal><d:href>${home}</d:href></d:current-user-principal><c:calendar-home-set><d:href>${home}</d:href></c:calendar-home-set><d:resourcetype><d:collection/></d:resourcetype>`);
+        answer = response(path, `<d:current-user-principal><d:href>${home}</d:href></d:current-user-principal><c:calendar-home-set><d:href>${home}</d:href></c:calendar-home-set><d:resourcetype><d:collection/></d:resourcetype>${path === home ? `<cs:getctag>${state.homeTag}</cs:getctag>` : ''}`);
         if (path === home && depth === '1') answer += calendarResponse(calendar);
       } else if (path === calendar) {
         answer = calendarResponse(calendar);

@@ -32,26 +32,32 @@ const SCHEDULING_TTL_MS = 10 * 60_000;
 
 /**
  * Discovery (principal, calendar home, calendar list) per agent and server, reused for a short while:
- * it costs several requests and rarely changes. Keyed by a hash of the credentials, never the
+ * it costs several requests and rarely changes. Past that while, an entry whose calendar home offered
+ * a change tag (CalendarServer getctag or RFC 6578 sync-token) is kept as long as the tag is the same,
+ * checked with one request (for up to ten lifetimes). Keyed by a hash of the credentials, never the
  * credentials; dropped when the server answers 401, 403 or 404.
  */
 export function createDiscoveryCache(ttlMs: number, maxEntries = 10_000) {
-  const entries = new Map<string, { account?: dav.DAVAccount; calendars?: CalendarInfo[]; until: number }>();
-  const live = (key: string) => {
+  type Entry = { account?: dav.DAVAccount; calendars?: CalendarInfo[]; homeTag?: string | null; until: number };
+  const entries = new Map<string, Entry>();
+  const find = (key: string, horizon: number) => {
     const entry = entries.get(key);
-    if (entry && entry.until > Date.now()) return entry;
-    if (entry) entries.delete(key);
+    if (entry && entry.until + horizon > Date.now()) return entry;
+    if (entry && horizon > 0) entries.delete(key);
     return undefined;
   };
   return {
     key: (authorization: string, server: string) => createHash('sha256').update(`${server}\n${authorization}`).digest('base64url'),
-    get: live,
-    set(key: string, value: { account?: dav.DAVAccount; calendars?: CalendarInfo[] }) {
+    get: (key: string) => find(key, 0),
+    /** An entry past its lifetime that a change tag may renew. */
+    stale: (key: string) => find(key, 9 * ttlMs),
+    set(key: string, value: Omit<Entry, 'until'>, renew = false) {
       if (ttlMs <= 0) return;
-      const entry = live(key) ?? { until: Date.now() + ttlMs };
+      const previous = entries.get(key);
+      const until = (!renew && find(key, 0)?.until) || Date.now() + ttlMs;
       entries.delete(key);
       if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
-      entries.set(key, { ...entry, ...value });
+      entries.set(key, { ...previous, ...value, until });
     },
     drop: (key: string) => entries.delete(key),
   };
@@ -179,6 +185,19 @@ export function openCaldavSession(options: {
     return { objects, unreadable: null };
   }
 
+  /** The calendar home's change tag, when the server offers one (getctag, else sync-token). */
+  async function homeTag(homeUrl: string): Promise<string | null> {
+    try {
+      const [r] = await call('Reading the calendar home', () => dav.propfind({ url: homeUrl, props: { 'cs:getctag': {}, 'd:sync-token': {} }, depth: '0', ...common }));
+      const tag = r?.ok ? (r.props?.getctag ?? r.props?.syncToken) : null;
+      return typeof tag === 'string' && tag ? tag : null;
+    } catch (error) {
+      // Not offered or refused: the cache then lives its plain lifetime. A transport failure stays fatal.
+      if (fetch.failure()) throw error;
+      return null;
+    }
+  }
+
   return {
     server,
     fetch,
@@ -186,6 +205,15 @@ export function openCaldavSession(options: {
     async listCalendars(): Promise<CalendarInfo[]> {
       const cached = cache.get(cacheKey)?.calendars;
       if (cached) return cached;
+      const old = cache.stale(cacheKey);
+      if (old?.calendars && old.account?.homeUrl && old.homeTag) {
+        if ((await homeTag(old.account.homeUrl)) === old.homeTag) {
+          cache.set(cacheKey, old, true);
+          return old.calendars;
+        }
+        account = undefined;
+        cache.drop(cacheKey);
+      }
       const acct = await discover();
       const calendars = await call('Listing calendars', () => dav.fetchCalendars({ account: acct, ...common }));
       const list = calendars.map((c) => {
@@ -199,7 +227,7 @@ export function openCaldavSession(options: {
           acceptsEvents: components.length === 0 || components.includes('VEVENT'),
         };
       });
-      cache.set(cacheKey, { calendars: list });
+      cache.set(cacheKey, { calendars: list, homeTag: acct.homeUrl ? await homeTag(acct.homeUrl) : null });
       return list;
     },
 
