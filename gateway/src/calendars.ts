@@ -5,28 +5,40 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RoomLink } from '@visio/shared';
-import type { CalendarEventResult, Scheduling } from '@visio/shared/contract';
+import type { CalendarEventResult, Scheduling, UpcomingMeeting, UpcomingMeetings } from '@visio/shared/contract';
 import { addRoomToIcs, buildMeetingIcs, IcsError, readEventInfo, readRoomFromIcs, readSchedulingInfo, removeRoomFromIcs, setIcsMethod, type MeetingInput } from '@visio/shared/ics';
 import { decideScheduling, unchangedScheduling } from '@visio/shared/scheduling';
 import type { Lang } from '@visio/shared';
 import { readEventSchedule } from '@visio/shared/event-schedule';
 import { findVisioLinks } from '@visio/shared/links';
-import { expandOccurrences } from '@visio/shared/occurrences';
 import type { Agent } from 'undici';
-import { openCaldavSession, type CaldavSession, type CalendarObject, type WriteResult } from './caldav/client.js';
-import { createAllowlist, createCaldavAgent, notAllowed, type CaldavSettings } from './caldav/guard.js';
+import { createDiscoveryCache, openCaldavSession, type CaldavSession, type CalendarObject, type WriteResult } from './caldav/client.js';
+import { createAllowlist, createCaldavAgent, createOriginLimiter, notAllowed, type CaldavSettings } from './caldav/guard.js';
 import type { User } from './identity.js';
 import type { Logger } from './logger.js';
+import { createOccurrencePool } from './occurrence-pool.js';
 import { ProblemError } from './problem.js';
 import type { RoomService } from './rooms.js';
 import type { CreateCalendarEventRequestParsed, CalendarEventRefParsed } from './calendar-types.js';
 
 const MAX_ATTEMPTS = 10;
-const AUTHORIZATION = /^(Basic [A-Za-z0-9+/]+={0,2}|Bearer [A-Za-z0-9\-._~+/]+=*)$/;
+// Calendars read at once by one upcoming-meetings request (the connection limit bounds it further).
+const CALENDAR_CONCURRENCY = 4;
+// Auth schemes are case-insensitive (RFC 9110 11.1); they are forwarded in their usual spelling.
+const AUTHORIZATION = /^(?:(basic) +([A-Za-z0-9+/]+={0,2})|(bearer) +([A-Za-z0-9\-._~+/]+=*))$/i;
 // A probe room, only to validate a new event before any room is created: bad input changes nothing.
 const PROBE_ROOM: RoomLink = { code: 'aaa-aaaa-aaa', url: 'https://visio.invalid/aaa-aaaa-aaa' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `run` over `items`, at most `limit` at a time. */
+async function mapLimit<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
 
 export interface CalendarServiceOptions {
   caldav: CaldavSettings;
@@ -63,10 +75,14 @@ export function createCalendarService(options: CalendarServiceOptions) {
   const { caldav, rooms, instanceUrl, instanceName, log } = options;
   const allowlist = createAllowlist(caldav);
   const agent: Agent = createCaldavAgent(caldav);
+  const limiter = createOriginLimiter(caldav.connections);
+  const discovery = createDiscoveryCache(caldav.discoveryTtlMs);
+  const occurrences = createOccurrencePool({ objectMs: Math.min(250, caldav.expansionMs), maxIterations: 50_000, maxOccurrences: 1000 });
 
   /** A session for one request, from the X-CalDAV-Server and X-CalDAV-Authorization headers. */
   function session(serverHeader: string | undefined, authorization: string | undefined): CaldavSession {
-    if (!authorization || authorization.length > 8192 || !AUTHORIZATION.test(authorization)) {
+    const credentials = authorization && authorization.length <= 8192 ? AUTHORIZATION.exec(authorization.trim()) : null;
+    if (!credentials) {
       const message = authorization ? 'must be "Basic <base64>" or "Bearer <token>"' : 'required: your CalDAV credentials ("Basic <base64 of user:app-password>" or "Bearer <token>")';
       throw new ProblemError(400, 'validation', 'Invalid request', `X-CalDAV-Authorization: ${message}`, { errors: [{ path: 'X-CalDAV-Authorization', message }] });
     }
@@ -83,7 +99,8 @@ export function createCalendarService(options: CalendarServiceOptions) {
     } else {
       throw new ProblemError(400, 'validation', 'Invalid request', 'X-CalDAV-Server: required, this gateway allows several CalDAV servers', { errors: [{ path: 'X-CalDAV-Server', message: 'required' }] });
     }
-    return openCaldavSession({ settings: caldav, allowlist, agent, server, authorization });
+    const normalized = credentials[1] ? `Basic ${credentials[2]}` : `Bearer ${credentials[4]}`;
+    return openCaldavSession({ settings: caldav, allowlist, agent, server, authorization: normalized, limiter, cache: discovery, readMultistatus: occurrences.multistatus });
   }
 
   const calendarUrlOf = (s: CaldavSession, value: string) => {
@@ -132,6 +149,24 @@ export function createCalendarService(options: CalendarServiceOptions) {
   }
 
   const backoff = (attempt: number) => sleep(Math.random() * Math.min(10 * 2 ** attempt, 400));
+
+  /**
+   * PUT If-Match the ETag read. A weak one (W/"…") never matches under strong comparison (RFC 9110
+   * 13.1.1): when the object did not change, it is tried once in its strong form, which lenient
+   * servers match; a server that refuses both cannot be written safely, and saying so beats a 409 loop.
+   */
+  async function conditionalPut(s: CaldavSession, object: CalendarObject, patched: string): Promise<WriteResult> {
+    const result = await s.put(object.url, patched, { etag: object.etag!, scheduleTag: object.scheduleTag });
+    if (result.ok || result.status !== 412 || object.scheduleTag || !object.etag!.startsWith('W/')) return result;
+    const unchanged = async () => {
+      const now = await s.get(object.url);
+      return now.etag === object.etag && now.data === object.data;
+    };
+    if (!(await unchanged())) return result;
+    const strong = await s.put(object.url, patched, { etag: object.etag!.slice(2) });
+    if (strong.ok || strong.status !== 412 || !(await unchanged())) return strong;
+    throw new ProblemError(502, 'upstream', 'CalDAV server error', 'The CalDAV server gives this event a weak ETag (W/"…") and refuses it in If-Match, so the event cannot be changed safely.');
+  }
 
   return {
     session,
@@ -194,53 +229,66 @@ export function createCalendarService(options: CalendarServiceOptions) {
     async addVisio(user: User, s: CaldavSession, ref: CalendarEventRefParsed, options: { prepare?: (ics: string) => string } = {}): Promise<CalendarEventResult> {
       const calendarUrl = calendarUrlOf(s, ref.calendar);
       let known: string | null = null;
-      let made: string | undefined;
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const object = await read(s, calendarUrl, ref, known);
-        known = object.url;
-        const info = onServerData(() => readEventInfo(object.data));
-        const data = options.prepare ? onServerData(() => options.prepare!(object.data)) : object.data;
-        const existing = roomIn(data);
-        const { schedule, cancelled } = onServerData(() => readEventSchedule(data));
-        if (existing && data === object.data) {
-          // The room follows the event as it is now: moved, or cancelled (then released).
-          let roomReleased: boolean | undefined;
-          if (cancelled) roomReleased = await rooms.remove(user, existing.code, undefined, 'cancelled').then((r) => r.ended, () => false);
-          else await rooms.attach(user, existing.code, schedule).catch(() => undefined);
-          return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, ...(roomReleased === undefined ? {} : { roomReleased }), scheduling: unchangedScheduling(ref.lang) };
+      // The room this call created, released if the event cannot be written: no orphaned rooms. A racing
+      // call may have written the same room (rooms are keyed by UID): then the event keeps it.
+      let ours: string | null = null;
+      const release = async () => {
+        if (!ours) return;
+        const inEvent = await read(s, calendarUrl, ref, known).then(
+          (now) => roomIn(now.data)?.code === ours,
+          () => true, // unknown: a room kept beats an event pointing to a deleted one
+        );
+        if (!inEvent) await rooms.remove(user, ours).catch(() => undefined);
+      };
+      try {
+        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+          const object = await read(s, calendarUrl, ref, known);
+          known = object.url;
+          const info = onServerData(() => readEventInfo(object.data));
+          const data = options.prepare ? onServerData(() => options.prepare!(object.data)) : object.data;
+          const existing = roomIn(data);
+          const { schedule, cancelled } = onServerData(() => readEventSchedule(data));
+          if (existing && data === object.data) {
+            // Someone else's write won the race: the room made for a lost attempt is not needed.
+            if (existing.code !== ours) await release();
+            // The room follows the event as it is now: moved, or cancelled (then released).
+            let roomReleased: boolean | undefined;
+            if (cancelled) roomReleased = await rooms.remove(user, existing.code, undefined, 'cancelled').then((r) => r.ended, () => false);
+            else await rooms.attach(user, existing.code, schedule).catch(() => undefined);
+            return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, ...(roomReleased === undefined ? {} : { roomReleased }), scheduling: unchangedScheduling(ref.lang) };
+          }
+          if (cancelled) throw new ProblemError(409, 'conflict', 'Event cancelled', 'This event is cancelled: no Visio room is added to it.');
+          // One room per event and owner, even when many calls race here. No title: it is part of the
+          // idempotency fingerprint, and a concurrent edit of SUMMARY must not make racing calls differ.
+          let room = existing;
+          if (!room) {
+            const made = await rooms.create(user, { eventUid: info.uid });
+            if (made.created) ours = made.room.code;
+            room = made.room;
+          }
+          const patched = onServerData(() => addRoomToIcs(data, room, { lang: ref.lang, instanceName }));
+          const result = await conditionalPut(s, object, patched);
+          if (result.ok) {
+            ours = null;
+            await rooms.attach(user, room.code, schedule).catch((error: unknown) => log.warn('room not attached to its event', { room: room.code, error }));
+            log.info('visio added to calendar event', { server: new URL(s.server).origin, room: room.code, attempts: attempt + 1 });
+            return {
+              href: object.url,
+              uid: info.uid,
+              etag: result.etag,
+              room: { code: room.code, url: room.url, ...('telephony' in room && room.telephony ? { telephony: room.telephony } : {}) },
+              changed: true,
+              scheduling: await scheduling(s, user, calendarUrl, object.url, patched, ref.lang),
+            };
+          }
+          if (result.status !== 412) throw writeFailed(result, 'update the event');
+          await backoff(attempt);
         }
-        if (cancelled) throw new ProblemError(409, 'conflict', 'Event cancelled', 'This event is cancelled: no Visio room is added to it.');
-        // One room per event and owner, even when many calls race here. No title: it is part of the
-        // idempotency fingerprint, and a concurrent edit of SUMMARY must not make racing calls differ.
-        let room = existing;
-        if (!room) {
-          const made_ = await rooms.create(user, { eventUid: info.uid });
-          if (made_.created) made = made_.room.code;
-          room = made_.room;
-        }
-        const patched = onServerData(() => addRoomToIcs(data, room, { lang: ref.lang, instanceName }));
-        const result = await s.put(object.url, patched, { etag: object.etag!, scheduleTag: object.scheduleTag });
-        if (result.ok) {
-          await rooms.attach(user, room.code, schedule).catch((error: unknown) => log.warn('room not attached to its event', { room: room.code, error }));
-          log.info('visio added to calendar event', { server: new URL(s.server).origin, room: room.code, attempts: attempt + 1 });
-          return {
-            href: object.url,
-            uid: info.uid,
-            etag: result.etag,
-            room: { code: room.code, url: room.url, ...('telephony' in room && room.telephony ? { telephony: room.telephony } : {}) },
-            changed: true,
-            scheduling: await scheduling(s, user, calendarUrl, object.url, patched, ref.lang),
-          };
-        }
-        if (result.status !== 412) {
-          // The event was not saved with it: the room made for it is released, never left behind.
-          if (made) await rooms.remove(user, made).catch(() => undefined);
-          throw writeFailed(result, 'update the event');
-        }
-        await backoff(attempt);
+        throw new ProblemError(409, 'conflict', 'Event keeps changing', `The event changed ${MAX_ATTEMPTS} times while the room was being added; try again.`, { headers: { 'retry-after': '1' } });
+      } catch (error) {
+        await release();
+        throw error;
       }
-      if (made) await rooms.remove(user, made).catch(() => undefined);
-      throw new ProblemError(409, 'conflict', 'Event keeps changing', `The event changed ${MAX_ATTEMPTS} times while the room was being added; try again.`, { headers: { 'retry-after': '1' } });
     },
 
     async removeVisio(user: User, s: CaldavSession, ref: CalendarEventRefParsed): Promise<CalendarEventResult> {
@@ -255,7 +303,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
         if (patched === object.data) {
           return { href: object.url, uid: info.uid, etag: object.etag, room: null, changed: false, scheduling: unchangedScheduling(ref.lang) };
         }
-        const result = await s.put(object.url, patched, { etag: object.etag!, scheduleTag: object.scheduleTag });
+        const result = await conditionalPut(s, object, patched);
         if (result.ok) {
           // The room is released only once no event points to it any more.
           let roomReleased = false;
@@ -286,19 +334,24 @@ export function createCalendarService(options: CalendarServiceOptions) {
       const from = now;
       const to = new Date(now.getTime() + hours * 3_600_000);
       const calendars = (await s.listCalendars()).filter((c) => c.acceptsEvents);
-      const perCalendar = await Promise.all(calendars.map(async (calendar) => ({ calendar, objects: await s.inRange(calendar.url, from, to) })));
-      const items = [];
-      const skipped: { href: string; reason: string }[] = [];
-      for (const { calendar, objects } of perCalendar) {
-        for (const object of objects) {
-          let occurrences;
-          try {
-            occurrences = expandOccurrences(object.data, { from, to });
-          } catch (error) {
-            skipped.push({ href: object.url, reason: (error as Error).message.slice(0, 200) });
-            continue;
+      // The expansion budget of the whole request: objects not started by then are reported, not expanded.
+      const notAfter = performance.now() + caldav.expansionMs;
+      const items: UpcomingMeeting[] = [];
+      const skipped: UpcomingMeetings['skipped'] = [];
+      await mapLimit(calendars, CALENDAR_CONCURRENCY, async (calendar) => {
+        const { objects, unreadable } = await s.inRange(calendar.url, from, to);
+        if (unreadable) skipped.push({ href: calendar.url, kind: 'invalid', reason: unreadable.slice(0, 200) });
+        await Promise.all(objects.map(async (object) => {
+          if (object.data.length > caldav.maxObjectBytes) {
+            skipped.push({ href: object.url, kind: 'tooLarge', reason: `larger than ${caldav.maxObjectBytes} bytes (CALDAV_MAX_OBJECT_BYTES)` });
+            return;
           }
-          for (const o of occurrences) {
+          const expanded = await occurrences.expand(object.data, from, to, notAfter);
+          if (!expanded.ok) {
+            skipped.push({ href: object.url, kind: expanded.kind, reason: expanded.reason });
+            return;
+          }
+          for (const o of expanded.occurrences) {
             if (o.status === 'CANCELLED') continue;
             const link = [o.location, ...o.links, o.description].map((text) => findVisioLinks(text, instanceUrl)[0]).find(Boolean);
             if (!link) continue;
@@ -315,13 +368,14 @@ export function createCalendarService(options: CalendarServiceOptions) {
               calendar: { url: calendar.url, displayName: calendar.displayName, color: calendar.color },
             });
           }
-        }
-      }
-      items.sort((a, b) => a.start.localeCompare(b.start));
+        }));
+      });
+      items.sort((a, b) => a.start.localeCompare(b.start) || a.href.localeCompare(b.href));
+      skipped.sort((a, b) => a.href.localeCompare(b.href));
       return { from: from.toISOString(), to: to.toISOString(), items, skipped };
     },
 
-    close: () => agent.close(),
+    close: () => Promise.all([agent.close(), occurrences.close()]).then(() => undefined),
   };
 }
 

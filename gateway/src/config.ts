@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ACCESS_LEVELS, PROVIDERS, PUBLIC_INSTANCE_URL } from '@visio/shared';
 import { AuthConfigError, AuthEnvSchema, authSettings, type AuthSettings } from './auth/config.js';
+import type { CaldavSettings } from './caldav/guard.js';
 
 const list = z
   .string()
@@ -67,6 +68,11 @@ export const EnvSchema = z.object({
   CALDAV_SERVERS: list.pipe(z.array(caldavServer)),
   CALDAV_PRIVATE_NETWORKS: list.pipe(z.array(cidr)),
   CALDAV_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  CALDAV_MAX_OBJECT_BYTES: z.coerce.number().int().min(4096).max(268_435_456).default(2_097_152),
+  CALDAV_MAX_MULTISTATUS_BYTES: z.coerce.number().int().min(4096).max(1_073_741_824).default(8_388_608),
+  CALDAV_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(4),
+  CALDAV_EXPANSION_MS: z.coerce.number().int().min(50).max(60_000).default(3000),
+  CALDAV_DISCOVERY_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ...AuthEnvSchema.shape,
 
@@ -118,7 +124,7 @@ export interface GatewaySettings {
   corsOrigins: string[];
   logLevel: Env['LOG_LEVEL'];
   /** CalDAV servers the calendar routes may reach (SSRF allowlist). */
-  caldav: { servers: string[]; privateNetworks: string[]; timeoutMs: number };
+  caldav: CaldavSettings;
   /** PostgreSQL, shared by every instance; null: the embedded SQLite store in dataDir. */
   database: { url: string; poolSize: number; description: string } | null;
   /** An unfinished idempotency claim older than this is taken over (its holder died). */
@@ -181,7 +187,16 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     publicUrl,
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,
-    caldav: { servers: env.CALDAV_SERVERS, privateNetworks: env.CALDAV_PRIVATE_NETWORKS, timeoutMs: env.CALDAV_TIMEOUT_MS },
+    caldav: {
+      servers: env.CALDAV_SERVERS,
+      privateNetworks: env.CALDAV_PRIVATE_NETWORKS,
+      timeoutMs: env.CALDAV_TIMEOUT_MS,
+      maxObjectBytes: env.CALDAV_MAX_OBJECT_BYTES,
+      maxMultistatusBytes: env.CALDAV_MAX_MULTISTATUS_BYTES,
+      connections: env.CALDAV_CONNECTIONS,
+      expansionMs: env.CALDAV_EXPANSION_MS,
+      discoveryTtlMs: env.CALDAV_DISCOVERY_TTL_MS,
+    },
     database: env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, description: describeDatabase(env.DATABASE_URL) } : null,
     staleClaimMs: env.VISIO_IDEMPOTENCY_STALE_MS,
     roomLifecycle: { retentionDays: env.ROOM_RETENTION_DAYS, draftTtlMs: env.ROOM_DRAFT_TTL * 1000 },

@@ -136,7 +136,8 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
       const found: ItemData[] = [];
       let scheduling: StoredMigration['scheduling'] = 'unknown';
       for (const calendar of chosen) {
-        const objects = await s.inRange(calendar.url, from, to);
+        const { objects, unreadable } = await s.inRange(calendar.url, from, to);
+        if (unreadable) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Scanning ${calendar.url} failed: ${unreadable.slice(0, 200)}.`);
         let any = false;
         for (const object of objects) {
           const scan = findForeignMeetings(object.data);

@@ -134,5 +134,8 @@ describe('CalDAV SSRF guard', () => {
     await expect(startTestGateway({ CALDAV_SERVERS: 'ftp://example.gouv.fr/' })).rejects.toThrow(/CALDAV_SERVERS/);
     await expect(startTestGateway({ CALDAV_SERVERS: 'https://u:p@example.gouv.fr/' })).rejects.toThrow(/CALDAV_SERVERS/);
     await expect(startTestGateway({ CALDAV_PRIVATE_NETWORKS: '10.0.0.0/99' })).rejects.toThrow(/CALDAV_PRIVATE_NETWORKS/);
+    await expect(startTestGateway({ CALDAV_CONNECTIONS: '0' })).rejects.toThrow(/CALDAV_CONNECTIONS/);
+    await expect(startTestGateway({ CALDAV_MAX_OBJECT_BYTES: '10' })).rejects.toThrow(/CALDAV_MAX_OBJECT_BYTES/);
+    await expect(startTestGateway({ CALDAV_MAX_MULTISTATUS_BYTES: 'lots' })).rejects.toThrow(/CALDAV_MAX_MULTISTATUS_BYTES/);
   });
 });

@@ -372,7 +372,15 @@ export const UpcomingMeetingsSchema = z
     from: z.string(),
     to: z.string(),
     items: z.array(UpcomingMeetingSchema),
-    skipped: z.array(z.object({ href: z.string(), reason: z.string() })).meta({ description: 'Objects that could not be read (malformed on the server).' }),
+    skipped: z
+      .array(
+        z.object({
+          href: z.string(),
+          kind: z.enum(['invalid', 'overBudget', 'tooLarge']).meta({ description: '`invalid`: malformed on the server; `overBudget`: needs more recurrence work than a request may spend; `tooLarge`: over CALDAV_MAX_OBJECT_BYTES.' }),
+          reason: z.string(),
+        }),
+      )
+      .meta({ description: 'Objects left out of `items`, each with why: never silently dropped.' }),
   })
   .meta({ id: 'UpcomingMeetings' });
 
@@ -496,6 +504,8 @@ export const PROBLEM_TYPES = {
   providerRefused: 'urn:visio:problem:provider-refused',
   upstream: 'urn:visio:problem:upstream',
   upstreamTimeout: 'urn:visio:problem:upstream-timeout',
+  /** An upstream answer over the gateway's size cap (CALDAV_MAX_OBJECT_BYTES, CALDAV_MAX_MULTISTATUS_BYTES). */
+  upstreamTooLarge: 'urn:visio:problem:upstream-too-large',
   caldavNotAllowed: 'urn:visio:problem:caldav-server-not-allowed',
   caldavUnauthorized: 'urn:visio:problem:caldav-credentials-refused',
   invalidCalendarObject: 'urn:visio:problem:invalid-calendar-object',

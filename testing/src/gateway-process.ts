@@ -9,6 +9,7 @@ export const GATEWAY_MAIN = join(import.meta.dirname, '..', '..', 'gateway', 'di
 export interface GatewayProcess {
   url: string;
   dataDir: string;
+  pid: number;
   /** Everything the process wrote (JSON log lines on stdout, banner on stderr). */
   output(): { stdout: string; stderr: string };
   stop(): Promise<number | null>;
@@ -16,10 +17,11 @@ export interface GatewayProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startGatewayProcess(env: Record<string, string> = {}, timeoutMs = 15_000): Promise<GatewayProcess> {
+/** `nodeArgs` go before the script (e.g. `--import` of a test probe). */
+export async function startGatewayProcess(env: Record<string, string> = {}, timeoutMs = 15_000, nodeArgs: string[] = []): Promise<GatewayProcess> {
   if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: build first (npm test builds every package)`);
   const dataDir = env.VISIO_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'visio-gwp-'));
-  const child = spawn(process.execPath, [GATEWAY_MAIN], {
+  const child = spawn(process.execPath, [...nodeArgs, GATEWAY_MAIN], {
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', VISIO_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,6 +44,7 @@ export async function startGatewayProcess(env: Record<string, string> = {}, time
   return {
     url,
     dataDir,
+    pid: child.pid!,
     output: () => ({ stdout, stderr }),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -15,6 +15,15 @@ export interface CaldavSettings {
   /** CIDR ranges a server's *host name* may resolve to although they are not public. */
   privateNetworks: string[];
   timeoutMs: number;
+  /** Decompressed size caps of one object (GET, and PROPFIND answers) and of one multistatus (REPORT). */
+  maxObjectBytes: number;
+  maxMultistatusBytes: number;
+  /** Connections per server origin: small servers answer a few requests at a time. */
+  connections: number;
+  /** Recurrence expansion time one upcoming-meetings request may spend. */
+  expansionMs: number;
+  /** How long discovery (principal, calendar home, calendars) is reused per agent and server; 0: never. */
+  discoveryTtlMs: number;
 }
 
 /** Addresses no host name may lead to unless an administrator allowed the range. */
@@ -32,21 +41,57 @@ export const notAllowed = (detail: string, status: 403 | 502 = 403) =>
   new ProblemError(status, 'caldavNotAllowed', 'CalDAV server not allowed', detail);
 
 export interface Allowlist {
-  /** The configured base URL that `url` belongs to (same origin), or null. */
+  /** The configured base URL that `url` lies under (same origin, path under the base path), or null. */
   match(url: URL): string | null;
   /** Parses an absolute URL or a path (resolved against `base`) and checks it; ProblemError 403 when refused. */
   resolve(value: string, base: string): URL;
   origins: string[];
 }
 
-export function createAllowlist(settings: CaldavSettings): Allowlist {
+// RFC 6764: clients look the CalDAV service up at this path of the origin, outside any base path.
+const WELL_KNOWN = '/.well-known/caldav';
+
+/**
+ * The path's segments, percent-decoded, or null when a segment could lead elsewhere once the server
+ * decodes it: an encoded slash or backslash, a dot-segment (also `..;` as Tomcat reads it), a NUL.
+ * The URL parser has already resolved plain and `%2e` dot-segments.
+ */
+function pathSegments(pathname: string): string[] | null {
+  const segments: string[] = [];
+  for (const raw of pathname.split('/')) {
+    let segment: string;
+    try {
+      segment = decodeURIComponent(raw);
+    } catch {
+      return null;
+    }
+    if (/[/\\\0]/.test(segment) || /^\.\.?(;.*)?$/.test(segment) || /%(2e|2f|5c|00)/i.test(segment)) return null;
+    segments.push(segment);
+  }
+  return segments;
+}
+
+function underBase(url: URL, base: URL): boolean {
+  if (url.origin !== base.origin) return false;
+  if (url.pathname === WELL_KNOWN) return true;
+  const path = pathSegments(url.pathname);
+  const prefix = pathSegments(base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`);
+  if (!path || !prefix) return false;
+  // The base itself with or without its trailing slash, or anything below it.
+  const inside = prefix.slice(0, -1);
+  return path.length >= inside.length && inside.every((s, i) => path[i] === s);
+}
+
+const outside = (url: URL) => `${url.origin}${url.pathname.slice(0, 200)} is not under one of the CalDAV servers this gateway may reach.`;
+
+export function createAllowlist(settings: Pick<CaldavSettings, 'servers'>): Allowlist {
   const bases = settings.servers.map((s) => new URL(s));
-  const origins = bases.map((b) => b.origin);
+  const origins = [...new Set(bases.map((b) => b.origin))];
   const allowlist: Allowlist = {
     origins,
     match(url) {
       if (url.username || url.password) return null;
-      const i = origins.indexOf(url.origin);
+      const i = bases.findIndex((b) => underBase(url, b));
       return i < 0 ? null : settings.servers[i]!;
     },
     resolve(value, base) {
@@ -57,7 +102,7 @@ export function createAllowlist(settings: CaldavSettings): Allowlist {
         throw new ProblemError(400, 'validation', 'Invalid request', `not a URL: ${JSON.stringify(value.slice(0, 200))}`);
       }
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw notAllowed(`Only http and https CalDAV URLs are allowed, not ${url.protocol}`);
-      if (!allowlist.match(url)) throw notAllowed(`${url.origin} is not one of the CalDAV servers this gateway may reach.`);
+      if (!allowlist.match(url)) throw notAllowed(outside(url));
       url.hash = '';
       return url;
     },
@@ -78,69 +123,175 @@ export class CaldavTransportError extends Error {
 
 export type GuardedFetch = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
+/** What the last upstream answer was, so that a failure the CalDAV library reports vaguely reads as what it is. */
+export interface UpstreamAnswer {
+  method: string;
+  url: string;
+  status: number;
+  contentType: string;
+}
+
 /**
- * A fetch for one gateway request. The first transport failure (timeout, refusal, unreachable server,
- * wrong credentials) is remembered and every later call fails the same way at once: tsdav retries
- * discovery on other URLs and swallows some errors, which must not multiply timeouts.
+ * At most `connections` requests in flight per server origin, shared by every agent's requests, so a
+ * small server is not sent more than it serves. Time spent waiting here is the gateway's, not the server's.
  */
-export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlist, agent: Agent) {
+export function createOriginLimiter(connections: number) {
+  const state = new Map<string, { active: number; waiting: (() => void)[] }>();
+  return {
+    async acquire(origin: string, waitMs: number): Promise<() => void> {
+      let entry = state.get(origin);
+      if (!entry) state.set(origin, (entry = { active: 0, waiting: [] }));
+      const slot = entry;
+      if (slot.active >= connections) {
+        await new Promise<void>((resolve, reject) => {
+          const wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          const timer = setTimeout(() => {
+            slot.waiting.splice(slot.waiting.indexOf(wake), 1);
+            reject(new ProblemError(503, 'unavailable', 'CalDAV server busy', `${origin} already has ${connections} requests in flight from this gateway; try again.`, { headers: { 'retry-after': '1' } }));
+          }, waitMs);
+          slot.waiting.push(wake);
+        });
+      }
+      slot.active++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        slot.active--;
+        const next = slot.waiting.shift();
+        if (next) next();
+        else if (slot.active === 0) state.delete(origin);
+      };
+    },
+  };
+}
+
+export type OriginLimiter = ReturnType<typeof createOriginLimiter>;
+
+// REPORT answers (many events) are parsed in a worker; PROPFIND answers (discovery) are parsed by tsdav on
+// the event loop, so they get the smaller cap.
+const MULTISTATUS_METHODS = new Set(['REPORT']);
+// Statuses whose answer has no body (the Fetch standard refuses one).
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A fetch for one gateway request. Each answer is read whole here, within the size cap of its kind
+ * (decompressed bytes) and within the timeout, which runs from the moment a connection slot is
+ * granted to the last byte of the body; the caller gets it from memory. The first transport failure
+ * (timeout, refusal, unreachable server, oversized answer, wrong credentials) is remembered and every
+ * later call fails the same way at once: tsdav retries discovery on other URLs and swallows some
+ * errors, which must not multiply timeouts.
+ */
+export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlist, agent: Agent, limiter: OriginLimiter = createOriginLimiter(settings.connections)) {
   let fatal: CaldavTransportError | null = null;
+  let last: UpstreamAnswer | null = null;
+  let refusal: ProblemError | null = null;
   const fail = (problem: ProblemError, cause?: unknown): never => {
     fatal ??= new CaldavTransportError(problem, { cause });
     throw fatal.problem;
   };
+  const timedOut = (url: URL) => new ProblemError(504, 'upstreamTimeout', 'CalDAV server timed out', `${url.origin} did not answer in full within ${settings.timeoutMs / 1000} s.`);
 
-  const guarded: GuardedFetch & { failure(): CaldavTransportError | null } = Object.assign(
+  /** One request and its whole answer, or a ProblemError. */
+  async function exchange(url: URL, method: string, headers: Headers, body: RequestInit['body']): Promise<Response> {
+    // Waiting for a slot has its own, longer bound: a queue behind a slow server is not that server's timeout.
+    const release = await limiter.acquire(url.origin, settings.timeoutMs * 3).catch((problem: ProblemError) => fail(problem));
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
+    const cap = MULTISTATUS_METHODS.has(method) ? settings.maxMultistatusBytes : settings.maxObjectBytes;
+    const capName = MULTISTATUS_METHODS.has(method) ? 'CALDAV_MAX_MULTISTATUS_BYTES' : 'CALDAV_MAX_OBJECT_BYTES';
+    const tooLarge = () =>
+      new ProblemError(502, 'upstreamTooLarge', 'CalDAV answer too large', `${url.origin} answered ${method} with more than ${cap} bytes, this gateway's cap (${capName}).`);
+    try {
+      let response: Response;
+      try {
+        response = (await undiciFetch(url, { method, headers: headers as never, body: body as never, redirect: 'manual', dispatcher: agent, signal: controller.signal })) as unknown as Response;
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        if (cause instanceof ProblemError) fail(cause, error);
+        if (controller.signal.aborted) fail(timedOut(url), error);
+        fail(new ProblemError(502, 'upstream', 'CalDAV server unreachable', `Cannot reach ${url.origin}.`), error);
+      }
+      last = { method, url: url.href, status: response!.status, contentType: response!.headers.get('content-type') ?? '' };
+      const declared = Number(response!.headers.get('content-length'));
+      if (declared > cap) {
+        controller.abort();
+        fail(tooLarge());
+      }
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      try {
+        // Decompressed bytes: a small gzip answer may inflate to gigabytes.
+        for await (const chunk of (response!.body ?? []) as unknown as AsyncIterable<Uint8Array>) {
+          size += chunk.byteLength;
+          if (size > cap) {
+            controller.abort();
+            fail(tooLarge());
+          }
+          chunks.push(chunk);
+        }
+      } catch (error) {
+        if (error instanceof ProblemError) throw error;
+        if (controller.signal.aborted) fail(timedOut(url), error);
+        fail(new ProblemError(502, 'upstream', 'CalDAV answer cut off', `${url.origin} closed the connection while answering ${method}.`), error);
+      }
+      const headersOut = new Headers(response!.headers);
+      headersOut.delete('content-encoding');
+      headersOut.delete('content-length');
+      const status = response!.status;
+      return new Response(NULL_BODY.has(status) ? null : Buffer.concat(chunks), { status, statusText: response!.statusText, headers: headersOut });
+    } finally {
+      clearTimeout(timer);
+      release();
+    }
+  }
+
+  const guarded: GuardedFetch & { failure(): CaldavTransportError | null; lastAnswer(): UpstreamAnswer | null; refusal(): ProblemError | null } = Object.assign(
     async (input: string | URL, init: RequestInit = {}): Promise<Response> => {
       if (fatal) throw fatal.problem;
       let url = new URL(String(input));
-      if (!allowlist.match(url)) fail(notAllowed(`${url.origin} is not one of the CalDAV servers this gateway may reach.`));
+      // Not fatal: after a failure the CalDAV library also tries the origin's root, a guess of its
+      // own, and the failure that made it guess is the one to report.
+      if (!allowlist.match(url)) {
+        const problem = notAllowed(outside(url));
+        if (url.pathname !== '/') refusal = problem;
+        throw problem;
+      }
       const manual = init.redirect === 'manual';
       let headers = new Headers(init.headers);
       let method = (init.method ?? 'GET').toUpperCase();
       let body = init.body;
       for (let hop = 0; ; hop++) {
-        let response: Response;
-        try {
-          response = (await undiciFetch(url, {
-            method,
-            headers: headers as never,
-            body: body as never,
-            redirect: 'manual',
-            dispatcher: agent,
-            signal: AbortSignal.timeout(settings.timeoutMs),
-          })) as unknown as Response;
-        } catch (error) {
-          const cause = (error as { cause?: unknown }).cause;
-          if (cause instanceof ProblemError) fail(cause, error);
-          if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') {
-            fail(new ProblemError(504, 'upstreamTimeout', 'CalDAV server timed out', `${url.origin} did not answer within ${settings.timeoutMs / 1000} s.`), error);
-          }
-          fail(new ProblemError(502, 'upstream', 'CalDAV server unreachable', `Cannot reach ${url.origin}.`), error);
-        }
-        if (response!.status === 401) {
-          await response!.body?.cancel();
+        const response = await exchange(url, method, headers, body);
+        if (response.status === 401) {
           fail(new ProblemError(403, 'caldavUnauthorized', 'CalDAV credentials refused', `${url.origin} refused the credentials sent in X-CalDAV-Authorization.`));
         }
-        const location = response!.headers.get('location');
-        if (manual || response!.status < 300 || response!.status >= 400 || response!.status === 304 || !location) return response!;
-        await response!.body?.cancel();
+        const location = response.headers.get('location');
+        if (manual || response.status < 300 || response.status >= 400 || response.status === 304 || !location) return response;
         if (hop >= 4) fail(new ProblemError(502, 'upstream', 'Too many redirects', `${url.origin} redirected more than 5 times.`));
-        const next = new URL(location, url);
-        if (!allowlist.match(next)) fail(notAllowed(`${url.origin} redirected to ${next.origin}, which is not an allowed CalDAV server.`, 502));
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          fail(new ProblemError(502, 'upstream', 'CalDAV server error', `${url.origin} redirected to an invalid address.`));
+        }
+        if (!allowlist.match(next!)) fail(notAllowed(`${url.origin} redirected to ${next!.origin}${next!.pathname.slice(0, 200)}, which is not under an allowed CalDAV server.`, 502));
         // Credentials stay with the origin they were given for.
-        if (next.origin !== url.origin) {
+        if (next!.origin !== url.origin) {
           headers = new Headers(headers);
           headers.delete('authorization');
         }
-        if (response!.status === 303 || ((response!.status === 301 || response!.status === 302) && method === 'POST')) {
+        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
           method = 'GET';
           body = undefined;
         }
-        url = next;
+        url = next!;
       }
     },
-    { failure: () => fatal },
+    { failure: () => fatal, lastAnswer: () => last, refusal: () => refusal },
   );
   return guarded;
 }
@@ -149,7 +300,7 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
  * The connection pool: host names are resolved here and every address checked. An address literal in
  * the allowlist is reached as configured (an administrator wrote it); it never goes through lookup.
  */
-export function createCaldavAgent(settings: CaldavSettings): Agent {
+export function createCaldavAgent(settings: Pick<CaldavSettings, 'privateNetworks' | 'timeoutMs' | 'connections'>): Agent {
   const allowed = new BlockList();
   for (const cidr of settings.privateNetworks) {
     const [net, prefix] = cidr.split('/');
@@ -171,5 +322,5 @@ export function createCaldavAgent(settings: CaldavSettings): Agent {
       return callback(null, first.address, first.family);
     });
   };
-  return new Agent({ connect: { lookup: lookup as never, timeout: settings.timeoutMs }, keepAliveTimeout: 10_000, connections: 16 });
+  return new Agent({ connect: { lookup: lookup as never, timeout: settings.timeoutMs }, keepAliveTimeout: 10_000, connections: settings.connections });
 }
