@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchFirefox, type Firefox } from '@visio/testing/firefox';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { GECKO_ID } from '../scripts/manifest.mjs';
-import { builtDir, gatewayRooms } from './harness.ts';
+import { builtDir, gatewayRooms, waitUntil } from './harness.ts';
 
 const uuid = randomUUID();
 const origin = `moz-extension://${uuid}`;
@@ -41,15 +41,7 @@ afterAll(async () => {
   await gateway?.stop();
 });
 
-const waitFor = async <T>(what: () => Promise<T>, ok: (v: T) => boolean, label: string): Promise<T> => {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await what();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${label}: last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+const waitFor = waitUntil;
 
 describe('Firefox ESR: popup end to end', () => {
   it('creates a room, copies it, shares by e-mail, downloads the .ics and deletes it', async () => {

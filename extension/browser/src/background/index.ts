@@ -8,7 +8,7 @@ import { describeError } from '@visio/shared/client';
 import type { Menus, Notifications } from 'webextension-polyfill';
 import { createMeeting, fetchUpcoming, gatewayClient, loadCaldavAccount } from '../lib/api.js';
 import { signIn } from '../lib/auth.js';
-import browser from '../lib/browser.js';
+import browser, { sessionArea } from '../lib/browser.js';
 import { isSignInCancelled } from '@visio/shared/sign-in';
 import { syncCalendarScripts } from '../lib/calendars.js';
 import { t } from '../lib/i18n.js';
@@ -60,15 +60,38 @@ export function onCommand(command: string): Promise<string | null> | undefined {
   return command === COMMAND ? createAndCopy() : undefined;
 }
 
+// Rooms made for a calendar editor, until it is saved or closed: the only ones a content script may release.
+const EVENT_ROOMS = 'eventRooms';
+
+async function eventRooms(): Promise<string[]> {
+  const value = (await (sessionArea() ?? browser.storage.local).get(EVENT_ROOMS))[EVENT_ROOMS];
+  return Array.isArray(value) ? value.filter((c): c is string => typeof c === 'string') : [];
+}
+
 async function createForEvent(title: string | undefined): Promise<CreateForEventResult> {
   const settings = await loadSettings();
   const client = gatewayClient(settings);
   try {
     const room = await createMeeting(client, settings, title?.trim() || undefined);
+    await (sessionArea() ?? browser.storage.local).set({ [EVENT_ROOMS]: [...(await eventRooms()), room.code].slice(-50) });
     const invitation = await client.getInvitation(room.code, settings.uiLang);
     return { ok: true, url: room.url, code: room.code, html: invitation.html, text: invitation.text };
   } catch (error) {
     return { ok: false, message: describeError(error, settings.uiLang) };
+  }
+}
+
+/** Deletes a room an editor was closed on without saving; any other code is ignored. */
+async function releaseRoom(code: string): Promise<boolean> {
+  const rooms = await eventRooms();
+  if (!rooms.includes(code)) return false;
+  await (sessionArea() ?? browser.storage.local).set({ [EVENT_ROOMS]: rooms.filter((c) => c !== code) });
+  const settings = await loadSettings();
+  try {
+    await gatewayClient(settings).deleteRoom(code);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -102,6 +125,8 @@ function onMessage(message: unknown, sender: { id?: string }): Promise<unknown> 
       return contentConfig(String(m.calendar));
     case 'create-for-event':
       return createForEvent(typeof m.title === 'string' ? m.title : undefined);
+    case 'release-room':
+      return releaseRoom(String(m.code));
     case 'calendars-changed':
       return loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
     case 'sign-in':

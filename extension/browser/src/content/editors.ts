@@ -9,6 +9,10 @@ export interface EditorSelectors {
   title: string[];
   /** Where the button goes, relative to the location field: its closest wrapper matching one of these. */
   anchor?: string[];
+  /** A root counts only when it holds one of these (an appointment editor, not a task editor). */
+  requires?: string[];
+  /** Elements whose click saves the event (a form's submit always does): a room added then not saved is released. */
+  save?: string[];
 }
 
 export function findEditors(doc: Document, s: EditorSelectors): Editor[] {
@@ -18,12 +22,13 @@ export function findEditors(doc: Document, s: EditorSelectors): Editor[] {
   for (const root of roots) {
     // A root inside another root is the same editor.
     if ([...roots].some((other) => other !== root && other.contains(root))) continue;
+    if (s.requires && !pick(root, s.requires)) continue;
     const location = pick<Field>(root, s.location);
     const description = pick<Field>(root, s.description);
     if (!location && !description) continue;
     const field = (location ?? description)!;
     const anchor = s.anchor?.map((a) => field.closest(a)).find((x) => x && x !== root && root.contains(x)) ?? field;
-    editors.push({ root, anchor, location, description, title: pick<HTMLInputElement>(root, s.title) });
+    editors.push({ root, anchor, location, description, title: pick<HTMLInputElement>(root, s.title), ...(s.save ? { save: s.save } : {}) });
   }
   return editors;
 }

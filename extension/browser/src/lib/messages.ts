@@ -5,6 +5,8 @@ import type { CalendarId } from './settings.js';
 export type Request =
   | { type: 'content-config'; calendar: CalendarId }
   | { type: 'create-for-event'; title?: string }
+  /** A room added to an editor closed without saving: deleted, if this extension created it for an event. */
+  | { type: 'release-room'; code: string }
   | { type: 'calendars-changed' }
   | { type: 'sign-in' };
 
