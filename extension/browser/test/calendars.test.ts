@@ -16,7 +16,8 @@ const SELF_HOSTED = {
 const CALENDARS = [
   { id: 'outlook', url: 'https://outlook.office.com/calendar/deeplink/compose', title: 'Revue de projet', rich: true, joins: ['abc-defg-hij', 'klm-nopq-rst'] },
   { id: 'google', url: 'https://calendar.google.com/calendar/u/0/r/eventedit', title: 'Comité de pilotage', rich: true, joins: ['abc-defg-hij'] },
-  { id: 'nextcloud', url: `${SELF_HOSTED.nextcloud}/apps/calendar/dayGridMonth/now/edit/sidebar`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'nextcloud', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/popover/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'nextcloud', fixture: 'nextcloud-full.html', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/full/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
   { id: 'sogo', url: `${SELF_HOSTED.sogo}/SOGo/so/agent/Calendar/view`, title: 'Réunion de service', rich: false, joins: ['abc-defg-hij'], releasesUnsaved: true },
   { id: 'zimbra', url: `${SELF_HOSTED.zimbra}/#2`, title: 'Entretien', rich: false, joins: ['abc-defg-hij'] },
   { id: 'roundcube', url: `${SELF_HOSTED.roundcube}/?_task=calendar`, title: 'Séminaire', rich: false, joins: ['abc-defg-hij'] },
@@ -29,7 +30,7 @@ beforeAll(async () => {
   // The install-time grant of these test origins stands in for the agent's "Allow" on the browser's
   // permission prompt, which headless Chromium cannot show; the options page still asks and registers.
   rig = await startRig({ manifestExtra: { host_permissions: Object.values(SELF_HOSTED).map((o) => `${o}/*`) } });
-  for (const c of CALENDARS) rig.serve(c.url.split(/[?#]/)[0]!, `${c.id}.html`);
+  for (const c of CALENDARS) rig.serve(c.url.split(/[?#]/)[0]!, 'fixture' in c ? c.fixture : `${c.id}.html`);
   rig.browser.context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
 
   const options = await rig.page('options.html');
@@ -65,7 +66,7 @@ describe('calendar modules on their fixture pages', () => {
   });
 
   for (const calendar of CALENDARS) {
-    it(`${calendar.id}: one "Add" button, link in the location, invitation in the description, once; Join next to links`, async () => {
+    it(`${'fixture' in calendar ? calendar.fixture : calendar.id}: one "Add" button, link in the location, invitation in the description, once; Join next to links`, async () => {
       // Rooms of earlier pages may be released meanwhile (an editor closed unsaved): count what this page added.
       const before = new Set((await gatewayRooms(rig.gateway)).map((r) => r.code));
       const added = async () => (await gatewayRooms(rig.gateway)).filter((r) => !before.has(r.code));
