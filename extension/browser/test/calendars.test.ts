@@ -19,7 +19,7 @@ const CALENDARS = [
   { id: 'nextcloud', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/popover/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
   { id: 'nextcloud', fixture: 'nextcloud-full.html', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/full/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
   { id: 'sogo', url: `${SELF_HOSTED.sogo}/SOGo/so/agent/Calendar/view`, title: 'Réunion de service', rich: false, joins: ['abc-defg-hij'], releasesUnsaved: true },
-  { id: 'zimbra', url: `${SELF_HOSTED.zimbra}/#2`, title: 'Entretien', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'zimbra', url: `${SELF_HOSTED.zimbra}/#2`, title: 'Entretien', rich: true, joins: ['abc-defg-hij'] },
   { id: 'roundcube', url: `${SELF_HOSTED.roundcube}/?_task=calendar`, title: 'Séminaire', rich: false, joins: ['abc-defg-hij'] },
 ] as const;
 

@@ -6,6 +6,8 @@ export interface EditorSelectors {
   roots: string[];
   location: string[];
   description: string[];
+  /** Rich editors in a same-origin iframe (TinyMCE): the frame's body is the description, edited in its own document. */
+  descriptionFrame?: string[];
   title: string[];
   /** Where the button goes, relative to the location field: its closest wrapper matching one of these. */
   anchor?: string[];
@@ -13,6 +15,16 @@ export interface EditorSelectors {
   requires?: string[];
   /** Elements whose click saves the event (a form's submit always does): a room added then not saved is released. */
   save?: string[];
+}
+
+function frameBody(root: Element, selectors: string[] | undefined): HTMLElement | null {
+  const frame = selectors ? pick<HTMLIFrameElement>(root, selectors) : null;
+  try {
+    const body = frame?.contentDocument?.body;
+    return body && body.isContentEditable ? body : null;
+  } catch {
+    return null; // another origin: not ours to edit
+  }
 }
 
 export function findEditors(doc: Document, s: EditorSelectors): Editor[] {
@@ -24,7 +36,7 @@ export function findEditors(doc: Document, s: EditorSelectors): Editor[] {
     if ([...roots].some((other) => other !== root && other.contains(root))) continue;
     if (s.requires && !pick(root, s.requires)) continue;
     const location = pick<Field>(root, s.location);
-    const description = pick<Field>(root, s.description);
+    const description = pick<Field>(root, s.description) ?? frameBody(root, s.descriptionFrame);
     if (!location && !description) continue;
     const field = (location ?? description)!;
     const anchor = s.anchor?.map((a) => field.closest(a)).find((x) => x && x !== root && root.contains(x)) ?? field;
