@@ -55,14 +55,19 @@ export function fieldText(field: Field | null | undefined): string {
 }
 
 /**
- * Sets a text control's value the way typing does: the prototype's setter (React, Vue and Angular track
- * the value through it), then `input` and `change` events that bubble.
+ * Sets a text control's value the way typing does: the browser's own editing command (trusted beforeinput
+ * and input events, which Google Calendar requires), else the prototype's setter (React, Vue and Angular
+ * track the value through it) and `input` / `change` events that bubble.
  */
 function setControlValue(field: HTMLInputElement | HTMLTextAreaElement, value: string): void {
-  const proto = field instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
   field.focus();
-  Object.getOwnPropertyDescriptor(proto, 'value')?.set?.call(field, value);
-  field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: value }));
+  field.select();
+  const typed = field.ownerDocument.execCommand('insertText', false, value) && field.value === value;
+  if (!typed) {
+    const proto = field instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value')?.set?.call(field, value);
+    field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: value }));
+  }
   field.dispatchEvent(new Event('change', { bubbles: true }));
 }
 
