@@ -4,7 +4,9 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayRooms, startRig, type Rig } from './harness.ts';
+import { axeViolations } from '@visio/testing/axe';
+import { join } from 'node:path';
+import { gatewayRooms, PACKAGE_DIR, startRig, type Rig } from './harness.ts';
 
 const SELF_HOSTED = {
   nextcloud: 'https://nextcloud.visio-test.example',
@@ -134,6 +136,25 @@ describe('calendar modules on their fixture pages', () => {
     await page.locator('input[name="evt-where"]').fill('Salle 12');
     expect(await page.locator('#content').textContent()).toBe('Contenu de la page');
     expect((await model(page)).errors).toEqual([]);
+    await page.close();
+  });
+
+  it('an open editor whose markup changed is reported: the options page says where, and when it last worked', async () => {
+    rig.serve('https://calendar.google.com/calendar/u/1/r/eventedit', 'changed.html');
+    const page = await rig.page('https://calendar.google.com/calendar/u/1/r/eventedit/abc');
+    const options = await rig.page('options.html');
+    const google = options.locator('#status-list li[data-calendar="google"]');
+    await expect.poll(() => google.getAttribute('data-state'), { timeout: 10_000 }).toBe('missing');
+    const text = await google.textContent();
+    expect(text).toContain('Google Agenda : éditeur d’événement non reconnu sur https://calendar.google.com le ');
+    expect(text).toContain('dernière fois reconnu le ');
+    // The others worked on their pages.
+    for (const id of ['outlook', 'nextcloud', 'sogo', 'zimbra', 'roundcube']) {
+      expect(await options.locator(`#status-list li[data-calendar="${id}"]`).getAttribute('data-state')).toBe('working');
+    }
+    expect((await axeViolations(options)).map((v) => v.id)).toEqual([]);
+    await options.locator('#status-list').screenshot({ path: join(PACKAGE_DIR, 'test-results', 'options-status.png') });
+    await options.close();
     await page.close();
   });
 

@@ -12,8 +12,8 @@ import browser, { sessionArea } from '../lib/browser.js';
 import { isSignInCancelled } from '@visio/shared/sign-in';
 import { syncCalendarScripts } from '../lib/calendars.js';
 import { t } from '../lib/i18n.js';
-import type { ContentConfig, CreateForEventResult, Request, SignInResult } from '../lib/messages.js';
-import { loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
+import type { CalendarStatus, ContentConfig, CreateForEventResult, Request, SignInResult } from '../lib/messages.js';
+import { CALENDAR_IDS, loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
 import { writeClipboard } from './clipboard.js';
 
 const MENU_ID = 'visio-create';
@@ -95,6 +95,24 @@ async function releaseRoom(code: string): Promise<boolean> {
   }
 }
 
+const STATUS_KEY = 'calendarStatus';
+
+/** Keeps each calendar's last state for the options page; `lastSeen` survives a later `missing`. */
+async function recordStatus(calendar: string, state: unknown, url: string | undefined): Promise<void> {
+  if (!(CALENDAR_IDS as readonly string[]).includes(calendar) || (state !== 'working' && state !== 'missing')) return;
+  const all = ((await browser.storage.local.get(STATUS_KEY))[STATUS_KEY] ?? {}) as Record<string, CalendarStatus>;
+  const now = Date.now();
+  let origin = '';
+  try {
+    origin = url ? new URL(url).origin : '';
+  } catch {
+    // no tab address: left empty
+  }
+  const lastSeen = state === 'working' ? now : all[calendar]?.lastSeen;
+  all[calendar] = { state, at: now, origin, ...(lastSeen ? { lastSeen } : {}) };
+  await browser.storage.local.set({ [STATUS_KEY]: all });
+}
+
 async function contentConfig(calendar: string): Promise<ContentConfig> {
   const settings = await loadSettings();
   const builtIn = calendar === 'outlook' || calendar === 'google';
@@ -116,7 +134,7 @@ async function backgroundSignIn(): Promise<SignInResult> {
   }
 }
 
-function onMessage(message: unknown, sender: { id?: string }): Promise<unknown> | undefined {
+function onMessage(message: unknown, sender: { id?: string; tab?: { url?: string } }): Promise<unknown> | undefined {
   // Only this extension's own scripts and pages (never a web page) may ask.
   if (sender.id !== browser.runtime.id) return undefined;
   const m = message as Request;
@@ -125,6 +143,8 @@ function onMessage(message: unknown, sender: { id?: string }): Promise<unknown> 
       return contentConfig(String(m.calendar));
     case 'create-for-event':
       return createForEvent(typeof m.title === 'string' ? m.title : undefined);
+    case 'calendar-status':
+      return recordStatus(String(m.calendar), m.state, sender.tab?.url);
     case 'release-room':
       return releaseRoom(String(m.code));
     case 'calendars-changed':

@@ -30,6 +30,8 @@ export interface CalendarModule {
   id: CalendarId;
   /** Event editors open in the page (empty when none, or when the markup is not the expected one). */
   editors(doc: Document): Editor[];
+  /** True when the page shows an event editor (by its address or a landmark), whether or not its fields are found. */
+  editorOpen?(doc: Document): boolean;
 }
 
 const BUTTON_MARK = 'data-visio-add';
@@ -268,13 +270,23 @@ export function startCalendar(module: CalendarModule): void {
   let scheduled = false;
   const pending = new Set<Element>();
 
+  // Said once per change: the options page shows it, so a calendar whose markup changed is noticed.
+  let reported: 'working' | 'missing' | null = null;
+  const report = (state: 'working' | 'missing' | null) => {
+    if (!state || state === reported) return;
+    reported = state;
+    void browser.runtime.sendMessage({ type: 'calendar-status', calendar: module.id, state }).catch(() => undefined);
+  };
+
   const run = () => {
     scheduled = false;
     if (!config) return;
     const roots = pending.has(document.body) ? [document.body] : [...pending].filter((el) => el.isConnected);
     pending.clear();
     try {
-      for (const editor of module.editors(document)) {
+      const editors = module.editors(document);
+      report(editors.length > 0 ? 'working' : module.editorOpen?.(document) ? 'missing' : null);
+      for (const editor of editors) {
         try {
           enhanceEditor(editor, config);
         } catch {

@@ -9,6 +9,7 @@ import { findEditors } from './editors.js';
 
 startCalendar({
   id: 'google',
+  editorOpen: (doc) => doc.body.dataset.viewfamily === 'EVENT_EDIT' || doc.location.pathname.includes('/eventedit'),
   editors: (doc) =>
     findEditors(doc, {
       roots: ['[role="main"]', '[role="dialog"]'],

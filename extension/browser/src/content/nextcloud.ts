@@ -12,6 +12,8 @@ const DESCRIPTION = ['.property-text:has(.text-box-outline-icon) textarea', '.pr
 
 startCalendar({
   id: 'nextcloud',
+  // Nextcloud Calendar's editor routes: …/new/popover/…, …/edit/full/….
+  editorOpen: (doc) => /\/(new|edit)\//.test(doc.location.pathname),
   editors: (doc) =>
     findEditors(doc, {
       roots: ['.app-full', '.event-popover', '.app-sidebar'],

@@ -9,6 +9,7 @@ import { findEditors } from './editors.js';
 
 startCalendar({
   id: 'sogo',
+  editorOpen: (doc) => !!doc.querySelector('md-dialog form[name="eventForm"] md-icon[aria-label="event"]'),
   editors: (doc) =>
     findEditors(doc, {
       roots: ['md-dialog'],

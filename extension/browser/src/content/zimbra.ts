@@ -10,6 +10,7 @@ import { findEditors } from './editors.js';
 
 startCalendar({
   id: 'zimbra',
+  editorOpen: (doc) => !!doc.querySelector('.ZmApptEditView, [id$="_notes_container"]'),
   editors: (doc) =>
     findEditors(doc, {
       roots: ['.ZmApptEditView', '.ZmApptComposeView'],

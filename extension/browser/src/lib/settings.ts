@@ -12,6 +12,7 @@ export const SELF_HOSTED_CALENDARS = ['nextcloud', 'sogo', 'zimbra', 'roundcube'
 export type BuiltInCalendar = (typeof BUILT_IN_CALENDARS)[number];
 export type SelfHostedCalendar = (typeof SELF_HOSTED_CALENDARS)[number];
 export type CalendarId = BuiltInCalendar | SelfHostedCalendar;
+export const CALENDAR_IDS: readonly CalendarId[] = [...BUILT_IN_CALENDARS, ...SELF_HOSTED_CALENDARS];
 
 export const CALENDAR_NAMES: Record<CalendarId, string> = {
   outlook: 'Outlook (web)',

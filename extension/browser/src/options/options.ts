@@ -6,7 +6,8 @@ import { CALDAV_KEY, loadCaldavAccount } from '../lib/api.js';
 import browser from '../lib/browser.js';
 import { originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
-import { cleanOrigin, loadSettings, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
+import type { CalendarStatus } from '../lib/messages.js';
+import { BUILT_IN_CALENDARS, cleanOrigin, loadSettings, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 let settings: EffectiveSettings;
@@ -72,7 +73,36 @@ function render() {
     }),
   );
   $('self-hosted-empty').hidden = settings.selfHosted.length > 0;
+  void renderStatus();
 }
+
+/** Each enabled calendar's state as its pages last reported it: working, editor not found (and where), never seen. */
+async function renderStatus() {
+  const all = ((await browser.storage.local.get('calendarStatus')).calendarStatus ?? {}) as Record<string, CalendarStatus>;
+  const enabled = [...BUILT_IN_CALENDARS.filter((id) => settings.calendars[id]), ...new Set(settings.selfHosted.map((e) => e.kind))];
+  const when = (ms: number) => new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' }).format(ms);
+  $('status-list').replaceChildren(
+    ...enabled.map((id) => {
+      const status = all[id];
+      let text = t(lang, 'statusNever');
+      if (status?.state === 'working') text = t(lang, 'statusWorking', { date: when(status.at) });
+      else if (status?.state === 'missing') {
+        text = t(lang, 'statusMissing', { origin: status.origin, date: when(status.at) });
+        if (status.lastSeen) text += ` ; ${t(lang, 'statusLastSeen', { date: when(status.lastSeen) })}`;
+      }
+      const li = document.createElement('li');
+      li.dataset.calendar = id;
+      li.dataset.state = status?.state ?? 'never';
+      const name = Object.assign(document.createElement('strong'), { textContent: `${CALENDAR_NAMES[id]} : ` });
+      const state = Object.assign(document.createElement('span'), { className: status?.state === 'missing' ? 'grow error' : 'grow', textContent: text });
+      li.append(name, state);
+      return li;
+    }),
+  );
+}
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.calendarStatus && settings) void renderStatus();
+});
 
 async function checkGateway(url: string) {
   try {
