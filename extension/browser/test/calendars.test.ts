@@ -31,11 +31,20 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   // The install-time grant of these test origins stands in for the agent's "Allow" on the browser's
   // permission prompt, which headless Chromium cannot show; the options page still asks and registers.
-  rig = await startRig({ manifestExtra: { host_permissions: Object.values(SELF_HOSTED).map((o) => `${o}/*`) } });
+  rig = await startRig({
+    manifestExtra: { host_permissions: [...Object.values(SELF_HOSTED).map((o) => `${o}/*`), 'https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*', 'https://calendar.google.com/*'] },
+  });
   for (const c of CALENDARS) rig.serve(c.url.split(/[?#]/)[0]!, 'fixture' in c ? c.fixture : `${c.id}.html`);
   rig.browser.context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
 
   const options = await rig.page('options.html');
+  // Outlook and Google are off until turned on (nothing at install).
+  expect(await options.getByLabel('Outlook (web)').isChecked()).toBe(false);
+  expect(await options.getByLabel('Google Agenda').isChecked()).toBe(false);
+  await options.getByLabel('Outlook (web)').check();
+  await options.getByLabel('Google Agenda').check();
+  await options.getByRole('button', { name: 'Enregistrer' }).click();
+  await options.getByText('Options enregistrées.', { exact: false }).first().waitFor();
   for (const [kind, origin] of Object.entries(SELF_HOSTED)) {
     await options.getByLabel('Logiciel d’agenda').selectOption(kind);
     await options.getByLabel('Adresse de l’agenda').fill(`${origin}/`);
@@ -54,17 +63,29 @@ async function model(page: Page): Promise<{ model: Record<string, string>; error
 }
 
 describe('calendar modules on their fixture pages', () => {
-  it('registers the self-hosted calendars only for the granted origins', async () => {
+  it('registers calendars only where turned on and granted', async () => {
     const ids = await rig.worker.evaluate(async () => {
       const g = globalThis as unknown as { chrome: { scripting: { getRegisteredContentScripts(): Promise<{ id: string; matches: string[]; js: string[] }[]> } } };
       return (await g.chrome.scripting.getRegisteredContentScripts()).map((s) => `${s.js.join()} ${s.matches.join()}`).sort();
     });
     expect(ids).toEqual([
+      'content/google.js https://calendar.google.com/*',
       'content/nextcloud.js https://nextcloud.visio-test.example/*',
+      'content/outlook.js https://outlook.live.com/*,https://outlook.office.com/*,https://outlook.office365.com/*',
       'content/roundcube.js https://roundcube.visio-test.example/*',
       'content/sogo.js https://sogo.visio-test.example/*',
       'content/zimbra.js https://zimbra.visio-test.example/*',
     ]);
+  });
+
+  it('registrations asked for together run one after the other (no "Duplicate script ID")', async () => {
+    const options = await rig.page('options.html');
+    const results = await options.evaluate(async () => {
+      const g = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string[]> } } };
+      return Promise.all([1, 2, 3, 4].map(() => g.chrome.runtime.sendMessage({ type: 'calendars-changed' }).then((ids) => ids.length, (e: Error) => e.message)));
+    });
+    await options.close();
+    expect(results).toEqual([6, 6, 6, 6]);
   });
 
   for (const calendar of CALENDARS) {

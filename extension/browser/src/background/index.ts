@@ -148,7 +148,7 @@ function onMessage(message: unknown, sender: { id?: string; tab?: { url?: string
     case 'release-room':
       return releaseRoom(String(m.code));
     case 'calendars-changed':
-      return loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+      return loadSettings().then((s) => syncCalendarScripts(s));
     case 'sign-in':
       return backgroundSignIn();
     default:
@@ -205,11 +205,11 @@ function joinFromNotification(id: string): void {
 
 browser.runtime.onInstalled.addListener(() => {
   void setUpMenu();
-  void loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+  void loadSettings().then((s) => syncCalendarScripts(s));
   void scheduleReminders();
 });
 browser.runtime.onStartup.addListener(() => {
-  void loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+  void loadSettings().then((s) => syncCalendarScripts(s));
 });
 browser.contextMenus.onClicked.addListener((info) => void onMenuClicked(info));
 browser.commands.onCommand.addListener((command) => void onCommand(command));
@@ -219,7 +219,11 @@ browser.alarms.onAlarm.addListener((alarm) => {
 });
 browser.notifications.onClicked.addListener(joinFromNotification);
 browser.notifications.onButtonClicked?.addListener((id) => joinFromNotification(id));
-browser.permissions.onRemoved.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s.selfHosted)));
+// Calendars turned on or off (options page, policy, tests writing the settings): scripts follow.
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.settings) void loadSettings().then((s) => syncCalendarScripts(s));
+});
+browser.permissions.onRemoved.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s)));
 onSettingsChanged(() => {
   void setUpMenu();
   void scheduleReminders();

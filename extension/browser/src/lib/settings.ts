@@ -57,7 +57,8 @@ export const DEFAULTS: Settings = {
   accessLevel: 'default',
   reminders: false,
   reminderMinutes: 5,
-  calendars: { outlook: true, google: true },
+  // Off until the agent turns them on (and grants the site) in the options.
+  calendars: { outlook: false, google: false },
   selfHosted: [],
 };
 
@@ -83,7 +84,7 @@ function sanitize(raw: unknown): Partial<Settings> {
   if (typeof r.reminderMinutes === 'number' && Number.isInteger(r.reminderMinutes) && r.reminderMinutes >= 1 && r.reminderMinutes <= 60) out.reminderMinutes = r.reminderMinutes;
   if (r.calendars && typeof r.calendars === 'object') {
     const c = r.calendars as Record<string, unknown>;
-    out.calendars = { outlook: c.outlook !== false, google: c.google !== false };
+    out.calendars = { outlook: c.outlook === true, google: c.google === true };
   }
   if (Array.isArray(r.selfHosted)) {
     out.selfHosted = r.selfHosted.flatMap((e: unknown) => {

@@ -4,7 +4,7 @@ import { normalizeServiceUrl } from '@visio/shared/service-url';
 import type { Lang } from '@visio/shared/types';
 import { CALDAV_KEY, loadCaldavAccount } from '../lib/api.js';
 import browser from '../lib/browser.js';
-import { originPattern } from '../lib/calendars.js';
+import { BUILT_IN_MATCHES, originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
 import type { CalendarStatus } from '../lib/messages.js';
 import { BUILT_IN_CALENDARS, cleanOrigin, loadSettings, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
@@ -115,12 +115,21 @@ async function checkGateway(url: string) {
 
 $('form').addEventListener('submit', async (event) => {
   event.preventDefault();
+  // Turning Outlook or Google on asks the browser for that site: in the click's own task (user gesture), before any await.
+  const calendars = { outlook: $<HTMLInputElement>('cal-outlook').checked, google: $<HTMLInputElement>('cal-google').checked };
+  const asked = BUILT_IN_CALENDARS.filter((id) => calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
+  const grant = asked.length > 0 ? browser.permissions.request({ origins: asked }).catch(() => false) : Promise.resolve(true);
   clearError();
   await ready;
+  let refused = false;
+  if (!(await grant)) {
+    refused = true;
+    for (const id of BUILT_IN_CALENDARS) if (!settings.calendars[id]) calendars[id] = false;
+  }
   const changes: Parameters<typeof saveSettings>[0] = {
     lang: $<HTMLSelectElement>('lang').value as EffectiveSettings['lang'],
     reminders: $<HTMLInputElement>('reminders').checked,
-    calendars: { outlook: $<HTMLInputElement>('cal-outlook').checked, google: $<HTMLInputElement>('cal-google').checked },
+    calendars,
   };
   const minutes = Number($<HTMLInputElement>('reminderMinutes').value);
   if (Number.isInteger(minutes) && minutes >= 1 && minutes <= 60) changes.reminderMinutes = minutes;
@@ -140,8 +149,13 @@ $('form').addEventListener('submit', async (event) => {
   if (user && password) await browser.storage.local.set({ [CALDAV_KEY]: { server, user, password } });
   else await browser.storage.local.remove(CALDAV_KEY);
   settings = await saveSettings(changes);
+  // A calendar turned off gives its site back.
+  const off = BUILT_IN_CALENDARS.filter((id) => !calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
+  if (off.length > 0) await browser.permissions.remove({ origins: off }).catch(() => false);
+  await browser.runtime.sendMessage({ type: 'calendars-changed' });
   render();
   say(t(lang, 'saved'));
+  if (refused) fail(t(lang, 'permissionRefused'));
   await checkGateway(settings.gatewayUrl);
 });
 
