@@ -99,20 +99,45 @@ function sanitize(raw: unknown): Partial<Settings> {
 /** What policy pushed; Firefox throws when no policy names the extension, which means "nothing". */
 export async function managedSettings(): Promise<Partial<Pick<Settings, Manageable>>> {
   try {
-    const managed = sanitize(await browser.storage.managed.get(null));
-    const out: Partial<Pick<Settings, Manageable>> = {};
-    for (const key of MANAGEABLE) if (managed[key] !== undefined) (out as Record<string, unknown>)[key] = managed[key];
-    return out;
+    return onlyManageable(await browser.storage.managed.get(null));
   } catch {
     return {};
   }
 }
 
-export async function loadSettings(): Promise<EffectiveSettings> {
-  const [stored, managed] = await Promise.all([browser.storage.local.get(KEY), managedSettings()]);
-  const own = sanitize(stored[KEY]);
-  const settings: Settings = { ...DEFAULTS, ...own, ...managed };
+// What policy pushed last time, so pages can show their first state before managed storage answers (it can
+// take seconds on a cold browser start); the answer then replaces it.
+const POLICY_CACHE = 'policyCache';
+
+function effective(stored: unknown, managed: Partial<Pick<Settings, Manageable>>): EffectiveSettings {
+  const settings: Settings = { ...DEFAULTS, ...sanitize(stored), ...managed };
   return { ...settings, locked: Object.keys(managed) as Manageable[], uiLang: resolveLang(settings.lang, browser.i18n.getUILanguage()) };
+}
+
+function onlyManageable(raw: unknown): Partial<Pick<Settings, Manageable>> {
+  const clean = sanitize(raw);
+  const out: Partial<Pick<Settings, Manageable>> = {};
+  for (const key of MANAGEABLE) if (clean[key] !== undefined) (out as Record<string, unknown>)[key] = clean[key];
+  return out;
+}
+
+/**
+ * The effective settings. With `cachedPolicy`, policy values are last time's (no wait for managed storage):
+ * for a first render, to be followed by the full call.
+ */
+export async function loadSettings(options: { cachedPolicy?: boolean } = {}): Promise<EffectiveSettings> {
+  if (options.cachedPolicy) {
+    const stored = await browser.storage.local.get([KEY, POLICY_CACHE]);
+    return effective(stored[KEY], onlyManageable(stored[POLICY_CACHE]));
+  }
+  const [stored, managed] = await Promise.all([browser.storage.local.get([KEY, POLICY_CACHE]), managedSettings()]);
+  if (JSON.stringify(onlyManageable(stored[POLICY_CACHE])) !== JSON.stringify(managed)) void browser.storage.local.set({ [POLICY_CACHE]: managed });
+  return effective(stored[KEY], managed);
+}
+
+/** True when two loads differ in what policy decides (values or locks). */
+export function policyDiffers(a: EffectiveSettings, b: EffectiveSettings): boolean {
+  return MANAGEABLE.some((key) => a[key] !== b[key]) || a.locked.join() !== b.locked.join();
 }
 
 /** Saves the agent's own choices; locked fields are never stored (policy wins anyway). */

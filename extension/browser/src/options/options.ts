@@ -7,7 +7,7 @@ import browser from '../lib/browser.js';
 import { BUILT_IN_MATCHES, originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
 import type { CalendarStatus } from '../lib/messages.js';
-import { BUILT_IN_CALENDARS, cleanOrigin, loadSettings, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
+import { BUILT_IN_CALENDARS, cleanOrigin, loadSettings, policyDiffers, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 let settings: EffectiveSettings;
@@ -183,8 +183,16 @@ $('self-hosted-form').addEventListener('submit', (event) => {
   }, (error: unknown) => fail(String(error)));
 });
 
-const ready = loadSettings().then((s) => {
+// Usable at once: first rendered with last time's policy values, re-rendered if the administrator's differ.
+const ready = loadSettings({ cachedPolicy: true }).then((s) => {
   settings = s;
   render();
 });
+void ready.then(() =>
+  loadSettings().then((full) => {
+    if (!policyDiffers(settings, full)) return;
+    settings = full;
+    render();
+  }),
+);
 $('self-hosted-heading').tabIndex = -1;

@@ -7,11 +7,12 @@ import { authState, signOut } from '../lib/auth.js';
 import browser from '../lib/browser.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
 import type { Request, SignInResult } from '../lib/messages.js';
-import { loadSettings } from '../lib/settings.js';
+import { loadSettings, policyDiffers } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-const settingsReady = loadSettings();
+// First state from last time's policy values (managed storage can take seconds on a cold start), then the answer.
+const settingsReady = loadSettings({ cachedPolicy: true });
 let lang: Lang = 'fr';
 // A click before the settings are read is kept and replayed, never lost to a native form submit.
 let initialized = false;
@@ -49,10 +50,10 @@ function joinLink(url: string, label: string): HTMLAnchorElement {
 }
 
 async function init() {
-  const settings = await settingsReady;
+  let settings = await settingsReady;
   lang = settings.uiLang;
   localizePage(lang);
-  const client = gatewayClient(settings);
+  let client = gatewayClient(settings);
 
   $('create-form').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -251,13 +252,24 @@ async function init() {
     loadLists(await showAuth(config));
   }
 
-  void client
-    .getConfig()
-    .then(showAuth)
-    .then(loadLists, (error: unknown) => {
-      $('auth-state').textContent = t(lang, 'notConfigured');
-      fail(error);
-    });
+  const showState = () =>
+    void client
+      .getConfig()
+      .then(showAuth)
+      .then(loadLists, (error: unknown) => {
+        $('auth-state').textContent = t(lang, 'notConfigured');
+        fail(error);
+      });
+  showState();
+  // The administrator's values, once managed storage answers: a different gateway or instance means a new state.
+  void loadSettings().then((full) => {
+    const differs = policyDiffers(settings, full);
+    settings = full;
+    if (!differs) return;
+    client = gatewayClient(full);
+    clearError();
+    showState();
+  });
   initialized = true;
   if (earlyCreate) $<HTMLFormElement>('create-form').requestSubmit();
 }
