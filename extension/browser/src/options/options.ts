@@ -2,7 +2,7 @@
 import { createVisioClient, describeError } from '@visio/shared/client';
 import { normalizeServiceUrl } from '@visio/shared/service-url';
 import type { Lang } from '@visio/shared/types';
-import { CALDAV_KEY, loadCaldavAccount } from '../lib/api.js';
+import { checkCaldavAccount, gatewayClient, loadCaldavAccount, saveCaldavAccount } from '../lib/api.js';
 import browser from '../lib/browser.js';
 import { BUILT_IN_MATCHES, originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
@@ -41,6 +41,7 @@ function render() {
     $<HTMLInputElement>('caldavServer').value = account?.server ?? '';
     $<HTMLInputElement>('caldavUser').value = account?.user ?? '';
     $<HTMLInputElement>('caldavPassword').value = account?.password ?? '';
+    $<HTMLInputElement>('caldavRemember').checked = account?.remembered ?? false;
   });
   $<HTMLInputElement>('reminderMinutes').value = String(settings.reminderMinutes);
   $<HTMLInputElement>('cal-outlook').checked = settings.calendars.outlook;
@@ -146,8 +147,22 @@ $('form').addEventListener('submit', async (event) => {
   if (server === null) return fail(t(lang, 'invalidUrl'), caldavServer);
   const user = $<HTMLInputElement>('caldavUser').value.trim();
   const password = $<HTMLInputElement>('caldavPassword').value;
-  if (user && password) await browser.storage.local.set({ [CALDAV_KEY]: { server, user, password } });
-  else await browser.storage.local.remove(CALDAV_KEY);
+  const remember = $<HTMLInputElement>('caldavRemember').checked;
+  if (user && password) {
+    // Checked before it is kept: a refused password or a server the gateway does not allow is said now.
+    const account = { server, user, password };
+    const previous = await loadCaldavAccount();
+    if (previous?.server !== server || previous.user !== user || previous.password !== password) {
+      say(t(lang, 'caldavChecking'));
+      try {
+        await checkCaldavAccount(gatewayClient({ gatewayUrl: changes.gatewayUrl ?? settings.gatewayUrl }), account);
+      } catch (error) {
+        say('');
+        return fail(describeError(error, lang), $<HTMLInputElement>('caldavPassword'));
+      }
+    }
+    await saveCaldavAccount(account, remember);
+  } else await saveCaldavAccount(null, false);
   settings = await saveSettings(changes);
   // A calendar turned off gives its site back.
   const off = BUILT_IN_CALENDARS.filter((id) => !calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
