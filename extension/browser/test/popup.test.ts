@@ -1,7 +1,8 @@
 /** The toolbar popup in Chromium against a real gateway: create, copy, join, e-mail, .ics, recent rooms. */
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayRooms, INSTANCE, startRig, type Rig } from './harness.ts';
+import { gatewayRooms, INSTANCE, PACKAGE_DIR, startRig, type Rig } from './harness.ts';
 
 let rig: Rig;
 
@@ -49,8 +50,19 @@ describe('popup in Chromium', () => {
     expect(tab.url()).toBe(url);
     await tab.close();
 
+    // The room code is one unbroken line box, wherever the URL wraps.
+    expect(await page.locator('#link .code').evaluate((c) => [c.textContent, c.getClientRects().length])).toEqual([code, 1]);
+
+    // The .ics starts when the agent says (default: the next quarter hour).
+    const start = page.getByLabel('Début de la réunion (.ics, une heure)');
+    expect(await start.inputValue()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45)$/);
+    const day = new Date(Date.now() + 2 * 86_400_000);
+    const ymd = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+    await start.fill(`${ymd}T14:30`);
+    await page.screenshot({ path: join(PACKAGE_DIR, 'test-results', 'popup-result.png'), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger le .ics' }).click()]);
     const ics = readFileSync((await download.path())!, 'utf8');
+    expect(ics.replace(/\r\n[ \t]/g, '')).toMatch(new RegExp(`DTSTART[^:\\r\\n]*:${ymd.replace(/-/g, '')}T143000`));
     expect(download.suggestedFilename()).toBe(`visio-${code}.ics`);
     expect(ics).toContain('METHOD:REQUEST');
     expect(ics).toContain(`X-VISIO-ROOM:${code}`);

@@ -69,6 +69,19 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
   return node;
 }
 
+/** The URL as text with its room code in one unbreakable span. */
+function urlWithCode(url: string, code: string): Node[] {
+  const at = url.lastIndexOf(code);
+  if (at < 0) return [document.createTextNode(url)];
+  return [document.createTextNode(url.slice(0, at)), el('span', { className: 'code' }, code), document.createTextNode(url.slice(at + code.length))];
+}
+
+/** `yyyy-mm-ddThh:mm` in local time, as a datetime-local input wants it. */
+function localInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 function joinLink(url: string, label: string): HTMLAnchorElement {
   const a = el('a', { href: url, target: '_blank', rel: 'noopener', className: 'button' }, t(lang, 'join'));
   a.setAttribute('aria-label', label);
@@ -106,7 +119,8 @@ async function init() {
   function showRoom(room: Room) {
     const link = $<HTMLAnchorElement>('link');
     link.href = room.url;
-    link.textContent = room.url;
+    link.replaceChildren(...urlWithCode(room.url, room.code));
+    $<HTMLInputElement>('ics-start').value = localInputValue(new Date(Math.ceil(Date.now() / 900_000) * 900_000));
     // The visible URL stays part of the name (WCAG 2.5.3).
     link.setAttribute('aria-label', `${t(lang, 'linkLabel')} : ${room.url}`);
     $<HTMLAnchorElement>('join').href = room.url;
@@ -141,8 +155,15 @@ async function init() {
     if (!current) return;
     clearError();
     try {
-      // An instant meeting: from the next quarter hour, for one hour, in the agent's time zone.
-      const start = new Date(Math.ceil(Date.now() / 900_000) * 900_000);
+      // The start the agent chose (the next quarter hour unless changed), for one hour, in the agent's time zone.
+      const start = new Date($<HTMLInputElement>('ics-start').value);
+      if (Number.isNaN(start.getTime())) {
+        const box = $('error');
+        box.textContent = t(lang, 'icsBadStart');
+        box.hidden = false;
+        $('ics-start').focus();
+        return;
+      }
       const end = new Date(start.getTime() + 3_600_000);
       const { ics, filename } = await client.createIcs({
         title: current.title ?? t(lang, 'defaultTitle'),
@@ -171,7 +192,8 @@ async function init() {
       list.replaceChildren(
         ...page.items.map((room) => {
           const li = el('li');
-          const name = el('span', { className: 'grow' }, room.title ? `${room.title} — ${room.code}` : room.code);
+          const name = el('span', { className: 'grow' }, room.title ? `${room.title} — ` : '');
+          name.append(el('span', { className: 'code' }, room.code));
           const remove = el('button', { type: 'button' }, t(lang, 'delete'));
           remove.setAttribute('aria-label', t(lang, 'deleteRoom', { code: room.code }));
           remove.addEventListener('click', async () => {
