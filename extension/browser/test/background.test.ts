@@ -32,6 +32,16 @@ async function clipboard(): Promise<string> {
 }
 
 describe('context menu and keyboard shortcut', () => {
+  it('first install: a welcome notification whose click opens the options page', async () => {
+    await expect
+      .poll(async () => Object.keys(await rig.worker.evaluate(() => (globalThis as unknown as Chrome).chrome.notifications.getAll())), { timeout: 10_000 })
+      .toContain('visio-welcome');
+    const [options] = await Promise.all([rig.browser.context.waitForEvent('page'), rig.worker.evaluate(() => (globalThis as unknown as { visio: { onNotificationClicked(id: string): void } }).visio.onNotificationClicked('visio-welcome'))]);
+    await options.waitForLoadState();
+    expect(options.url()).toBe(`${rig.origin}/options.html`);
+    await options.close();
+  });
+
   it('declares the shortcut', async () => {
     const commands = await rig.worker.evaluate(() => (globalThis as unknown as Chrome).chrome.commands.getAll());
     expect(commands.find((c) => c.name === 'create-meeting')?.shortcut).toBe('Alt+Shift+V');

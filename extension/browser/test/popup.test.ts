@@ -112,6 +112,9 @@ describe('popup in Chromium', () => {
     await page.getByRole('button', { name: 'Nouvelle réunion Visio' }).click();
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toBe('Impossible de joindre le service Visio. Vérifiez votre connexion et réessayez.');
     expect(await page.locator('#result').isHidden()).toBe(true);
+    // The state line says where to fix it, with a link to the options.
+    await expect.poll(() => page.locator('#auth-state').textContent(), { timeout: 10_000 }).toBe('Indiquez l’adresse de la passerelle Visio dans les options.');
+    expect(await page.locator('#auth-state').getByRole('link', { name: 'options' }).getAttribute('href')).toBe('options.html');
     expect(await gatewayRooms(rig.gateway)).toHaveLength(before);
     await page.close();
     await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr' });

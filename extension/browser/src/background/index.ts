@@ -194,6 +194,11 @@ function offscreenLike(): boolean {
 }
 
 function joinFromNotification(id: string): void {
+  if (id === WELCOME) {
+    void browser.tabs.create({ url: browser.runtime.getURL('options.html') });
+    void browser.notifications.clear(id);
+    return;
+  }
   if (!id.startsWith('visio-join|')) return;
   const url = id.split('|')[1];
   void loadSettings().then((settings) => {
@@ -203,7 +208,15 @@ function joinFromNotification(id: string): void {
   });
 }
 
-browser.runtime.onInstalled.addListener(() => {
+const WELCOME = 'visio-welcome';
+
+browser.runtime.onInstalled.addListener((details) => {
+  // First install: say where to start (a click opens the options page).
+  if (details.reason === 'install') {
+    void loadSettings().then((s) =>
+      browser.notifications.create(WELCOME, { type: 'basic', iconUrl: ICON, title: t(s.uiLang, 'welcomeTitle'), message: t(s.uiLang, 'welcome') }),
+    );
+  }
   void setUpMenu();
   void loadSettings().then((s) => syncCalendarScripts(s));
   void scheduleReminders();
@@ -231,3 +244,5 @@ onSettingsChanged(() => {
 
 // The exact handlers the browser calls, reachable from the tests' debugger (never from a page).
 (globalThis as { visio?: unknown }).visio = { onMenuClicked, onCommand, createAndCopy, remind };
+// The bundle's own `visio` global is this module's exports: the notification handler is one of them.
+export { joinFromNotification as onNotificationClicked };

@@ -322,7 +322,9 @@ async function init() {
       .getConfig()
       .then(showAuth)
       .then(loadLists, (error: unknown) => {
-        $('auth-state').textContent = t(lang, 'notConfigured');
+        // With a link straight to the options, where the gateway address goes.
+        const options = el('a', { href: 'options.html', target: '_blank', rel: 'noopener' }, t(lang, 'optionsLink'));
+        $('auth-state').replaceChildren(`${t(lang, 'notConfigured')} `, options, '.');
         markFirstState();
         fail(error);
       });
