@@ -7,12 +7,15 @@
  * as root they run as the `sogo`, `postgres` and `memcache` (or `nobody`) users through runuser.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { freePort, ProcessExited, waitFor } from './ports.ts';
 
 export const SOGOD = '/usr/sbin/sogod';
+/** The web UI's static files, which sogod does not serve (Apache does, from the package's apache.conf). */
+export const SOGO_RESOURCES = '/usr/lib/GNUstep/SOGo/WebServerResources';
 const PG_BIN = process.env.PG_BIN ?? findPgBin();
 
 export interface SogoUser {
@@ -28,6 +31,8 @@ export interface SogoServer {
   basic(user: string): string;
   /** The user's default calendar, `<root><user>/Calendar/personal/`. */
   calendarUrl(user: string): string;
+  /** The web UI's front (`http://127.0.0.1:<port>`, log-in page at `/SOGo/`): static resources plus sogod, as Apache serves them. */
+  webOrigin: string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -80,6 +85,77 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+const CONTENT_TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+  '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.eot': 'application/vnd.ms-fontobject',
+};
+const RESOURCE_PREFIXES = ['/SOGo.woa/WebServerResources/', '/SOGo/WebServerResources/'];
+
+/**
+ * The front Apache is in SOGo's own apache.conf (/usr/share/doc/sogo/apache.conf): the two WebServerResources
+ * aliases served from the package's folder, everything else under /SOGo proxied to sogod with the
+ * x-webobjects-* headers that tell it its public address.
+ */
+async function startWebFront(sogodPort: number): Promise<{ server: Server; origin: string }> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    const prefix = RESOURCE_PREFIXES.find((p) => path.startsWith(p));
+    if (prefix) {
+      const file = normalize(join(SOGO_RESOURCES, path.slice(prefix.length)));
+      const stat = file.startsWith(SOGO_RESOURCES + sep) && existsSync(file) ? statSync(file) : null;
+      if (!stat?.isFile()) {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': stat.size, 'cache-control': 'max-age=31536000' });
+      createReadStream(file).pipe(res);
+      return;
+    }
+    if (!path.startsWith('/SOGo')) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers: Record<string, string | string[] | undefined> = { ...req.headers, 'x-webobjects-server-port': String(port), 'x-webobjects-server-name': '127.0.0.1', 'x-webobjects-server-url': origin, 'x-webobjects-server-protocol': 'HTTP/1.0' };
+    delete headers['x-webobjects-remote-user'];
+    // A worker that dies mid-request (sogod's watchdog restarts it) drops the connection: an idempotent
+    // request is tried once more, as nginx's proxy_next_upstream does; anything else gets Apache's 502.
+    const idempotent = req.method === 'GET' || req.method === 'HEAD';
+    const forward = (attempt: number) => {
+      const upstream = httpRequest({ host: '127.0.0.1', port: sogodPort, method: req.method, path: req.url, headers: { ...headers, connection: 'close' } }, (up) => {
+        res.writeHead(up.statusCode ?? 502, { ...up.headers, 'cache-control': 'max-age=0, no-cache, no-store', 'referrer-policy': 'same-origin' });
+        up.pipe(res);
+      });
+      upstream.on('error', () => {
+        if (!res.headersSent && idempotent && attempt === 0) return void setTimeout(() => forward(1), 200);
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      if (idempotent) upstream.end();
+      else req.pipe(upstream);
+    };
+    forward(0);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { server, origin };
+}
+
 const sqlString = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 /** `workers`: sogod's worker processes (each serves one request at a time; more for bulk tests and benchmarks). */
@@ -100,8 +176,11 @@ export async function startSogo(users: Record<string, SogoUser>, options: { work
   const children: ChildProcess[] = [];
   let output = '';
   let pgStarted = false;
+  let front: Server | null = null;
 
   const stop = async () => {
+    front?.closeAllConnections();
+    front?.close();
     // Throwaway data: no graceful shutdown needed (sogod's watchdog takes seconds to stop on SIGTERM).
     for (const child of children) killGroup(child, 'SIGKILL');
     await Promise.all(
@@ -156,6 +235,8 @@ export async function startSogo(users: Record<string, SogoUser>, options: { work
       // No SMTP here: server-side scheduling delivers to local attendees' calendars without mail.
       SOGoAppointmentSendEMailNotifications: 'NO',
       SOGoTimeZone: 'Europe/Paris',
+      // No IMAP server here: the web UI opens on the calendar.
+      SOGoLoginModule: 'Calendar',
       SOGoMailDomain: 'example.test',
       SOGoUserSources: `({type = sql; id = users; viewURL = "${db}/sogo_users"; canAuthenticate = YES; isAddressBook = NO; userPasswordAlgorithm = plain;})`,
     };
@@ -188,8 +269,11 @@ export async function startSogo(users: Record<string, SogoUser>, options: { work
       const r = await fetch(`${origin}/SOGo/dav/${user}/Calendar/personal/`, { method: 'PROPFIND', headers: { authorization: basic(user), depth: '0' } });
       if (r.status !== 207) throw new Error(`SOGo refused user ${user} (${r.status}); sogod output:\n${output.slice(-4000)}`);
     }
+    const web = await startWebFront(sogoPort);
+    front = web.server;
     return {
       url: `${origin}/SOGo/dav/`,
+      webOrigin: web.origin,
       origin,
       basic,
       calendarUrl: (user) => `${origin}/SOGo/dav/${user}/Calendar/personal/`,

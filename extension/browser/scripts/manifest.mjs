@@ -1,11 +1,6 @@
 // The one manifest, and what differs per browser. Used by the build and by the tests (same source).
 export const GECKO_ID = 'visio@numerique.gouv.fr';
 
-export const CALENDAR_MATCHES = {
-  outlook: ['https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*'],
-  google: ['https://calendar.google.com/*'],
-};
-
 // Pages load only their own files; they talk to the gateway and the instance, which the agent or the
 // administrator configures, so https anywhere and plain http on loopback only (the gateway's local mode).
 const CSP =
@@ -25,9 +20,9 @@ export function manifest(target, version) {
     action: { default_popup: 'popup.html', default_title: '__MSG_actionTitle__', default_icon: icons },
     options_ui: { page: 'options.html', open_in_tab: true },
     permissions: ['storage', 'contextMenus', 'notifications', 'alarms', 'scripting', 'clipboardWrite', 'identity'],
-    // Self-hosted calendars: asked for one origin at a time, from the options page.
+    // No site access at install: every calendar (Outlook and Google included) is asked for from the options
+    // page, one origin at a time, and its content script registered at run time.
     optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
-    content_scripts: Object.entries(CALENDAR_MATCHES).map(([id, matches]) => ({ matches, js: [`content/${id}.js`], run_at: 'document_idle' })),
     commands: {
       'create-meeting': { suggested_key: { default: 'Alt+Shift+V' }, description: '__MSG_commandCreate__' },
       _execute_action: { suggested_key: { default: 'Alt+Shift+K' } },

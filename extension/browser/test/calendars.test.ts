@@ -4,7 +4,9 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayRooms, startRig, type Rig } from './harness.ts';
+import { axeViolations } from '@visio/testing/axe';
+import { join } from 'node:path';
+import { gatewayRooms, PACKAGE_DIR, startRig, type Rig } from './harness.ts';
 
 const SELF_HOSTED = {
   nextcloud: 'https://nextcloud.visio-test.example',
@@ -16,9 +18,10 @@ const SELF_HOSTED = {
 const CALENDARS = [
   { id: 'outlook', url: 'https://outlook.office.com/calendar/deeplink/compose', title: 'Revue de projet', rich: true, joins: ['abc-defg-hij', 'klm-nopq-rst'] },
   { id: 'google', url: 'https://calendar.google.com/calendar/u/0/r/eventedit', title: 'Comité de pilotage', rich: true, joins: ['abc-defg-hij'] },
-  { id: 'nextcloud', url: `${SELF_HOSTED.nextcloud}/apps/calendar/dayGridMonth/now/edit/sidebar`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
-  { id: 'sogo', url: `${SELF_HOSTED.sogo}/SOGo/so/agent/Calendar/view`, title: 'Réunion de service', rich: false, joins: ['abc-defg-hij'] },
-  { id: 'zimbra', url: `${SELF_HOSTED.zimbra}/#2`, title: 'Entretien', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'nextcloud', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/popover/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'nextcloud', fixture: 'nextcloud-full.html', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/full/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
+  { id: 'sogo', url: `${SELF_HOSTED.sogo}/SOGo/so/agent/Calendar/view`, title: 'Réunion de service', rich: false, joins: ['abc-defg-hij'], releasesUnsaved: true },
+  { id: 'zimbra', url: `${SELF_HOSTED.zimbra}/#2`, title: 'Entretien', rich: true, joins: ['abc-defg-hij'] },
   { id: 'roundcube', url: `${SELF_HOSTED.roundcube}/?_task=calendar`, title: 'Séminaire', rich: false, joins: ['abc-defg-hij'] },
 ] as const;
 
@@ -28,11 +31,20 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   // The install-time grant of these test origins stands in for the agent's "Allow" on the browser's
   // permission prompt, which headless Chromium cannot show; the options page still asks and registers.
-  rig = await startRig({ manifestExtra: { host_permissions: Object.values(SELF_HOSTED).map((o) => `${o}/*`) } });
-  for (const c of CALENDARS) rig.serve(c.url.split(/[?#]/)[0]!, `${c.id}.html`);
+  rig = await startRig({
+    manifestExtra: { host_permissions: [...Object.values(SELF_HOSTED).map((o) => `${o}/*`), 'https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*', 'https://calendar.google.com/*'] },
+  });
+  for (const c of CALENDARS) rig.serve(c.url.split(/[?#]/)[0]!, 'fixture' in c ? c.fixture : `${c.id}.html`);
   rig.browser.context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
 
   const options = await rig.page('options.html');
+  // Outlook and Google are off until turned on (nothing at install).
+  expect(await options.getByLabel('Outlook (web)').isChecked()).toBe(false);
+  expect(await options.getByLabel('Google Agenda').isChecked()).toBe(false);
+  await options.getByLabel('Outlook (web)').check();
+  await options.getByLabel('Google Agenda').check();
+  await options.getByRole('button', { name: 'Enregistrer' }).click();
+  await options.getByText('Options enregistrées.', { exact: false }).first().waitFor();
   for (const [kind, origin] of Object.entries(SELF_HOSTED)) {
     await options.getByLabel('Logiciel d’agenda').selectOption(kind);
     await options.getByLabel('Adresse de l’agenda').fill(`${origin}/`);
@@ -51,22 +63,36 @@ async function model(page: Page): Promise<{ model: Record<string, string>; error
 }
 
 describe('calendar modules on their fixture pages', () => {
-  it('registers the self-hosted calendars only for the granted origins', async () => {
+  it('registers calendars only where turned on and granted', async () => {
     const ids = await rig.worker.evaluate(async () => {
       const g = globalThis as unknown as { chrome: { scripting: { getRegisteredContentScripts(): Promise<{ id: string; matches: string[]; js: string[] }[]> } } };
       return (await g.chrome.scripting.getRegisteredContentScripts()).map((s) => `${s.js.join()} ${s.matches.join()}`).sort();
     });
     expect(ids).toEqual([
+      'content/google.js https://calendar.google.com/*',
       'content/nextcloud.js https://nextcloud.visio-test.example/*',
+      'content/outlook.js https://outlook.live.com/*,https://outlook.office.com/*,https://outlook.office365.com/*',
       'content/roundcube.js https://roundcube.visio-test.example/*',
       'content/sogo.js https://sogo.visio-test.example/*',
       'content/zimbra.js https://zimbra.visio-test.example/*',
     ]);
   });
 
+  it('registrations asked for together run one after the other (no "Duplicate script ID")', async () => {
+    const options = await rig.page('options.html');
+    const results = await options.evaluate(async () => {
+      const g = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string[]> } } };
+      return Promise.all([1, 2, 3, 4].map(() => g.chrome.runtime.sendMessage({ type: 'calendars-changed' }).then((ids) => ids.length, (e: Error) => e.message)));
+    });
+    await options.close();
+    expect(results).toEqual([6, 6, 6, 6]);
+  });
+
   for (const calendar of CALENDARS) {
-    it(`${calendar.id}: one "Add" button, link in the location, invitation in the description, once; Join next to links`, async () => {
-      const before = (await gatewayRooms(rig.gateway)).length;
+    it(`${'fixture' in calendar ? calendar.fixture : calendar.id}: one "Add" button, link in the location, invitation in the description, once; Join next to links`, async () => {
+      // Rooms of earlier pages may be released meanwhile (an editor closed unsaved): count what this page added.
+      const before = new Set((await gatewayRooms(rig.gateway)).map((r) => r.code));
+      const added = async () => (await gatewayRooms(rig.gateway)).filter((r) => !before.has(r.code));
       const page = await rig.page(calendar.url);
       const add = page.getByRole('button', { name: 'Ajouter une réunion Visio' });
       await add.waitFor();
@@ -74,8 +100,8 @@ describe('calendar modules on their fixture pages', () => {
 
       await add.click();
       await page.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
-      const rooms = await gatewayRooms(rig.gateway);
-      expect(rooms).toHaveLength(before + 1);
+      const rooms = await added();
+      expect(rooms).toHaveLength(1);
       const room = rooms[0]!;
       expect(room.title).toBe(calendar.title);
 
@@ -96,7 +122,7 @@ describe('calendar modules on their fixture pages', () => {
       // A second click adds nothing.
       await add.click();
       await page.getByText('Cet événement a déjà une réunion Visio.').waitFor();
-      expect(await gatewayRooms(rig.gateway)).toHaveLength(before + 1);
+      expect(await added()).toHaveLength(1);
 
       // The page re-renders around the editor: still one button.
       await page.evaluate(() => document.body.append(Object.assign(document.createElement('div'), { textContent: 'rendu' })));
@@ -111,7 +137,15 @@ describe('calendar modules on their fixture pages', () => {
         expect(await join.getAttribute('href')).toBe(`https://visio.numerique.gouv.fr/${code}`);
       }
       expect(await page.getByRole('link', { name: /^Rejoindre la réunion Visio/ }).count()).toBe(calendar.joins.length);
+      // Join inside an event block opens the room, never the calendar's own handler on the block.
+      const [tab] = await Promise.all([rig.browser.context.waitForEvent('page'), page.getByRole('link', { name: `Rejoindre la réunion Visio ${calendar.joins[0]}` }).click()]);
+      await tab.close();
+      expect(await page.evaluate(() => (window as unknown as { blockClicks?: number }).blockClicks ?? 0)).toBe(0);
       await page.close();
+      if ('releasesUnsaved' in calendar) {
+        // The tab closed with the editor unsaved: the room goes back.
+        await expect.poll(async () => (await gatewayRooms(rig.gateway)).some((r) => r.code === room.code), { timeout: 10_000 }).toBe(false);
+      }
     });
   }
 
@@ -123,6 +157,25 @@ describe('calendar modules on their fixture pages', () => {
     await page.locator('input[name="evt-where"]').fill('Salle 12');
     expect(await page.locator('#content').textContent()).toBe('Contenu de la page');
     expect((await model(page)).errors).toEqual([]);
+    await page.close();
+  });
+
+  it('an open editor whose markup changed is reported: the options page says where, and when it last worked', async () => {
+    rig.serve('https://calendar.google.com/calendar/u/1/r/eventedit', 'changed.html');
+    const page = await rig.page('https://calendar.google.com/calendar/u/1/r/eventedit/abc');
+    const options = await rig.page('options.html');
+    const google = options.locator('#status-list li[data-calendar="google"]');
+    await expect.poll(() => google.getAttribute('data-state'), { timeout: 10_000 }).toBe('missing');
+    const text = await google.textContent();
+    expect(text).toContain('Google Agenda : éditeur d’événement non reconnu sur https://calendar.google.com le ');
+    expect(text).toContain('dernière fois reconnu le ');
+    // The others worked on their pages.
+    for (const id of ['outlook', 'nextcloud', 'sogo', 'zimbra', 'roundcube']) {
+      expect(await options.locator(`#status-list li[data-calendar="${id}"]`).getAttribute('data-state')).toBe('working');
+    }
+    expect((await axeViolations(options)).map((v) => v.id)).toEqual([]);
+    await options.locator('#status-list').screenshot({ path: join(PACKAGE_DIR, 'test-results', 'options-status.png') });
+    await options.close();
     await page.close();
   });
 

@@ -136,3 +136,14 @@ export async function gatewayRooms(gateway: GatewayProcess): Promise<{ code: str
   const response = await fetch(`${gateway.url}/v1/rooms?limit=100`);
   return ((await response.json()) as { items: { code: string; url: string; accessLevel: string; title?: string }[] }).items;
 }
+
+/** Polls `what` until `ok` holds (the machine is loaded: no timing assumed), else fails with the last value. */
+export async function waitUntil<T>(what: () => Promise<T>, ok: (v: T) => boolean, label: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await what();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${label}: last value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}

@@ -13,13 +13,14 @@ describe('packages', () => {
     for (const target of ['chromium', 'firefox']) expect(existsSync(join(DIST, `visio-${target}-${version}.zip`)), target).toBe(true);
   });
 
-  it('asks for least privilege: no <all_urls>, calendar hosts only, optional origins, strict CSP', () => {
+  it('asks for least privilege: no <all_urls>, no content script or host at install, optional origins, strict CSP', () => {
     for (const target of ['chromium', 'firefox'] as const) {
       const m = manifest(target);
       const text = JSON.stringify(m);
       expect(text).not.toContain('<all_urls>');
       expect(m.host_permissions).toBeUndefined();
-      expect(m.content_scripts.flatMap((c: { matches: string[] }) => c.matches).every((u: string) => /^https:\/\/(outlook\.(office|office365|live)\.com|calendar\.google\.com)\/\*$/.test(u))).toBe(true);
+      // No site at install: every calendar's script is registered once the agent granted its site.
+      expect(m.content_scripts).toBeUndefined();
       expect(m.content_security_policy.extension_pages).toMatch(/script-src 'self';/);
       expect(m.content_security_policy.extension_pages).not.toMatch(/unsafe-|https:\/\/\*|\bhttp:(?!\/\/(127\.0\.0\.1|localhost))/);
     }

@@ -1,7 +1,8 @@
 /** The toolbar popup in Chromium against a real gateway: create, copy, join, e-mail, .ics, recent rooms. */
+import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayRooms, INSTANCE, startRig, type Rig } from './harness.ts';
+import { gatewayRooms, INSTANCE, PACKAGE_DIR, startRig, type Rig } from './harness.ts';
 
 let rig: Rig;
 
@@ -49,8 +50,19 @@ describe('popup in Chromium', () => {
     expect(tab.url()).toBe(url);
     await tab.close();
 
+    // The room code is one unbroken line box, wherever the URL wraps.
+    expect(await page.locator('#link .code').evaluate((c) => [c.textContent, c.getClientRects().length])).toEqual([code, 1]);
+
+    // The .ics starts when the agent says (default: the next quarter hour).
+    const start = page.getByLabel('Début de la réunion (.ics, une heure)');
+    expect(await start.inputValue()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:(00|15|30|45)$/);
+    const day = new Date(Date.now() + 2 * 86_400_000);
+    const ymd = `${day.getFullYear()}-${String(day.getMonth() + 1).padStart(2, '0')}-${String(day.getDate()).padStart(2, '0')}`;
+    await start.fill(`${ymd}T14:30`);
+    await page.screenshot({ path: join(PACKAGE_DIR, 'test-results', 'popup-result.png'), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Télécharger le .ics' }).click()]);
     const ics = readFileSync((await download.path())!, 'utf8');
+    expect(ics.replace(/\r\n[ \t]/g, '')).toMatch(new RegExp(`DTSTART[^:\\r\\n]*:${ymd.replace(/-/g, '')}T143000`));
     expect(download.suggestedFilename()).toBe(`visio-${code}.ics`);
     expect(ics).toContain('METHOD:PUBLISH'); // no attendees: a file to import (RFC 5546)
     expect(ics).toContain(`X-VISIO-ROOM:${code}`);
@@ -100,6 +112,9 @@ describe('popup in Chromium', () => {
     await page.getByRole('button', { name: 'Nouvelle réunion Visio' }).click();
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toBe('Impossible de joindre le service Visio. Vérifiez votre connexion et réessayez.');
     expect(await page.locator('#result').isHidden()).toBe(true);
+    // The state line says where to fix it, with a link to the options.
+    await expect.poll(() => page.locator('#auth-state').textContent(), { timeout: 10_000 }).toBe('Indiquez l’adresse de la passerelle Visio dans les options.');
+    expect(await page.locator('#auth-state').getByRole('link', { name: 'options' }).getAttribute('href')).toBe('options.html');
     expect(await gatewayRooms(rig.gateway)).toHaveLength(before);
     await page.close();
     await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr' });

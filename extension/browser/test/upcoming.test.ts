@@ -76,6 +76,31 @@ describe('upcoming meetings in the popup (real gateway and Radicale)', () => {
     expect(rig.foreign).toEqual([]);
   });
 
+  it('the options page checks the account through the gateway before keeping it, in memory unless remembered', async () => {
+    const stored = () =>
+      rig.worker.evaluate(async () => {
+        const g = globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<Record<string, unknown>> }; session: { get(k: string): Promise<Record<string, unknown>> } } } };
+        return { local: (await g.chrome.storage.local.get('caldav')).caldav ?? null, session: (await g.chrome.storage.session.get('caldav')).caldav ?? null };
+      });
+    await setAccount({ server: '', user: '', password: '' });
+    const options = await rig.page('options.html');
+    await options.getByLabel('Identifiant').fill('alice');
+    await options.getByLabel('Mot de passe d’application').fill('not-the-password');
+    await options.getByRole('button', { name: 'Enregistrer' }).click();
+    await options.getByRole('alert').getByText(/serveur d’agenda a refusé/).waitFor({ timeout: 15_000 });
+    expect(await stored()).toEqual({ local: { server: '', user: '', password: '' }, session: null });
+
+    await options.getByLabel('Mot de passe d’application').fill(PASSWORD);
+    await options.getByRole('button', { name: 'Enregistrer' }).click();
+    await options.getByText('Options enregistrées.', { exact: false }).first().waitFor({ timeout: 15_000 });
+    expect(await stored()).toEqual({ local: null, session: { server: '', user: 'alice', password: PASSWORD } });
+
+    await options.getByLabel(/Retenir le mot de passe/).check();
+    await options.getByRole('button', { name: 'Enregistrer' }).click();
+    await expect.poll(stored, { timeout: 10_000 }).toEqual({ local: { server: '', user: 'alice', password: PASSWORD }, session: null });
+    await options.close();
+  });
+
   it('says so when the calendar server refuses the CalDAV password', async () => {
     await setAccount({ server: radicale.url, user: 'alice', password: 'wrong' });
     const popup = await rig.page('popup.html');

@@ -8,12 +8,12 @@ import { describeError } from '@visio/shared/client';
 import type { Menus, Notifications } from 'webextension-polyfill';
 import { createMeeting, fetchUpcoming, gatewayClient, loadCaldavAccount } from '../lib/api.js';
 import { signIn } from '../lib/auth.js';
-import browser from '../lib/browser.js';
+import browser, { sessionArea } from '../lib/browser.js';
 import { isSignInCancelled } from '@visio/shared/sign-in';
 import { syncCalendarScripts } from '../lib/calendars.js';
 import { t } from '../lib/i18n.js';
-import type { ContentConfig, CreateForEventResult, Request, SignInResult } from '../lib/messages.js';
-import { loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
+import type { CalendarStatus, ContentConfig, CreateForEventResult, Request, SignInResult } from '../lib/messages.js';
+import { CALENDAR_IDS, loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
 import { writeClipboard } from './clipboard.js';
 
 const MENU_ID = 'visio-create';
@@ -60,16 +60,57 @@ export function onCommand(command: string): Promise<string | null> | undefined {
   return command === COMMAND ? createAndCopy() : undefined;
 }
 
+// Rooms made for a calendar editor, until it is saved or closed: the only ones a content script may release.
+const EVENT_ROOMS = 'eventRooms';
+
+async function eventRooms(): Promise<string[]> {
+  const value = (await (sessionArea() ?? browser.storage.local).get(EVENT_ROOMS))[EVENT_ROOMS];
+  return Array.isArray(value) ? value.filter((c): c is string => typeof c === 'string') : [];
+}
+
 async function createForEvent(title: string | undefined): Promise<CreateForEventResult> {
   const settings = await loadSettings();
   const client = gatewayClient(settings);
   try {
     const room = await createMeeting(client, settings, title?.trim() || undefined);
+    await (sessionArea() ?? browser.storage.local).set({ [EVENT_ROOMS]: [...(await eventRooms()), room.code].slice(-50) });
     const invitation = await client.getInvitation(room.code, settings.uiLang);
     return { ok: true, url: room.url, code: room.code, html: invitation.html, text: invitation.text };
   } catch (error) {
     return { ok: false, message: describeError(error, settings.uiLang) };
   }
+}
+
+/** Deletes a room an editor was closed on without saving; any other code is ignored. */
+async function releaseRoom(code: string): Promise<boolean> {
+  const rooms = await eventRooms();
+  if (!rooms.includes(code)) return false;
+  await (sessionArea() ?? browser.storage.local).set({ [EVENT_ROOMS]: rooms.filter((c) => c !== code) });
+  const settings = await loadSettings();
+  try {
+    await gatewayClient(settings).deleteRoom(code);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const STATUS_KEY = 'calendarStatus';
+
+/** Keeps each calendar's last state for the options page; `lastSeen` survives a later `missing`. */
+async function recordStatus(calendar: string, state: unknown, url: string | undefined): Promise<void> {
+  if (!(CALENDAR_IDS as readonly string[]).includes(calendar) || (state !== 'working' && state !== 'missing')) return;
+  const all = ((await browser.storage.local.get(STATUS_KEY))[STATUS_KEY] ?? {}) as Record<string, CalendarStatus>;
+  const now = Date.now();
+  let origin = '';
+  try {
+    origin = url ? new URL(url).origin : '';
+  } catch {
+    // no tab address: left empty
+  }
+  const lastSeen = state === 'working' ? now : all[calendar]?.lastSeen;
+  all[calendar] = { state, at: now, origin, ...(lastSeen ? { lastSeen } : {}) };
+  await browser.storage.local.set({ [STATUS_KEY]: all });
 }
 
 async function contentConfig(calendar: string): Promise<ContentConfig> {
@@ -93,7 +134,7 @@ async function backgroundSignIn(): Promise<SignInResult> {
   }
 }
 
-function onMessage(message: unknown, sender: { id?: string }): Promise<unknown> | undefined {
+function onMessage(message: unknown, sender: { id?: string; tab?: { url?: string } }): Promise<unknown> | undefined {
   // Only this extension's own scripts and pages (never a web page) may ask.
   if (sender.id !== browser.runtime.id) return undefined;
   const m = message as Request;
@@ -102,8 +143,12 @@ function onMessage(message: unknown, sender: { id?: string }): Promise<unknown> 
       return contentConfig(String(m.calendar));
     case 'create-for-event':
       return createForEvent(typeof m.title === 'string' ? m.title : undefined);
+    case 'calendar-status':
+      return recordStatus(String(m.calendar), m.state, sender.tab?.url);
+    case 'release-room':
+      return releaseRoom(String(m.code));
     case 'calendars-changed':
-      return loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+      return loadSettings().then((s) => syncCalendarScripts(s));
     case 'sign-in':
       return backgroundSignIn();
     default:
@@ -149,6 +194,11 @@ function offscreenLike(): boolean {
 }
 
 function joinFromNotification(id: string): void {
+  if (id === WELCOME) {
+    void browser.tabs.create({ url: browser.runtime.getURL('options.html') });
+    void browser.notifications.clear(id);
+    return;
+  }
   if (!id.startsWith('visio-join|')) return;
   const url = id.split('|')[1];
   void loadSettings().then((settings) => {
@@ -158,13 +208,21 @@ function joinFromNotification(id: string): void {
   });
 }
 
-browser.runtime.onInstalled.addListener(() => {
+const WELCOME = 'visio-welcome';
+
+browser.runtime.onInstalled.addListener((details) => {
+  // First install: say where to start (a click opens the options page).
+  if (details.reason === 'install') {
+    void loadSettings().then((s) =>
+      browser.notifications.create(WELCOME, { type: 'basic', iconUrl: ICON, title: t(s.uiLang, 'welcomeTitle'), message: t(s.uiLang, 'welcome') }),
+    );
+  }
   void setUpMenu();
-  void loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+  void loadSettings().then((s) => syncCalendarScripts(s));
   void scheduleReminders();
 });
 browser.runtime.onStartup.addListener(() => {
-  void loadSettings().then((s) => syncCalendarScripts(s.selfHosted));
+  void loadSettings().then((s) => syncCalendarScripts(s));
 });
 browser.contextMenus.onClicked.addListener((info) => void onMenuClicked(info));
 browser.commands.onCommand.addListener((command) => void onCommand(command));
@@ -174,7 +232,11 @@ browser.alarms.onAlarm.addListener((alarm) => {
 });
 browser.notifications.onClicked.addListener(joinFromNotification);
 browser.notifications.onButtonClicked?.addListener((id) => joinFromNotification(id));
-browser.permissions.onRemoved.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s.selfHosted)));
+// Calendars turned on or off (options page, policy, tests writing the settings): scripts follow.
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.settings) void loadSettings().then((s) => syncCalendarScripts(s));
+});
+browser.permissions.onRemoved.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s)));
 onSettingsChanged(() => {
   void setUpMenu();
   void scheduleReminders();
@@ -182,3 +244,5 @@ onSettingsChanged(() => {
 
 // The exact handlers the browser calls, reachable from the tests' debugger (never from a page).
 (globalThis as { visio?: unknown }).visio = { onMenuClicked, onCommand, createAndCopy, remind };
+// The bundle's own `visio` global is this module's exports: the notification handler is one of them.
+export { joinFromNotification as onNotificationClicked };

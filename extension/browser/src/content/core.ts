@@ -22,12 +22,16 @@ export interface Editor {
   location: Field | null;
   description: Field | null;
   title?: HTMLInputElement | HTMLTextAreaElement | null;
+  /** Clicks that save the event (besides a form submit). Without it, a room is never released on close. */
+  save?: string[];
 }
 
 export interface CalendarModule {
   id: CalendarId;
   /** Event editors open in the page (empty when none, or when the markup is not the expected one). */
   editors(doc: Document): Editor[];
+  /** True when the page shows an event editor (by its address or a landmark), whether or not its fields are found. */
+  editorOpen?(doc: Document): boolean;
 }
 
 const BUTTON_MARK = 'data-visio-add';
@@ -53,14 +57,19 @@ export function fieldText(field: Field | null | undefined): string {
 }
 
 /**
- * Sets a text control's value the way typing does: the prototype's setter (React, Vue and Angular track
- * the value through it), then `input` and `change` events that bubble.
+ * Sets a text control's value the way typing does: the browser's own editing command (trusted beforeinput
+ * and input events, which Google Calendar requires), else the prototype's setter (React, Vue and Angular
+ * track the value through it) and `input` / `change` events that bubble.
  */
 function setControlValue(field: HTMLInputElement | HTMLTextAreaElement, value: string): void {
-  const proto = field instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
   field.focus();
-  Object.getOwnPropertyDescriptor(proto, 'value')?.set?.call(field, value);
-  field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: value }));
+  field.select();
+  const typed = field.ownerDocument.execCommand('insertText', false, value) && field.value === value;
+  if (!typed) {
+    const proto = field instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value')?.set?.call(field, value);
+    field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: value }));
+  }
   field.dispatchEvent(new Event('change', { bubbles: true }));
 }
 
@@ -121,6 +130,44 @@ function hasVisioLink(editor: Editor, instanceUrl: string): boolean {
   return findVisioLinks(text, instanceUrl).length > 0;
 }
 
+/** Rooms added to an editor that has not been saved yet: released when the editor closes unsaved. */
+interface Pending {
+  root: Element;
+  code: string;
+  saved: boolean;
+}
+const pendingRooms = new Set<Pending>();
+
+function trackUnsaved(editor: Editor, code: string): void {
+  if (!editor.save) return;
+  const entry: Pending = { root: editor.root, code, saved: false };
+  const selectors = editor.save.join(',');
+  editor.root.addEventListener('submit', () => (entry.saved = true), true);
+  editor.root.addEventListener(
+    'click',
+    (event) => {
+      if (event.target instanceof Element && event.target.closest(selectors)) entry.saved = true;
+    },
+    true,
+  );
+  pendingRooms.add(entry);
+}
+
+/** An editor gone from the page without a save (Cancel, Escape, closed): its room goes back to the gateway. */
+function releaseClosedEditors(): void {
+  for (const entry of pendingRooms) {
+    if (entry.root.isConnected) continue;
+    pendingRooms.delete(entry);
+    if (!entry.saved) void browser.runtime.sendMessage({ type: 'release-room', code: entry.code }).catch(() => undefined);
+  }
+}
+
+// The tab closed or left with the editor still open and unsaved: the same.
+addEventListener('pagehide', () => {
+  for (const entry of pendingRooms) if (!entry.saved) void browser.runtime.sendMessage({ type: 'release-room', code: entry.code }).catch(() => undefined);
+  pendingRooms.clear();
+});
+
 function enhanceEditor(editor: Editor, config: ContentConfig): void {
   if (editor.root.querySelector(`[${BUTTON_MARK}]`) || editor.anchor.parentElement?.querySelector(`:scope > [${BUTTON_MARK}]`)) return;
   if (!editor.location && !editor.description) return;
@@ -147,6 +194,7 @@ function enhanceEditor(editor: Editor, config: ContentConfig): void {
       }
       if (editor.location?.isConnected) writeLocation(editor.location, result.url);
       if (editor.description?.isConnected) writeDescription(editor.description, result.html, result.text);
+      trackUnsaved(editor, result.code);
       status.textContent = t(lang, 'added');
     } catch {
       status.textContent = '';
@@ -178,6 +226,10 @@ function joinButton(doc: Document, url: string, code: string, lang: Lang): HTMLE
   a.textContent = t(lang, 'joinVisio');
   a.setAttribute('aria-label', t(lang, 'joinVisioCode', { code }));
   shadow.append(style, a);
+  // The calendar's own handlers on the block around (open the event, drag it) never see this button's clicks.
+  for (const type of ['click', 'dblclick', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'touchstart']) {
+    host.addEventListener(type, (event) => event.stopPropagation());
+  }
   return host;
 }
 
@@ -218,13 +270,23 @@ export function startCalendar(module: CalendarModule): void {
   let scheduled = false;
   const pending = new Set<Element>();
 
+  // Said once per change: the options page shows it, so a calendar whose markup changed is noticed.
+  let reported: 'working' | 'missing' | null = null;
+  const report = (state: 'working' | 'missing' | null) => {
+    if (!state || state === reported) return;
+    reported = state;
+    void browser.runtime.sendMessage({ type: 'calendar-status', calendar: module.id, state }).catch(() => undefined);
+  };
+
   const run = () => {
     scheduled = false;
     if (!config) return;
     const roots = pending.has(document.body) ? [document.body] : [...pending].filter((el) => el.isConnected);
     pending.clear();
     try {
-      for (const editor of module.editors(document)) {
+      const editors = module.editors(document);
+      report(editors.length > 0 ? 'working' : module.editorOpen?.(document) ? 'missing' : null);
+      for (const editor of editors) {
         try {
           enhanceEditor(editor, config);
         } catch {
@@ -256,6 +318,7 @@ export function startCalendar(module: CalendarModule): void {
       schedule(document.body);
       new MutationObserver((records) => {
         for (const r of records) {
+          if (r.type === 'childList' && r.removedNodes.length > 0 && pendingRooms.size > 0) releaseClosedEditors();
           if (r.type === 'childList') for (const n of r.addedNodes) if (n instanceof Element && !n.hasAttribute(BUTTON_MARK) && !n.hasAttribute(JOIN_MARK)) schedule(n);
           if (r.type === 'characterData' && r.target.parentElement) {
             r.target.parentElement.removeAttribute(SCANNED);

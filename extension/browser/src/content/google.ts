@@ -1,15 +1,21 @@
-/** Google Calendar (calendar.google.com): the full event editor. */
+/**
+ * Google Calendar (calendar.google.com): the full-screen event editor (body data-viewfamily EVENT_EDIT), as
+ * in test/fixtures/google.html: title `#xTiIn input`, location `#xLocIn input[role=combobox]`, description
+ * `#xDescIn [contenteditable]`. Google keeps only edits made through the browser's editing commands
+ * (insertText / insertHTML), which is how core.ts writes.
+ */
 import { startCalendar } from './core.js';
 import { findEditors } from './editors.js';
 
 startCalendar({
   id: 'google',
+  editorOpen: (doc) => doc.body.dataset.viewfamily === 'EVENT_EDIT' || doc.location.pathname.includes('/eventedit'),
   editors: (doc) =>
     findEditors(doc, {
-      roots: ['[role="main"] form', '[role="dialog"]', '[role="main"]'],
-      title: ['input[aria-label="Titre"]', 'input[aria-label="Title"]', 'input[aria-label*="titre" i]', 'input[aria-label*="title" i]'],
-      location: ['input[aria-label="Ajouter un lieu"]', 'input[aria-label="Add location"]', 'input[aria-label*="lieu" i]', 'input[aria-label*="location" i]'],
-      description: ['div[contenteditable="true"][aria-label="Description"]', 'div[contenteditable="true"][aria-label*="description" i]', 'textarea[aria-label*="description" i]'],
-      anchor: ['[jsname][data-visio-anchor]', 'div[role="combobox"]'],
+      roots: ['[role="main"]', '[role="dialog"]'],
+      title: ['#xTiIn input', 'input#xTiIn'],
+      location: ['#xLocIn input[role="combobox"]', '#xLocIn input'],
+      description: ['#xDescIn [contenteditable="true"]', '#xDescIn [contenteditable=""]'],
+      anchor: ['#xLocIn'],
     }),
 });

@@ -4,6 +4,7 @@ import { findEditors } from './editors.js';
 
 startCalendar({
   id: 'outlook',
+  editorOpen: (doc) => doc.location.pathname.includes('/compose'),
   editors: (doc) =>
     findEditors(doc, {
       roots: ['[data-app-section="CalendarCompose"]', '[role="dialog"][aria-label*="vénement" i]', '[role="dialog"][aria-label*="event" i]', '[role="main"] form'],

@@ -4,6 +4,7 @@ import { findEditors } from './editors.js';
 
 startCalendar({
   id: 'roundcube',
+  editorOpen: (doc) => !!doc.querySelector('.ui-dialog #eventedit'),
   editors: (doc) =>
     findEditors(doc, {
       roots: ['#eventedit'],

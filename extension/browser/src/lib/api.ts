@@ -4,7 +4,7 @@ import type { Room } from '@visio/shared/contract';
 import { findVisioLinks } from '@visio/shared/links';
 import type { Lang } from '@visio/shared/types';
 import { tokenSource } from './auth.js';
-import browser from './browser.js';
+import browser, { sessionArea } from './browser.js';
 import type { Settings } from './settings.js';
 
 export function gatewayClient(settings: Pick<Settings, 'gatewayUrl'>): VisioClient {
@@ -29,7 +29,10 @@ export interface UpcomingMeeting {
   calendar?: string;
 }
 
-/** The agent's CalDAV account, from the options page (storage.local): the gateway never keeps it. */
+/**
+ * The agent's CalDAV account, from the options page: in storage.session (memory only, gone when the browser
+ * closes) unless the agent chose to remember it on this computer (storage.local). The gateway never keeps it.
+ */
 export interface CaldavAccount {
   /** One of the gateway's CALDAV_SERVERS; empty when the gateway allows only one. */
   server: string;
@@ -39,10 +42,38 @@ export interface CaldavAccount {
 
 export const CALDAV_KEY = 'caldav';
 
-export async function loadCaldavAccount(): Promise<CaldavAccount | null> {
-  const raw = (await browser.storage.local.get(CALDAV_KEY))[CALDAV_KEY] as Partial<CaldavAccount> | undefined;
-  if (!raw || typeof raw.user !== 'string' || typeof raw.password !== 'string' || !raw.user || !raw.password) return null;
-  return { server: typeof raw.server === 'string' ? raw.server : '', user: raw.user, password: raw.password };
+function parseAccount(raw: unknown): CaldavAccount | null {
+  const a = raw as Partial<CaldavAccount> | undefined;
+  if (!a || typeof a.user !== 'string' || typeof a.password !== 'string' || !a.user || !a.password) return null;
+  return { server: typeof a.server === 'string' ? a.server : '', user: a.user, password: a.password };
+}
+
+export async function loadCaldavAccount(): Promise<(CaldavAccount & { remembered: boolean }) | null> {
+  const session = sessionArea();
+  const inSession = session ? parseAccount((await session.get(CALDAV_KEY))[CALDAV_KEY]) : null;
+  if (inSession) return { ...inSession, remembered: false };
+  const remembered = parseAccount((await browser.storage.local.get(CALDAV_KEY))[CALDAV_KEY]);
+  return remembered ? { ...remembered, remembered: true } : null;
+}
+
+/** Keeps the account where the agent chose (one place only); null forgets it everywhere. */
+export async function saveCaldavAccount(account: CaldavAccount | null, remember: boolean): Promise<void> {
+  const session = sessionArea();
+  if (account && remember) {
+    await browser.storage.local.set({ [CALDAV_KEY]: account });
+    await session?.remove(CALDAV_KEY);
+  } else if (account && session) {
+    await session.set({ [CALDAV_KEY]: account });
+    await browser.storage.local.remove(CALDAV_KEY);
+  } else {
+    await session?.remove(CALDAV_KEY);
+    await browser.storage.local.remove(CALDAV_KEY);
+  }
+}
+
+/** Checks the account against the calendar server through the gateway (its calendar discovery, a PROPFIND). */
+export async function checkCaldavAccount(client: VisioClient, account: CaldavAccount): Promise<void> {
+  await client.listCalendars({ authorization: basicCaldavAuthorization(account.user, account.password), ...(account.server ? { server: account.server } : {}) });
 }
 
 /**

@@ -9,16 +9,13 @@ import type { TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
 import { createSignInSession, signInWithWebAuthFlow, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
 import type { Lang } from '@visio/shared/types';
-import browser from './browser.js';
+import browser, { sessionArea } from './browser.js';
 
 /** The gateway's client id for this extension (VISIO_CLIENTS), Chromium and Firefox alike. */
 export const CLIENT_ID = 'browser';
 const KEY = 'tokens';
 
-// storage.session exists in Chromium 102+ and Firefox 115+; without it, tokens are simply not kept.
-function sessionArea(): typeof browser.storage.local | null {
-  return (browser.storage as unknown as { session?: typeof browser.storage.local }).session ?? null;
-}
+// Without storage.session, tokens are simply not kept.
 
 const storage: TokenStorage = {
   async load() {

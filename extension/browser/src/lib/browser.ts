@@ -13,3 +13,8 @@ export function offscreenApi(): OffscreenApi | undefined {
   const chromeGlobal = (globalThis as { chrome?: { offscreen?: OffscreenApi } }).chrome;
   return chromeGlobal?.offscreen;
 }
+
+/** storage.session (Chromium 102+, Firefox 115+): memory only, gone when the browser closes, never readable by content scripts. */
+export function sessionArea(): typeof browser.storage.local | null {
+  return (browser.storage as unknown as { session?: typeof browser.storage.local }).session ?? null;
+}

@@ -1,11 +1,18 @@
 /**
- * Self-hosted calendars get their content script only once the agent granted that origin (optional host
- * permission): registered at run time, one script per calendar software, nothing on any other site.
+ * Calendar content scripts are registered at run time, only where the agent granted the site (optional host
+ * permission, asked from the options page): nothing at install. Outlook on the web and Google Calendar have
+ * their fixed addresses; self-hosted calendars one script per entry.
  */
 import browser from './browser.js';
-import type { SelfHostedEntry } from './settings.js';
+import type { BuiltInCalendar, Settings } from './settings.js';
 
 const PREFIX = 'visio-cal-';
+
+/** The public calendars' addresses, asked for when the agent turns them on. */
+export const BUILT_IN_MATCHES: Record<BuiltInCalendar, string[]> = {
+  outlook: ['https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*'],
+  google: ['https://calendar.google.com/*'],
+};
 
 /** `https://cloud.example.gouv.fr:8443` → `https://cloud.example.gouv.fr/*` (match patterns carry no port). */
 export function originPattern(origin: string): string {
@@ -13,16 +20,29 @@ export function originPattern(origin: string): string {
   return `${url.protocol}//${url.hostname}/*`;
 }
 
-export async function syncCalendarScripts(entries: SelfHostedEntry[]): Promise<string[]> {
+async function register(settings: Pick<Settings, 'calendars' | 'selfHosted'>): Promise<string[]> {
   const registered = await browser.scripting.getRegisteredContentScripts();
   const ours = registered.filter((s) => s.id.startsWith(PREFIX)).map((s) => s.id);
   if (ours.length > 0) await browser.scripting.unregisterContentScripts({ ids: ours });
+  const wanted: { id: string; kind: string; matches: string[] }[] = [
+    ...(Object.keys(BUILT_IN_MATCHES) as BuiltInCalendar[]).filter((id) => settings.calendars[id]).map((id) => ({ id: `${PREFIX}${id}`, kind: id, matches: BUILT_IN_MATCHES[id] })),
+    ...settings.selfHosted.map((entry, i) => ({ id: `${PREFIX}${entry.kind}-${i}`, kind: entry.kind, matches: [originPattern(entry.origin)] })),
+  ];
   const scripts = [];
-  for (const [i, entry] of entries.entries()) {
-    const pattern = originPattern(entry.origin);
-    if (!(await browser.permissions.contains({ origins: [pattern] }))) continue;
-    scripts.push({ id: `${PREFIX}${entry.kind}-${i}`, matches: [pattern], js: [`content/${entry.kind}.js`], runAt: 'document_idle' as const, persistAcrossSessions: true });
+  for (const { id, kind, matches } of wanted) {
+    if (!(await browser.permissions.contains({ origins: matches }))) continue;
+    scripts.push({ id, matches, js: [`content/${kind}.js`], runAt: 'document_idle' as const, persistAcrossSessions: true });
   }
   if (scripts.length > 0) await browser.scripting.registerContentScripts(scripts);
   return scripts.map((s) => s.id);
+}
+
+// One registration at a time: start-up, the options page and a revoked permission can ask together, and two
+// interleaved runs fail with "Duplicate script ID".
+let queue: Promise<unknown> = Promise.resolve();
+
+export function syncCalendarScripts(settings: Pick<Settings, 'calendars' | 'selfHosted'>): Promise<string[]> {
+  const run = queue.then(() => register(settings));
+  queue = run.catch(() => undefined);
+  return run;
 }

@@ -5,7 +5,11 @@ import type { CalendarId } from './settings.js';
 export type Request =
   | { type: 'content-config'; calendar: CalendarId }
   | { type: 'create-for-event'; title?: string }
+  /** A room added to an editor closed without saving: deleted, if this extension created it for an event. */
+  | { type: 'release-room'; code: string }
   | { type: 'calendars-changed' }
+  /** A calendar page: its event editor was recognised (`working`), or one is open and its fields were not found (`missing`). */
+  | { type: 'calendar-status'; calendar: CalendarId; state: 'working' | 'missing' }
   | { type: 'sign-in' };
 
 /**
@@ -23,3 +27,13 @@ export interface ContentConfig {
 export type CreateForEventResult =
   | { ok: true; url: string; code: string; html: string; text: string }
   | { ok: false; message: string };
+
+/** What the options page shows per calendar (storage.local `calendarStatus`). */
+export interface CalendarStatus {
+  state: 'working' | 'missing';
+  /** When the state was last reported, and on which origin. */
+  at: number;
+  origin: string;
+  /** Last time the editor was recognised. */
+  lastSeen?: number;
+}

@@ -12,6 +12,7 @@ export const SELF_HOSTED_CALENDARS = ['nextcloud', 'sogo', 'zimbra', 'roundcube'
 export type BuiltInCalendar = (typeof BUILT_IN_CALENDARS)[number];
 export type SelfHostedCalendar = (typeof SELF_HOSTED_CALENDARS)[number];
 export type CalendarId = BuiltInCalendar | SelfHostedCalendar;
+export const CALENDAR_IDS: readonly CalendarId[] = [...BUILT_IN_CALENDARS, ...SELF_HOSTED_CALENDARS];
 
 export const CALENDAR_NAMES: Record<CalendarId, string> = {
   outlook: 'Outlook (web)',
@@ -56,7 +57,8 @@ export const DEFAULTS: Settings = {
   accessLevel: 'default',
   reminders: false,
   reminderMinutes: 5,
-  calendars: { outlook: true, google: true },
+  // Off until the agent turns them on (and grants the site) in the options.
+  calendars: { outlook: false, google: false },
   selfHosted: [],
 };
 
@@ -82,7 +84,7 @@ function sanitize(raw: unknown): Partial<Settings> {
   if (typeof r.reminderMinutes === 'number' && Number.isInteger(r.reminderMinutes) && r.reminderMinutes >= 1 && r.reminderMinutes <= 60) out.reminderMinutes = r.reminderMinutes;
   if (r.calendars && typeof r.calendars === 'object') {
     const c = r.calendars as Record<string, unknown>;
-    out.calendars = { outlook: c.outlook !== false, google: c.google !== false };
+    out.calendars = { outlook: c.outlook === true, google: c.google === true };
   }
   if (Array.isArray(r.selfHosted)) {
     out.selfHosted = r.selfHosted.flatMap((e: unknown) => {
@@ -97,20 +99,45 @@ function sanitize(raw: unknown): Partial<Settings> {
 /** What policy pushed; Firefox throws when no policy names the extension, which means "nothing". */
 export async function managedSettings(): Promise<Partial<Pick<Settings, Manageable>>> {
   try {
-    const managed = sanitize(await browser.storage.managed.get(null));
-    const out: Partial<Pick<Settings, Manageable>> = {};
-    for (const key of MANAGEABLE) if (managed[key] !== undefined) (out as Record<string, unknown>)[key] = managed[key];
-    return out;
+    return onlyManageable(await browser.storage.managed.get(null));
   } catch {
     return {};
   }
 }
 
-export async function loadSettings(): Promise<EffectiveSettings> {
-  const [stored, managed] = await Promise.all([browser.storage.local.get(KEY), managedSettings()]);
-  const own = sanitize(stored[KEY]);
-  const settings: Settings = { ...DEFAULTS, ...own, ...managed };
+// What policy pushed last time, so pages can show their first state before managed storage answers (it can
+// take seconds on a cold browser start); the answer then replaces it.
+const POLICY_CACHE = 'policyCache';
+
+function effective(stored: unknown, managed: Partial<Pick<Settings, Manageable>>): EffectiveSettings {
+  const settings: Settings = { ...DEFAULTS, ...sanitize(stored), ...managed };
   return { ...settings, locked: Object.keys(managed) as Manageable[], uiLang: resolveLang(settings.lang, browser.i18n.getUILanguage()) };
+}
+
+function onlyManageable(raw: unknown): Partial<Pick<Settings, Manageable>> {
+  const clean = sanitize(raw);
+  const out: Partial<Pick<Settings, Manageable>> = {};
+  for (const key of MANAGEABLE) if (clean[key] !== undefined) (out as Record<string, unknown>)[key] = clean[key];
+  return out;
+}
+
+/**
+ * The effective settings. With `cachedPolicy`, policy values are last time's (no wait for managed storage):
+ * for a first render, to be followed by the full call.
+ */
+export async function loadSettings(options: { cachedPolicy?: boolean } = {}): Promise<EffectiveSettings> {
+  if (options.cachedPolicy) {
+    const stored = await browser.storage.local.get([KEY, POLICY_CACHE]);
+    return effective(stored[KEY], onlyManageable(stored[POLICY_CACHE]));
+  }
+  const [stored, managed] = await Promise.all([browser.storage.local.get([KEY, POLICY_CACHE]), managedSettings()]);
+  if (JSON.stringify(onlyManageable(stored[POLICY_CACHE])) !== JSON.stringify(managed)) void browser.storage.local.set({ [POLICY_CACHE]: managed });
+  return effective(stored[KEY], managed);
+}
+
+/** True when two loads differ in what policy decides (values or locks). */
+export function policyDiffers(a: EffectiveSettings, b: EffectiveSettings): boolean {
+  return MANAGEABLE.some((key) => a[key] !== b[key]) || a.locked.join() !== b.locked.join();
 }
 
 /** Saves the agent's own choices; locked fields are never stored (policy wins anyway). */

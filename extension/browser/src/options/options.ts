@@ -2,11 +2,12 @@
 import { createVisioClient, describeError } from '@visio/shared/client';
 import { normalizeServiceUrl } from '@visio/shared/service-url';
 import type { Lang } from '@visio/shared/types';
-import { CALDAV_KEY, loadCaldavAccount } from '../lib/api.js';
+import { checkCaldavAccount, gatewayClient, loadCaldavAccount, saveCaldavAccount } from '../lib/api.js';
 import browser from '../lib/browser.js';
-import { originPattern } from '../lib/calendars.js';
+import { BUILT_IN_MATCHES, originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
-import { cleanOrigin, loadSettings, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
+import type { CalendarStatus } from '../lib/messages.js';
+import { BUILT_IN_CALENDARS, cleanOrigin, loadSettings, policyDiffers, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 let settings: EffectiveSettings;
@@ -40,6 +41,7 @@ function render() {
     $<HTMLInputElement>('caldavServer').value = account?.server ?? '';
     $<HTMLInputElement>('caldavUser').value = account?.user ?? '';
     $<HTMLInputElement>('caldavPassword').value = account?.password ?? '';
+    $<HTMLInputElement>('caldavRemember').checked = account?.remembered ?? false;
   });
   $<HTMLInputElement>('reminderMinutes').value = String(settings.reminderMinutes);
   $<HTMLInputElement>('cal-outlook').checked = settings.calendars.outlook;
@@ -72,7 +74,36 @@ function render() {
     }),
   );
   $('self-hosted-empty').hidden = settings.selfHosted.length > 0;
+  void renderStatus();
 }
+
+/** Each enabled calendar's state as its pages last reported it: working, editor not found (and where), never seen. */
+async function renderStatus() {
+  const all = ((await browser.storage.local.get('calendarStatus')).calendarStatus ?? {}) as Record<string, CalendarStatus>;
+  const enabled = [...BUILT_IN_CALENDARS.filter((id) => settings.calendars[id]), ...new Set(settings.selfHosted.map((e) => e.kind))];
+  const when = (ms: number) => new Intl.DateTimeFormat(lang === 'fr' ? 'fr-FR' : 'en-GB', { dateStyle: 'short', timeStyle: 'short' }).format(ms);
+  $('status-list').replaceChildren(
+    ...enabled.map((id) => {
+      const status = all[id];
+      let text = t(lang, 'statusNever');
+      if (status?.state === 'working') text = t(lang, 'statusWorking', { date: when(status.at) });
+      else if (status?.state === 'missing') {
+        text = t(lang, 'statusMissing', { origin: status.origin, date: when(status.at) });
+        if (status.lastSeen) text += ` ; ${t(lang, 'statusLastSeen', { date: when(status.lastSeen) })}`;
+      }
+      const li = document.createElement('li');
+      li.dataset.calendar = id;
+      li.dataset.state = status?.state ?? 'never';
+      const name = Object.assign(document.createElement('strong'), { textContent: `${CALENDAR_NAMES[id]} : ` });
+      const state = Object.assign(document.createElement('span'), { className: status?.state === 'missing' ? 'grow error' : 'grow', textContent: text });
+      li.append(name, state);
+      return li;
+    }),
+  );
+}
+browser.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.calendarStatus && settings) void renderStatus();
+});
 
 async function checkGateway(url: string) {
   try {
@@ -85,12 +116,21 @@ async function checkGateway(url: string) {
 
 $('form').addEventListener('submit', async (event) => {
   event.preventDefault();
+  // Turning Outlook or Google on asks the browser for that site: in the click's own task (user gesture), before any await.
+  const calendars = { outlook: $<HTMLInputElement>('cal-outlook').checked, google: $<HTMLInputElement>('cal-google').checked };
+  const asked = BUILT_IN_CALENDARS.filter((id) => calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
+  const grant = asked.length > 0 ? browser.permissions.request({ origins: asked }).catch(() => false) : Promise.resolve(true);
   clearError();
   await ready;
+  let refused = false;
+  if (!(await grant)) {
+    refused = true;
+    for (const id of BUILT_IN_CALENDARS) if (!settings.calendars[id]) calendars[id] = false;
+  }
   const changes: Parameters<typeof saveSettings>[0] = {
     lang: $<HTMLSelectElement>('lang').value as EffectiveSettings['lang'],
     reminders: $<HTMLInputElement>('reminders').checked,
-    calendars: { outlook: $<HTMLInputElement>('cal-outlook').checked, google: $<HTMLInputElement>('cal-google').checked },
+    calendars,
   };
   const minutes = Number($<HTMLInputElement>('reminderMinutes').value);
   if (Number.isInteger(minutes) && minutes >= 1 && minutes <= 60) changes.reminderMinutes = minutes;
@@ -107,11 +147,30 @@ $('form').addEventListener('submit', async (event) => {
   if (server === null) return fail(t(lang, 'invalidUrl'), caldavServer);
   const user = $<HTMLInputElement>('caldavUser').value.trim();
   const password = $<HTMLInputElement>('caldavPassword').value;
-  if (user && password) await browser.storage.local.set({ [CALDAV_KEY]: { server, user, password } });
-  else await browser.storage.local.remove(CALDAV_KEY);
+  const remember = $<HTMLInputElement>('caldavRemember').checked;
+  if (user && password) {
+    // Checked before it is kept: a refused password or a server the gateway does not allow is said now.
+    const account = { server, user, password };
+    const previous = await loadCaldavAccount();
+    if (previous?.server !== server || previous.user !== user || previous.password !== password) {
+      say(t(lang, 'caldavChecking'));
+      try {
+        await checkCaldavAccount(gatewayClient({ gatewayUrl: changes.gatewayUrl ?? settings.gatewayUrl }), account);
+      } catch (error) {
+        say('');
+        return fail(describeError(error, lang), $<HTMLInputElement>('caldavPassword'));
+      }
+    }
+    await saveCaldavAccount(account, remember);
+  } else await saveCaldavAccount(null, false);
   settings = await saveSettings(changes);
+  // A calendar turned off gives its site back.
+  const off = BUILT_IN_CALENDARS.filter((id) => !calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
+  if (off.length > 0) await browser.permissions.remove({ origins: off }).catch(() => false);
+  await browser.runtime.sendMessage({ type: 'calendars-changed' });
   render();
   say(t(lang, 'saved'));
+  if (refused) fail(t(lang, 'permissionRefused'));
   await checkGateway(settings.gatewayUrl);
 });
 
@@ -139,8 +198,16 @@ $('self-hosted-form').addEventListener('submit', (event) => {
   }, (error: unknown) => fail(String(error)));
 });
 
-const ready = loadSettings().then((s) => {
+// Usable at once: first rendered with last time's policy values, re-rendered if the administrator's differ.
+const ready = loadSettings({ cachedPolicy: true }).then((s) => {
   settings = s;
   render();
 });
+void ready.then(() =>
+  loadSettings().then((full) => {
+    if (!policyDiffers(settings, full)) return;
+    settings = full;
+    render();
+  }),
+);
 $('self-hosted-heading').tabIndex = -1;

@@ -7,11 +7,38 @@ import { authState, signOut } from '../lib/auth.js';
 import browser from '../lib/browser.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
 import type { Request, SignInResult } from '../lib/messages.js';
-import { loadSettings } from '../lib/settings.js';
+import { loadSettings, policyDiffers } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-const settingsReady = loadSettings();
+// First state from last time's policy values (managed storage can take seconds on a cold start), then the answer.
+const settingsReady = loadSettings({ cachedPolicy: true });
+// Last time's sign-in state (no name kept), in this page's own localStorage: read synchronously, so the popup
+// shows a state before any storage or gateway answers; the real one replaces it.
+const FIRST_STATE = 'visio.firstState';
+interface FirstState {
+  gatewayUrl: string;
+  lang: Lang;
+  state: 'local' | 'signedIn' | 'signedOut';
+}
+function readFirstState(): FirstState | null {
+  try {
+    const v = JSON.parse(localStorage.getItem(FIRST_STATE) ?? 'null') as Partial<FirstState> | null;
+    return v && typeof v.gatewayUrl === 'string' && (v.lang === 'fr' || v.lang === 'en') && (v.state === 'local' || v.state === 'signedIn' || v.state === 'signedOut') ? (v as FirstState) : null;
+  } catch {
+    return null;
+  }
+}
+/** Marks when the popup first shows a state (the benchmark reads it). */
+function markFirstState(): void {
+  if (performance.getEntriesByName('visio-first-state').length === 0) performance.mark('visio-first-state');
+}
+let cachedState = readFirstState();
+if (cachedState) {
+  localizePage(cachedState.lang);
+  document.getElementById('auth-state')!.textContent = t(cachedState.lang, cachedState.state === 'local' ? 'localMode' : cachedState.state);
+  markFirstState();
+}
 let lang: Lang = 'fr';
 // A click before the settings are read is kept and replayed, never lost to a native form submit.
 let initialized = false;
@@ -42,6 +69,19 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
   return node;
 }
 
+/** The URL as text with its room code in one unbreakable span. */
+function urlWithCode(url: string, code: string): Node[] {
+  const at = url.lastIndexOf(code);
+  if (at < 0) return [document.createTextNode(url)];
+  return [document.createTextNode(url.slice(0, at)), el('span', { className: 'code' }, code), document.createTextNode(url.slice(at + code.length))];
+}
+
+/** `yyyy-mm-ddThh:mm` in local time, as a datetime-local input wants it. */
+function localInputValue(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 function joinLink(url: string, label: string): HTMLAnchorElement {
   const a = el('a', { href: url, target: '_blank', rel: 'noopener', className: 'button' }, t(lang, 'join'));
   a.setAttribute('aria-label', label);
@@ -49,10 +89,10 @@ function joinLink(url: string, label: string): HTMLAnchorElement {
 }
 
 async function init() {
-  const settings = await settingsReady;
+  let settings = await settingsReady;
   lang = settings.uiLang;
   localizePage(lang);
-  const client = gatewayClient(settings);
+  let client = gatewayClient(settings);
 
   $('create-form').addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -79,7 +119,8 @@ async function init() {
   function showRoom(room: Room) {
     const link = $<HTMLAnchorElement>('link');
     link.href = room.url;
-    link.textContent = room.url;
+    link.replaceChildren(...urlWithCode(room.url, room.code));
+    $<HTMLInputElement>('ics-start').value = localInputValue(new Date(Math.ceil(Date.now() / 900_000) * 900_000));
     // The visible URL stays part of the name (WCAG 2.5.3).
     link.setAttribute('aria-label', `${t(lang, 'linkLabel')} : ${room.url}`);
     $<HTMLAnchorElement>('join').href = room.url;
@@ -114,8 +155,15 @@ async function init() {
     if (!current) return;
     clearError();
     try {
-      // An instant meeting: from the next quarter hour, for one hour, in the agent's time zone.
-      const start = new Date(Math.ceil(Date.now() / 900_000) * 900_000);
+      // The start the agent chose (the next quarter hour unless changed), for one hour, in the agent's time zone.
+      const start = new Date($<HTMLInputElement>('ics-start').value);
+      if (Number.isNaN(start.getTime())) {
+        const box = $('error');
+        box.textContent = t(lang, 'icsBadStart');
+        box.hidden = false;
+        $('ics-start').focus();
+        return;
+      }
       const end = new Date(start.getTime() + 3_600_000);
       const { ics, filename } = await client.createIcs({
         title: current.title ?? t(lang, 'defaultTitle'),
@@ -144,7 +192,8 @@ async function init() {
       list.replaceChildren(
         ...page.items.map((room) => {
           const li = el('li');
-          const name = el('span', { className: 'grow' }, room.title ? `${room.title} — ${room.code}` : room.code);
+          const name = el('span', { className: 'grow' }, room.title ? `${room.title} — ` : '');
+          name.append(el('span', { className: 'code' }, room.code));
           const remove = el('button', { type: 'button' }, t(lang, 'delete'));
           remove.setAttribute('aria-label', t(lang, 'deleteRoom', { code: room.code }));
           remove.addEventListener('click', async () => {
@@ -207,6 +256,8 @@ async function init() {
     if (state.mode === 'local') {
       text.textContent = t(lang, 'localMode');
       $('auth-actions').hidden = true;
+      markFirstState();
+      rememberState('local');
       return true;
     }
     let me: Me | null = null;
@@ -218,6 +269,8 @@ async function init() {
     inButton.hidden = signedIn;
     outButton.hidden = !signedIn;
     $('auth-actions').hidden = false;
+    markFirstState();
+    rememberState(signedIn ? 'signedIn' : 'signedOut');
     inButton.onclick = () => {
       clearError();
       say('');
@@ -251,13 +304,40 @@ async function init() {
     loadLists(await showAuth(config));
   }
 
-  void client
-    .getConfig()
-    .then(showAuth)
-    .then(loadLists, (error: unknown) => {
-      $('auth-state').textContent = t(lang, 'notConfigured');
-      fail(error);
-    });
+  /** Last time's sign-in state for this gateway (no name kept), shown until the gateway answers. */
+  function rememberState(state: FirstState['state']) {
+    if (cachedState?.gatewayUrl === settings.gatewayUrl && cachedState.lang === lang && cachedState.state === state) return;
+    cachedState = { gatewayUrl: settings.gatewayUrl, lang, state };
+    try {
+      localStorage.setItem(FIRST_STATE, JSON.stringify(cachedState));
+    } catch {
+      // Storage full or off: the next popup simply waits for the gateway.
+    }
+  }
+  // Last time's state was for another gateway: say nothing until this one answers.
+  if (cachedState && cachedState.gatewayUrl !== settings.gatewayUrl) $('auth-state').textContent = '';
+
+  const showState = () =>
+    void client
+      .getConfig()
+      .then(showAuth)
+      .then(loadLists, (error: unknown) => {
+        // With a link straight to the options, where the gateway address goes.
+        const options = el('a', { href: 'options.html', target: '_blank', rel: 'noopener' }, t(lang, 'optionsLink'));
+        $('auth-state').replaceChildren(`${t(lang, 'notConfigured')} `, options, '.');
+        markFirstState();
+        fail(error);
+      });
+  showState();
+  // The administrator's values, once managed storage answers: a different gateway or instance means a new state.
+  void loadSettings().then((full) => {
+    const differs = policyDiffers(settings, full);
+    settings = full;
+    if (!differs) return;
+    client = gatewayClient(full);
+    clearError();
+    showState();
+  });
   initialized = true;
   if (earlyCreate) $<HTMLFormElement>('create-form').requestSubmit();
 }

@@ -1,0 +1,223 @@
+/**
+ * The SOGo module on the real thing: Debian's SOGo 5.8 web UI (sogod behind the same front as its Apache
+ * configuration: WebServerResources from the package, the rest proxied) in Chromium with the extension,
+ * a real gateway behind it, the event read back over CalDAV. Screenshots go to test-results/sogo/.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSogo, type SogoServer } from '@visio/testing/sogo';
+import { gatewayRooms, PACKAGE_DIR, startRig, waitUntil, type Rig } from './harness.ts';
+
+const SHOTS = join(PACKAGE_DIR, 'test-results', 'sogo');
+const PASSWORD = 'agent-password-5e1c';
+let sogo: SogoServer;
+let rig: Rig;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  sogo = await startSogo({ agent: { password: PASSWORD, name: 'Agent Test', email: 'agent@example.test' } });
+  // The install-time grant of the loopback origin stands in for the agent's "Allow" on the permission
+  // prompt, which headless Chromium cannot show; the options page still asks and registers.
+  rig = await startRig({ manifestExtra: { host_permissions: ['http://127.0.0.1/*'] }, allowOrigins: [sogo.webOrigin] });
+  const options = await rig.page('options.html');
+  await options.getByLabel('Logiciel d’agenda').selectOption('sogo');
+  await options.getByLabel('Adresse de l’agenda').fill(sogo.webOrigin);
+  await options.getByRole('button', { name: 'Autoriser et activer' }).click();
+  await options.getByRole('listitem').filter({ hasText: sogo.webOrigin }).waitFor();
+  await options.close();
+
+  page = await rig.browser.context.newPage();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${sogo.webOrigin}/SOGo/`);
+  await page.locator('input[ng-model="app.creds.username"]').fill('agent');
+  await page.locator('input[ng-model="app.creds.password"]').fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => location.pathname.endsWith('/Calendar/view'), null, { timeout: 60_000 }).catch(async (error: unknown) => {
+    await page.screenshot({ path: join(SHOTS, 'login-failed.png') });
+    throw new Error(`SOGo log-in did not reach the calendar (${String(error)}); sogod output:\n${sogo.output().slice(-3000)}`);
+  });
+  await page.getByRole('button', { name: 'Nouvel événement' }).waitFor();
+}, 180_000);
+
+afterEach(async () => {
+  // A failed step leaves no dialog behind for the next one.
+  if (page && (await page.locator('md-dialog').count()) > 0) await page.keyboard.press('Escape');
+});
+
+afterAll(async () => {
+  await rig?.close();
+  await sogo?.stop();
+});
+
+const ADD = 'Ajouter une réunion Visio';
+
+async function openEditor(kind: 'appointment' | 'task'): Promise<Locator> {
+  await page.getByRole('button', { name: 'Nouvel événement' }).click();
+  await page.locator(`button[ng-click="list.newComponent($event, '${kind}')"]`).click();
+  const dialog = page.locator('md-dialog');
+  await dialog.locator('input[ng-model="editor.component.summary"]').waitFor();
+  return dialog;
+}
+
+async function closeDialog(dialog: Locator, button: 'Annuler' | 'Sauvegarder' | 'Fermer'): Promise<void> {
+  await dialog.getByRole('button', { name: button }).first().click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** Width of Lieu's field and of the Agenda field beside it (SOGo's 50/50 row), in whole pixels, once the dialog stopped growing. */
+async function rowWidths(dialog: Locator): Promise<{ lieu: number; agenda: number }> {
+  const measure = () =>
+    dialog.evaluate((d) => {
+      const width = (selector: string) => Math.round(d.querySelector(selector)!.closest('md-input-container')!.getBoundingClientRect().width);
+      return { lieu: width('input[ng-model="editor.component.location"]'), agenda: width('md-select[ng-model="editor.component.destinationCalendar"]') };
+    });
+  let last = await measure();
+  for (;;) {
+    await page.waitForTimeout(300);
+    const next = await measure();
+    if (next.lieu === last.lieu && next.agenda === last.agenda) return next;
+    last = next;
+  }
+}
+let taskLieuWidth = 0;
+
+/** The agent's events over CalDAV (calendar-query), LOCATION and DESCRIPTION unfolded and unescaped. */
+async function caldavEvents(): Promise<{ summary: string; location: string; description: string }[]> {
+  const response = await fetch(sogo.calendarUrl('agent'), {
+    method: 'REPORT',
+    headers: { authorization: sogo.basic('agent'), depth: '1', 'content-type': 'application/xml; charset=utf-8' },
+    body: '<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter></C:calendar-query>',
+  });
+  expect(response.status).toBe(207);
+  const xml = await response.text();
+  const unxml = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return [...xml.matchAll(/<C:calendar-data[^>]*>([\s\S]*?)<\/C:calendar-data>/gi)].map((m) => {
+    const ics = unxml(m[1]!).replace(/\r?\n[ \t]/g, '');
+    const prop = (name: string) => {
+      const line = ics.split(/\r?\n/).find((l) => new RegExp(`^${name}[;:]`).test(l));
+      const value = line ? line.slice(line.indexOf(':') + 1) : '';
+      return value.replace(/\\n/gi, '\n').replace(/\\([,;\\])/g, '$1');
+    };
+    return { summary: prop('SUMMARY'), location: prop('LOCATION'), description: prop('DESCRIPTION') };
+  });
+}
+
+describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
+  let roomUrl = '';
+  let roomCode = '';
+
+  it('the task editor gets no button', async () => {
+    const dialog = await openEditor('task');
+    await page.waitForTimeout(800);
+    expect(await dialog.getByRole('button', { name: ADD }).count()).toBe(0);
+    taskLieuWidth = (await rowWidths(dialog)).lieu;
+    await page.screenshot({ path: join(SHOTS, 'task-editor.png') });
+    await closeDialog(dialog, 'Annuler');
+  });
+
+  it('appointment editor: one button under the Lieu row, Lieu keeps its width; the link and invitation are saved', async () => {
+    const before = (await gatewayRooms(rig.gateway)).length;
+    const dialog = await openEditor('appointment');
+    const add = dialog.getByRole('button', { name: ADD });
+    await add.waitFor();
+    expect(await add.count()).toBe(1);
+    const widths = await rowWidths(dialog);
+    // Both halves of the row stay equal: the button is not inside the row.
+    expect(widths.lieu).toBe(widths.agenda);
+    // And as wide as in the task editor, which has no button.
+    expect(widths.lieu).toBe(taskLieuWidth);
+    const lieuBox = (await dialog.locator('input[ng-model="editor.component.location"]').boundingBox())!;
+    const buttonBox = (await add.boundingBox())!;
+    expect(buttonBox.y).toBeGreaterThanOrEqual(lieuBox.y + lieuBox.height);
+
+    await dialog.locator('input[ng-model="editor.component.summary"]').fill('Réunion de service');
+    await add.click();
+    await dialog.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
+    expect(await rowWidths(dialog)).toEqual(widths);
+    await page.screenshot({ path: join(SHOTS, 'appointment-editor.png') });
+
+    const rooms = await gatewayRooms(rig.gateway);
+    expect(rooms).toHaveLength(before + 1);
+    roomUrl = rooms[0]!.url;
+    roomCode = rooms[0]!.code;
+    expect(rooms[0]!.title).toBe('Réunion de service');
+    expect(await dialog.locator('input[ng-model="editor.component.location"]').inputValue()).toBe(roomUrl);
+    expect(await dialog.locator('textarea[ng-model="editor.component.comment"]').inputValue()).toContain('-- Visio ---');
+
+    await closeDialog(dialog, 'Sauvegarder');
+    const saved = await waitUntil(caldavEvents, (events) => events.some((e) => e.summary === 'Réunion de service'), 'event over CalDAV');
+    const event = saved.find((e) => e.summary === 'Réunion de service')!;
+    expect(event.location).toBe(roomUrl);
+    expect(event.description).toContain(roomUrl);
+    expect(event.description).toContain('-- Visio ---');
+    // Saved: the room stays.
+    await page.waitForTimeout(500);
+    expect((await gatewayRooms(rig.gateway)).map((r) => r.code)).toContain(roomCode);
+  });
+
+  it('re-opened, the event keeps its link; Join in the event view opens the room, not SOGo’s editor', async () => {
+    const block = page.locator('.sg-event').filter({ hasText: 'Réunion de service' }).first();
+    await block.waitFor();
+    // On the title, not on the Join button the block now holds.
+    await block.click({ position: { x: 4, y: 4 } });
+    const viewer = page.locator('md-dialog');
+    await viewer.waitFor();
+    // One next to the location, one next to the link in the description.
+    const joinButton = viewer.getByRole('link', { name: `Rejoindre la réunion Visio ${roomCode}` }).first();
+    await joinButton.waitFor();
+    expect(await viewer.getByRole('link', { name: `Rejoindre la réunion Visio ${roomCode}` }).count()).toBe(2);
+    expect(await joinButton.getAttribute('href')).toBe(roomUrl);
+    await page.screenshot({ path: join(SHOTS, 'event-view.png') });
+    const [tab] = await Promise.all([rig.browser.context.waitForEvent('page'), joinButton.click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe(roomUrl);
+    await tab.close();
+    // Still the event view (no editor took its place).
+    expect(await page.locator('md-dialog input[ng-model="editor.component.location"]').count()).toBe(0);
+    await page.bringToFront();
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+  });
+
+  it('Join inside a day-view block opens the room and not SOGo’s event dialog', async () => {
+    await page.locator(`[ng-click="calendar.changeView($event, 'day')"]`).first().click();
+    await page.waitForFunction(() => location.hash.includes('/day/'));
+    await page.waitForTimeout(1000);
+    const block = page.locator('.sg-event').filter({ hasText: 'Réunion de service' }).first();
+    await block.waitFor();
+    const joinButton = block.getByRole('link', { name: `Rejoindre la réunion Visio ${roomCode}` });
+    await joinButton.waitFor();
+    await page.screenshot({ path: join(SHOTS, 'day-view.png') });
+    const [tab] = await Promise.all([rig.browser.context.waitForEvent('page'), joinButton.click()]);
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe(roomUrl);
+    await tab.close();
+    await page.bringToFront();
+    await page.waitForTimeout(1000);
+    expect(await page.locator('md-dialog').count()).toBe(0);
+  });
+
+  it('cancelling the editor after adding a meeting releases the room', async () => {
+    const dialog = await openEditor('appointment');
+    await dialog.locator('input[ng-model="editor.component.summary"]').fill('Brouillon annulé');
+    await dialog.getByRole('button', { name: ADD }).click();
+    await dialog.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
+    const created = (await gatewayRooms(rig.gateway)).find((r) => r.title === 'Brouillon annulé');
+    expect(created).toBeDefined();
+    await closeDialog(dialog, 'Annuler');
+    await waitUntil(gatewayRooms.bind(null, rig.gateway), (rooms) => !rooms.some((r) => r.code === created!.code), 'room released');
+    // The saved meeting's room is untouched.
+    expect((await gatewayRooms(rig.gateway)).map((r) => r.code)).toContain(roomCode);
+    expect((await caldavEvents()).map((e) => e.summary)).not.toContain('Brouillon annulé');
+  });
+
+  it('made no request outside the gateway, the extension, the instance and SOGo', () => {
+    expect(pageErrors).toEqual([]);
+    expect(rig.foreign).toEqual([]);
+  });
+});
