@@ -26,7 +26,7 @@ interface Instance {
 }
 
 /** A decoded reading of the text; `from[k]`/`to[k]` give the original range of char k (null: identity). */
-interface View {
+export interface View {
   text: string;
   from: Int32Array | null;
   to: Int32Array | null;
@@ -175,7 +175,7 @@ function* views(text: string): Generator<View> {
 }
 
 /** Collects output chars with their original ranges. Output is never longer than the input. */
-class ViewBuilder {
+export class ViewBuilder {
   private readonly chunks: string[] = [];
   private readonly from: Int32Array;
   private readonly to: Int32Array;
@@ -221,7 +221,7 @@ class ViewBuilder {
 }
 
 /** Undoes ICS line folding (RFC 5545 3.1): a line break followed by one space or tab is removed. */
-function unfold(view: View): View {
+export function unfold(view: View): View {
   const s = view.text;
   const b = new ViewBuilder(view);
   for (let i = 0; i < s.length; ) {
@@ -261,7 +261,7 @@ const ICS_ESCAPES: Record<string, string> = { '\\': '\\', ',': ',', ';': ';', n:
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/y;
 
 /** Decodes HTML character references and ICS text escapes (`\,` `\;` `\n` `\\`). */
-function decode(view: View): View {
+export function decode(view: View): View {
   const s = view.text;
   if (!s.includes('&') && !s.includes('\\')) return view;
   const b = new ViewBuilder(view);
