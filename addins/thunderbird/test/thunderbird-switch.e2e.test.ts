@@ -113,6 +113,23 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
     expect((await roomCodes(gateway)).filter((c) => !before.includes(c))).toEqual([code]);
   });
 
+  test('Remove after a switch: Add comes back, Switch is not offered again; discarded, the room is released', async () => {
+    await tb.chrome(E.addEventFromIcs, vevent('teams-ics-fr-location-room', 'Teams puis retrait'), corpusBody('teams-html-fr-desktop').input);
+    const view = await E.openExistingEvent(tb, 'Teams puis retrait');
+    await tb.waitFor(E.switchOffered, [view], { what: 'Passer à Visio to be offered' });
+    await tb.chrome(E.press, view, 'switch');
+    const fields = await tb.waitFor<{ location: string }>(E.filledFields, [view], { what: 'the Visio meeting' });
+    const code = /([a-z]{3}-[a-z]{4}-[a-z]{3})$/.exec(fields.location)![1]!;
+    await tb.chrome(E.press, view, 'remove');
+    const cleared = await tb.waitFor<{ location: string }>(E.clearedFields, [view], { what: 'the Visio meeting to be removed' });
+    expect(cleared.location).toBe('Salle 4.12');
+    expect(await tb.chrome(E.buttons, view)).toEqual({ add: true, remove: false, join: false });
+    expect((await tb.chrome<{ shown: boolean }>(E.switchState, view)).shown).toBe(false);
+    await expect.poll(() => roomCodes(gateway), { timeout: 10_000 }).not.toContain(code);
+    await E.discard(tb, view);
+    await tb.chrome(E.deleteEvent, 'Teams puis retrait');
+  });
+
   test('a weekly Zoom series: switched as one, saved; one room for the series, the Zoom link and block gone', async () => {
     await tb.chrome(E.addEventFromIcs, vevent('zoom-ics-fr-series', 'Point hebdo Zoom'), '');
     const before = await roomCodes(gateway);

@@ -113,6 +113,13 @@ function applyProps(item, pending) {
   }
 }
 
+function pendingIcal(item, pending) {
+  if (Object.keys(pending).length === 0) return item.icalString;
+  const copy = item.clone();
+  applyProps(copy, pending);
+  return copy.icalString;
+}
+
 var visioCalendar = class extends VisioExtensionCommon.ExtensionAPI {
   onStartup() {
     if (!this.bridge) this.bridge = new Bridge(this.extension);
@@ -409,8 +416,9 @@ class Bridge {
       conference: prop("CONFERENCE"),
       room: prop("X-VISIO-ROOM"),
       seriesRooms: seriesRooms(item),
-      // The item as stored (its other properties are not edited in the dialog).
-      icalString: item.icalString,
+      // The item as it will be stored: its other properties are not edited in the dialog; those pending
+      // (a switch's deletions, URL…) applied, so that Remove after a switch does not offer it again.
+      icalString: pendingIcal(item, view.pending),
       accessLevel: doc.querySelector(`#${ROW_ID} .visio-access`)?.value || null,
       isEvent: item.isEvent(),
     };
