@@ -130,6 +130,33 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
     await tb.chrome(E.deleteEvent, 'Teams puis retrait');
   });
 
+  test('in an event editor tab: the Teams event switched and saved, X-MICROSOFT-* and the block gone', async () => {
+    await tb.chrome(E.editInTab, true);
+    try {
+      await tb.chrome(E.addEventFromIcs, vevent('teams-ics-fr-location-room', 'Teams en onglet'), '');
+      const view = await E.openExistingEvent(tb, 'Teams en onglet');
+      const offered = await tb.waitFor<{ description: string }>(E.switchOffered, [view], { what: 'Passer à Visio in the tab' });
+      expect(offered.description).toContain('teams.microsoft.com');
+      await tb.chrome(E.press, view, 'switch');
+      const fields = await tb.waitFor<{ location: string }>(E.filledFields, [view], { what: 'the Visio meeting in the tab' });
+      const code = /([a-z]{3}-[a-z]{4}-[a-z]{3})$/.exec(fields.location)![1]!;
+      await tb.chrome(E.accept, view);
+      const ics = await tb.waitFor<string>(E.storedEventWithout, ['Teams en onglet', 'teams.microsoft.com'], { what: 'the switched event saved from the tab' });
+      await tb.waitFor(E.noEditorTab, [], { what: 'the tab to close' });
+      const event = new ICAL.Component(ICAL.parse(ics)).getFirstSubcomponent('vevent')!;
+      expect(prop(event, 'x-visio-room')).toBe(code);
+      expect(prop(event, 'location')).toBe(`Salle 4.12 – ${INSTANCE}/${code}`);
+      // The corpus's text block (DESCRIPTION of the ICS): the agent's lines stay.
+      const description = prop(event, 'description') ?? '';
+      expect(description).toMatch(/^Ordre du jour : budget\.\n/);
+      expect(description).toContain('Merci.');
+      for (const gone of ['X-MICROSOFT', 'Réunion Microsoft Teams', 'ps3JH7YK', '________']) expect(ics).not.toContain(gone);
+      await tb.chrome(E.deleteEvent, 'Teams en onglet');
+    } finally {
+      await tb.chrome(E.editInTab, false);
+    }
+  });
+
   test('a weekly Zoom series: switched as one, saved; one room for the series, the Zoom link and block gone', async () => {
     await tb.chrome(E.addEventFromIcs, vevent('zoom-ics-fr-series', 'Point hebdo Zoom'), '');
     const before = await roomCodes(gateway);
