@@ -16,6 +16,8 @@ import { PUBLIC_INSTANCE_URL, type Lang } from '@visio/shared/types';
 import type { GatewayConfig, Room } from '@visio/shared/contract';
 import type { ItemChange, ItemFields, Messenger, MessagePart, OpenedView, Tab, ViewCommand } from './messenger.js';
 import { ReleaseQueue } from './release-queue.js';
+import { foreignCleanup } from './foreign-switch.js';
+import { FOREIGN_PROVIDER_NAMES, type ForeignProvider } from '@visio/shared/foreign-meetings';
 import { readPolicy, readSettings, type Settings } from './settings.js';
 
 export interface AddonOptions {
@@ -214,7 +216,7 @@ export class VisioAddon {
     const fields = view.fields ?? (await this.messenger.visioCalendar.getFields(view.id));
     this.views.set(view.id, { kind: view.kind, storedRoom: fields.room ?? null, created: new Set(), busy: false });
     const links = await this.linksOf(fields);
-    await this.messenger.visioCalendar.setState(view.id, { hasRoom: Boolean(fields.room), joinUrl: links[0]?.url ?? '' });
+    await this.messenger.visioCalendar.setState(view.id, { hasRoom: Boolean(fields.room), joinUrl: links[0]?.url ?? '', switchFrom: view.kind === 'editor' ? switchOffer(fields) : '' });
     if (view.kind === 'editor') await this.offerAccessLevels(view.id);
   }
 
@@ -237,7 +239,7 @@ export class VisioAddon {
     if (record.busy || record.kind !== 'editor') return;
     record.busy = true;
     try {
-      if (command === 'add') await this.addMeeting(viewId, record);
+      if (command === 'add' || command === 'switch') await this.addMeeting(viewId, record, command === 'switch');
       else await this.removeMeeting(viewId, record);
     } catch (error) {
       // Whatever failed, the buttons come back (the editor may also have closed meanwhile).
@@ -254,15 +256,31 @@ export class VisioAddon {
     if (links[0]) await this.messenger.windows.openDefaultBrowser(links[0].url);
   }
 
-  private async addMeeting(viewId: string, record: EditorRecord): Promise<void> {
+  /**
+   * Add, or Switch (`switching`): the same room handling, the foreign meetings' spans taken out of the
+   * location and description in the same all-or-nothing fill.
+   */
+  private async addMeeting(viewId: string, record: EditorRecord, switching = false): Promise<void> {
     const cal = this.messenger.visioCalendar;
     const { lang } = await this.settings();
     await cal.setState(viewId, { busy: true, message: this.messenger.i18n.getMessage('editorCreating') });
     let room: Room;
     let fields: ItemFields;
     let config: GatewayConfig;
+    let providers: ForeignProvider[] = [];
+    let deleteProperties: string[] = [];
     try {
       fields = await cal.getFields(viewId);
+      if (switching) {
+        const cleanup = foreignCleanup(fields);
+        providers = cleanup.providers;
+        if (providers.length === 0) {
+          await cal.setState(viewId, { busy: false, switchFrom: '', message: this.messenger.i18n.getMessage('editorNothingToSwitch') });
+          return;
+        }
+        fields = { ...fields, location: cleanup.location, descriptionHTML: cleanup.descriptionHTML };
+        deleteProperties = cleanup.deleteProperties;
+      }
       const ctx = await this.client();
       config = ctx.config;
       const title = oneLine(fields.title).slice(0, 255);
@@ -285,7 +303,10 @@ export class VisioAddon {
     }
     record.created.add(room.code);
     const invitation = renderInvitation({ room, lang, instanceName: config.instanceName, ...(fields.title ? { title: fields.title } : {}) });
-    const urlIsFree = !fields.url || (await this.linksOf({ ...fields, location: '', descriptionText: '', descriptionHTML: '', conference: null })).length > 0;
+    const urlIsFree =
+      !fields.url ||
+      (await this.linksOf({ ...fields, location: '', descriptionText: '', descriptionHTML: '', conference: null })).length > 0 ||
+      (switching && foreignCleanup({ location: fields.url, descriptionText: '' }).providers.length > 0);
     try {
       await cal.setFields(viewId, {
         location: addToLocation(fields.location, room.url),
@@ -293,6 +314,7 @@ export class VisioAddon {
         ...(urlIsFree ? { url: room.url } : {}),
         conference: room.url,
         room: room.code,
+        ...(deleteProperties.length ? { deleteProperties } : {}),
       });
     } catch (error) {
       // The editor put its fields back (one step, all or nothing) or went away: the room is not wanted.
@@ -302,7 +324,16 @@ export class VisioAddon {
       if (this.views.get(viewId) === record) await cal.setState(viewId, { busy: false, message: this.messenger.i18n.getMessage('editorFillFailed') });
       return;
     }
-    await cal.setState(viewId, { busy: false, hasRoom: true, joinUrl: room.url, message: this.messenger.i18n.getMessage('editorAdded') });
+    await cal.setState(viewId, { busy: false, hasRoom: true, joinUrl: room.url, switchFrom: '', message: switching ? this.switchedMessage(providers) : this.messenger.i18n.getMessage('editorAdded') });
+  }
+
+  /** Who gets the update, and for Teams and Zoom that the old meeting lives on until its owner deletes it. */
+  private switchedMessage(providers: ForeignProvider[]): string {
+    const i18n = this.messenger.i18n;
+    const names = providers.map((p) => FOREIGN_PROVIDER_NAMES[p]).join(', ');
+    const parts = [i18n.getMessage('editorSwitched', [names])];
+    for (const p of providers) if (p === 'teams' || p === 'zoom') parts.push(i18n.getMessage('editorSwitchedOldMeeting', [FOREIGN_PROVIDER_NAMES[p]]));
+    return parts.join(' ');
   }
 
   private async removeMeeting(viewId: string, record: EditorRecord): Promise<void> {
@@ -325,8 +356,9 @@ export class VisioAddon {
       conference: '',
       room: '',
     });
-    const remaining = (await this.linksOf(await cal.getFields(viewId))).filter((l) => l.url !== roomUrl);
-    await cal.setState(viewId, { hasRoom: false, joinUrl: remaining[0]?.url ?? '', message: this.messenger.i18n.getMessage('editorRemoved') });
+    const after = await cal.getFields(viewId);
+    const remaining = (await this.linksOf(after)).filter((l) => l.url !== roomUrl);
+    await cal.setState(viewId, { hasRoom: false, joinUrl: remaining[0]?.url ?? '', switchFrom: switchOffer(after), message: this.messenger.i18n.getMessage('editorRemoved') });
     // Never saved with this event: nobody else can know it.
     if (record.created.delete(code)) await this.releaseRoom(code);
   }
@@ -498,6 +530,14 @@ export class AddonError extends Error {
   ) {
     super(key);
   }
+}
+
+/** The foreign services named on the Switch button ('' hides it): only for an event without a room of ours. */
+function switchOffer(fields: ItemFields): string {
+  if (fields.room) return '';
+  return foreignCleanup(fields)
+    .providers.map((p) => FOREIGN_PROVIDER_NAMES[p])
+    .join(', ');
 }
 
 function oneLine(value: string): string {

@@ -24,6 +24,8 @@ export interface ItemFields {
   seriesRooms?: string[];
   /** Access level chosen in the editor for the next room. */
   accessLevel?: string | null;
+  /** Editor only: the item as stored (iCalendar), for the properties the dialog does not show. */
+  icalString?: string;
   isEvent: boolean;
 }
 
@@ -34,6 +36,8 @@ export interface FieldChanges {
   url?: string;
   conference?: string;
   room?: string;
+  /** Properties removed from the item when it is saved (never URL, CONFERENCE, X-VISIO-ROOM). */
+  deleteProperties?: string[];
 }
 
 export interface ViewState {
@@ -44,10 +48,12 @@ export interface ViewState {
   message?: string;
   accessLevels?: string[];
   accessLevel?: string;
+  /** Names of the foreign services "Switch to Visio" replaces ('' hides it). */
+  switchFrom?: string;
 }
 
 export type ViewKind = 'editor' | 'summary';
-export type ViewCommand = 'add' | 'remove' | 'join';
+export type ViewCommand = 'add' | 'remove' | 'join' | 'switch';
 
 export interface OpenedView {
   id: string;

@@ -3,7 +3,8 @@
  * prompts), for the end-to-end tests and the benchmark. Editors are tagged (`data-test-view`) so each
  * script finds the one it is about.
  */
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Thunderbird } from '@visio/testing/thunderbird';
 
 export const ADDON_ID = 'visio-thunderbird@integrations.numerique.gouv.fr';
@@ -189,6 +190,13 @@ export const editorScripts = {
       return canvas.toDataURL("image/png");
     });`,
 
+  /** Writes the screenshot of the window holding the editor to `file` (PNG). */
+  async saveScreenshot(tb: Thunderbird, view: string, file: string): Promise<void> {
+    const png = await tb.chrome<string>(editorScripts.screenshot, view);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, Buffer.from(png.split(',')[1]!, 'base64'));
+  },
+
   /** A daily series of 5 with a room (as the add-on stores it); resolves with the title. */
   addRecurringEvent: `${FIND}
     const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
@@ -227,6 +235,29 @@ export const editorScripts = {
       const ids = i ? i.recurrenceInfo.getExceptionIds() : [];
       return ids.length > 0 ? [i.icalString, i.recurrenceInfo.getExceptionFor(ids[0]).icalString] : null;
     });`,
+
+  /**
+   * Stores a VEVENT as an invitation of another service lands in the calendar (its own properties kept);
+   * with arguments[1], its description is that HTML (Thunderbird keeps it as ALTREP and a text DESCRIPTION).
+   */
+  addEventFromIcs: `${FIND}
+    const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
+    const calendar = cal.manager.getCalendars()[0];
+    const ev = new CalEvent();
+    ev.icalString = arguments[0];
+    if (arguments[1]) ev.descriptionHTML = arguments[1];
+    ev.calendar = calendar;
+    return calendar.addItem(ev).then(() => true);`,
+
+  /** The Switch button (shown or not, its description) and the status line. */
+  switchState: `${FIND} const [, d] = findView(arguments[0]); const b = d.querySelector(".visio-switch");
+    return { shown: !b.hidden && b.getBoundingClientRect().width > 0, label: b.textContent, description: b.getAttribute("aria-description"),
+      status: d.querySelector(".visio-status").textContent, busy: d.getElementById("visio-meeting-row").getAttribute("aria-busy") === "true" };`,
+
+  /** The editor's location and description once Switch is offered, else null. */
+  switchOffered: `${FIND} const [, d] = findView(arguments[0]); const b = d && d.querySelector(".visio-switch");
+    if (!b || b.hidden) return null;
+    return { location: d.getElementById("item-location").value, description: d.getElementById("item-description").contentDocument.body.innerHTML };`,
 
   addPlainEvent: `${FIND}
     const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");

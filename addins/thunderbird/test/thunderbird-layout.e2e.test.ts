@@ -5,7 +5,6 @@
  * of each state are written to test-results/thunderbird-layout/. In compose, an error is a notification:
  * the toolbar button keeps its label and "Send" its text.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
@@ -54,9 +53,7 @@ describe.each(cases)('Thunderbird %s in %s: the Location field keeps its box', (
   });
 
   async function shot(view: string, name: string): Promise<void> {
-    const png = await tb.chrome<string>(E.screenshot, view);
-    mkdirSync(SHOTS, { recursive: true });
-    writeFileSync(join(SHOTS, `tb${major}-${locale}-${name}.png`), Buffer.from(png.split(',')[1]!, 'base64'));
+    await E.saveScreenshot(tb, view, join(SHOTS, `tb${major}-${locale}-${name}.png`));
   }
 
   function expectSameField(after: Layout, before: Layout): void {

@@ -91,6 +91,10 @@ function describeItem(item) {
 }
 
 function applyProps(item, pending) {
+  // Properties another service added (X-MICROSOFT-SKYPETEAMSMEETINGURL…), named by the background.
+  for (const name of pending.deleteProperties ?? []) {
+    if (!PROPS.includes(name)) item.deleteProperty(name);
+  }
   for (const name of PROPS) {
     if (!(name in pending)) continue;
     const value = pending[name];
@@ -107,6 +111,13 @@ function applyProps(item, pending) {
       }
     }
   }
+}
+
+function pendingIcal(item, pending) {
+  if (Object.keys(pending).length === 0) return item.icalString;
+  const copy = item.clone();
+  applyProps(copy, pending);
+  return copy.icalString;
 }
 
 var visioCalendar = class extends VisioExtensionCommon.ExtensionAPI {
@@ -281,6 +292,8 @@ class Bridge {
     };
     if (view.kind === "editor") {
       button("add", l10n("editorAdd"));
+      // Offered when the event carries another service's meeting (the background names it).
+      button("switch", l10n("editorSwitch"));
       button("remove", l10n("editorRemove"));
       // Who waits in the lobby; offered once the background knows the gateway's levels.
       const label = doc.createElementNS(HTML_NS, "label");
@@ -332,7 +345,7 @@ class Bridge {
   render(view) {
     const row = view.win.document.getElementById(ROW_ID);
     if (!row) return;
-    const { hasRoom, busy, joinUrl, message, accessLevels, accessLevel } = view.state;
+    const { hasRoom, busy, joinUrl, message, accessLevels, accessLevel, switchFrom } = view.state;
     const add = row.querySelector(".visio-add");
     const remove = row.querySelector(".visio-remove");
     const join = row.querySelector(".visio-join");
@@ -343,6 +356,15 @@ class Bridge {
     if (remove) {
       remove.hidden = !hasRoom;
       remove.disabled = busy;
+    }
+    const switchButton = row.querySelector(".visio-switch");
+    if (switchButton) {
+      switchButton.hidden = hasRoom || !switchFrom;
+      switchButton.disabled = busy;
+      // Read by screen readers with the label: which meeting it replaces.
+      const description = switchFrom ? this.extension.localizeMessage("editorSwitchDescription", [switchFrom]) : "";
+      switchButton.title = description;
+      switchButton.setAttribute("aria-description", description);
     }
     const access = row.querySelector(".visio-access");
     if (access) {
@@ -394,6 +416,9 @@ class Bridge {
       conference: prop("CONFERENCE"),
       room: prop("X-VISIO-ROOM"),
       seriesRooms: seriesRooms(item),
+      // The item as it will be stored: its other properties are not edited in the dialog; those pending
+      // (a switch's deletions, URL…) applied, so that Remove after a switch does not offer it again.
+      icalString: pendingIcal(item, view.pending),
       accessLevel: doc.querySelector(`#${ROW_ID} .visio-access`)?.value || null,
       isEvent: item.isEvent(),
     };
@@ -474,13 +499,14 @@ class Bridge {
     for (const [key, name] of Object.entries(map)) {
       if (typeof fields[key] === "string") view.pending[name] = fields[key];
     }
+    if (Array.isArray(fields.deleteProperties)) view.pending.deleteProperties = fields.deleteProperties.map((n) => String(n).toUpperCase());
     if (typeof fields.url === "string") showItemURL(win, fields.url);
   }
 
   setState(id, state) {
     const view = this.view(id);
     // The schema gives every absent property as null: null means "unchanged" ("" hides Join).
-    for (const key of ["hasRoom", "busy", "joinUrl", "message", "accessLevels", "accessLevel"]) {
+    for (const key of ["hasRoom", "busy", "joinUrl", "message", "accessLevels", "accessLevel", "switchFrom"]) {
       if (key in state && state[key] !== undefined && state[key] !== null) view.state[key] = state[key];
     }
     this.render(view);
