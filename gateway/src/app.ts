@@ -22,6 +22,7 @@ import { createRoomService } from './rooms.js';
 import { auditRoutes } from './routes/audit.js';
 import { authRoutes, createSignInFlow, type SignInFlow } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendars.js';
+import { deployRoutes } from './routes/deploy.js';
 import { icsRoutes } from './routes/ics.js';
 import { joinRoutes, webhookRoutes } from './routes/join.js';
 import { outlookRoutes } from './routes/outlook.js';
@@ -188,6 +189,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', calendarRoutes(calendars));
   app.route('/', pageRoutes(settings));
   app.route('/', outlookRoutes(settings));
+  app.route('/', deployRoutes(settings));
   app.route('/', joinRoutes(store, provider, signInFlow?.joinSignIn));
   app.route('/', webhookRoutes(store, provider, log));
 
