@@ -1,10 +1,12 @@
 /** /deploy over HTTP: the policy files from the shared schema, the CRX3 format, update manifests following the build. */
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { managedValues } from '@visio/shared/managed-settings';
-import { buildCrx3, extensionId, SIGNATURE_CONTEXT } from '../src/deploy/crx3.ts';
+import { buildCrx3, crxIdBytes, extensionId, SIGNATURE_CONTEXT } from '../src/deploy/crx3.ts';
+import { CHROMIUM_PATH } from '@visio/testing/chromium';
 import { GENERATED_KEY_FILE } from '../src/deploy/signing-key.ts';
 import { startTestGateway, tempDir, type TestGateway } from './harness.ts';
 
@@ -76,6 +78,17 @@ describe('CRX3 format', () => {
     bytes.writeUInt8(bytes[at]! ^ 1, at);
     expect(verifies(parseCrx3(bytes))).toBe(false);
   });
+
+  it('reads and verifies a CRX3 that Chromium itself packs (--pack-extension), with the id our code derives', () => {
+    const dir = tempDir('visio-pack-');
+    cpSync(join(REPO, 'extension/browser/dist/chromium'), join(dir, 'ext'), { recursive: true });
+    writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const r = spawnSync(CHROMIUM_PATH, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, 'profile')}`, `--pack-extension=${join(dir, 'ext')}`, `--pack-extension-key=${join(dir, 'key.pem')}`], { timeout: 120_000 });
+    expect(r.status, String(r.stderr)).toBe(0);
+    const crx = parseCrx3(readFileSync(join(dir, 'ext.crx')));
+    expect(verifies(crx)).toBe(true);
+    expect(crx.crxId.equals(crxIdBytes(publicKey.export({ type: 'spki', format: 'der' })))).toBe(true);
+  }, 150_000);
 
   it('refuses a key that is not RSA', () => {
     const { privateKey: ec } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
