@@ -28,6 +28,7 @@ import { switchPageRoutes } from './routes/page-switch.js';
 import { switchRoutes } from './routes/switch.js';
 import { createMigrationService } from './migrations.js';
 import { createSwitchService } from './switch.js';
+import { deployRoutes } from './routes/deploy.js';
 import { icsRoutes } from './routes/ics.js';
 import { joinRoutes, webhookRoutes } from './routes/join.js';
 import { outlookRoutes } from './routes/outlook.js';
@@ -87,6 +88,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', pageRoutes(settings));
   app.route('/', switchPageRoutes(settings));
   app.route('/', outlookRoutes(settings));
+  app.route('/', deployRoutes(settings));
   app.route('/', joinRoutes(store, provider, signInFlow?.joinSignIn));
   app.route('/', webhookRoutes(store, provider, log));
 

@@ -60,6 +60,9 @@ export const EnvSchema = z.object({
   VISIO_INSTANCE_NAME: z.string().min(1).max(80).default('Visio'),
   VISIO_PROVIDER: z.enum(PROVIDERS).default('standalone'),
   VISIO_DATA_DIR: z.string().min(1).default('data'),
+  // Deployment (/deploy): the key signing the Chromium package, and where the clients' builds are.
+  VISIO_CRX_KEY_FILE: z.string().min(1).optional(),
+  VISIO_CLIENTS_DIR: z.string().min(1).optional(),
   VISIO_DEFAULT_ACCESS_LEVEL: z.enum(ACCESS_LEVELS).default('trusted'),
   VISIO_PUBLIC_URL: httpUrl.optional(),
   VISIO_LOCAL_USER_EMAIL: z.email().default('agent@localhost.localdomain'),

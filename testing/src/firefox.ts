@@ -3,7 +3,7 @@
  * driver download). Unsigned extensions are side-loaded from the profile's extensions folder.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -14,6 +14,8 @@ export interface FirefoxOptions {
   /** Unpacked extensions: gecko id → folder holding manifest.json. */
   extensions?: Record<string, string>;
   prefs?: Record<string, string | number | boolean>;
+  /** Another Firefox program (e.g. a copy of the installation with its own policies). */
+  executable?: string;
 }
 
 // Quiet, offline-friendly defaults: no update checks, telemetry, first-run pages or remote settings.
@@ -41,6 +43,26 @@ const BASE_PREFS: Record<string, string | number | boolean> = {
   'browser.download.always_ask_before_handling_new_types': false,
 };
 
+/**
+ * A copy of the Firefox installation with a `distribution/policies.json`, as an administrator deploys
+ * enterprise policies, without touching the system's: every entry links to the real one but the program,
+ * copied so that Firefox takes the copy's folder as its own (it resolves its folder from its own path).
+ */
+export function firefoxInstallationWithPolicies(policies: string, installDir = process.env.FIREFOX_DIR ?? '/usr/lib/firefox-esr'): { executable: string; remove(): void } {
+  const realDir = realpathSync(installDir);
+  const program = readdirSync(realDir).includes('firefox-esr') ? 'firefox-esr' : 'firefox';
+  const dir = mkdtempSync(join(tmpdir(), 'visio-firefox-install-'));
+  for (const name of readdirSync(realDir)) {
+    if (name === 'distribution') continue;
+    if (name === program) copyFileSync(join(realDir, name), join(dir, name));
+    else symlinkSync(join(realDir, name), join(dir, name));
+  }
+  chmodSync(join(dir, program), 0o755);
+  mkdirSync(join(dir, 'distribution'));
+  writeFileSync(join(dir, 'distribution', 'policies.json'), policies);
+  return { executable: join(dir, program), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 export interface Firefox {
   profile: string;
   downloads: string;
@@ -55,7 +77,8 @@ export interface Firefox {
 }
 
 export async function launchFirefox(options: FirefoxOptions = {}, timeoutMs = 30_000): Promise<Firefox> {
-  if (!existsSync(FIREFOX_PATH)) throw new Error(`Firefox is not installed at ${FIREFOX_PATH}: run npm test as root (it installs Debian's firefox-esr) or apt-get install firefox-esr`);
+  const executable = options.executable ?? FIREFOX_PATH;
+  if (!existsSync(executable)) throw new Error(`Firefox is not installed at ${executable}: run npm test as root (it installs Debian's firefox-esr) or apt-get install firefox-esr`);
   const profile = mkdtempSync(join(tmpdir(), 'visio-firefox-'));
   const downloads = join(profile, 'downloads');
   mkdirSync(join(profile, 'extensions'), { recursive: true });
@@ -66,7 +89,7 @@ export async function launchFirefox(options: FirefoxOptions = {}, timeoutMs = 30
 
   // -remote-allow-system-access lets the remote agent open the extension's own moz-extension:// pages.
   writeFileSync(join(profile, 'user.js'), `${readFileSync(join(profile, 'user.js'), 'utf8')}\nuser_pref("marionette.port", 0);\n`);
-  const child: ChildProcess = spawn(FIREFOX_PATH, ['--headless', '--no-remote', '--profile', profile, '--marionette', '-remote-allow-system-access'], {
+  const child: ChildProcess = spawn(executable, ['--headless', '--no-remote', '--profile', profile, '--marionette', '-remote-allow-system-access'], {
     env: { ...process.env, MOZ_HEADLESS: '1', MOZ_CRASHREPORTER_DISABLE: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
