@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Lang } from '@visio/shared';
 import { LogoutRequestSchema, TokenRequestSchema, TokenResponseSchema, type TokenRequest } from '@visio/shared/contract';
+import { CLIENT_ID_PATTERN } from '@visio/shared/wire';
 import type { OidcSettings } from '../auth/config.js';
 import { OidcError, type RelyingParty } from '../auth/oidc.js';
 import { authPage, type AuthPageKind, type AuthPageNext } from '../auth/pages.js';
@@ -142,7 +143,7 @@ export function authRoutes(deps: AuthDeps & { flow: SignInFlow }) {
     const clientId = single(c, 'client_id');
     const redirectUri = registeredRedirect(settings.clients, clientId, single(c, 'redirect_uri'));
     if (!clientId || !redirectUri) {
-      log.warn('sign-in refused: unregistered client or redirect URI', { clientId: clientId && /^[a-z0-9-]{1,32}$/.test(clientId) ? clientId : 'invalid' });
+      log.warn('sign-in refused: unregistered client or redirect URI', { clientId: clientId && CLIENT_ID_PATTERN.test(clientId) ? clientId : 'invalid' });
       return authPage(c, lang, 'invalidClient', 400);
     }
     const state = single(c, 'state');
