@@ -9,6 +9,7 @@
 import { createVisioClient, describeError, type TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
 import { createSignInSession, isSignInCancelled, readStoredTokens, SignInError, signInEndpoints, signInWithWebAuthFlow, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { langFor } from '@visio/shared/lang';
 import type { Messenger } from './messenger.js';
 import { readSettings } from './settings.js';
 
@@ -96,7 +97,7 @@ export type SignInAnswer = { ok: true; result: 'local' | 'signed-in' } | { ok: f
  * The options page's "Se connecter", run by the background: signs in to the gateway in the settings and says
  * how it ended with describeError's sentence in the add-on's language (a closed window is `cancelled`).
  */
-const uiLang = (messenger: AuthMessenger): 'fr' | 'en' => (messenger.i18n.getUILanguage().toLowerCase().startsWith('en') ? 'en' : 'fr');
+const uiLang = (messenger: AuthMessenger): 'fr' | 'en' => langFor(messenger.i18n.getUILanguage());
 
 export async function signInAnswer(messenger: AuthMessenger, options: AuthOptions = {}): Promise<SignInAnswer> {
   const settings = await readSettings(messenger);

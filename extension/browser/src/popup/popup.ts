@@ -1,6 +1,7 @@
 /** Toolbar popup: new room (copy, join, e-mail, .ics), upcoming meetings, recent rooms, sign-in state. */
 import { describeError } from '@visio/shared/client';
 import type { GatewayConfig, Me, Room } from '@visio/shared/contract';
+import { instantMeeting, saveIcsFile } from '@visio/shared/instant-meeting';
 import type { Lang } from '@visio/shared/types';
 import { createMeeting, fetchUpcoming, formatTime, gatewayClient, loadCaldavAccount } from '../lib/api.js';
 import { authState, signOut } from '../lib/auth.js';
@@ -114,23 +115,7 @@ async function init() {
     if (!current) return;
     clearError();
     try {
-      // An instant meeting: from the next quarter hour, for one hour, in the agent's time zone.
-      const start = new Date(Math.ceil(Date.now() / 900_000) * 900_000);
-      const end = new Date(start.getTime() + 3_600_000);
-      const { ics, filename } = await client.createIcs({
-        title: current.title ?? t(lang, 'defaultTitle'),
-        start: start.toISOString(),
-        end: end.toISOString(),
-        timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Paris',
-        room: current.code,
-        lang,
-      });
-      const url = URL.createObjectURL(new Blob([ics], { type: 'text/calendar' }));
-      const a = el('a', { href: url, download: filename });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveIcsFile(await client.createIcs(instantMeeting({ room: current.code, title: current.title ?? t(lang, 'defaultTitle'), lang })));
       say('icsDone');
     } catch (error) {
       fail(error);
