@@ -9,6 +9,9 @@ ensureDebianPackages();
 pnpmInstall();
 pnpm(['-r', 'build']);
 pnpm(['-r', 'typecheck']);
+// Lint and import rules (scripts/lint.mjs) take seconds; their verdict joins the tests'.
+const lint = spawnSync(process.execPath, [join(root, 'scripts', 'lint.mjs')], { stdio: 'inherit', cwd: root });
+const linted = lint.status === 0;
 
 const report = join(root, '.vitest-report.json');
 rmSync(report, { force: true });
@@ -26,9 +29,9 @@ if (!existsSync(report)) {
 const summary = JSON.parse(readFileSync(report, 'utf8'));
 const skipped = summary.numPendingTests + summary.numTodoTests;
 // One plain closing line that any reader of the CI log can count.
-console.log(`tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
+console.log(`tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}; lint ${linted ? 'passed' : 'failed'}`);
 if (summary.numTotalTests === 0) {
   log('no test ran');
   process.exit(1);
 }
-process.exit(result.status ?? 1);
+process.exit(linted ? (result.status ?? 1) : 1);

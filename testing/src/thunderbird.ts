@@ -109,7 +109,7 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
   const folder = join(profile, 'Mail', 'Local Folders');
   mkdirSync(folder, { recursive: true });
   mkdirSync(join(profile, 'eml'), { recursive: true });
-  (options.messages ?? []).forEach((m, i) => writeFileSync(join(profile, 'eml', `${String(i).padStart(3, '0')}.eml`), m.replace(/\r?\n/g, '\r\n')));
+  (options.messages ?? []).forEach((m, i) => void writeFileSync(join(profile, 'eml', `${String(i).padStart(3, '0')}.eml`), m.replace(/\r?\n/g, '\r\n')));
   if (options.extensionStorage) {
     prefs['extensions.webextensions.ExtensionStorageIDB.enabled'] = false;
     for (const [id, data] of Object.entries(options.extensionStorage)) {

@@ -21,7 +21,7 @@ vi.mock('webextension-polyfill', () => ({
     storage: {
       session: {
         get: async (key: string) => (session.has(key) ? { [key]: session.get(key) } : {}),
-        set: async (items: Record<string, unknown>) => Object.entries(items).forEach(([k, v]) => session.set(k, v)),
+        set: async (items: Record<string, unknown>) => void Object.entries(items).forEach(([k, v]) => void session.set(k, v)),
         remove: async (key: string) => void session.delete(key),
       },
     },
