@@ -70,7 +70,7 @@ const PLACEHOLDER = '__VISIO_PUBLIC_URL__';
 export function outlookRoutes(settings: GatewaySettings) {
   const app = new Hono<AppEnv>();
   const officeDir = officeJsDir();
-  // settings.publicUrl is read per request: with PORT=0 it is known only once the server listens.
+  // The public URL is final once the server listens (server.ts builds the app only then).
   const base = () => settings.publicUrl;
 
   app.get('/outlook/manifest.xml', (c) => {
