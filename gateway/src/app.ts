@@ -172,9 +172,9 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     }
   }
 
-  app.route('/', systemRoutes(settings, store, provider, log));
+  app.route('/', systemRoutes(settings, rooms, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName));
-  app.route('/', auditRoutes(store));
+  app.route('/', auditRoutes(rooms));
   let signInFlow: SignInFlow | undefined;
   if (auth.mode === 'local') {
     // A client configured for sign-in meets a local gateway: say so instead of a bare 404.
@@ -188,8 +188,8 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', calendarRoutes(calendars));
   app.route('/', pageRoutes(settings));
   app.route('/', outlookRoutes(settings));
-  app.route('/', joinRoutes(store, provider, signInFlow?.joinSignIn));
-  app.route('/', webhookRoutes(store, provider, log));
+  app.route('/', joinRoutes(rooms, signInFlow?.joinSignIn));
+  app.route('/', webhookRoutes(rooms, log));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
