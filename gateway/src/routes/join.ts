@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { RoomCodeSchema } from '@visio/shared/contract';
 import type { User } from '../identity.js';
 import type { Logger } from '../logger.js';
-import { newRouter, problemResponses } from '../openapi.js';
+import { documentRoute, newRouter, problemResponses } from '../openapi.js';
 import { notFound, ProblemError } from '../problem.js';
 import { WebhookRefusedError, type RoomService } from '../rooms.js';
 
@@ -46,6 +46,13 @@ export function joinRoutes(rooms: RoomService, signIn?: (c: Context, code: strin
 /** `POST /webhooks/livekit`: signed events from the LiveKit server (checked on the raw body). */
 export function webhookRoutes(rooms: RoomService, log: Logger) {
   const app = newRouter();
+  documentRoute(app, {
+    method: 'post',
+    path: '/webhooks/livekit',
+    summary: 'LiveKit server events (room started, room finished), signed with the gateway’s LiveKit key (Authorization: the JWT LiveKit sends)',
+    request: { body: { content: { 'application/webhook+json': { schema: z.looseObject({ event: z.string() }) } } } },
+    responses: { 200: { description: 'Received', content: { 'application/json': { schema: z.object({ received: z.literal(true) }) } } }, ...problemResponses(401, 404) },
+  });
   app.post('/webhooks/livekit', async (c) => {
     if (!rooms.hasWebhooks) throw notFound('LiveKit webhooks are not enabled on this gateway.');
     try {

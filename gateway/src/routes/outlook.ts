@@ -6,11 +6,10 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, sep } from 'node:path';
-import { Hono } from 'hono';
 import { ADDIN_WEB_DIR } from '@visio/outlook-addin/files';
 import { LOCALIZATION_FILES, renderJsonLocalization, renderJsonManifest, renderXmlManifest } from '@visio/outlook-addin/manifest';
-import type { AppEnv } from '../app-env.js';
 import type { GatewaySettings } from '../config.js';
+import { documentRoute, fileResponse, newRouter } from '../openapi.js';
 
 // Outlook on the web, new Outlook and Microsoft 365 hosts that frame add-in pages.
 export const OUTLOOK_FRAME_ANCESTORS = [
@@ -68,7 +67,14 @@ async function readUnder(root: string, rel: string): Promise<Buffer | null> {
 const PLACEHOLDER = '__VISIO_PUBLIC_URL__';
 
 export function outlookRoutes(settings: GatewaySettings) {
-  const app = new Hono<AppEnv>();
+  const app = newRouter();
+  const file = (path: string, summary: string, type: string) =>
+    documentRoute(app, { method: 'get', path, summary, responses: { 200: fileResponse(summary, type), 404: { description: 'No such file' } } });
+  file('/outlook/manifest.xml', 'The add-in’s XML manifest (Outlook on Windows, Mac, web), for this gateway’s public URL', 'application/xml');
+  file('/outlook/manifest.json', 'The add-in’s unified JSON manifest (Microsoft 365), for this gateway’s public URL', 'application/json');
+  for (const name of Object.values(LOCALIZATION_FILES)) file(`/outlook/${name}`, `Localized strings of the unified manifest (${name})`, 'application/json');
+  file('/outlook/office/{path}', 'Office.js, served from the gateway (no CDN)', 'text/javascript');
+  file('/outlook/{file}', 'The add-in’s pages, scripts and icons', 'text/html');
   const officeDir = officeJsDir();
   // The public URL is final once the server listens (server.ts builds the app only then).
   const base = () => settings.publicUrl;
