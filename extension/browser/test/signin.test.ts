@@ -7,27 +7,18 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { axeViolations } from '@visio/testing/axe';
-import { freePort, startOidcProvider, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import type { TestOidcProvider } from '@visio/testing/oidc-provider';
+import { startSignInProvider } from '@visio/testing/signed-in-gateway';
 import { startRig, type Rig } from './harness.ts';
 
-const SECRET = 'extension-test-secret-0123456789';
 let op: TestOidcProvider;
 let rig: Rig;
 
 beforeAll(async () => {
-  const port = await freePort();
-  op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: SECRET, redirect_uris: [`http://127.0.0.1:${port}/auth/callback`] }] });
-  rig = await startRig({
-    allowOrigins: [op.issuer],
-    gatewayEnv: (id) => ({
-      PORT: String(port),
-      OIDC_ISSUER: op.issuer,
-      OIDC_CLIENT_ID: 'visio-gateway',
-      OIDC_CLIENT_SECRET: SECRET,
-      OIDC_SCOPES: 'openid email given_name usual_name',
-      VISIO_CLIENTS: JSON.stringify({ browser: [`https://${id}.chromiumapp.org/`] }),
-    }),
-  });
+  // The rig starts the gateway once Chromium has given the extension its id (its redirect URI).
+  const provider = await startSignInProvider();
+  op = provider.op;
+  rig = await startRig({ allowOrigins: [op.issuer], gatewayEnv: (id) => provider.gatewayEnv({ browser: [`https://${id}.chromiumapp.org/`] }) });
 }, 60_000);
 
 afterAll(async () => {
