@@ -7,7 +7,7 @@ import { axeViolations } from '@visio/testing/axe';
 import { launchChromium, type Chromium } from '@visio/testing/chromium';
 import type { GatewayProcess } from '@visio/testing/gateway-process';
 import { TestUserAgent, type TestOidcProvider } from '@visio/testing/oidc-provider';
-import { keepOnLoopback, startSignedInGateway, type SignedInGateway } from '@visio/testing/signed-in-gateway';
+import { answerAtProvider, keepOnLoopback, startSignedInGateway, type SignedInGateway } from '@visio/testing/signed-in-gateway';
 import { beginSignIn, readRedirect } from '@visio/shared/sign-in';
 
 const CLIENT = { id: 'test-app', redirectUri: 'https://test-app.example/callback' };
@@ -54,11 +54,7 @@ describe('sign-in in Chromium through a real OpenID provider', () => {
 
     await signInButton.click();
     await page.waitForURL((u) => u.origin === op.issuer);
-    await page.locator('input[name="login"]').fill('alice');
-    await page.locator('input[name="password"]').fill('any-password');
-    await page.locator('button[type="submit"]').click();
-    await page.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
-    await page.locator('button[type="submit"]').click();
+    await answerAtProvider(page, 'alice');
 
     await page.waitForURL((u) => u.href === `${gateway.url}/`);
     await page.getByText('Connecté en tant que Alice Martin (alice.martin@example.gouv.fr).').waitFor();
@@ -107,10 +103,7 @@ describe('sign-in in Chromium through a real OpenID provider', () => {
     await page.goto(`${gateway.url}/`);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.waitForURL((u) => u.origin === op.issuer);
-    await page.locator('input[name="login"]').fill('alice');
-    await page.locator('input[name="password"]').fill('any-password');
-    await page.locator('button[type="submit"]').click();
-    await page.getByRole('link', { name: '[ Cancel ]' }).click();
+    await answerAtProvider(page, 'alice', 'refuse');
     await page.getByText('Connexion refusée : l’accès à votre compte n’a pas été autorisé.', { exact: false }).waitFor();
     expect(await page.getByRole('button', { name: 'Se connecter' }).isVisible()).toBe(true);
     expect(await page.evaluate(() => sessionStorage.getItem('visio.tokens'))).toBeNull();

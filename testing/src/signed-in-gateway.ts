@@ -3,7 +3,7 @@
  * package's sign-in tests need it: the provider knows the gateway as client `visio-gateway` with its
  * callback on the gateway's port, and the gateway registers the clients under test (VISIO_CLIENTS).
  */
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
 import { freePort, startOidcProvider, type OidcProviderOptions, type TestOidcProvider } from './oidc-provider.ts';
 
@@ -88,4 +88,17 @@ export async function keepOnLoopback(context: BrowserContext, foreign: string[])
     foreign.push(route.request().url());
     return route.abort();
   });
+}
+
+/**
+ * On the provider's development pages (oidc-provider's devInteractions): signs in as `login` (any password
+ * is taken), then answers the consent page: accept, or refuse with its own "[ Cancel ]" link.
+ */
+export async function answerAtProvider(page: Page, login: string, consent: 'accept' | 'refuse' = 'accept'): Promise<void> {
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill('any-password');
+  await page.locator('button[type="submit"]').click();
+  await page.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
+  if (consent === 'accept') await page.locator('button[type="submit"]').click();
+  else await page.getByRole('link', { name: '[ Cancel ]' }).click();
 }

@@ -10,7 +10,7 @@ import { findVisioLinks } from '@visio/shared/links';
 import { axeViolations } from '@visio/testing/axe';
 import type { Page } from 'playwright-core';
 import type { TestOidcProvider } from '@visio/testing/oidc-provider';
-import { keepOnLoopback, startSignedInGateway, type SignedInGateway } from '@visio/testing/signed-in-gateway';
+import { answerAtProvider, keepOnLoopback, startSignedInGateway, type SignedInGateway } from '@visio/testing/signed-in-gateway';
 import { startHarness, state, type Harness } from './browser-harness.ts';
 import { INSTANCE, LOCATION_PLACES, OWA_HTML } from './fixtures.ts';
 
@@ -82,11 +82,7 @@ describe('Outlook sign-in that does not end with tokens', () => {
   it('the agent refuses consent at the provider: the French sentence in an alert, never the provider’s text, nothing stored', async () => {
     const page = await h.open('/outlook/taskpane.html', appointment);
     const dialog = await openDialog(page);
-    await dialog.locator('input[name="login"]').fill('alice');
-    await dialog.locator('input[name="password"]').fill('any-password');
-    await dialog.locator('button[type="submit"]').click();
-    await dialog.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
-    await dialog.getByRole('link', { name: '[ Cancel ]' }).click();
+    await answerAtProvider(dialog, 'alice', 'refuse');
 
     const alert = page.getByRole('alert');
     await alert.getByText(DENIED, { exact: true }).waitFor();
@@ -136,11 +132,7 @@ describe('Outlook sign-in against the gateway in OIDC mode', () => {
     const [dialog] = await Promise.all([h.context.waitForEvent('page'), button.click()]);
 
     await dialog.waitForURL((u) => u.origin === op.issuer, { waitUntil: 'commit' });
-    await dialog.locator('input[name="login"]').fill('alice');
-    await dialog.locator('input[name="password"]').fill('any-password');
-    await dialog.locator('button[type="submit"]').click();
-    await dialog.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
-    await dialog.locator('button[type="submit"]').click();
+    await answerAtProvider(dialog, 'alice');
 
     await page.getByText('Vous êtes connecté à Visio.').first().waitFor();
     const double = await state(page);
