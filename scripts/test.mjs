@@ -11,6 +11,9 @@ ensureUnpackedPackages();
 pnpmInstall();
 pnpm(['-r', 'build']);
 pnpm(['-r', 'typecheck']);
+// Lint and import rules (scripts/lint.mjs) take seconds; their verdict joins the tests'.
+const lint = spawnSync(process.execPath, [join(root, 'scripts', 'lint.mjs'), '--format'], { stdio: 'inherit', cwd: root });
+const linted = lint.status === 0;
 
 const report = join(root, '.vitest-report.json');
 rmSync(report, { force: true });
@@ -27,10 +30,11 @@ if (!existsSync(report)) {
 }
 const summary = JSON.parse(readFileSync(report, 'utf8'));
 const skipped = summary.numPendingTests + summary.numTodoTests;
+console.log(`lint and format: ${linted ? 'passed' : 'FAILED'}`);
 // One plain closing line that any reader of the CI log can count.
 console.log(`tests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`);
 if (summary.numTotalTests === 0) {
   log('no test ran');
   process.exit(1);
 }
-process.exit(result.status ?? 1);
+process.exit(linted ? (result.status ?? 1) : 1);

@@ -16,7 +16,7 @@ import { errorProblem, notFoundProblem } from './middleware/errors.js';
 import { roomCreationLimit } from './middleware/rate-limit.js';
 import { requestId } from './middleware/request-id.js';
 import { securityHeaders } from './middleware/security-headers.js';
-import { newRouter } from './openapi.js';
+import { documentRoute, fileResponse, newRouter } from './openapi.js';
 import type { RoomProvider } from './providers/provider.js';
 import { createCalendarService } from './calendars.js';
 import { createRoomService } from './rooms.js';
@@ -68,12 +68,13 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.use('/j/*', joinAuth(auth, tokens, joinSessions));
   const limitRoomCreation = auth.mode === 'oidc' ? roomCreationLimit(limiter!, auth) : undefined;
 
-  app.route('/', systemRoutes(settings, store, provider, log));
+  app.route('/', systemRoutes(settings, rooms, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName, limitRoomCreation));
-  app.route('/', auditRoutes(store));
+  app.route('/', auditRoutes(rooms));
   let signInFlow: SignInFlow | undefined;
   if (auth.mode === 'local') {
     // A client configured for sign-in meets a local gateway: say so instead of a bare 404.
+    documentRoute(app, { method: 'get', path: '/auth/login', summary: 'Local single-user mode: a page saying no sign-in is needed', responses: { 404: fileResponse('The page (fr/en)', 'text/html') } });
     app.get('/auth/login', (c) => authPage(c, pickLang(c.req.query('lang'), c.req.header('accept-language')), 'localMode', 404));
   } else {
     const deps = { settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), store, limiter: limiter!, log };
@@ -89,8 +90,8 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', switchPageRoutes(settings));
   app.route('/', outlookRoutes(settings));
   app.route('/', deployRoutes(settings));
-  app.route('/', joinRoutes(store, provider, signInFlow?.joinSignIn));
-  app.route('/', webhookRoutes(store, provider, log));
+  app.route('/', joinRoutes(rooms, signInFlow?.joinSignIn));
+  app.route('/', webhookRoutes(rooms, log));
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -5,11 +5,13 @@ import { z } from 'zod';
 import { ACCESS_LEVELS, PROVIDERS, PUBLIC_INSTANCE_URL } from '@visio/shared';
 import { AuthConfigError, AuthEnvSchema, authSettings, type AuthSettings } from './auth/config.js';
 import type { CaldavSettings } from './caldav/guard.js';
+import { ConfigError, describeIssues, httpUrl, list } from './env.js';
+import type { Logger } from './logger.js';
+import { ROOM_PROVIDERS } from './providers/index.js';
+import type { ProviderContext, RoomProvider } from './providers/provider.js';
+import type { Store } from './store/store.js';
 
-const list = z
-  .string()
-  .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+export { ConfigError } from './env.js';
 
 // Extension origins have no URL origin in WHATWG terms ("null"), so they are matched by shape.
 const EXTENSION_ORIGIN = /^(chrome|moz|safari-web)-extension:\/\/[a-z0-9-]+$/i;
@@ -41,17 +43,6 @@ const caldavServer = z.string().refine((v) => {
   }
 }, 'each CalDAV server must be a base URL such as https://sogo.example.gouv.fr/SOGo/dav/');
 
-const httpUrl = z
-  .url({ protocol: /^https?$/ })
-  .transform((v) => v.replace(/\/+$/, ''));
-const wsOrHttpUrl = z
-  .url({ protocol: /^(wss?|https?)$/ })
-  .transform((v) => v.replace(/\/+$/, ''));
-const flag = z
-  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
-  .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
-const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
-const PUBLISH_SOURCES = ['camera', 'microphone', 'screen_share', 'screen_share_audio'] as const;
 
 export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
@@ -79,28 +70,7 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ...AuthEnvSchema.shape,
 
-  // La Suite Meet external API (VISIO_PROVIDER=meet).
-  MEET_API_URL: httpUrl.optional(),
-  MEET_CLIENT_ID: z.string().min(1).max(200).optional(),
-  MEET_CLIENT_SECRET: z.string().min(1).max(500).optional(),
-  MEET_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
-  MEET_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-  MEET_RETRY_DELAY_MS: z.coerce.number().int().min(1).max(60_000).default(250),
-  MEET_DELETE_ENABLED: flag.default(false),
-  MEET_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{4,14}$/, 'an E.164 number such as +33187210000').optional(),
-  MEET_PROBE_EMAIL: z.email().optional(),
-  MEET_PUBLISH_SOURCES: list.pipe(z.array(z.enum(PUBLISH_SOURCES))),
-  MEET_EVERYONE_CAN_MUTE: flag.optional(),
-
-  // Self-hosted LiveKit (VISIO_PROVIDER=livekit).
-  LIVEKIT_URL: wsOrHttpUrl.optional(),
-  LIVEKIT_API_KEY: z.string().min(1).max(200).optional(),
-  LIVEKIT_API_SECRET: z.string().min(32, 'at least 32 characters (LiveKit signs tokens with it)').max(500).optional(),
-  LIVEKIT_MEET_URL: httpUrl.optional(),
-  LIVEKIT_TOKEN_TTL: seconds(30, 86_400, 600),
-  LIVEKIT_MAX_PARTICIPANTS: z.coerce.number().int().min(0).max(100_000).default(0),
-  LIVEKIT_EMPTY_TIMEOUT: seconds(0, 604_800, 600),
-  LIVEKIT_WEBHOOK: flag.default(true),
+  // Each room provider's own variables: providers/*.ts (ROOM_PROVIDERS).
   DATABASE_URL: z
     .string()
     .refine((v) => /^postgres(ql)?:\/\/[^/]/.test(v) && URL.canParse(v), 'must be a PostgreSQL URL: postgres://user:password@host:5432/database')
@@ -110,7 +80,7 @@ export const EnvSchema = z.object({
   // Room lifecycle: meetings over this many days ago, and instant rooms this old, are ended.
   ROOM_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   // Seconds a room made for an event editor may wait for the event's save (1 hour to 30 days).
-  ROOM_DRAFT_TTL: seconds(3600, 2_592_000, 172_800),
+  ROOM_DRAFT_TTL: z.coerce.number().int().min(3600).max(2_592_000).default(172_800),
 });
 
 export type Env = z.output<typeof EnvSchema>;
@@ -134,13 +104,11 @@ export interface GatewaySettings {
   staleClaimMs: number;
   /** Rooms end on their own: `retentionDays` after their meeting (or creation, without event), `draftTtlMs` unattached. */
   roomLifecycle: { retentionDays: number; draftTtlMs: number };
+  /** /deploy: the key signing the Chromium package (else generated in dataDir), and where the clients' builds are. */
+  deploy: { crxKeyFile: string | undefined; clientsDir: string | undefined };
   auth: AuthSettings;
-  /** The raw validated environment, for feature modules that read their own variables. */
-  env: Env;
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+  /** Builds the provider VISIO_PROVIDER names, from its own variables (checked here) and these settings. */
+  createProvider(services: { store: Store; log: Logger }): RoomProvider;
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -158,11 +126,19 @@ export function describeDatabase(url: string): string {
 }
 
 export function loadSettings(source: Record<string, string | undefined> = process.env): GatewaySettings {
-  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== '')));
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(given);
+  // Every provider's variables are checked when given; the chosen provider's required ones must be.
+  const chosen = parsed.success ? parsed.data.VISIO_PROVIDER : null;
+  const lines = parsed.success ? [] : describeIssues(parsed.error.issues, given);
+  let build: ((context: ProviderContext) => RoomProvider) | null = null;
+  for (const definition of Object.values(ROOM_PROVIDERS)) {
+    const own = definition.name === chosen ? definition.env.safeParse(given) : definition.env.partial().safeParse(given);
+    if (!own.success) lines.push(...describeIssues(own.error.issues, given, `VISIO_PROVIDER=${definition.name}`));
+    else if (definition.name === chosen) build = (context) => definition.create(own.data, context);
   }
+  if (!parsed.success || !build || lines.length > 0) throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const createRoomProvider = build;
   const env = parsed.data;
   const hostForUrl = env.HOST.includes(':') && !env.HOST.startsWith('[') ? `[${env.HOST}]` : env.HOST;
   const publicUrl = env.VISIO_PUBLIC_URL ?? `http://${hostForUrl}:${env.PORT}`;
@@ -178,7 +154,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
       `Local single-user mode only listens on loopback; HOST=${env.HOST} would let anyone on the network act as ${env.VISIO_LOCAL_USER_EMAIL}. Use HOST=127.0.0.1 (or ::1).`,
     );
   }
-  requireProviderSettings(env);
+  const localUserEmail = auth.mode === 'local' ? auth.user.email : null;
   return {
     port: env.PORT,
     host: env.HOST,
@@ -203,20 +179,8 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     database: env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, description: describeDatabase(env.DATABASE_URL) } : null,
     staleClaimMs: env.VISIO_IDEMPOTENCY_STALE_MS,
     roomLifecycle: { retentionDays: env.ROOM_RETENTION_DAYS, draftTtlMs: env.ROOM_DRAFT_TTL * 1000 },
+    deploy: { crxKeyFile: env.VISIO_CRX_KEY_FILE, clientsDir: env.VISIO_CLIENTS_DIR },
     auth,
-    env,
+    createProvider: ({ store, log }) => createRoomProvider({ instanceUrl: env.VISIO_INSTANCE_URL, publicUrl, localUserEmail, store, log }),
   };
-}
-
-// Each provider's mandatory variables, checked together so one start-up names every missing one.
-const REQUIRED: Record<string, (keyof Env)[]> = {
-  meet: ['MEET_API_URL', 'MEET_CLIENT_ID', 'MEET_CLIENT_SECRET'],
-  livekit: ['LIVEKIT_URL', 'LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'LIVEKIT_MEET_URL'],
-};
-
-function requireProviderSettings(env: Env): void {
-  const missing = (REQUIRED[env.VISIO_PROVIDER] ?? []).filter((name) => env[name] === undefined);
-  if (missing.length) {
-    throw new ConfigError(`Invalid configuration:\n${missing.map((m) => `  ${m}: required when VISIO_PROVIDER=${env.VISIO_PROVIDER}`).join('\n')}`);
-  }
 }

@@ -53,7 +53,7 @@ function organizerOf(ics: string): string | null {
 }
 
 export function createMigrationService(deps: { calendars: CalendarService; switcher: SwitchService; store: Store; log: Logger }) {
-  const { calendars, switcher, store, log } = deps;
+  const { switcher, store, log } = deps;
   const running = new Map<string, Promise<void>>();
 
   async function load(user: User, id: string) {
@@ -187,7 +187,7 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
 
     /** Starts (or resumes) converting; answers at once with the progress. `open` gives a CalDAV session (credentials held in memory for the run only). */
     async apply(user: User, open: () => CaldavSession, id: string, body: { items?: string[] | undefined; lang: Lang }): Promise<Migration> {
-      const { migration, items } = await load(user, id);
+      const { items } = await load(user, id);
       if (!running.has(id)) {
         const convertible = items.filter((i) => (i.data as unknown as ItemData).action === 'convert');
         if (body.items) {

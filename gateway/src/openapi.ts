@@ -1,5 +1,5 @@
 /** Route definitions share one error answer shape and one validation hook. */
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z, type RouteConfig } from '@hono/zod-openapi';
 import { ProblemSchema, PROBLEM_CONTENT_TYPE } from '@visio/shared/contract';
 import type { AppEnv } from './app-env.js';
 import { validationProblem } from './problem.js';
@@ -11,6 +11,17 @@ export function newRouter() {
     },
   });
 }
+
+/**
+ * Documents a route that is not a validated JSON route (a page, a file, a redirect, a webhook read raw), so
+ * /openapi.json lists every route the gateway serves (test/openapi.test.ts fails otherwise).
+ */
+export function documentRoute(app: OpenAPIHono<AppEnv>, route: RouteConfig): void {
+  app.openAPIRegistry.registerPath(route);
+}
+
+/** A response whose body is not JSON (HTML, XML, JavaScript, images…). */
+export const fileResponse = (description: string, type: string) => ({ description, content: { [type]: { schema: z.string() } } });
 
 export const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } };
 export const problemResponses = (...statuses: number[]) =>

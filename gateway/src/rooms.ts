@@ -6,8 +6,10 @@ import { scheduleEndsAt } from '@visio/shared/schedule';
 import type { User } from './identity.js';
 import type { Logger } from './logger.js';
 import { notFound, ProblemError } from './problem.js';
-import type { ProviderDeletion, RoomProvider } from './providers/provider.js';
-import { DuplicateRoomError, type Store, type StoredRoom } from './store/store.js';
+import type { ProviderDeletion, ProviderEvent, RoomProvider } from './providers/provider.js';
+import { DuplicateRoomError, type AuditEntry, type Store, type StoredRoom } from './store/store.js';
+
+export type { StoredRoom } from './store/store.js';
 
 export interface CreateRoomCommand {
   title?: string | undefined;
@@ -231,6 +233,9 @@ export function createRoomService(options: RoomServiceOptions) {
     }
   }
 
+  /** Readiness: each part that must answer for rooms to be made. */
+  const checks: Record<string, () => Promise<void>> = { store: () => store.ping(), provider: () => provider.check() };
+
   return {
     create,
     get,
@@ -255,7 +260,40 @@ export function createRoomService(options: RoomServiceOptions) {
       if (room.releasedAt) return { room, ended: false, providerDeleted: false, detail: 'The room was already ended.' };
       return { room, ...(await release(room, reason, meta, owner)) };
     },
+    /** The caller's own creations and deletions, newest first, before `before` (one more than `limit`: the caller pages). */
+    audit(owner: User, limit: number, before?: { at: string; roomCode: string; action: AuditEntry['action'] }): Promise<AuditEntry[]> {
+      return store.listAudit({ owner: owner.sub, limit, before });
+    },
+    /** Whether `GET /j/{code}` is this provider's invitation link (links that need a per-person token). */
+    /** Any room by code, whoever owns it (join links and their state are for invitees too). */
+    find: (code: string): Promise<StoredRoom | null> => store.getRoom(code),
+    hasJoinLinks: Boolean(provider.joinUrl),
+    /** Where `GET /j/{code}` sends this agent: any signed-in agent may join (invitees are not the owner). */
+    async joinUrl(user: User, code: string): Promise<string> {
+      const room = provider.joinUrl ? await store.getRoom(code) : null;
+      if (!room || !provider.joinUrl) throw notFound('No room with this code: check the link in the invitation.');
+      return provider.joinUrl(room, user);
+    },
+    hasWebhooks: Boolean(provider.receiveWebhook),
+    /** A provider webhook: verified (WebhookRefusedError when forged or tampered), then recorded on the room. */
+    async receiveWebhook(rawBody: string, authorization: string | undefined): Promise<ProviderEvent> {
+      let event: ProviderEvent;
+      try {
+        if (!provider.receiveWebhook) throw new Error('this provider sends no webhooks');
+        event = await provider.receiveWebhook(rawBody, authorization);
+      } catch (error) {
+        throw new WebhookRefusedError(error instanceof Error ? error.message : 'unreadable');
+      }
+      if (event.kind === 'room-ended') await store.markRoomEnded(event.code, event.at);
+      if (event.kind === 'room-started') await store.markRoomEnded(event.code, null);
+      return event;
+    },
+    checks,
   };
+}
+
+export class WebhookRefusedError extends Error {
+  override readonly name = 'WebhookRefusedError';
 }
 
 export type RoomService = ReturnType<typeof createRoomService>;

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { loadSettings, type GatewaySettings } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { createProvider } from './providers/index.js';
 import { createRetentionJob, type RetentionRun } from './retention.js';
 import { createRoomService } from './rooms.js';
 import { openPostgresStore } from './store/postgres.js';
@@ -20,24 +19,29 @@ export interface RunningGateway {
 }
 
 export async function startGateway(env: Record<string, string | undefined> = process.env, log?: Logger): Promise<RunningGateway> {
-  const settings = loadSettings(env);
-  const logger = log ?? createLogger(settings.logLevel);
-  const store = await openStore(settings, logger);
-  const provider = createProvider(settings, store, logger);
-  const app = createApp({ settings, store, provider, log: logger });
+  const first = loadSettings(env);
+  const logger = log ?? createLogger(first.logLevel);
+  const store = await openStore(first, logger);
 
+  // The server listens before the app is built: with PORT=0 the port, and so the public URL, is known
+  // only then, and the settings are final (frozen) before any route or provider reads them. The app is
+  // built in the same turn as the listen callback, so no request arrives before it.
+  // `bindings` are Node's request and response (getConnInfo reads the client address from them).
+  let handle: (request: Request, bindings: object) => Response | Promise<Response> = () => new Response(null, { status: 503 });
   const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: settings.port, hostname: settings.host }, () => resolve(s));
+    const s = serve({ fetch: (request, bindings) => handle(request, bindings), port: first.port, hostname: first.host }, () => resolve(s));
     s.once('error', reject);
   }).catch(async (error: unknown) => {
     await store.close();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
+  const settings = deepFreeze(port === first.port ? first : loadSettings({ ...env, PORT: String(port) }));
+  const provider = settings.createProvider({ store, log: logger });
+  const app = createApp({ settings, store, provider, log: logger });
+  handle = (request, bindings) => app.fetch(request, bindings);
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
   const url = `http://${host}:${port}`;
-  // Without VISIO_PUBLIC_URL the public URL is where it listens; with PORT=0 that is known only now.
-  if (!settings.env.VISIO_PUBLIC_URL) settings.publicUrl = url;
   logger.info('gateway listening', { url, provider: provider.name, auth: settings.auth.mode, store: settings.database?.description ?? `SQLite in ${settings.dataDir}` });
 
   // Expired codes, refresh tokens and rate-limit windows are swept hourly (and once at start).
@@ -86,4 +90,13 @@ export async function openStore(settings: GatewaySettings, logger: Pick<Logger, 
     poolSize: settings.database.poolSize,
     onIdleError: (error) => logger.warn('database connection lost; it will be replaced', { error: error.message }),
   });
+}
+
+/** Freezes plain objects and arrays all the way down (Maps, Sets and functions are left as they are). */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
 }

@@ -12,6 +12,7 @@ import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '@visio/testing/axe';
 import { launchChromium, type Chromium } from '@visio/testing/chromium';
+import { answerAtProvider } from '@visio/testing/signed-in-gateway';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { startLiveKitDouble, type LiveKitDouble } from '@visio/testing/livekit-double';
 import { freePort, startOidcProvider, TestUserAgent, type TestOidcProvider } from '@visio/testing/oidc-provider';
@@ -140,11 +141,7 @@ describe('join links in OIDC mode', () => {
 
     await page.goto(`${gateway.url}/j/${room}`);
     await page.waitForURL((u) => u.origin === op.issuer);
-    await page.locator('input[name="login"]').fill('alice');
-    await page.locator('input[name="password"]').fill('any-password');
-    await page.locator('button[type="submit"]').click();
-    await page.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
-    await page.locator('button[type="submit"]').click();
+    await answerAtProvider(page, 'alice');
     await page.waitForURL((u) => u.origin === frontEnd.url);
     await page.getByRole('heading', { name: 'Réunion' }).waitFor();
 

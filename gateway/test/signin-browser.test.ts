@@ -5,40 +5,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '@visio/testing/axe';
 import { launchChromium, type Chromium } from '@visio/testing/chromium';
-import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
-import { freePort, startOidcProvider, TestUserAgent, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import type { GatewayProcess } from '@visio/testing/gateway-process';
+import { TestUserAgent, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import { answerAtProvider, keepOnLoopback, startSignedInGateway, type SignedInGateway } from '@visio/testing/signed-in-gateway';
 import { beginSignIn, readRedirect } from '@visio/shared/sign-in';
 
 const CLIENT = { id: 'test-app', redirectUri: 'https://test-app.example/callback' };
+let signedIn: SignedInGateway<GatewayProcess>;
 let op: TestOidcProvider;
 let gateway: GatewayProcess;
 let browser: Chromium;
 const foreign: string[] = [];
 
 beforeAll(async () => {
-  const port = await freePort();
-  op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: 'browser-test-secret-0123456789', redirect_uris: [`http://127.0.0.1:${port}/auth/callback`] }] });
-  gateway = await startGatewayProcess({
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    OIDC_ISSUER: op.issuer,
-    OIDC_CLIENT_ID: 'visio-gateway',
-    OIDC_CLIENT_SECRET: 'browser-test-secret-0123456789',
-    OIDC_SCOPES: 'openid email given_name usual_name',
-    VISIO_CLIENTS: JSON.stringify({ [CLIENT.id]: [CLIENT.redirectUri] }),
-  });
+  signedIn = await startSignedInGateway({ clients: { [CLIENT.id]: [CLIENT.redirectUri] }, env: { LOG_LEVEL: 'info' } });
+  ({ op, gateway } = signedIn);
   browser = await launchChromium();
   // Nothing leaves loopback (the provider's development pages link a web font: refused, and noted).
-  await browser.context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
-    foreign.push(route.request().url());
-    return route.abort();
-  });
+  await keepOnLoopback(browser.context, foreign);
 }, 40_000);
 
 afterAll(async () => {
   await browser?.close();
-  await gateway?.stop();
-  await op?.close();
+  await signedIn?.close();
 });
 
 async function bobToken(): Promise<string> {
@@ -65,11 +54,7 @@ describe('sign-in in Chromium through a real OpenID provider', () => {
 
     await signInButton.click();
     await page.waitForURL((u) => u.origin === op.issuer);
-    await page.locator('input[name="login"]').fill('alice');
-    await page.locator('input[name="password"]').fill('any-password');
-    await page.locator('button[type="submit"]').click();
-    await page.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
-    await page.locator('button[type="submit"]').click();
+    await answerAtProvider(page, 'alice');
 
     await page.waitForURL((u) => u.href === `${gateway.url}/`);
     await page.getByText('Connecté en tant que Alice Martin (alice.martin@example.gouv.fr).').waitFor();
@@ -118,10 +103,7 @@ describe('sign-in in Chromium through a real OpenID provider', () => {
     await page.goto(`${gateway.url}/`);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.waitForURL((u) => u.origin === op.issuer);
-    await page.locator('input[name="login"]').fill('alice');
-    await page.locator('input[name="password"]').fill('any-password');
-    await page.locator('button[type="submit"]').click();
-    await page.getByRole('link', { name: '[ Cancel ]' }).click();
+    await answerAtProvider(page, 'alice', 'refuse');
     await page.getByText('Connexion refusée : l’accès à votre compte n’a pas été autorisé.', { exact: false }).waitFor();
     expect(await page.getByRole('button', { name: 'Se connecter' }).isVisible()).toBe(true);
     expect(await page.evaluate(() => sessionStorage.getItem('visio.tokens'))).toBeNull();

@@ -90,6 +90,17 @@ describe('system routes and HTTP hygiene', () => {
 });
 
 describe('configuration', () => {
+  it('is final before anything reads it: the public URL of a PORT=0 gateway is where it listens, and the settings are frozen', async () => {
+    const gw = await startTestGateway();
+    expect(gw.settings.publicUrl).toBe(gw.url);
+    expect(gw.settings.port).toBe(Number(new URL(gw.url).port));
+    expect(Object.isFrozen(gw.settings)).toBe(true);
+    expect(Object.isFrozen(gw.settings.caldav)).toBe(true);
+    expect(() => Object.assign(gw.settings, { publicUrl: 'https://elsewhere.example' })).toThrow(TypeError);
+    // The Outlook manifest is built from the public URL: it names the listening address.
+    expect(await (await gw.fetch('/outlook/manifest.xml')).text()).toContain(`${gw.url}/outlook/`);
+  });
+
   it('uses the documented defaults', () => {
     const s = loadSettings({});
     expect(s).toMatchObject({ port: 8787, host: '127.0.0.1', instanceUrl: 'https://visio.numerique.gouv.fr', provider: 'standalone', auth: { mode: 'local' } });

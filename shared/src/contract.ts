@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { FOREIGN_PROVIDERS, type ForeignProvider } from './foreign-meetings.js';
 import { isRoomCode, normalizeRoomCode } from './room-code.js';
 import { ACCESS_LEVELS, LANGS, PROVIDERS, type AccessLevel, type Lang, type ProviderName, type Telephony } from './types.js';
+import { PROBLEM_TYPE_PREFIX } from './wire.js';
 
 // Control characters (CR, LF, NUL, …) never belong in a one-line value.
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
@@ -454,8 +455,7 @@ export type Migration = z.output<typeof MigrationSchema>;
 export type MigrationApply = z.input<typeof MigrationApplySchema>;
 
 /** Request headers of the calendar routes: the agent's CalDAV credentials travel with each request. */
-export const CALDAV_AUTH_HEADER = 'x-caldav-authorization';
-export const CALDAV_SERVER_HEADER = 'x-caldav-server';
+export { CALDAV_AUTH_HEADER, CALDAV_SERVER_HEADER } from './wire.js';
 
 export type Calendar = z.output<typeof CalendarSchema>;
 export type CalendarList = z.output<typeof CalendarListSchema>;
@@ -482,36 +482,36 @@ export type GatewayConfig = z.output<typeof ConfigSchema>;
 export type Health = z.output<typeof HealthSchema>;
 export type Problem = z.output<typeof ProblemSchema>;
 
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+export { PROBLEM_CONTENT_TYPE } from './wire.js';
 /** Problem type URIs: stable identifiers clients may switch on. */
 export const PROBLEM_TYPES = {
-  validation: 'urn:visio:problem:validation',
-  malformedJson: 'urn:visio:problem:malformed-json',
-  unsupportedMediaType: 'urn:visio:problem:unsupported-media-type',
-  payloadTooLarge: 'urn:visio:problem:payload-too-large',
-  notFound: 'urn:visio:problem:not-found',
-  methodNotAllowed: 'urn:visio:problem:method-not-allowed',
-  conflict: 'urn:visio:problem:conflict',
-  roomEnded: 'urn:visio:problem:room-ended',
-  idempotencyMismatch: 'urn:visio:problem:idempotency-key-reused',
-  unauthorized: 'urn:visio:problem:unauthorized',
-  invalidGrant: 'urn:visio:problem:invalid-grant',
-  forbidden: 'urn:visio:problem:forbidden',
-  rateLimited: 'urn:visio:problem:rate-limited',
+  validation: `${PROBLEM_TYPE_PREFIX}validation`,
+  malformedJson: `${PROBLEM_TYPE_PREFIX}malformed-json`,
+  unsupportedMediaType: `${PROBLEM_TYPE_PREFIX}unsupported-media-type`,
+  payloadTooLarge: `${PROBLEM_TYPE_PREFIX}payload-too-large`,
+  notFound: `${PROBLEM_TYPE_PREFIX}not-found`,
+  methodNotAllowed: `${PROBLEM_TYPE_PREFIX}method-not-allowed`,
+  conflict: `${PROBLEM_TYPE_PREFIX}conflict`,
+  roomEnded: `${PROBLEM_TYPE_PREFIX}room-ended`,
+  idempotencyMismatch: `${PROBLEM_TYPE_PREFIX}idempotency-key-reused`,
+  unauthorized: `${PROBLEM_TYPE_PREFIX}unauthorized`,
+  invalidGrant: `${PROBLEM_TYPE_PREFIX}invalid-grant`,
+  forbidden: `${PROBLEM_TYPE_PREFIX}forbidden`,
+  rateLimited: `${PROBLEM_TYPE_PREFIX}rate-limited`,
   /** Visio (La Suite Meet) has no account for the agent yet. */
-  providerAccountUnknown: 'urn:visio:problem:provider-account-unknown',
+  providerAccountUnknown: `${PROBLEM_TYPE_PREFIX}provider-account-unknown`,
   /** Visio does not let this gateway act for the agent's organisation (domain not allowed). */
-  providerRefused: 'urn:visio:problem:provider-refused',
-  upstream: 'urn:visio:problem:upstream',
-  upstreamTimeout: 'urn:visio:problem:upstream-timeout',
+  providerRefused: `${PROBLEM_TYPE_PREFIX}provider-refused`,
+  upstream: `${PROBLEM_TYPE_PREFIX}upstream`,
+  upstreamTimeout: `${PROBLEM_TYPE_PREFIX}upstream-timeout`,
   /** An upstream answer over the gateway's size cap (CALDAV_MAX_OBJECT_BYTES, CALDAV_MAX_MULTISTATUS_BYTES). */
-  upstreamTooLarge: 'urn:visio:problem:upstream-too-large',
-  caldavNotAllowed: 'urn:visio:problem:caldav-server-not-allowed',
-  caldavUnauthorized: 'urn:visio:problem:caldav-credentials-refused',
-  invalidCalendarObject: 'urn:visio:problem:invalid-calendar-object',
-  calendarRefusesEvents: 'urn:visio:problem:calendar-refuses-events',
+  upstreamTooLarge: `${PROBLEM_TYPE_PREFIX}upstream-too-large`,
+  caldavNotAllowed: `${PROBLEM_TYPE_PREFIX}caldav-server-not-allowed`,
+  caldavUnauthorized: `${PROBLEM_TYPE_PREFIX}caldav-credentials-refused`,
+  invalidCalendarObject: `${PROBLEM_TYPE_PREFIX}invalid-calendar-object`,
+  calendarRefusesEvents: `${PROBLEM_TYPE_PREFIX}calendar-refuses-events`,
   /** Switch to Visio: the event holds no foreign meeting (and no Visio room). */
-  noForeignMeeting: 'urn:visio:problem:no-foreign-meeting',
-  unavailable: 'urn:visio:problem:unavailable',
-  internal: 'urn:visio:problem:internal',
+  noForeignMeeting: `${PROBLEM_TYPE_PREFIX}no-foreign-meeting`,
+  unavailable: `${PROBLEM_TYPE_PREFIX}unavailable`,
+  internal: `${PROBLEM_TYPE_PREFIX}internal`,
 } as const;

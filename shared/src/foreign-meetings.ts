@@ -74,7 +74,7 @@ export function removeForeignMeetings(text: string, scan: ForeignScan = findFore
 
 /** The provider of a join link, or null when it is not a foreign meeting link. */
 export function foreignProviderOf(url: string): ForeignProvider | null {
-  const m = /^https?:\/\/([^/?#:]{1,253})(?::\d{1,5})?([/?#][^]*)?$/i.exec(url.trim());
+  const m = /^https?:\/\/([^/?#:]{1,253})(?::\d{1,5})?([/?#][\s\S]*)?$/i.exec(url.trim());
   if (!m) return null;
   const host = m[1]!.toLowerCase();
   const path = m[2] ?? '';

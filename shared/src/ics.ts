@@ -9,7 +9,8 @@
 import ICAL from 'ical.js';
 import { ensureConferenceDesign } from './ics-design.js';
 import { IcsError } from './ics-error.js';
-import { appendLink, cleanParam, cleanText, mailtoUri, replaceLink, stripLink } from './ics-text.js';
+import { addLinkToLocation, removeLinksFromLocation } from './event-fields.js';
+import { cleanParam, cleanText, mailtoUri } from './ics-text.js';
 import { removeInvitationText, renderInvitation, upsertInvitationText } from './invitation.js';
 import { findVisioLinks } from './links.js';
 import { icalTimezone, isSupportedTimeZone, isUtcZone, vtimezoneComponent } from './timezone.js';
@@ -112,12 +113,13 @@ export function buildMeetingIcs(input: MeetingInput, options: { method?: IcsMeth
 /**
  * Puts the room in every VEVENT (replacing an earlier Visio room everywhere), bumps SEQUENCE and
  * DTSTAMP of the events it changed, and adds missing VTIMEZONEs. Adding the same room again changes
- * nothing but METHOD.
+ * nothing but METHOD. With `instanceUrl`, any link of that instance counts as an earlier room (an event
+ * another client wrote, without X-VISIO-ROOM).
  */
 export function addRoomToIcs(
   ics: string,
   room: RoomLink,
-  options: { lang?: Lang; title?: string; instanceName?: string; now?: Date; method?: 'REQUEST' } = {},
+  options: { lang?: Lang; title?: string; instanceName?: string; now?: Date; method?: 'REQUEST'; instanceUrl?: string } = {},
 ): string {
   checkRoom(room);
   const calendar = parseCalendar(ics);
@@ -309,14 +311,12 @@ function newCalendar(method?: IcsMethod): Component {
 function putRoom(
   event: Component,
   room: RoomLink,
-  options: { lang?: Lang; title?: string; instanceName?: string },
+  options: { lang?: Lang; title?: string; instanceName?: string; instanceUrl?: string },
 ): void {
-  const old = ourLinks(event).filter((url) => url !== room.url);
+  const old = ourLinks(event, options.instanceUrl).filter((url) => url !== room.url);
 
   const place = (event.getFirstPropertyValue('location') as string | null) ?? '';
-  let location = place;
-  for (const url of old) location = replaceLink(location, url, room.url);
-  setText(event, 'location', appendLink(location, room.url));
+  setText(event, 'location', addLinkToLocation(place, room.url, { replacing: old }));
 
   const urlProperty = event.getFirstProperty('url');
   // URL occurs once per event: a foreign one (an agenda page…) is kept rather than lost.
@@ -352,8 +352,7 @@ function putRoom(
 function dropRoom(event: Component, links: string[]): void {
   const location = event.getFirstProperty('location');
   if (location) {
-    let place = String(location.getFirstValue() ?? '');
-    for (const url of links) place = stripLink(place, url);
+    const place = removeLinksFromLocation(String(location.getFirstValue() ?? ''), links);
     if (place === '') event.removeProperty(location);
     else location.setValue(place);
   }

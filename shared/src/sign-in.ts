@@ -4,7 +4,10 @@
  * pluggable (`TokenStorage`), and how the login page is shown is the caller's (Office dialog,
  * `identity.launchWebAuthFlow`, a tab).
  */
-import type { TokenSource } from './client.js';
+import { SignInError } from './errors.js';
+import type { TokenSource } from './types.js';
+
+export { SignInError, type SignInErrorKind } from './errors.js';
 
 export interface StoredTokens {
   accessToken: string;
@@ -27,30 +30,6 @@ export function memoryTokenStorage(initial: StoredTokens | null = null): TokenSt
       tokens = t;
     },
   };
-}
-
-/**
- * Why a sign-in did not end with tokens. `describeError` (client.ts) turns each kind into a sentence for the
- * agent; `message` is for developers and logs only (it may quote the provider, never show it in a UI).
- * - `cancelled`: the agent closed or dismissed the sign-in window (not a failure).
- * - `denied`: the agent refused consent, or the identity provider refused access (`access_denied`).
- * - `state-mismatch`: the answer does not belong to this request (a forged or stale redirect).
- * - `invalid-grant`: the one-time code (or refresh token) was refused: expired or already used.
- * - `network`: the gateway (or its sign-in page) could not be reached.
- * - `unavailable`: the gateway or the identity provider is temporarily unavailable (503, 429, `temporarily_unavailable`).
- * - `blocked`: the sign-in window could not open (pop-ups blocked, another sign-in window already open).
- * - `failed`: anything else (misconfiguration, unreadable answer).
- */
-export type SignInErrorKind = 'cancelled' | 'denied' | 'state-mismatch' | 'invalid-grant' | 'network' | 'unavailable' | 'blocked' | 'failed';
-
-export class SignInError extends Error {
-  override readonly name = 'SignInError';
-  constructor(
-    message: string,
-    readonly kind: SignInErrorKind,
-  ) {
-    super(message);
-  }
 }
 
 function base64url(bytes: Uint8Array): string {
@@ -85,6 +64,33 @@ export interface SignInEndpoints {
   loginUrl: string;
   tokenUrl: string;
   logoutUrl?: string | undefined;
+}
+
+/** The gateway's sign-in routes, where /v1/config does not announce them. */
+export const SIGN_IN_PATHS = { loginUrl: '/auth/login', tokenUrl: '/auth/token', logoutUrl: '/auth/logout' } as const;
+
+/**
+ * The sign-in routes of the gateway at `gatewayUrl`: those its /v1/config announced (`auth`, absolute or
+ * relative), else the documented paths under the gateway's address. Each must be on the gateway's own
+ * origin: a tampered or misconfigured config naming another origin would send the agent's tokens there,
+ * so it is refused (SignInError `failed`).
+ */
+export function signInEndpoints(gatewayUrl: string, announced?: Partial<Record<keyof SignInEndpoints, string | undefined>>): Required<SignInEndpoints> {
+  const base = gatewayUrl.replace(/\/+$/, '');
+  const origin = new URL(base).origin;
+  const at = (key: keyof SignInEndpoints) => {
+    const url = new URL(announced?.[key] || `${base}${SIGN_IN_PATHS[key]}`, `${base}/`);
+    if (url.origin !== origin) throw new SignInError(`the gateway announced its ${key} on another origin (${url.origin}, not ${origin})`, 'failed');
+    return url.href;
+  };
+  return { loginUrl: at('loginUrl'), tokenUrl: at('tokenUrl'), logoutUrl: at('logoutUrl') };
+}
+
+/** Tokens read back from a client's storage, or null when the value is not what `save` wrote. */
+export function readStoredTokens(value: unknown): StoredTokens | null {
+  const v = value as Partial<StoredTokens> | null | undefined;
+  if (!v || typeof v !== 'object' || typeof v.accessToken !== 'string' || typeof v.refreshToken !== 'string' || typeof v.expiresAt !== 'number') return null;
+  return v as StoredTokens;
 }
 
 export interface SignInOptions {

@@ -31,3 +31,11 @@ export interface RoomLink {
 }
 
 export const PUBLIC_INSTANCE_URL = 'https://visio.numerique.gouv.fr';
+
+/** Access tokens for the client: the sign-in session gives one, local mode needs none. */
+export interface TokenSource {
+  /** Current access token, or null when signed out (local mode needs none). */
+  getAccessToken(): string | null | Promise<string | null>;
+  /** Gets a fresh access token after a 401; true when the request is worth retrying. */
+  refresh?(): Promise<boolean>;
+}

@@ -73,13 +73,13 @@ describe('values cannot inject properties or parameters', () => {
   it('add → remove on an event with arbitrary text restores it', () => {
     fc.assert(
       fc.property(text, text, text, (title, description, location) => {
-        const escape = (value: string) => value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
+        const escapeText = (value: string) => value.replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
         const lines = [
           'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', 'BEGIN:VEVENT', 'UID:1', 'DTSTAMP:20260101T000000Z',
           'DTSTART:20261201T090000Z', 'DTEND:20261201T100000Z',
-          ...(asText(title) ? [`SUMMARY:${escape(asText(title))}`] : []),
-          ...(asText(location) ? [`LOCATION:${escape(asText(location))}`] : []),
-          ...(asText(description) ? [`DESCRIPTION:${escape(asText(description))}`] : []),
+          ...(asText(title) ? [`SUMMARY:${escapeText(asText(title))}`] : []),
+          ...(asText(location) ? [`LOCATION:${escapeText(asText(location))}`] : []),
+          ...(asText(description) ? [`DESCRIPTION:${escapeText(asText(description))}`] : []),
           'END:VEVENT', 'END:VCALENDAR', '',
         ];
         const original = lines.join('\r\n');

@@ -1,35 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IcsError } from '../src/ics-error.ts';
-import { appendLink, cleanParam, cleanText, mailtoUri, replaceLink, stripLink } from '../src/ics-text.ts';
+import { cleanParam, cleanText, mailtoUri } from '../src/ics-text.ts';
 
-const a = 'https://visio.numerique.gouv.fr/abc-defg-hij';
-const b = 'https://visio.numerique.gouv.fr/xyz-wxyz-klm';
-
-describe('LOCATION links', () => {
-  it.each(['', 'Salle 204', 'Salle 204, ', ' ', 'Salle 204; bâtiment B', '\n'])('strip undoes append for %j', (place) => {
-    expect(stripLink(appendLink(place, a), a)).toBe(place);
-  });
-
-  it('never appends twice', () => {
-    expect(appendLink(appendLink('Salle 204', a), a)).toBe(`Salle 204, ${a}`);
-  });
-
-  it.each([
-    [`${a}, Salle 204`, 'Salle 204'],
-    [`Salle 204 ; ${a} ; étage 2`, 'Salle 204 ; étage 2'],
-    [`Salle 204 ${a}`, 'Salle 204'],
-    [`${a}`, ''],
-    [`${a}, ${a}`, ''],
-  ])('strips %j without dangling separators', (place, expected) => {
-    expect(stripLink(place, a)).toBe(expected);
-  });
-
-  it('replaces a link where it stands', () => {
-    expect(replaceLink(`${a}, Salle 204`, a, b)).toBe(`${b}, Salle 204`);
-    expect(replaceLink(`Salle 204, ${a}, ${b}`, a, b)).toBe(`Salle 204, ${b}`);
-    expect(replaceLink('Salle 204', a, b)).toBe(`Salle 204, ${b}`);
-  });
-});
 
 describe('value hygiene', () => {
   it('normalises line breaks and drops control characters in TEXT', () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { beginSignIn, createPkce, memoryTokenStorage, pkceChallenge, readRedirect, SignInError } from '../src/sign-in.ts';
+import { beginSignIn, createPkce, memoryTokenStorage, pkceChallenge, readRedirect, readStoredTokens, SignInError, signInEndpoints } from '../src/sign-in.ts';
 
 const endpoints = { loginUrl: 'https://gateway.example.gouv.fr/auth/login', tokenUrl: 'https://gateway.example.gouv.fr/auth/token' };
 
@@ -66,5 +66,33 @@ describe('sign-in request and answer', () => {
     expect(await storage.load()).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 });
     await storage.save(null);
     expect(await storage.load()).toBeNull();
+  });
+});
+
+describe('signInEndpoints', () => {
+  const gateway = 'https://gw.example.gouv.fr/visio/';
+  it('takes the routes /v1/config announced, absolute or relative, else the documented paths under the gateway', () => {
+    expect(signInEndpoints(gateway)).toEqual({
+      loginUrl: 'https://gw.example.gouv.fr/visio/auth/login',
+      tokenUrl: 'https://gw.example.gouv.fr/visio/auth/token',
+      logoutUrl: 'https://gw.example.gouv.fr/visio/auth/logout',
+    });
+    expect(signInEndpoints(gateway, { loginUrl: 'https://gw.example.gouv.fr/login', tokenUrl: 'token' }).loginUrl).toBe('https://gw.example.gouv.fr/login');
+    expect(signInEndpoints(gateway, { tokenUrl: 'token' }).tokenUrl).toBe('https://gw.example.gouv.fr/visio/token');
+  });
+
+  it.each(['https://evil.example/auth/login', '//evil.example/auth/login', 'http://gw.example.gouv.fr/auth/login', 'https://gw.example.gouv.fr:8443/auth/login'])(
+    'refuses %s: another origin than the gateway’s',
+    (loginUrl) => {
+      expect(() => signInEndpoints(gateway, { loginUrl })).toThrow(SignInError);
+      expect(() => signInEndpoints(gateway, { loginUrl })).toThrow(/another origin/);
+    },
+  );
+});
+
+describe('readStoredTokens', () => {
+  it('gives back only what a session stored', () => {
+    expect(readStoredTokens({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 })).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 });
+    for (const bad of [null, undefined, 'a', {}, { accessToken: 'a', refreshToken: 'r' }, { accessToken: 'a', refreshToken: 1, expiresAt: 1 }]) expect(readStoredTokens(bad)).toBeNull();
   });
 });

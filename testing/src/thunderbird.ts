@@ -145,7 +145,7 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
   mkdirSync(folder, { recursive: true });
   mkdirSync(join(profile, 'eml'), { recursive: true });
   if (options.profile) rmSync(join(profile, 'lock'), { force: true });
-  (options.messages ?? []).forEach((m, i) => writeFileSync(join(profile, 'eml', `${String(i).padStart(3, '0')}.eml`), m.replace(/\r?\n/g, '\r\n')));
+  (options.messages ?? []).forEach((m, i) => void writeFileSync(join(profile, 'eml', `${String(i).padStart(3, '0')}.eml`), m.replace(/\r?\n/g, '\r\n')));
   if (options.extensionStorage || options.profile) prefs['extensions.webextensions.ExtensionStorageIDB.enabled'] = false;
   if (options.langpack) prefs['intl.locale.requested'] = options.langpack.locale;
   if (options.extensionStorage) {

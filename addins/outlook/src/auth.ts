@@ -7,7 +7,7 @@
  * that has it), never in logs.
  */
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, SignInError, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { createSignInSession, readStoredTokens, SignInError, signInEndpoints, type SignInSession, type TokenStorage } from '@visio/shared/sign-in';
 
 const TOKENS_KEY = 'visio.tokens';
 
@@ -38,8 +38,7 @@ export function keyValueTokenStorage(storage: KeyValueStorage | null): TokenStor
       const raw = storage ? await storage.getItem(TOKENS_KEY) : null;
       if (!raw) return null;
       try {
-        const t = JSON.parse(raw) as Partial<StoredTokens>;
-        return typeof t.accessToken === 'string' && typeof t.refreshToken === 'string' && typeof t.expiresAt === 'number' ? (t as StoredTokens) : null;
+        return readStoredTokens(JSON.parse(raw));
       } catch {
         return null;
       }
@@ -52,11 +51,13 @@ export function keyValueTokenStorage(storage: KeyValueStorage | null): TokenStor
   };
 }
 
-/** The add-in's sign-in session; the routes announced in /v1/config win over the defaults. */
+/**
+ * The add-in's sign-in session; the routes announced in /v1/config win over the defaults, and any on another
+ * origin than the gateway's is refused (SignInError `failed`): tokens never go elsewhere.
+ */
 export function outlookSignIn(gateway: string, storage: KeyValueStorage | null, auth?: GatewayConfig['auth']): SignInSession {
-  const at = (path: string | undefined, fallback: string) => new URL(path ?? fallback, gateway).href;
   return createSignInSession({
-    endpoints: { loginUrl: at(auth?.loginUrl, '/auth/login'), tokenUrl: at(auth?.tokenUrl, '/auth/token'), logoutUrl: at(auth?.logoutUrl, '/auth/logout') },
+    endpoints: signInEndpoints(gateway, auth),
     clientId: CLIENT_ID,
     redirectUri: new URL(CALLBACK_PATH, gateway).href,
     storage: keyValueTokenStorage(storage),

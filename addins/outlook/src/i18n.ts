@@ -1,9 +1,9 @@
-/** Words the add-in shows (notifications, task pane). French first; English for any other display language. */
+/** Words the add-in shows (notifications, task pane). French first; English for an English display language. */
+import { langFor } from '@visio/shared/lang';
 import type { Lang } from '@visio/shared';
 
 export function langFromOffice(displayLanguage: string | undefined, override?: string | null): Lang {
-  if (override === 'fr' || override === 'en') return override;
-  return (displayLanguage ?? '').toLowerCase().startsWith('fr') ? 'fr' : 'en';
+  return langFor(displayLanguage, override);
 }
 
 const fr = {

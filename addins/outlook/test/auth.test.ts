@@ -1,7 +1,8 @@
 /** The task pane's sign-in seam without a browser: Office's dialog error codes and the callback message check. */
 import { describe, expect, it } from 'vitest';
 import { describeError } from '@visio/shared/client';
-import { officeDialogError, parseDialogMessage } from '../src/auth.ts';
+import { SignInError } from '@visio/shared/sign-in';
+import { keyValueTokenStorage, officeDialogError, outlookSignIn, parseDialogMessage } from '../src/auth.ts';
 
 describe('Office dialog errors read as sign-in errors', () => {
   it('maps each documented code to what the agent can do about it', () => {
@@ -25,5 +26,28 @@ describe('the callback page’s message', () => {
     expect(parseDialogMessage('https://gw.example.gouv.fr/other.html?code=c', redirect)).toBeNull();
     expect(parseDialogMessage('not a url', redirect)).toBeNull();
     expect(parseDialogMessage(`${redirect}?${'x'.repeat(5000)}`, redirect)).toBeNull();
+  });
+});
+
+describe('the sign-in routes from /v1/config', () => {
+  const gateway = 'https://gw.example.gouv.fr';
+  it('refuses a config naming another origin: the tokens would go there', () => {
+    for (const auth of [{ loginUrl: 'https://evil.example/auth/login' }, { tokenUrl: 'https://evil.example/auth/token' }, { logoutUrl: '//evil.example/auth/logout' }]) {
+      expect(() => outlookSignIn(gateway, null, { mode: 'oidc', ...auth })).toThrow(SignInError);
+      expect(() => outlookSignIn(gateway, null, { mode: 'oidc', ...auth })).toThrow(/another origin/);
+    }
+    expect(outlookSignIn(gateway, null, { mode: 'oidc', loginUrl: `${gateway}/auth/login` })).toBeTruthy();
+  });
+
+  it('reads back only tokens it wrote', async () => {
+    const values = new Map<string, string>();
+    const kv = { getItem: (k: string) => values.get(k) ?? null, setItem: (k: string, v: string) => void values.set(k, v), removeItem: (k: string) => void values.delete(k) };
+    const storage = keyValueTokenStorage(kv);
+    await storage.save({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 });
+    expect(await storage.load()).toEqual({ accessToken: 'a', refreshToken: 'r', expiresAt: 1 });
+    for (const raw of ['{"accessToken":"a","refreshToken":"r"}', 'not json', 'null', '{"accessToken":1,"refreshToken":"r","expiresAt":1}']) {
+      values.set('visio.tokens', raw);
+      expect(await storage.load()).toBeNull();
+    }
   });
 });

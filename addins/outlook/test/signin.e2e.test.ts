@@ -9,40 +9,31 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { findVisioLinks } from '@visio/shared/links';
 import { axeViolations } from '@visio/testing/axe';
 import type { Page } from 'playwright-core';
-import { freePort, startOidcProvider, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import type { TestOidcProvider } from '@visio/testing/oidc-provider';
+import { answerAtProvider, keepOnLoopback, startSignedInGateway, type SignedInGateway } from '@visio/testing/signed-in-gateway';
 import { startHarness, state, type Harness } from './browser-harness.ts';
 import { INSTANCE, LOCATION_PLACES, OWA_HTML } from './fixtures.ts';
 
-const SECRET = 'outlook-test-secret-0123456789abcdef';
+let signedIn: SignedInGateway<Harness>;
 let op: TestOidcProvider;
 let h: Harness;
 let callback: string;
 const foreign: string[] = [];
 
 beforeAll(async () => {
-  const port = await freePort();
-  const gateway = `http://127.0.0.1:${port}`;
-  callback = `${gateway}/outlook/auth-callback.html`;
-  op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: SECRET, redirect_uris: [`${gateway}/auth/callback`] }] });
-  h = await startHarness({
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    OIDC_ISSUER: op.issuer,
-    OIDC_CLIENT_ID: 'visio-gateway',
-    OIDC_CLIENT_SECRET: SECRET,
-    OIDC_SCOPES: 'openid email given_name usual_name',
-    VISIO_CLIENTS: JSON.stringify({ outlook: [callback] }),
+  signedIn = await startSignedInGateway({
+    clients: (gateway) => ({ outlook: [(callback = `${gateway}/outlook/auth-callback.html`)] }),
+    env: { LOG_LEVEL: 'info' },
+    start: startHarness,
+    stop: (harness) => harness.close(),
   });
+  ({ op, gateway: h } = signedIn);
   // Nothing leaves loopback (the provider's development pages link a web font: refused).
-  await h.context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => {
-    foreign.push(route.request().url());
-    return route.abort();
-  });
+  await keepOnLoopback(h.context, foreign);
 }, 60_000);
 
 afterAll(async () => {
-  await h?.close();
-  await op?.close();
+  await signedIn?.close();
 });
 
 const appointment = { itemType: 'appointment', mode: 'compose', bodyType: 'html', body: OWA_HTML, location: LOCATION_PLACES, subject: 'Comité' } as const;
@@ -91,11 +82,7 @@ describe('Outlook sign-in that does not end with tokens', () => {
   it('the agent refuses consent at the provider: the French sentence in an alert, never the provider’s text, nothing stored', async () => {
     const page = await h.open('/outlook/taskpane.html', appointment);
     const dialog = await openDialog(page);
-    await dialog.locator('input[name="login"]').fill('alice');
-    await dialog.locator('input[name="password"]').fill('any-password');
-    await dialog.locator('button[type="submit"]').click();
-    await dialog.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
-    await dialog.getByRole('link', { name: '[ Cancel ]' }).click();
+    await answerAtProvider(dialog, 'alice', 'refuse');
 
     const alert = page.getByRole('alert');
     await alert.getByText(DENIED, { exact: true }).waitFor();
@@ -147,11 +134,7 @@ describe('Outlook sign-in against the gateway in OIDC mode', () => {
     const [dialog] = await Promise.all([h.context.waitForEvent('page'), button.click()]);
 
     await dialog.waitForURL((u) => u.origin === op.issuer, { waitUntil: 'commit' });
-    await dialog.locator('input[name="login"]').fill('alice');
-    await dialog.locator('input[name="password"]').fill('any-password');
-    await dialog.locator('button[type="submit"]').click();
-    await dialog.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
-    await dialog.locator('button[type="submit"]').click();
+    await answerAtProvider(dialog, 'alice');
 
     await page.getByText('Vous êtes connecté à Visio.').first().waitFor();
     const double = await state(page);

@@ -8,7 +8,8 @@
  */
 import { createVisioClient, describeError, type TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, isSignInCancelled, SignInError, signInWithWebAuthFlow, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { createSignInSession, isSignInCancelled, readStoredTokens, SignInError, signInEndpoints, signInWithWebAuthFlow, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { langFor } from '@visio/shared/lang';
 import type { Messenger } from './messenger.js';
 import { readSettings } from './settings.js';
 
@@ -31,19 +32,8 @@ export interface AuthOptions {
 type AuthMessenger = Pick<Messenger, 'storage' | 'i18n' | 'identity'>;
 
 function isStoredAuth(value: unknown): value is StoredAuth {
-  const v = value as Partial<StoredAuth> | null | undefined;
-  return Boolean(v) && typeof v!.accessToken === 'string' && typeof v!.refreshToken === 'string' && typeof v!.expiresAt === 'number' && typeof v!.gatewayUrl === 'string' && typeof v!.tokenUrl === 'string' && typeof v!.logoutUrl === 'string';
-}
-
-/** Endpoints the gateway announced, each on the gateway's own origin (a token never goes elsewhere). */
-function endpoints(gatewayUrl: string, auth?: GatewayConfig['auth']): { loginUrl: string; tokenUrl: string; logoutUrl: string } {
-  const origin = new URL(gatewayUrl).origin;
-  const at = (path: string | undefined, fallback: string) => {
-    const url = new URL(path ?? fallback, gatewayUrl);
-    if (url.origin !== origin) throw new SignInError('the gateway announced a sign-in page on another origin', 'failed');
-    return url.href;
-  };
-  return { loginUrl: at(auth?.loginUrl, '/auth/login'), tokenUrl: at(auth?.tokenUrl, '/auth/token'), logoutUrl: at(auth?.logoutUrl, '/auth/logout') };
+  const v = readStoredTokens(value) as Partial<StoredAuth> | null;
+  return v !== null && typeof v.gatewayUrl === 'string' && typeof v.tokenUrl === 'string' && typeof v.logoutUrl === 'string';
 }
 
 function session(messenger: AuthMessenger, gatewayUrl: string, urls: { loginUrl: string; tokenUrl: string; logoutUrl: string }, options: AuthOptions): SignInSession {
@@ -72,7 +62,7 @@ async function currentSession(messenger: AuthMessenger, options: AuthOptions): P
   const { gatewayUrl } = await readSettings(messenger);
   if (!gatewayUrl) return null;
   const { [KEY]: stored } = await messenger.storage.local.get(KEY);
-  const urls = isStoredAuth(stored) && stored.gatewayUrl === gatewayUrl ? { loginUrl: '', tokenUrl: stored.tokenUrl, logoutUrl: stored.logoutUrl } : endpoints(gatewayUrl);
+  const urls = isStoredAuth(stored) && stored.gatewayUrl === gatewayUrl ? { loginUrl: '', tokenUrl: stored.tokenUrl, logoutUrl: stored.logoutUrl } : signInEndpoints(gatewayUrl);
   return session(messenger, gatewayUrl, urls, options);
 }
 
@@ -94,8 +84,9 @@ export async function signIn(messenger: AuthMessenger, config: GatewayConfig, ga
   if (config.auth.mode === 'local') return 'local';
   if (!messenger.identity) throw new SignInError('the identity API is not available', 'failed');
   const { identity } = messenger;
-  // Thunderbird rejects with "User cancelled or denied access." when the agent closes the window.
-  await signInWithWebAuthFlow(session(messenger, gatewayUrl, endpoints(gatewayUrl, config.auth), options), (details) => identity.launchWebAuthFlow(details), options.lang);
+  // Thunderbird rejects with "User cancelled or denied access." when the agent closes the window. Endpoints
+  // on another origin than the gateway's are refused (signInEndpoints): a token never goes elsewhere.
+  await signInWithWebAuthFlow(session(messenger, gatewayUrl, signInEndpoints(gatewayUrl, config.auth), options), (details) => identity.launchWebAuthFlow(details), options.lang);
   return 'signed-in';
 }
 
@@ -106,7 +97,7 @@ export type SignInAnswer = { ok: true; result: 'local' | 'signed-in' } | { ok: f
  * The options page's "Se connecter", run by the background: signs in to the gateway in the settings and says
  * how it ended with describeError's sentence in the add-on's language (a closed window is `cancelled`).
  */
-const uiLang = (messenger: AuthMessenger): 'fr' | 'en' => (messenger.i18n.getUILanguage().toLowerCase().startsWith('en') ? 'en' : 'fr');
+const uiLang = (messenger: AuthMessenger): 'fr' | 'en' => langFor(messenger.i18n.getUILanguage());
 
 export async function signInAnswer(messenger: AuthMessenger, options: AuthOptions = {}): Promise<SignInAnswer> {
   const settings = await readSettings(messenger);

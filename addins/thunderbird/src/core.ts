@@ -10,6 +10,7 @@
  * ends without saving, or a Thunderbird that stops, leaves nothing behind after the next start.
  */
 import { createVisioClient, describeError, VisioApiError, type TokenSource, type VisioClient } from '@visio/shared/client';
+import { addLinkToLocation, removeRoomFromLocation } from '@visio/shared/event-fields';
 import { removeInvitationHtml, renderInvitation, upsertInvitationHtml } from '@visio/shared/invitation';
 import { canonicalRoomUrl, findVisioLinks, type VisioLink } from '@visio/shared/links';
 import { PUBLIC_INSTANCE_URL, type Lang } from '@visio/shared/types';
@@ -544,23 +545,14 @@ function oneLine(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 
+/** The link after the place, with the separator the add-on has always written (any client's is recognised). */
 export function addToLocation(location: string, url: string): string {
-  const current = location.trim();
-  if (current.includes(url)) return current;
-  return current ? `${current}${LOCATION_SEPARATOR}${url}` : url;
+  return addLinkToLocation(location.trim(), url, { separator: LOCATION_SEPARATOR });
 }
 
-/** Takes the room's link (any form) out of the location, with the separator the add-on put before it. */
+/** Takes the room's link (any form) out of the location, with the separator any client put next to it. */
 export function removeFromLocation(location: string, code: string, instanceUrl: string): string {
-  let result = location;
-  for (const link of findVisioLinks(location, instanceUrl).filter((l) => l.code === code).reverse()) {
-    result = result.slice(0, link.index) + result.slice(link.index + link.raw.length);
-  }
-  return result
-    .replace(/\s*[–,;|-]\s*$/u, '')
-    .replace(/^\s*[–,;|-]\s*/u, '')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
+  return removeRoomFromLocation(location, instanceUrl, new Set([code]));
 }
 
 /** An invitation is small; a larger "calendar" attachment is not read. */

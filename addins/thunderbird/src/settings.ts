@@ -2,6 +2,7 @@
  * Settings: the user's choices (storage.local) under the administrator's (storage.managed, filled by
  * Thunderbird's enterprise policies: `3rdparty.Extensions["<add-on id>"]`). A managed value always wins.
  */
+import { langFor } from '@visio/shared/lang';
 import type { Lang } from '@visio/shared/types';
 import { normalizeServiceUrl as normalizeUrl } from '@visio/shared/service-url';
 import type { Messenger } from './messenger.js';
@@ -80,11 +81,10 @@ export async function readSettings(messenger: Pick<Messenger, 'storage' | 'i18n'
   // An invalid policy value still locks the key: the administrator meant to decide it.
   for (const key of Object.keys(policy.invalid) as (keyof StoredSettings)[]) delete local[key];
   const merged = { ...local, ...managed };
-  const uiLang = messenger.i18n.getUILanguage().toLowerCase();
   return {
     gatewayUrl: merged.gatewayUrl ?? null,
     instanceUrl: merged.instanceUrl ?? null,
-    lang: merged.lang ?? (uiLang.startsWith('en') ? 'en' : 'fr'),
+    lang: merged.lang ?? langFor(messenger.i18n.getUILanguage()),
     langChosen: merged.lang !== undefined,
     releaseOnDelete: merged.releaseOnDelete ?? true,
     managed: KEYS.filter((k) => k in managed || k in policy.invalid),

@@ -8,35 +8,26 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createVisioClient } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
-import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
-import { freePort, startOidcProvider, TestUserAgent, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import type { GatewayProcess } from '@visio/testing/gateway-process';
+import { freePort, TestUserAgent, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import { startSignedInGateway, type SignedInGateway } from '@visio/testing/signed-in-gateway';
 import { CLIENT_ID, createTokenSource, signIn, signInAnswer } from '../src/auth.ts';
 import { createFakeMessenger } from './fake-messenger.ts';
 
 const REDIRECT = 'https://visio-test.extensions.allizom.org/';
-const SECRET = 'thunderbird-test-secret-0123456789abcdef';
+let signedIn: SignedInGateway<GatewayProcess>;
 let op: TestOidcProvider;
 let gateway: GatewayProcess;
 let config: GatewayConfig;
 
 beforeAll(async () => {
-  const port = await freePort();
-  op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: SECRET, redirect_uris: [`http://127.0.0.1:${port}/auth/callback`] }] });
-  gateway = await startGatewayProcess({
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    OIDC_ISSUER: op.issuer,
-    OIDC_CLIENT_ID: 'visio-gateway',
-    OIDC_CLIENT_SECRET: SECRET,
-    OIDC_SCOPES: 'openid email given_name usual_name',
-    VISIO_CLIENTS: JSON.stringify({ [CLIENT_ID]: [REDIRECT] }),
-  });
+  signedIn = await startSignedInGateway({ clients: { [CLIENT_ID]: [REDIRECT] }, env: { LOG_LEVEL: 'info' } });
+  ({ op, gateway } = signedIn);
   config = await createVisioClient({ baseUrl: gateway.url }).getConfig();
 }, 40_000);
 
 afterAll(async () => {
-  await gateway?.stop();
-  await op?.close();
+  await signedIn?.close();
 });
 
 function messengerFor(login: string, flows: string[] = []) {

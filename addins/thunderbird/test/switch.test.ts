@@ -9,7 +9,6 @@ import { createFakeMessenger } from './fake-messenger.ts';
 import { corpusBody } from './foreign-corpus.ts';
 
 const INSTANCE = 'https://visio.numerique.gouv.fr';
-const TEAMS_LINK = 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw%40thread.v2/0';
 const ZOOM_LINK = 'https://ucla.zoom.us/j/98765432109?pwd=UjJaZk1BZUZrRzNmWUlFYnFnZz09';
 let gateway: GatewayProcess;
 

@@ -78,7 +78,9 @@ describe('Firefox ESR: popup end to end', () => {
     const code = url.split('/').pop()!;
     const file = await waitFor(async () => readdirSync(firefox.downloads).find((f) => f.endsWith('.ics') && !f.endsWith('.part')), (v) => !!v, 'file in downloads');
     expect(file).toBe(`visio-${code}.ics`);
-    expect(readFileSync(join(firefox.downloads, file!), 'utf8')).toContain(`X-VISIO-ROOM:${code}`);
+    // Firefox creates the file under its final name before it has written it: wait for the content.
+    const ics = await waitFor(async () => readFileSync(join(firefox.downloads, file!), 'utf8'), (v) => v.length > 0, '.ics written');
+    expect(ics).toContain(`X-VISIO-ROOM:${code}`);
 
     await waitFor(() => firefox.evaluate<number>(tab, `document.querySelectorAll('#recent-list li').length`), (n) => n === 1, 'recent list');
     await firefox.evaluate(tab, `(document.querySelector('#recent-list li button').click(), true)`);

@@ -7,27 +7,18 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { axeViolations } from '@visio/testing/axe';
-import { freePort, startOidcProvider, type TestOidcProvider } from '@visio/testing/oidc-provider';
+import type { TestOidcProvider } from '@visio/testing/oidc-provider';
+import { answerAtProvider, startSignInProvider } from '@visio/testing/signed-in-gateway';
 import { startRig, type Rig } from './harness.ts';
 
-const SECRET = 'extension-test-secret-0123456789';
 let op: TestOidcProvider;
 let rig: Rig;
 
 beforeAll(async () => {
-  const port = await freePort();
-  op = await startOidcProvider({ clients: [{ client_id: 'visio-gateway', client_secret: SECRET, redirect_uris: [`http://127.0.0.1:${port}/auth/callback`] }] });
-  rig = await startRig({
-    allowOrigins: [op.issuer],
-    gatewayEnv: (id) => ({
-      PORT: String(port),
-      OIDC_ISSUER: op.issuer,
-      OIDC_CLIENT_ID: 'visio-gateway',
-      OIDC_CLIENT_SECRET: SECRET,
-      OIDC_SCOPES: 'openid email given_name usual_name',
-      VISIO_CLIENTS: JSON.stringify({ browser: [`https://${id}.chromiumapp.org/`] }),
-    }),
-  });
+  // The rig starts the gateway once Chromium has given the extension its id (its redirect URI).
+  const provider = await startSignInProvider();
+  op = provider.op;
+  rig = await startRig({ allowOrigins: [op.issuer], gatewayEnv: (id) => provider.gatewayEnv({ browser: [`https://${id}.chromiumapp.org/`] }) });
 }, 60_000);
 
 afterAll(async () => {
@@ -72,12 +63,7 @@ describe('a sign-in that does not end with tokens', () => {
 
   it('the agent refuses consent at the provider (access_denied): the French sentence, not the provider’s, nothing stored', async () => {
     const { popup, login } = await openSignIn();
-    await login.locator('input[name="login"]').fill('alice');
-    await login.locator('input[name="password"]').fill('any-password');
-    await login.locator('button[type="submit"]').click();
-    await login.waitForSelector('input[name="prompt"][value="consent"]', { state: 'attached' });
-    // The provider's own "[ Cancel ]" link on its consent page.
-    await login.getByRole('link', { name: '[ Cancel ]' }).click();
+    await answerAtProvider(login, 'alice', 'refuse');
 
     const alert = popup.getByRole('alert');
     await alert.getByText('Connexion refusée : l’accès à votre compte n’a pas été autorisé.', { exact: false }).waitFor({ timeout: 15_000 });
@@ -101,10 +87,7 @@ describe('sign-in from the popup through a real gateway and OpenID provider', ()
     const [login] = await Promise.all([rig.browser.context.waitForEvent('page', { timeout: 15_000 }), signIn.click()]);
     await login.waitForURL((u) => u.origin === op.issuer);
     // The provider's development pages: login (any password), then consent.
-    await login.locator('input[name="login"]').fill('alice');
-    await login.locator('input[name="password"]').fill('any-password');
-    await login.locator('button[type="submit"]').click();
-    await login.locator('button[type="submit"]').click();
+    await answerAtProvider(login, 'alice');
 
     await popup.getByText('Connecté·e en tant que Alice Martin (alice.martin@example.gouv.fr).').waitFor({ timeout: 20_000 });
     const tokens = await sessionTokens();

@@ -1,4 +1,5 @@
 /** Sign-in configuration: identity provider, registered clients, token lifetimes, rate limits. */
+import { CLIENT_ID_PATTERN } from '@visio/shared/wire';
 import { z } from 'zod';
 import { isLoopbackUrl } from './redirect.js';
 
@@ -23,7 +24,7 @@ const ClientsSchema = z
       .record(z.string(), z.array(z.string().refine(isRegistrableRedirect, 'each redirect URI must be an absolute https URL in canonical form, without fragment (http only on loopback)')).min(1).max(20))
       .superRefine((clients, ctx) => {
         for (const id of Object.keys(clients)) {
-          if (!/^[a-z0-9-]{1,32}$/.test(id)) ctx.addIssue({ code: 'custom', path: [id], message: 'client ids are 1-32 lower-case letters, digits or dashes' });
+          if (!CLIENT_ID_PATTERN.test(id)) ctx.addIssue({ code: 'custom', path: [id], message: 'client ids are 1-32 lower-case letters, digits or dashes' });
           if (id === 'web') ctx.addIssue({ code: 'custom', path: [id], message: 'the client id "web" is reserved for the gateway page' });
         }
       }),

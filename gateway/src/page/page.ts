@@ -1,6 +1,7 @@
 /** Script of the gateway's own page: create a room, copy, join, download the .ics. Uses the shared client. */
 import { createVisioClient, describeError, VisioApiError, type Lang, type PendingSignIn } from '@visio/shared';
 import { pageSession } from './session.js';
+import { instantMeeting, saveIcsFile } from '@visio/shared/instant-meeting';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const main = $('main');
@@ -63,23 +64,7 @@ $('ics').addEventListener('click', async (event) => {
   const target = event.currentTarget as HTMLElement;
   error.hidden = true;
   try {
-    // An instant meeting: from the next quarter hour, for one hour, in the agent's own time zone.
-    const start = new Date(Math.ceil(Date.now() / 900_000) * 900_000);
-    const end = new Date(start.getTime() + 3_600_000);
-    const { ics, filename } = await client.createIcs({
-      title: current.title ?? (lang === 'fr' ? 'Réunion Visio' : 'Visio meeting'),
-      start: start.toISOString(),
-      end: end.toISOString(),
-      timeZone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'Europe/Paris',
-      room: current.code,
-      lang,
-    });
-    const url = URL.createObjectURL(new Blob([ics], { type: 'text/calendar' }));
-    const a = Object.assign(document.createElement('a'), { href: url, download: filename });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    saveIcsFile(await client.createIcs(instantMeeting({ room: current.code, title: current.title ?? (lang === 'fr' ? 'Réunion Visio' : 'Visio meeting'), lang })));
     say(target.dataset.done ?? '');
   } catch (cause) {
     fail(cause);

@@ -1,19 +1,12 @@
-import type { GatewaySettings } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { Store } from '../store/store.js';
-import { liveKitOptionsFrom, liveKitProvider } from './livekit.js';
-import { meetOptionsFrom, meetProvider } from './meet.js';
-import type { RoomProvider } from './provider.js';
-import { standaloneProvider } from './standalone.js';
+/**
+ * The room providers the gateway can run, by their VISIO_PROVIDER name. Adding one: a module exporting its
+ * ProviderDefinition (name, environment schema, factory), one line here, its name in PROVIDERS
+ * (@visio/shared/types); CONTRIBUTING.md lists the tests it needs.
+ */
+import type { ProviderName } from '@visio/shared';
+import { livekit } from './livekit.js';
+import { meet } from './meet.js';
+import type { ProviderDefinition } from './provider.js';
+import { standalone } from './standalone.js';
 
-/** The room provider named by VISIO_PROVIDER (its variables were checked by loadSettings). */
-export function createProvider(settings: GatewaySettings, store: Store, log: Logger): RoomProvider {
-  switch (settings.provider) {
-    case 'standalone':
-      return standaloneProvider(settings.instanceUrl);
-    case 'meet':
-      return meetProvider(meetOptionsFrom(settings, store, log));
-    case 'livekit':
-      return liveKitProvider(liveKitOptionsFrom(settings));
-  }
-}
+export const ROOM_PROVIDERS: { readonly [Name in ProviderName]: ProviderDefinition } = { standalone, meet, livekit };

@@ -4,11 +4,12 @@
  * LiveKit Meet front end (`/custom?liveKitUrl=...&token=...`). The invitation link is that gateway URL.
  */
 import { AccessToken, RoomServiceClient, TrackSource, TwirpError, WebhookReceiver } from 'livekit-server-sdk';
-import type { GatewaySettings } from '../config.js';
+import { z } from 'zod';
+import { flag, httpUrl, seconds, wsOrHttpUrl } from '../env.js';
 import type { User } from '../identity.js';
 import { ProblemError } from '../problem.js';
 import type { StoredRoom } from '../store/store.js';
-import type { ProviderEvent, ProviderRoom, RoomProvider } from './provider.js';
+import type { ProviderContext, ProviderDefinition, ProviderEvent, ProviderRoom, RoomProvider } from './provider.js';
 
 export interface LiveKitOptions {
   /** The server URL participants connect to (`wss://...`); its HTTP form serves the Twirp API. */
@@ -21,22 +22,39 @@ export interface LiveKitOptions {
   maxParticipants: number;
   emptyTimeoutSeconds: number;
   webhook: boolean;
-  /** The gateway's public URL, read when needed (it is known only once the server listens on port 0). */
-  publicUrl: () => string;
+  /** The gateway's public URL: invitation links are `{publicUrl}/j/{code}`. */
+  publicUrl: string;
 }
 
-export function liveKitOptionsFrom(settings: GatewaySettings): LiveKitOptions {
-  const env = settings.env;
+/** Self-hosted LiveKit (VISIO_PROVIDER=livekit). */
+export const LiveKitEnvSchema = z.object({
+  LIVEKIT_URL: wsOrHttpUrl,
+  LIVEKIT_API_KEY: z.string().min(1).max(200),
+  LIVEKIT_API_SECRET: z.string().min(32, 'at least 32 characters (LiveKit signs tokens with it)').max(500),
+  LIVEKIT_MEET_URL: httpUrl,
+  LIVEKIT_TOKEN_TTL: seconds(30, 86_400, 600),
+  LIVEKIT_MAX_PARTICIPANTS: z.coerce.number().int().min(0).max(100_000).default(0),
+  LIVEKIT_EMPTY_TIMEOUT: seconds(0, 604_800, 600),
+  LIVEKIT_WEBHOOK: flag.default(true),
+});
+
+export const livekit: ProviderDefinition<typeof LiveKitEnvSchema> = {
+  name: 'livekit',
+  env: LiveKitEnvSchema,
+  create: (env, context) => liveKitProvider(liveKitOptions(env, context)),
+};
+
+export function liveKitOptions(env: z.output<typeof LiveKitEnvSchema>, context: Pick<ProviderContext, 'publicUrl'>): LiveKitOptions {
   return {
-    url: env.LIVEKIT_URL!,
-    apiKey: env.LIVEKIT_API_KEY!,
-    apiSecret: env.LIVEKIT_API_SECRET!,
-    meetUrl: env.LIVEKIT_MEET_URL!,
+    url: env.LIVEKIT_URL,
+    apiKey: env.LIVEKIT_API_KEY,
+    apiSecret: env.LIVEKIT_API_SECRET,
+    meetUrl: env.LIVEKIT_MEET_URL,
     tokenTtlSeconds: env.LIVEKIT_TOKEN_TTL,
     maxParticipants: env.LIVEKIT_MAX_PARTICIPANTS,
     emptyTimeoutSeconds: env.LIVEKIT_EMPTY_TIMEOUT,
     webhook: env.LIVEKIT_WEBHOOK,
-    publicUrl: () => settings.publicUrl,
+    publicUrl: context.publicUrl,
   };
 }
 
@@ -48,7 +66,7 @@ export function liveKitProvider(options: LiveKitOptions): RoomProvider {
   const clientUrl = options.url.replace(/^http/, 'ws');
   const rooms = new RoomServiceClient(apiUrl, options.apiKey, options.apiSecret, { requestTimeout: 10, failover: false });
   const receiver = new WebhookReceiver(options.apiKey, options.apiSecret);
-  const joinUrl = (code: string) => `${options.publicUrl()}/j/${code}`;
+  const joinUrl = (code: string) => `${options.publicUrl}/j/${code}`;
 
   async function ensureRoom(code: string, title: string | undefined, eventUid: string | undefined): Promise<void> {
     try {

@@ -9,12 +9,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { normalizeRoomCode, type AccessLevel, type Telephony } from '@visio/shared';
-import { ConfigError, type GatewaySettings } from '../config.js';
+import { z } from 'zod';
+import { ConfigError, flag, httpUrl, list } from '../env.js';
 import type { User } from '../identity.js';
 import type { Logger } from '../logger.js';
 import { ProblemError } from '../problem.js';
 import type { PendingCreation, Store, StoredRoom } from '../store/store.js';
-import type { ProviderRoom, RoomProvider } from './provider.js';
+import type { ProviderContext, ProviderDefinition, ProviderRoom, RoomProvider } from './provider.js';
 
 export interface MeetOptions {
   apiUrl: string;
@@ -60,33 +61,55 @@ interface CachedToken {
 const MAX_LIST_PAGES = 50;
 const PAGE_SIZE = 100;
 
-export function meetOptionsFrom(settings: GatewaySettings, store: Store, log: Logger): MeetOptions {
-  const env = settings.env;
+const PUBLISH_SOURCES = ['camera', 'microphone', 'screen_share', 'screen_share_audio'] as const;
+
+/** La Suite Meet external API (VISIO_PROVIDER=meet). */
+export const MeetEnvSchema = z.object({
+  MEET_API_URL: httpUrl,
+  MEET_CLIENT_ID: z.string().min(1).max(200),
+  MEET_CLIENT_SECRET: z.string().min(1).max(500),
+  MEET_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8000),
+  MEET_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  MEET_RETRY_DELAY_MS: z.coerce.number().int().min(1).max(60_000).default(250),
+  MEET_DELETE_ENABLED: flag.default(false),
+  MEET_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{4,14}$/, 'an E.164 number such as +33187210000').optional(),
+  MEET_PROBE_EMAIL: z.email().optional(),
+  MEET_PUBLISH_SOURCES: list.pipe(z.array(z.enum(PUBLISH_SOURCES))),
+  MEET_EVERYONE_CAN_MUTE: flag.optional(),
+});
+
+export const meet: ProviderDefinition<typeof MeetEnvSchema> = {
+  name: 'meet',
+  env: MeetEnvSchema,
+  create: (env, context) => meetProvider(meetOptions(env, context)),
+};
+
+export function meetOptions(env: z.output<typeof MeetEnvSchema>, context: ProviderContext): MeetOptions {
   const configuration: MeetRoomConfiguration = {
     ...(env.MEET_PUBLISH_SOURCES.length ? { can_publish_sources: env.MEET_PUBLISH_SOURCES } : {}),
     ...(env.MEET_EVERYONE_CAN_MUTE !== undefined ? { everyone_can_mute: env.MEET_EVERYONE_CAN_MUTE } : {}),
   };
   return {
-    apiUrl: env.MEET_API_URL!,
-    clientId: env.MEET_CLIENT_ID!,
-    clientSecret: env.MEET_CLIENT_SECRET!,
-    instanceUrl: settings.instanceUrl,
+    apiUrl: env.MEET_API_URL,
+    clientId: env.MEET_CLIENT_ID,
+    clientSecret: env.MEET_CLIENT_SECRET,
+    instanceUrl: context.instanceUrl,
     timeoutMs: env.MEET_TIMEOUT_MS,
     retries: env.MEET_RETRIES,
     retryDelayMs: env.MEET_RETRY_DELAY_MS,
     deleteEnabled: env.MEET_DELETE_ENABLED,
     phoneNumber: env.MEET_PHONE_NUMBER,
-    probeEmail: probeEmail(env.MEET_PROBE_EMAIL, settings),
+    probeEmail: probeEmail(env.MEET_PROBE_EMAIL, context),
     configuration: Object.keys(configuration).length ? configuration : undefined,
-    store,
-    log,
+    store: context.store,
+    log: context.log,
   };
 }
 
 // Readiness asks the token endpoint for a token on behalf of this agent; with sign-in there is no default one.
-function probeEmail(configured: string | undefined, settings: GatewaySettings): string {
+function probeEmail(configured: string | undefined, context: ProviderContext): string {
   if (configured) return configured;
-  if (settings.auth.mode === 'local') return settings.auth.user.email;
+  if (context.localUserEmail) return context.localUserEmail;
   throw new ConfigError('Invalid configuration:\n  MEET_PROBE_EMAIL: required with sign-in (OIDC_ISSUER): an agent e-mail the readiness check asks Meet a token for');
 }
 

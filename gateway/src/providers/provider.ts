@@ -1,7 +1,9 @@
 /** A room provider turns "a room for this agent" into a joinable Visio room. */
 import type { AccessLevel, ProviderName, Telephony } from '@visio/shared';
+import type { z } from 'zod';
 import type { User } from '../identity.js';
-import type { StoredRoom } from '../store/store.js';
+import type { Logger } from '../logger.js';
+import type { Store, StoredRoom } from '../store/store.js';
 
 export interface CreateRoomInput {
   owner: User;
@@ -45,4 +47,26 @@ export interface RoomProvider {
   joinUrl?(room: StoredRoom, user: User): Promise<string>;
   /** Verifies and decodes a provider webhook; throws on a forged or tampered one. */
   receiveWebhook?(rawBody: string, authorization: string | undefined): Promise<ProviderEvent>;
+}
+
+/** What a provider is built with besides its own variables, once the gateway's settings are final. */
+export interface ProviderContext {
+  instanceUrl: string;
+  /** Where the gateway is reached (VISIO_PUBLIC_URL, or where it listens). */
+  publicUrl: string;
+  /** The agent of local single-user mode; null with sign-in. */
+  localUserEmail: string | null;
+  store: Store;
+  log: Logger;
+}
+
+/**
+ * A room provider as the gateway composes it (providers/index.ts): its VISIO_PROVIDER name, the schema of
+ * its own environment variables (checked at start-up; required ones only when it is the chosen provider),
+ * and the factory that builds it from them.
+ */
+export interface ProviderDefinition<Schema extends z.ZodObject = z.ZodObject> {
+  name: ProviderName;
+  env: Schema;
+  create(env: z.output<Schema>, context: ProviderContext): RoomProvider;
 }

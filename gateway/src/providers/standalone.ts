@@ -3,7 +3,15 @@
  * fly for the first signed-in agent who opens it, so nothing is registered anywhere.
  */
 import { canonicalRoomUrl } from '@visio/shared/links';
-import type { RoomProvider } from './provider.js';
+import { z } from 'zod';
+import type { ProviderDefinition, RoomProvider } from './provider.js';
+
+/** The default provider: no variables of its own. */
+export const standalone: ProviderDefinition = {
+  name: 'standalone',
+  env: z.object({}),
+  create: (_env, context) => standaloneProvider(context.instanceUrl),
+};
 
 export function standaloneProvider(instanceUrl: string): RoomProvider {
   return {

@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { AuditPageSchema, AuditQuerySchema, MeSchema } from '@visio/shared/contract';
 import { newRouter, problemResponses } from '../openapi.js';
 import { validationProblem } from '../problem.js';
-import type { Store } from '../store/store.js';
+import type { RoomService } from '../rooms.js';
 
-export function auditRoutes(store: Store) {
+export function auditRoutes(rooms: RoomService) {
   const app = newRouter();
   app.openapi(
     createRoute({
@@ -31,7 +31,7 @@ export function auditRoutes(store: Store) {
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid('query');
-      const entries = await store.listAudit({ owner: c.get('user').sub, limit: limit + 1, before: cursor ? decodeCursor(cursor) : undefined });
+      const entries = await rooms.audit(c.get('user'), limit + 1, cursor ? decodeCursor(cursor) : undefined);
       const page = entries.slice(0, limit);
       const last = page.at(-1);
       return c.json(

@@ -4,12 +4,13 @@
  * POST /auth/token (PKCE) → access + refresh tokens; POST /auth/logout revokes.
  * For join links: GET /j/{code} → identity provider → GET /auth/callback → join session cookie → /j/{code}.
  */
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Lang } from '@visio/shared';
 import { LogoutRequestSchema, TokenRequestSchema, TokenResponseSchema, type TokenRequest } from '@visio/shared/contract';
+import { CLIENT_ID_PATTERN } from '@visio/shared/wire';
 import type { OidcSettings } from '../auth/config.js';
 import { OidcError, type RelyingParty } from '../auth/oidc.js';
 import { authPage, type AuthPageKind, type AuthPageNext } from '../auth/pages.js';
@@ -19,7 +20,7 @@ import { registeredRedirect, withParams } from '../auth/redirect.js';
 import { AUTH_CODE_PREFIX, digest, pkceChallenge, randomToken, REFRESH_TOKEN_PREFIX, safeEqual } from '../auth/secrets.js';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.js';
 import type { Logger } from '../logger.js';
-import { newRouter, problemResponses } from '../openapi.js';
+import { documentRoute, fileResponse, newRouter, problemResponses } from '../openapi.js';
 import { ProblemError, validationProblem } from '../problem.js';
 import type { SignedInUser, Store } from '../store/store.js';
 import { pickLang } from './page.js';
@@ -144,6 +145,18 @@ export function authRoutes(deps: AuthDeps & { flow: SignInFlow }) {
     });
   }
 
+  const query = (names: string[]) => z.object(Object.fromEntries(names.map((name) => [name, z.string().optional()])));
+  documentRoute(app, {
+    method: 'get',
+    path: '/auth/login',
+    summary: 'Starts a registered client’s sign-in (authorization code + PKCE S256): on to the identity provider',
+    request: { query: query(['client_id', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'lang']) },
+    responses: {
+      302: { description: 'To the identity provider; or back to the client’s redirect URI with `error=invalid_request` when state or PKCE is missing' },
+      400: fileResponse('Unregistered client or redirect URI: a page saying so (fr/en)', 'text/html'),
+      429: fileResponse('Too many sign-ins from this address: a page saying so', 'text/html'),
+    },
+  });
   app.get('/auth/login', async (c) => {
     const lang = pickLang(single(c, 'lang'), c.req.header('accept-language'));
     const limited = await limitedPage(c, lang);
@@ -151,7 +164,7 @@ export function authRoutes(deps: AuthDeps & { flow: SignInFlow }) {
     const clientId = single(c, 'client_id');
     const redirectUri = registeredRedirect(settings.clients, clientId, single(c, 'redirect_uri'));
     if (!clientId || !redirectUri) {
-      log.warn('sign-in refused: unregistered client or redirect URI', { clientId: clientId && /^[a-z0-9-]{1,32}$/.test(clientId) ? clientId : 'invalid' });
+      log.warn('sign-in refused: unregistered client or redirect URI', { clientId: clientId && CLIENT_ID_PATTERN.test(clientId) ? clientId : 'invalid' });
       return authPage(c, lang, 'invalidClient', 400);
     }
     const state = single(c, 'state');
@@ -169,6 +182,18 @@ export function authRoutes(deps: AuthDeps & { flow: SignInFlow }) {
     return redirectToProvider(c, lang, { kind: 'client', clientId, redirectUri, clientState: state!, codeChallenge: codeChallenge! });
   });
 
+  documentRoute(app, {
+    method: 'get',
+    path: '/auth/callback',
+    summary: 'The identity provider’s return: a one-time code to the client’s redirect URI, or back to /j/{code} for a join link',
+    request: { query: query(['state', 'code', 'error', 'iss']) },
+    responses: {
+      302: { description: 'To the client’s redirect URI with `code` and `state` (or `error`), or to /j/{code}' },
+      400: fileResponse('Expired or forged sign-in: a page saying so (fr/en)', 'text/html'),
+      429: fileResponse('Too many sign-ins: a page saying so', 'text/html'),
+      502: fileResponse('The identity provider failed or sent a bad ID token: a page saying so', 'text/html'),
+    },
+  });
   app.get('/auth/callback', async (c) => {
     const lang = pickLang(undefined, c.req.header('accept-language'));
     const limited = await limitedPage(c, lang);

@@ -8,6 +8,7 @@ import {
   UpcomingMeetingsSchema,
   UpcomingQuerySchema,
 } from '@visio/shared/contract';
+import { CALDAV_AUTH_HEADER, CALDAV_SERVER_HEADER } from '@visio/shared/wire';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import type { CalendarService } from '../calendars.js';
@@ -16,17 +17,17 @@ import { newRouter, problemResponses } from '../openapi.js';
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const CaldavHeaders = z.object({
-  'x-caldav-authorization': z.string().optional().meta({
+  [CALDAV_AUTH_HEADER]: z.string().optional().meta({
     description: 'Your CalDAV credentials, as an HTTP Authorization value: `Basic <base64 of user:app-password>` or `Bearer <token>`. Sent to the CalDAV server only; never stored or logged.',
   }),
-  'x-caldav-server': z.string().optional().meta({ description: 'One of the allowed CalDAV servers (CALDAV_SERVERS); optional when only one is allowed.' }),
+  [CALDAV_SERVER_HEADER]: z.string().optional().meta({ description: 'One of the allowed CalDAV servers (CALDAV_SERVERS); optional when only one is allowed.' }),
 });
 
 export const CALDAV_PROBLEMS = [400, 401, 403, 404, 413, 415, 422, 429, 502, 503, 504] as const;
 
 export function calendarRoutes(calendars: CalendarService) {
   const app = newRouter();
-  const session = (c: Context<AppEnv>) => calendars.session(c.req.header('x-caldav-server'), c.req.header('x-caldav-authorization'));
+  const session = (c: Context<AppEnv>) => calendars.session(c.req.header(CALDAV_SERVER_HEADER), c.req.header(CALDAV_AUTH_HEADER));
 
   app.openapi(
     createRoute({

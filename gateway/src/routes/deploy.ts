@@ -62,12 +62,12 @@ export function deployRoutes(settings: GatewaySettings) {
   let signing: { key: KeyObject; id: string } | undefined;
   const signingKey = () => {
     if (!signing) {
-      const key = loadCrxKey(settings.env.VISIO_CRX_KEY_FILE, settings.dataDir);
+      const key = loadCrxKey(settings.deploy.crxKeyFile, settings.dataDir);
       signing = { key, id: extensionId(publicKeyDer(key)) };
     }
     return signing;
   };
-  const packages = createPackages(settings.env.VISIO_CLIENTS_DIR, () => signingKey().key);
+  const packages = createPackages(settings.deploy.clientsDir, () => signingKey().key);
   const gatewayUrl = () => settings.publicUrl;
   const ids = (): DeploymentIds => ({
     gatewayUrl: gatewayUrl(),

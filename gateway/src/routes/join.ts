@@ -5,10 +5,9 @@ import { roomEndedText } from '@visio/shared/room-state';
 import { messagePage } from '../auth/pages.js';
 import type { User } from '../identity.js';
 import type { Logger } from '../logger.js';
-import { newRouter, problemResponses } from '../openapi.js';
+import { documentRoute, newRouter, problemResponses } from '../openapi.js';
 import { notFound, ProblemError } from '../problem.js';
-import type { RoomProvider } from '../providers/provider.js';
-import type { Store, StoredRoom } from '../store/store.js';
+import { WebhookRefusedError, type RoomService, type StoredRoom } from '../rooms.js';
 import { pickLang } from './page.js';
 
 const CodeParams = z.object({ code: RoomCodeSchema.meta({ param: { name: 'code', in: 'path' } }) });
@@ -19,7 +18,7 @@ const CodeParams = z.object({ code: RoomCodeSchema.meta({ param: { name: 'code',
  * the answer is not cached. A browser that is not signed in (no bearer, no join session) is sent through
  * the identity provider by `signIn` and comes back here.
  */
-export function joinRoutes(store: Store, provider: RoomProvider, signIn?: (c: Context, code: string) => Promise<Response>) {
+export function joinRoutes(rooms: RoomService, signIn?: (c: Context, code: string) => Promise<Response>) {
   const app = newRouter();
   app.openapi(
     createRoute({
@@ -34,17 +33,17 @@ export function joinRoutes(store: Store, provider: RoomProvider, signIn?: (c: Co
       },
     }),
     async (c) => {
-      if (!provider.joinUrl) throw notFound('This gateway hands out Visio links directly; open the room link from the invitation.');
+      if (!rooms.hasJoinLinks) throw notFound('This gateway hands out Visio links directly; open the room link from the invitation.');
       const { code } = c.req.valid('param');
       const user = c.get('user') as User | undefined;
       if (!user) {
         if (!signIn) throw new ProblemError(401, 'unauthorized', 'Sign-in required', 'Open this link in a browser to sign in.');
         return signIn(c, code) as never;
       }
-      const room = await store.getRoom(code);
+      const room = await rooms.find(code);
       if (!room) throw notFound('No room with this code: check the link in the invitation.');
       if (room.releasedAt) return endedAnswer(c, room) as never;
-      const location = await provider.joinUrl(room, user);
+      const location = await rooms.joinUrl(user, code);
       return c.body(null, 302, { location, 'cache-control': 'no-store' }) as never;
     },
   );
@@ -57,7 +56,7 @@ export function joinRoutes(store: Store, provider: RoomProvider, signIn?: (c: Co
       responses: { 200: { description: 'Open or ended', content: { 'application/json': { schema: RoomStateSchema } } }, ...problemResponses(400, 401, 404) },
     }),
     async (c) => {
-      const room = await store.getRoom(c.req.valid('param').code);
+      const room = await rooms.find(c.req.valid('param').code);
       if (!room) throw notFound('No room with this code: check the link in the invitation.');
       const state = room.releasedAt
         ? { code: room.code, state: 'ended' as const, releasedAt: room.releasedAt, ...(room.schedule ? { timeZone: room.schedule.timeZone } : {}) }
@@ -82,20 +81,24 @@ function endedAnswer(c: Context, room: StoredRoom): Response {
 }
 
 /** `POST /webhooks/livekit`: signed events from the LiveKit server (checked on the raw body). */
-export function webhookRoutes(store: Store, provider: RoomProvider, log: Logger) {
+export function webhookRoutes(rooms: RoomService, log: Logger) {
   const app = newRouter();
+  documentRoute(app, {
+    method: 'post',
+    path: '/webhooks/livekit',
+    summary: 'LiveKit server events (room started, room finished), signed with the gateway’s LiveKit key (Authorization: the JWT LiveKit sends)',
+    request: { body: { content: { 'application/webhook+json': { schema: z.looseObject({ event: z.string() }) } } } },
+    responses: { 200: { description: 'Received', content: { 'application/json': { schema: z.object({ received: z.literal(true) }) } } }, ...problemResponses(401, 404) },
+  });
   app.post('/webhooks/livekit', async (c) => {
-    if (!provider.receiveWebhook) throw notFound('LiveKit webhooks are not enabled on this gateway.');
-    const raw = await c.req.text();
-    let event;
+    if (!rooms.hasWebhooks) throw notFound('LiveKit webhooks are not enabled on this gateway.');
     try {
-      event = await provider.receiveWebhook(raw, c.req.header('authorization'));
+      await rooms.receiveWebhook(await c.req.text(), c.req.header('authorization'));
     } catch (error) {
-      log.warn('webhook refused', { reason: error instanceof Error ? error.message : 'unreadable' });
+      if (!(error instanceof WebhookRefusedError)) throw error;
+      log.warn('webhook refused', { reason: error.message });
       throw new ProblemError(401, 'unauthorized', 'Webhook refused', 'The webhook signature does not match its body or this gateway\u2019s LiveKit key.');
     }
-    if (event.kind === 'room-ended') await store.markRoomEnded(event.code, event.at);
-    if (event.kind === 'room-started') await store.markRoomEnded(event.code, null);
     return c.json({ received: true }, 200);
   });
   return app;

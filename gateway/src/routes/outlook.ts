@@ -8,7 +8,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, sep } from 'node:path';
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { ADDIN_WEB_DIR, readRelease } from '@visio/outlook-addin/files';
 import { LOCALIZATION_FILES, renderJsonLocalization, renderJsonManifest, renderXmlManifest, type AddinRelease } from '@visio/outlook-addin/manifest';
 import { findVisioLinks } from '@visio/shared/links';
@@ -16,6 +16,7 @@ import type { AppEnv } from '../app-env.js';
 import { ProblemError } from '../problem.js';
 import type { GatewaySettings } from '../config.js';
 import { pagePolicy } from '../middleware/security-headers.js';
+import { documentRoute, fileResponse, newRouter } from '../openapi.js';
 
 // Outlook on the web, new Outlook and Microsoft 365 hosts that frame add-in pages.
 export const OUTLOOK_FRAME_ANCESTORS = [
@@ -87,7 +88,14 @@ function officeFileHeaders(c: Context<AppEnv>, rel: string): void {
 }
 
 export function outlookRoutes(settings: GatewaySettings) {
-  const app = new Hono<AppEnv>();
+  const app = newRouter();
+  const file = (path: string, summary: string, type: string) =>
+    documentRoute(app, { method: 'get', path, summary, responses: { 200: fileResponse(summary, type), 404: { description: 'No such file' } } });
+  file('/outlook/manifest.xml', 'The add-in’s XML manifest (Outlook on Windows, Mac, web), for this gateway’s public URL', 'application/xml');
+  file('/outlook/manifest.json', 'The add-in’s unified JSON manifest (Microsoft 365), for this gateway’s public URL', 'application/json');
+  for (const name of Object.values(LOCALIZATION_FILES)) file(`/outlook/${name}`, `Localized strings of the unified manifest (${name})`, 'application/json');
+  file('/outlook/office/{path}', 'Office.js, served from the gateway (no CDN)', 'text/javascript');
+  file('/outlook/{file}', 'The add-in’s pages, scripts and icons', 'text/html');
   const officeDir = officeJsDir();
   // The built add-in's version: its manifests and icon URLs change with every build. Read on first use, so a
   // gateway whose add-in was not built still starts (its /outlook answers say so).
@@ -100,7 +108,7 @@ export function outlookRoutes(settings: GatewaySettings) {
     }
     return built;
   };
-  // settings.publicUrl is read per request: with PORT=0 it is known only once the server listens.
+  // The public URL is final once the server listens (server.ts builds the app only then).
   const base = () => settings.publicUrl;
 
   app.get('/outlook/manifest.xml', (c) => {

@@ -2,11 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Hono } from 'hono';
 import { escapeHtml } from '@visio/shared/html';
 import type { Lang } from '@visio/shared';
-import type { AppEnv } from '../app-env.js';
 import type { GatewaySettings } from '../config.js';
+import { documentRoute, fileResponse, newRouter } from '../openapi.js';
 import { PAGE_TEXT } from './page-text.js';
 
 export const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -103,8 +102,10 @@ ${
 }
 
 export function pageRoutes(settings: GatewaySettings) {
-  const app = new Hono<AppEnv>();
+  const app = newRouter();
   const assets = loadAssets();
+  documentRoute(app, { method: 'get', path: '/', summary: 'The gateway’s own page (fr/en, from Accept-Language or ?lang): create a room, copy, join, .ics', responses: { 200: fileResponse('The page', 'text/html') } });
+  documentRoute(app, { method: 'get', path: '/assets/{name}', summary: 'The page’s script and style sheet', responses: { 200: fileResponse('The file', 'text/javascript'), 404: { description: 'No such file' } } });
   const pages = { fr: renderPage('fr', settings, assets.has('page.js')), en: renderPage('en', settings, assets.has('page.js')) };
 
   app.get('/', (c) => {

@@ -4,8 +4,8 @@ import { ACCESS_LEVELS, LANGS } from '@visio/shared';
 import type { GatewaySettings } from '../config.js';
 import { newRouter } from '../openapi.js';
 import type { RoomProvider } from '../providers/provider.js';
-import type { Store } from '../store/store.js';
 import type { Logger } from '../logger.js';
+import type { RoomService } from '../rooms.js';
 
 export const VERSION = '0.1.0';
 
@@ -27,7 +27,7 @@ export function publicConfig(settings: GatewaySettings, provider: RoomProvider):
   };
 }
 
-export function systemRoutes(settings: GatewaySettings, store: Store, provider: RoomProvider, log: Logger) {
+export function systemRoutes(settings: GatewaySettings, rooms: Pick<RoomService, 'checks'>, provider: RoomProvider, log: Logger) {
   const app = newRouter();
   const health = (description: string) => ({ description, content: { 'application/json': { schema: HealthSchema } } });
 
@@ -53,7 +53,7 @@ export function systemRoutes(settings: GatewaySettings, store: Store, provider: 
           checks[name] = 'unavailable';
         }
       };
-      await Promise.all([probe('store', () => store.ping()), probe('provider', () => provider.check())]);
+      await Promise.all(Object.entries(rooms.checks).map(([name, check]) => probe(name, check)));
       const ok = Object.values(checks).every((v) => v === 'ok');
       return ok ? c.json({ status: 'ok' as const, checks }, 200) : c.json({ status: 'unavailable' as const, checks }, 503);
     },

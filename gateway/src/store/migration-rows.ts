@@ -3,8 +3,12 @@
  * stores. An item's outcome is written once: only a pending or failed item takes a new one.
  */
 import type Database from 'better-sqlite3';
-import type { Query, Transaction } from './postgres.js';
+import type pg from 'pg';
 import type { MigrationItemResult, MigrationStore, StoredMigration, StoredMigrationItem } from './store.js';
+
+/** The PostgreSQL store's query and transaction helpers, as it hands them to these methods. */
+export type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
+export type Transaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 function migrationTables(json: string, options: string): string {
   return `CREATE TABLE migrations (

@@ -20,7 +20,7 @@ import {
   type StoredRoom,
   type TakeResult,
 } from './store.js';
-import { POSTGRES_MIGRATION_TABLES, postgresMigrationMethods } from './migration-rows.js';
+import { POSTGRES_MIGRATION_TABLES, postgresMigrationMethods, type Query, type Transaction } from './migration-rows.js';
 import { endAction, ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
 
 /** Applied in order, once, under an advisory lock: instances starting together never race on them. */
@@ -436,8 +436,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 const AUDIT_INSERT = 'INSERT INTO audit (owner, action, room_code, client, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING';
 
-export type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<pg.QueryResult<R>>;
-export type Transaction = <T>(fn: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
 
 interface ServiceKeyRow {
   id: string;

@@ -2,8 +2,9 @@
  * What to write where, from what the item holds now: pure functions, so every body shape Outlook produces
  * is tested without Office. Only the fields that change are returned, so nothing is rewritten for nothing.
  */
-import { hasInvitation, removeInvitationHtml, removeInvitationText, upsertInvitationHtml, upsertInvitationText } from '@visio/shared/invitation';
+import { hasInvitation, putInvitation, removeInvitation } from '@visio/shared/event-fields';
 import { findVisioLinks } from '@visio/shared/links';
+import { isRoomCode } from '@visio/shared/room-code';
 import { addLinkToLocation, removeLinksFromLocation } from './location.js';
 
 export type BodyType = 'html' | 'text';
@@ -33,7 +34,7 @@ export interface RenderedBlock {
 
 export function planAdd(item: ItemSnapshot, block: RenderedBlock, room: StoredRoom, instanceUrl: string): Change {
   const change: Change = {};
-  const body = item.bodyType === 'html' ? upsertInvitationHtml(item.body, block.html) : upsertInvitationText(item.body, block.text);
+  const body = putInvitation(item.body, item.bodyType, block);
   if (body !== item.body) change.body = body;
   if (item.location !== undefined) {
     const location = addLinkToLocation(item.location, room.url, instanceUrl);
@@ -44,7 +45,7 @@ export function planAdd(item: ItemSnapshot, block: RenderedBlock, room: StoredRo
 
 /** Codes of the Visio links inside the body's Visio block (none outside it is ours to remove). */
 export function blockCodes(item: ItemSnapshot, instanceUrl: string): string[] {
-  const without = item.bodyType === 'html' ? removeInvitationHtml(item.body) : removeInvitationText(item.body);
+  const without = removeInvitation(item.body, item.bodyType);
   if (without === item.body) return [];
   const inside = new Set(findVisioLinks(item.body, instanceUrl).map((l) => l.code));
   for (const l of findVisioLinks(without, instanceUrl)) inside.delete(l.code);
@@ -55,7 +56,7 @@ export function planRemove(item: ItemSnapshot, room: StoredRoom | null, instance
   const change: Change = {};
   const codes = new Set(blockCodes(item, instanceUrl));
   if (room) codes.add(room.code);
-  const body = item.bodyType === 'html' ? removeInvitationHtml(item.body) : removeInvitationText(item.body);
+  const body = removeInvitation(item.body, item.bodyType);
   if (body !== item.body) change.body = body;
   if (item.location !== undefined && codes.size > 0) {
     const location = removeLinksFromLocation(item.location, instanceUrl, codes);
@@ -80,6 +81,6 @@ export function findJoinUrl(item: { location?: string | undefined; body: string 
 export function parseStoredRoom(value: unknown): StoredRoom | null {
   if (typeof value !== 'object' || value === null) return null;
   const { code, url } = value as Record<string, unknown>;
-  if (typeof code !== 'string' || typeof url !== 'string' || !/^[a-z]{3}-[a-z]{4}-[a-z]{3}$/.test(code) || !/^https?:\/\//.test(url)) return null;
+  if (typeof code !== 'string' || typeof url !== 'string' || !isRoomCode(code) || !/^https?:\/\//.test(url)) return null;
   return { code, url };
 }

@@ -5,7 +5,7 @@
  * the module do nothing, never break the page.
  */
 import { findVisioLinks } from '@visio/shared/links';
-import { upsertInvitationHtml, upsertInvitationText } from '@visio/shared/invitation';
+import { addLinkToLocation, putInvitation } from '@visio/shared/event-fields';
 import type { Lang } from '@visio/shared/types';
 import browser from '../lib/browser.js';
 import { t } from '../lib/i18n.js';
@@ -93,14 +93,13 @@ function setRichContent(field: HTMLElement, html: string): void {
 
 function writeLocation(field: Field, url: string): void {
   if (isTextControl(field)) {
-    const current = field.value.trim();
-    setControlValue(field, current ? `${url} ; ${current}` : url);
+    setControlValue(field, addLinkToLocation(field.value.trim(), url));
   } else setRichContent(field, url);
 }
 
 function writeDescription(field: Field, html: string, text: string): void {
-  if (isTextControl(field)) setControlValue(field, upsertInvitationText(field.value, text));
-  else setRichContent(field, upsertInvitationHtml(field.innerHTML, html));
+  if (isTextControl(field)) setControlValue(field, putInvitation(field.value, 'text', { html, text }));
+  else setRichContent(field, putInvitation(field.innerHTML, 'html', { html, text }));
 }
 
 function makeButton(doc: Document, label: string): { host: HTMLElement; button: HTMLButtonElement; status: HTMLElement } {

@@ -7,7 +7,7 @@
  */
 import type { TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, signInWithWebAuthFlow, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import { createSignInSession, readStoredTokens, signInEndpoints, signInWithWebAuthFlow, type SignInSession, type TokenStorage } from '@visio/shared/sign-in';
 import type { Lang } from '@visio/shared/types';
 import browser, { sessionArea } from './browser.js';
 
@@ -21,8 +21,7 @@ const storage: TokenStorage = {
   async load() {
     const area = sessionArea();
     if (!area) return null;
-    const value = (await area.get(KEY))[KEY] as StoredTokens | undefined;
-    return value && typeof value.accessToken === 'string' && typeof value.refreshToken === 'string' && typeof value.expiresAt === 'number' ? value : null;
+    return readStoredTokens((await area.get(KEY))[KEY]);
   },
   async save(tokens) {
     const area = sessionArea();
@@ -36,15 +35,9 @@ export function redirectUri(): string {
   return browser.identity.getRedirectURL();
 }
 
-/** The gateway's sign-in routes, from its /v1/config when given (absolute or relative), else the documented paths. */
-function endpoints(gatewayUrl: string, config?: GatewayConfig) {
-  const base = gatewayUrl.replace(/\/+$/, '');
-  const at = (value: string | undefined, path: string) => (value ? new URL(value, `${base}/`).href : `${base}${path}`);
-  return { loginUrl: at(config?.auth.loginUrl, '/auth/login'), tokenUrl: at(config?.auth.tokenUrl, '/auth/token'), logoutUrl: at(config?.auth.logoutUrl, '/auth/logout') };
-}
-
 export function signInSession(gatewayUrl: string, config?: GatewayConfig): SignInSession {
-  return createSignInSession({ endpoints: endpoints(gatewayUrl, config), clientId: CLIENT_ID, redirectUri: redirectUri(), storage });
+  // Endpoints on another origin than the gateway's are refused (signInEndpoints).
+  return createSignInSession({ endpoints: signInEndpoints(gatewayUrl, config?.auth), clientId: CLIENT_ID, redirectUri: redirectUri(), storage });
 }
 
 /** For `createVisioClient({ auth })`: fresh access tokens (refreshed before expiry and after a 401). */

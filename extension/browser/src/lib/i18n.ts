@@ -2,6 +2,7 @@
  * UI strings, French first. The language is the one chosen in the options, or the browser's (English only
  * when the browser says so). `_locales` holds only what the manifest shows before any script runs.
  */
+import { langFor } from '@visio/shared/lang';
 import type { Lang } from '@visio/shared/types';
 
 const fr = {
@@ -209,8 +210,7 @@ export function t(lang: Lang, key: MessageKey, values: Record<string, string | n
 
 /** `auto` follows the browser, French unless the browser is in English. */
 export function resolveLang(choice: Lang | 'auto', uiLanguage: string): Lang {
-  if (choice !== 'auto') return choice;
-  return /^en\b/i.test(uiLanguage) ? 'en' : 'fr';
+  return langFor(uiLanguage, choice);
 }
 
 /** Fills every `[data-i18n]` (text) and `[data-i18n-label]` (aria-label) in a page. */

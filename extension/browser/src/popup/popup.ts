@@ -1,6 +1,7 @@
 /** Toolbar popup: new room (copy, join, e-mail, .ics), upcoming meetings, recent rooms, sign-in state. */
 import { describeError } from '@visio/shared/client';
 import type { GatewayConfig, Me, Room } from '@visio/shared/contract';
+import { saveIcsFile } from '@visio/shared/instant-meeting';
 import type { Lang } from '@visio/shared/types';
 import { createMeeting, fetchUpcoming, formatTime, gatewayClient, loadCaldavAccount } from '../lib/api.js';
 import { authState, signOut } from '../lib/auth.js';
@@ -173,12 +174,7 @@ async function init() {
         room: current.code,
         lang,
       });
-      const url = URL.createObjectURL(new Blob([ics], { type: 'text/calendar' }));
-      const a = el('a', { href: url, download: filename });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveIcsFile({ ics, filename });
       say('icsDone');
     } catch (error) {
       fail(error);

@@ -1,0 +1,3 @@
+import { roomOf } from '../../../shared/src/room.js';
+
+export const add = (code: string) => roomOf(code);

@@ -1,0 +1,1 @@
+export const roomOf = (code: string) => ({ code });

@@ -1,0 +1,1 @@
+export const createRoom = (title: string) => ({ title });

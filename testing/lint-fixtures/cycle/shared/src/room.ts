@@ -1,0 +1,3 @@
+import { meetingOf } from './meeting.js';
+
+export const roomOf = (code: string) => ({ code, meeting: () => meetingOf(code) });

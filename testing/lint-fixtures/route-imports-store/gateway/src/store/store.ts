@@ -1,0 +1,3 @@
+export interface Store {
+  deleteRoom(code: string): Promise<void>;
+}
