@@ -14,9 +14,10 @@ export default defineConfig(({ mode }) => ({
     emptyOutDir: mode !== 'switch',
     target: 'es2022',
     sourcemap: false,
-    lib: mode === 'switch'
-      ? { entry: resolve(here, 'src/page/switch.ts'), formats: ['es'], fileName: () => 'switch.js' }
-      : { entry: resolve(here, 'src/page/page.ts'), formats: ['es'], fileName: () => 'page.js' },
+    lib:
+      mode === 'switch'
+        ? { entry: resolve(here, 'src/page/switch.ts'), formats: ['es'], fileName: () => 'switch.js' }
+        : { entry: resolve(here, 'src/page/page.ts'), formats: ['es'], fileName: () => 'page.js' },
   },
   plugins: [
     {

@@ -18,11 +18,7 @@ const linted = lint.status === 0;
 const report = join(root, '.vitest-report.json');
 rmSync(report, { force: true });
 const extra = process.argv.slice(2);
-const result = spawnSync(
-  process.execPath,
-  [ensurePnpm(), 'exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra],
-  { stdio: 'inherit', cwd: root },
-);
+const result = spawnSync(process.execPath, [ensurePnpm(), 'exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra], { stdio: 'inherit', cwd: root });
 
 if (!existsSync(report)) {
   log('vitest wrote no report');

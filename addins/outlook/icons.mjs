@@ -23,9 +23,23 @@ const CLEAR = [0, 0, 0, 0];
 const GREY = [0x91, 0x91, 0x91, 255];
 
 export function writeIcons(dir) {
-  for (const size of ICON_SIZES) writeFileSync(join(dir, `icon-${size}.png`), png(size, (u, v) => (camera(u, v) ? WHITE : BLUE)));
+  for (const size of ICON_SIZES)
+    writeFileSync(
+      join(dir, `icon-${size}.png`),
+      png(size, (u, v) => (camera(u, v) ? WHITE : BLUE)),
+    );
   // The mobile online-meeting surface: Microsoft asks for grayscale icons in #919191 there.
-  for (const size of MEETING_ICON_SIZES) writeFileSync(join(dir, `meeting-${size}.png`), png(size, (u, v) => (camera(u, v) ? GREY : CLEAR)));
-  writeFileSync(join(dir, 'color-192.png'), png(192, (u, v) => (camera(u, v) ? WHITE : BLUE)));
-  writeFileSync(join(dir, 'outline-32.png'), png(32, (u, v) => (camera(u, v) ? WHITE : CLEAR)));
+  for (const size of MEETING_ICON_SIZES)
+    writeFileSync(
+      join(dir, `meeting-${size}.png`),
+      png(size, (u, v) => (camera(u, v) ? GREY : CLEAR)),
+    );
+  writeFileSync(
+    join(dir, 'color-192.png'),
+    png(192, (u, v) => (camera(u, v) ? WHITE : BLUE)),
+  );
+  writeFileSync(
+    join(dir, 'outline-32.png'),
+    png(32, (u, v) => (camera(u, v) ? WHITE : CLEAR)),
+  );
 }

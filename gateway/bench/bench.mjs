@@ -31,7 +31,15 @@ function startProcess(script, env = {}, nodeFlags = []) {
     const onData = (d) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ url: m[1], stop: () => (stopping ??= new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); })) });
+      if (m)
+        resolve({
+          url: m[1],
+          stop: () =>
+            (stopping ??= new Promise((r) => {
+              child.on('exit', r);
+              child.kill('SIGTERM');
+            })),
+        });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -90,7 +98,13 @@ async function signIn(gatewayUrl, TestUserAgent) {
   const response = await fetch(`${gatewayUrl}/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: readRedirect(landed.href, pending), code_verifier: pending.verifier, client_id: client.clientId, redirect_uri: client.redirectUri }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: readRedirect(landed.href, pending),
+      code_verifier: pending.verifier,
+      client_id: client.clientId,
+      redirect_uri: client.redirectUri,
+    }),
   });
   if (!response.ok) throw new Error(`sign-in failed: ${response.status}`);
   return (await response.json()).access_token;
@@ -162,9 +176,7 @@ try {
   const a = summarize(runs.signedIn);
 
   const room = { code: 'abc-defg-hij', url: 'https://visio.numerique.gouv.fr/abc-defg-hij', telephony: { phoneNumber: '+33187210000', pin: '1234567890' } };
-  const icsPerSecond = perSecond((n) =>
-    buildMeetingIcs({ uid: `bench-${n}`, title: 'Réunion', start: '2026-12-01T10:00:00', end: '2026-12-01T11:00:00', timeZone: 'Europe/Paris', room }),
-  );
+  const icsPerSecond = perSecond((n) => buildMeetingIcs({ uid: `bench-${n}`, title: 'Réunion', start: '2026-12-01T10:00:00', end: '2026-12-01T11:00:00', timeZone: 'Europe/Paris', room }));
   const invitationsPerSecond = perSecond(() => renderInvitation({ room, title: 'Réunion <de> service', lang: 'fr' }));
 
   console.log('\n== gateway: POST /v1/rooms (standalone, SQLite, idempotency off) vs a bare Hono JSON POST, same run ==');

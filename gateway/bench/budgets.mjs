@@ -2,8 +2,7 @@
 // and listed again in the closing summary.
 export function createBudgets() {
   const rows = [];
-  const line = (r) =>
-    `  ${r.name.padEnd(62)} ${r.shown.padStart(10)}   budget ${r.op} ${r.limitShown.padEnd(9)} ${r.met ? 'met' : 'OVER BUDGET'}`;
+  const line = (r) => `  ${r.name.padEnd(62)} ${r.shown.padStart(10)}   budget ${r.op} ${r.limitShown.padEnd(9)} ${r.met ? 'met' : 'OVER BUDGET'}`;
   return {
     /** `op`: '<=' or '>='. Prints the line now and keeps it for the summary. */
     check(name, value, op, limit, { unit = '', digits = 2 } = {}) {

@@ -46,7 +46,14 @@ async function startRadicale(dir) {
   for (let i = 0; i < 150; i++) {
     try {
       await fetch(`${origin}/`, { method: 'OPTIONS' });
-      return { origin, stop: () => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); }) };
+      return {
+        origin,
+        stop: () =>
+          new Promise((r) => {
+            child.on('exit', r);
+            child.kill('SIGTERM');
+          }),
+      };
     } catch {
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -61,7 +68,15 @@ function startGateway(env) {
     const onData = (d) => {
       out += d;
       const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve({ url: m[1], stop: () => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); }) });
+      if (m)
+        resolve({
+          url: m[1],
+          stop: () =>
+            new Promise((r) => {
+              child.on('exit', r);
+              child.kill('SIGTERM');
+            }),
+        });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -71,9 +86,22 @@ function startGateway(env) {
 
 const stamp = (d) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 const event = (uid, { start = new Date('2026-12-01T09:00:00Z'), description = 'Ordre du jour' } = {}) =>
-  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//bench//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261101T000000Z',
-    `DTSTART:${stamp(start)}`, `DTEND:${stamp(new Date(start.getTime() + 3_600_000))}`, 'SUMMARY:Réunion de service', 'LOCATION:Salle 4',
-    `DESCRIPTION:${description}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//bench//bench//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261101T000000Z',
+    `DTSTART:${stamp(start)}`,
+    `DTEND:${stamp(new Date(start.getTime() + 3_600_000))}`,
+    'SUMMARY:Réunion de service',
+    'LOCATION:Salle 4',
+    `DESCRIPTION:${description}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 
 const basic = (user) => `Basic ${Buffer.from(`${user}:bench`).toString('base64')}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -115,7 +143,9 @@ function requestsPerOp(samples) {
   for (const s of samples) for (const [m, n] of Object.entries(s.byMethod)) methods[m] = (methods[m] ?? 0) + n;
   const per = (n) => String(Math.round((n / samples.length) * 10) / 10);
   const total = samples.reduce((sum, s) => sum + s.requests, 0);
-  return `${per(total)} (${Object.entries(methods).map(([m, n]) => `${m} ${per(n)}`).join(', ')})`;
+  return `${per(total)} (${Object.entries(methods)
+    .map(([m, n]) => `${m} ${per(n)}`)
+    .join(', ')})`;
 }
 
 export async function caldavBench(budgets) {

@@ -178,7 +178,11 @@ export async function scaleBench() {
       `${r.rps.toFixed(0).padStart(6)} req/s   p99 ${String(r.p99).padStart(4)} ms   CPU ${r.cpuUsPerRequest.toFixed(0).padStart(4)} µs/request   errors ${r.errors}   RSS ${r.rss.map((m) => `${m.toFixed(0)} MB`).join(' + ')}`;
     console.log(`\n== gateway --scale: POST /v1/rooms, ${CONNECTIONS} connections, ${ROUNDS} alternated rounds of ${SECONDS} s, one run ==`);
     console.log('req/s: mean over rounds; p99: worst round; CPU: gateway process CPU time / requests (all instances); RSS: peak per instance under load');
-    console.log(`machine: ${cpus().length} cores shared by the load generator, every gateway process and PostgreSQL; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(
+      `machine: ${cpus().length} cores shared by the load generator, every gateway process and PostgreSQL; load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}`,
+    );
     let failed = false;
     for (const withKeys of [false, true]) {
       console.log(withKeys ? '\nwith a fresh Idempotency-Key per request (claim, then room and key completion in one statement):' : '\nwithout Idempotency-Key (one insert per request):');

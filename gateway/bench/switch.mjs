@@ -23,13 +23,27 @@ const ME = 'alice@example.test';
 const TEAMS_URL = 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_MDAwMDAwMDAtMDAwMC0wMDAwLTAwMDAtMDAwMDAwMDAwMDAw%40thread.v2/0?context=%7b%22Tid%22%3a%220%22%7d';
 const RULE = '_'.repeat(80);
 // Shaped as shared/test/fixtures/foreign-meetings/teams/text-en-exchange.txt.
-const description = [`Agenda: budget.`, '', RULE, 'Microsoft Teams meeting', `Join the meeting now<${TEAMS_URL}>`, 'Meeting ID: 344 674 159 108 1', 'Passcode: ps3JH7YK', RULE, 'See you.']
-  .join('\\n');
+const description = [`Agenda: budget.`, '', RULE, 'Microsoft Teams meeting', `Join the meeting now<${TEAMS_URL}>`, 'Meeting ID: 344 674 159 108 1', 'Passcode: ps3JH7YK', RULE, 'See you.'].join('\\n');
 const stamp = (d) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
 const event = (uid, start) =>
-  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//bench//bench//EN', 'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261101T000000Z',
-    `DTSTART:${stamp(start)}`, `DTEND:${stamp(new Date(start.getTime() + 3_600_000))}`, 'SUMMARY:Point hebdo', `ORGANIZER:mailto:${ME}`,
-    'LOCATION:Microsoft Teams Meeting', `DESCRIPTION:${description}`, `X-MICROSOFT-SKYPETEAMSMEETINGURL:${TEAMS_URL}`, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//bench//bench//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261101T000000Z',
+    `DTSTART:${stamp(start)}`,
+    `DTEND:${stamp(new Date(start.getTime() + 3_600_000))}`,
+    'SUMMARY:Point hebdo',
+    `ORGANIZER:mailto:${ME}`,
+    'LOCATION:Microsoft Teams Meeting',
+    `DESCRIPTION:${description}`,
+    `X-MICROSOFT-SKYPETEAMSMEETINGURL:${TEAMS_URL}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 
 // SOGo drops kept-alive connections at will: a request that meets a closed socket is sent again, as the
 // gateway's migration retries an event whose server dropped the connection.
@@ -46,9 +60,11 @@ async function again(fn) {
 
 async function pool(items, fn) {
   const queue = [...items];
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await again(() => fn(item));
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await again(() => fn(item));
+    }),
+  );
 }
 
 const sogo = await startSogo({ alice: { password: 'bench', name: 'Alice Martin', email: ME } }, { workers: 8 });
@@ -66,11 +82,18 @@ const month = (path, round) => new Date(Date.UTC(2027, (path === 'gateway' ? 0 :
 async function makeEvents(path, round) {
   const start = month(path, round);
   const hrefs = Array.from({ length: PER_ROUND }, (_, i) => `${calendar}bench-${path}-${round}-${i}.ics`);
-  await pool(hrefs.map((href, i) => [href, i]), async ([href, i]) => {
-    const r = await fetch(href, { method: 'PUT', headers: { authorization, 'content-type': 'text/calendar' }, body: event(`bench-${path}-${round}-${i}`, new Date(start.getTime() + (i % 27) * 86_400_000 + (i % 9) * 3_600_000)) });
-    await r.text();
-    if (r.status >= 300) throw new Error(`PUT ${r.status}`);
-  });
+  await pool(
+    hrefs.map((href, i) => [href, i]),
+    async ([href, i]) => {
+      const r = await fetch(href, {
+        method: 'PUT',
+        headers: { authorization, 'content-type': 'text/calendar' },
+        body: event(`bench-${path}-${round}-${i}`, new Date(start.getTime() + (i % 27) * 86_400_000 + (i % 9) * 3_600_000)),
+      });
+      await r.text();
+      if (r.status >= 300) throw new Error(`PUT ${r.status}`);
+    },
+  );
   return hrefs;
 }
 

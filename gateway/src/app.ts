@@ -74,7 +74,12 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   let signInFlow: SignInFlow | undefined;
   if (auth.mode === 'local') {
     // A client configured for sign-in meets a local gateway: say so instead of a bare 404.
-    documentRoute(app, { method: 'get', path: '/auth/login', summary: 'Local single-user mode: a page saying no sign-in is needed', responses: { 404: fileResponse('The page (fr/en)', 'text/html') } });
+    documentRoute(app, {
+      method: 'get',
+      path: '/auth/login',
+      summary: 'Local single-user mode: a page saying no sign-in is needed',
+      responses: { 404: fileResponse('The page (fr/en)', 'text/html') },
+    });
     app.get('/auth/login', (c) => authPage(c, pickLang(c.req.query('lang'), c.req.header('accept-language')), 'localMode', 404));
   } else {
     const deps = { settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), store, limiter: limiter!, log };

@@ -49,7 +49,12 @@ export interface CalendarServiceOptions {
 }
 
 const invalidObject = (error: unknown) =>
-  new ProblemError(422, 'invalidCalendarObject', 'Invalid calendar object', `The event on the CalDAV server is not valid iCalendar, so it was left unchanged: ${(error as Error).message.slice(0, 300)}`);
+  new ProblemError(
+    422,
+    'invalidCalendarObject',
+    'Invalid calendar object',
+    `The event on the CalDAV server is not valid iCalendar, so it was left unchanged: ${(error as Error).message.slice(0, 300)}`,
+  );
 
 /** Runs shared ICS code on server data: its errors mean the server's object is malformed. */
 function onServerData<T>(run: () => T): T {
@@ -89,7 +94,9 @@ export function createCalendarService(options: CalendarServiceOptions) {
     let server: string;
     if (serverHeader) {
       if (!/^https?:\/\//i.test(serverHeader)) {
-        throw new ProblemError(400, 'validation', 'Invalid request', 'X-CalDAV-Server: must be an absolute http(s) URL', { errors: [{ path: 'X-CalDAV-Server', message: 'must be an absolute http(s) URL' }] });
+        throw new ProblemError(400, 'validation', 'Invalid request', 'X-CalDAV-Server: must be an absolute http(s) URL', {
+          errors: [{ path: 'X-CalDAV-Server', message: 'must be an absolute http(s) URL' }],
+        });
       }
       server = allowlist.resolve(serverHeader, serverHeader).href;
     } else if (caldav.servers.length === 1) {
@@ -97,7 +104,9 @@ export function createCalendarService(options: CalendarServiceOptions) {
     } else if (caldav.servers.length === 0) {
       throw notAllowed('No CalDAV server is configured on this gateway (CALDAV_SERVERS).');
     } else {
-      throw new ProblemError(400, 'validation', 'Invalid request', 'X-CalDAV-Server: required, this gateway allows several CalDAV servers', { errors: [{ path: 'X-CalDAV-Server', message: 'required' }] });
+      throw new ProblemError(400, 'validation', 'Invalid request', 'X-CalDAV-Server: required, this gateway allows several CalDAV servers', {
+        errors: [{ path: 'X-CalDAV-Server', message: 'required' }],
+      });
     }
     const normalized = credentials[1] ? `Basic ${credentials[2]}` : `Bearer ${credentials[4]}`;
     return openCaldavSession({ settings: caldav, allowlist, agent, server, authorization: normalized, limiter, cache: discovery, readMultistatus: occurrences.multistatus });
@@ -127,7 +136,10 @@ export function createCalendarService(options: CalendarServiceOptions) {
     let stored = written;
     if (serverSchedules && info.organizer && agent.has(info.organizer)) {
       // A failed read leaves the statuses unknown: the answer then says the sending is unconfirmed.
-      stored = await s.get(href).then((o) => o.data, () => written);
+      stored = await s.get(href).then(
+        (o) => o.data,
+        () => written,
+      );
     }
     const storedInfo = onServerData(() => readSchedulingInfo(stored));
     const request = storedInfo.organizer ? onServerData(() => setIcsMethod(stored, 'REQUEST')) : undefined;
@@ -253,9 +265,21 @@ export function createCalendarService(options: CalendarServiceOptions) {
             if (existing.code !== ours) await release();
             // The room follows the event as it is now: moved, or cancelled (then released).
             let roomReleased: boolean | undefined;
-            if (cancelled) roomReleased = await rooms.remove(user, existing.code, undefined, 'cancelled').then((r) => r.ended, () => false);
+            if (cancelled)
+              roomReleased = await rooms.remove(user, existing.code, undefined, 'cancelled').then(
+                (r) => r.ended,
+                () => false,
+              );
             else await rooms.attach(user, existing.code, schedule).catch(() => undefined);
-            return { href: object.url, uid: info.uid, etag: object.etag, room: existing, changed: false, ...(roomReleased === undefined ? {} : { roomReleased }), scheduling: unchangedScheduling(ref.lang) };
+            return {
+              href: object.url,
+              uid: info.uid,
+              etag: object.etag,
+              room: existing,
+              changed: false,
+              ...(roomReleased === undefined ? {} : { roomReleased }),
+              scheduling: unchangedScheduling(ref.lang),
+            };
           }
           if (cancelled) throw new ProblemError(409, 'conflict', 'Event cancelled', 'This event is cancelled: no Visio room is added to it.');
           // One room per event and owner, even when many calls race here. No title: it is part of the
@@ -341,34 +365,36 @@ export function createCalendarService(options: CalendarServiceOptions) {
       await mapLimit(calendars, CALENDAR_CONCURRENCY, async (calendar) => {
         const { objects, unreadable } = await s.inRange(calendar.url, from, to);
         if (unreadable) skipped.push({ href: calendar.url, kind: 'invalid', reason: unreadable.slice(0, 200) });
-        await Promise.all(objects.map(async (object) => {
-          if (object.data.length > caldav.maxObjectBytes) {
-            skipped.push({ href: object.url, kind: 'tooLarge', reason: `larger than ${caldav.maxObjectBytes} bytes (CALDAV_MAX_OBJECT_BYTES)` });
-            return;
-          }
-          const expanded = await occurrences.expand(object.data, from, to, notAfter);
-          if (!expanded.ok) {
-            skipped.push({ href: object.url, kind: expanded.kind, reason: expanded.reason });
-            return;
-          }
-          for (const o of expanded.occurrences) {
-            if (o.status === 'CANCELLED') continue;
-            const link = [o.location, ...o.links, o.description].map((text) => findVisioLinks(text, instanceUrl)[0]).find(Boolean);
-            if (!link) continue;
-            items.push({
-              uid: o.uid,
-              recurrenceId: o.recurrenceId,
-              title: o.title,
-              start: o.start,
-              end: o.end,
-              allDay: o.allDay,
-              joinUrl: link.url,
-              code: link.code,
-              href: object.url,
-              calendar: { url: calendar.url, displayName: calendar.displayName, color: calendar.color },
-            });
-          }
-        }));
+        await Promise.all(
+          objects.map(async (object) => {
+            if (object.data.length > caldav.maxObjectBytes) {
+              skipped.push({ href: object.url, kind: 'tooLarge', reason: `larger than ${caldav.maxObjectBytes} bytes (CALDAV_MAX_OBJECT_BYTES)` });
+              return;
+            }
+            const expanded = await occurrences.expand(object.data, from, to, notAfter);
+            if (!expanded.ok) {
+              skipped.push({ href: object.url, kind: expanded.kind, reason: expanded.reason });
+              return;
+            }
+            for (const o of expanded.occurrences) {
+              if (o.status === 'CANCELLED') continue;
+              const link = [o.location, ...o.links, o.description].map((text) => findVisioLinks(text, instanceUrl)[0]).find(Boolean);
+              if (!link) continue;
+              items.push({
+                uid: o.uid,
+                recurrenceId: o.recurrenceId,
+                title: o.title,
+                start: o.start,
+                end: o.end,
+                allDay: o.allDay,
+                joinUrl: link.url,
+                code: link.code,
+                href: object.url,
+                calendar: { url: calendar.url, displayName: calendar.displayName, color: calendar.color },
+              });
+            }
+          }),
+        );
       });
       items.sort((a, b) => a.start.localeCompare(b.start) || a.href.localeCompare(b.href));
       skipped.sort((a, b) => a.href.localeCompare(b.href));

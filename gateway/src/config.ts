@@ -43,7 +43,6 @@ const caldavServer = z.string().refine((v) => {
   }
 }, 'each CalDAV server must be a base URL such as https://sogo.example.gouv.fr/SOGo/dav/');
 
-
 export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -150,9 +149,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     throw error;
   }
   if (auth.mode === 'local' && !isLoopbackHost(env.HOST)) {
-    throw new ConfigError(
-      `Local single-user mode only listens on loopback; HOST=${env.HOST} would let anyone on the network act as ${env.VISIO_LOCAL_USER_EMAIL}. Use HOST=127.0.0.1 (or ::1).`,
-    );
+    throw new ConfigError(`Local single-user mode only listens on loopback; HOST=${env.HOST} would let anyone on the network act as ${env.VISIO_LOCAL_USER_EMAIL}. Use HOST=127.0.0.1 (or ::1).`);
   }
   const localUserEmail = auth.mode === 'local' ? auth.user.email : null;
   return {

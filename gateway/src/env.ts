@@ -9,19 +9,18 @@ export class ConfigError extends Error {
 export const list = z
   .string()
   .optional()
-  .transform((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
-export const httpUrl = z
-  .url({ protocol: /^https?$/ })
-  .transform((v) => v.replace(/\/+$/, ''));
+export const httpUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ''));
 
-export const wsOrHttpUrl = z
-  .url({ protocol: /^(wss?|https?)$/ })
-  .transform((v) => v.replace(/\/+$/, ''));
+export const wsOrHttpUrl = z.url({ protocol: /^(wss?|https?)$/ }).transform((v) => v.replace(/\/+$/, ''));
 
-export const flag = z
-  .enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no'])
-  .transform((v) => ['true', '1', 'on', 'yes'].includes(v));
+export const flag = z.enum(['true', 'false', '1', '0', 'on', 'off', 'yes', 'no']).transform((v) => ['true', '1', 'on', 'yes'].includes(v));
 
 export const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 

@@ -83,13 +83,24 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
       return { id: item.id, ...data, result: item.result, room: item.room, error: item.error };
     });
     const status = !migration.appliedAt ? 'planned' : running.has(migration.id) ? 'running' : pending > 0 ? 'interrupted' : 'done';
-    return { id: migration.id, status, from: migration.from, to: migration.to, createdAt: migration.createdAt, total: items.length, processed, toConvert, counts, scheduling: migration.scheduling, items: out };
+    return {
+      id: migration.id,
+      status,
+      from: migration.from,
+      to: migration.to,
+      createdAt: migration.createdAt,
+      total: items.length,
+      processed,
+      toConvert,
+      counts,
+      scheduling: migration.scheduling,
+      items: out,
+    };
   }
 
   async function run(user: User, open: () => CaldavSession, migration: StoredMigration, items: StoredMigrationItem[], lang: Lang): Promise<void> {
     const queue = items.filter((i) => (i.data as unknown as ItemData).action === 'convert' && (i.result === 'pending' || i.result === 'failed'));
-    const record = (item: StoredMigrationItem, result: MigrationItemResult, room: string | null, error: string | null) =>
-      store.recordMigrationItem(migration.id, item.id, { result, room, error });
+    const record = (item: StoredMigrationItem, result: MigrationItemResult, room: string | null, error: string | null) => store.recordMigrationItem(migration.id, item.id, { result, room, error });
     const worker = async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         const data = item.data as unknown as ItemData;
@@ -196,7 +207,11 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
           if (unknown) throw validation('items', `${unknown.slice(0, 40)} is not an event you organise in this migration`);
         }
         const chosen = new Set(body.items ?? convertible.map((i) => i.id));
-        await store.markMigrationApplied(id, new Date().toISOString(), convertible.filter((i) => !chosen.has(i.id)).map((i) => i.id));
+        await store.markMigrationApplied(
+          id,
+          new Date().toISOString(),
+          convertible.filter((i) => !chosen.has(i.id)).map((i) => i.id),
+        );
         const fresh = (await store.getMigration(id))!;
         const job = run(user, open, fresh.migration, fresh.items, body.lang)
           .catch((error: unknown) => log.error('migration stopped', { migration: id, error: (error as Error).message }))

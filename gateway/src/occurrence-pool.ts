@@ -50,9 +50,7 @@ const XML_MODULE = pathToFileURL(createRequire(require.resolve('tsdav')).resolve
 
 // The worker runs plain JavaScript: the built module (dist), also when the caller runs from TypeScript
 // sources (tests resolve the "source" condition to src/*.ts).
-const OCCURRENCES_MODULE = pathToFileURL(
-  require.resolve('@visio/shared/occurrences').replace(/[\\/]src[\\/]occurrences\.ts$/, '/dist/occurrences.js'),
-).href;
+const OCCURRENCES_MODULE = pathToFileURL(require.resolve('@visio/shared/occurrences').replace(/[\\/]src[\\/]occurrences\.ts$/, '/dist/occurrences.js')).href;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

@@ -24,8 +24,7 @@ export function documentRoute(app: OpenAPIHono<AppEnv>, route: RouteConfig): voi
 export const fileResponse = (description: string, type: string) => ({ description, content: { [type]: { schema: z.string() } } });
 
 export const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } };
-export const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Error', content: problemContent }]));
+export const problemResponses = (...statuses: number[]) => Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Error', content: problemContent }]));
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (problem+json lists each field)',

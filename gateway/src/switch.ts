@@ -26,7 +26,9 @@ export function switchNotices(lang: Lang, providers: readonly ForeignProvider[],
   if (scheduling.invitationsSent || scheduling.action !== 'none') notices.push(scheduling.message);
   for (const provider of providers) {
     const name = FOREIGN_PROVIDER_NAMES[provider];
-    notices.push(fr ? `La réunion ${name} existe toujours sur ce service jusqu'à ce que son organisateur la supprime.` : `The ${name} meeting still exists on that service until its organiser deletes it.`);
+    notices.push(
+      fr ? `La réunion ${name} existe toujours sur ce service jusqu'à ce que son organisateur la supprime.` : `The ${name} meeting still exists on that service until its organiser deletes it.`,
+    );
   }
   return notices;
 }

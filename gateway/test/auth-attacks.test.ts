@@ -76,18 +76,24 @@ describe('access tokens that are not valid here get 401 and change nothing', () 
     ['from another issuer', async (sid: string) => forge({ sid, iss: 'https://evil.example' })],
     ['of another type (an ID token)', async (sid: string) => forge({ sid, typ: 'JWT' })],
     ['signed with RS256 by someone else', async (sid: string) => forge({ sid, alg: 'RS256', key: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey })],
-    ['unsigned (alg none)', async (sid: string) => {
-      const [h, p] = (await forge({ sid })).split('.');
-      const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url');
-      void h;
-      return `${header}.${p}.`;
-    }],
+    [
+      'unsigned (alg none)',
+      async (sid: string) => {
+        const [h, p] = (await forge({ sid })).split('.');
+        const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url');
+        void h;
+        return `${header}.${p}.`;
+      },
+    ],
     ['garbage', async (_sid: string) => 'not-a-token'],
-    ['with another subject pasted into a genuine token', async (sid: string) => {
-      const [h, p, sig] = (await forge({ sid })).split('.');
-      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
-      return `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'bob' })).toString('base64url')}.${sig}`;
-    }],
+    [
+      'with another subject pasted into a genuine token',
+      async (sid: string) => {
+        const [h, p, sig] = (await forge({ sid })).split('.');
+        const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+        return `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'bob' })).toString('base64url')}.${sig}`;
+      },
+    ],
     ['with a non-canonical signature encoding', async (sid: string) => `${await forge({ sid })}A`],
     ['with an extra segment', async (sid: string) => `${await forge({ sid })}.e30`],
     ['an unknown service key', async (_sid: string) => 'visio_sk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
@@ -408,10 +414,45 @@ describe('audit trail', () => {
 describe('property-based fuzzing of every route never yields a 500', () => {
   it('random methods, paths, queries, headers and bodies, with and without a valid token', async () => {
     const tokens = await signIn(gw, 'alice');
-    const routes = ['/v1/config', '/v1/rooms', '/v1/rooms/abc-defg-hij', '/v1/rooms/abc-defg-hij/invitation', '/v1/ics', '/v1/audit', '/v1/me', '/auth/login', '/auth/callback', '/auth/token', '/auth/logout', '/', '/healthz', '/readyz', '/openapi.json'];
+    const routes = [
+      '/v1/config',
+      '/v1/rooms',
+      '/v1/rooms/abc-defg-hij',
+      '/v1/rooms/abc-defg-hij/invitation',
+      '/v1/ics',
+      '/v1/audit',
+      '/v1/me',
+      '/auth/login',
+      '/auth/callback',
+      '/auth/token',
+      '/auth/logout',
+      '/',
+      '/healthz',
+      '/readyz',
+      '/openapi.json',
+    ];
     const text = fc.string({ maxLength: 60, unit: 'grapheme' });
     const value = fc.oneof(text, fc.constantFrom('S256', TEST_CLIENT.id, TEST_CLIENT.redirectUri, 'authorization_code', 'refresh_token', 'visio_rt_x', 'visio_ac_x', '%00', '../', 'a'.repeat(43)));
-    const params = fc.dictionary(fc.constantFrom('client_id', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'state', 'code', 'error', 'iss', 'limit', 'cursor', 'lang', 'grant_type', 'refresh_token', 'code_verifier'), value, { maxKeys: 6 });
+    const params = fc.dictionary(
+      fc.constantFrom(
+        'client_id',
+        'redirect_uri',
+        'code_challenge',
+        'code_challenge_method',
+        'state',
+        'code',
+        'error',
+        'iss',
+        'limit',
+        'cursor',
+        'lang',
+        'grant_type',
+        'refresh_token',
+        'code_verifier',
+      ),
+      value,
+      { maxKeys: 6 },
+    );
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom('GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'OPTIONS'),

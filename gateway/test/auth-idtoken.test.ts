@@ -148,7 +148,10 @@ describe('ID token validation', () => {
     discoveryIssuer = 'https://evil.example';
     try {
       const other = await startTestGateway({ OIDC_ISSUER: issuer, OIDC_CLIENT_ID: 'visio-gateway', OIDC_CLIENT_SECRET: SECRET, VISIO_CLIENTS: JSON.stringify({ [CLIENT.id]: [CLIENT.redirectUri] }) });
-      const response = await other.fetch(`/auth/login?client_id=${CLIENT.id}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&code_challenge=${'b'.repeat(43)}&code_challenge_method=S256&state=s`, { redirect: 'manual' });
+      const response = await other.fetch(
+        `/auth/login?client_id=${CLIENT.id}&redirect_uri=${encodeURIComponent(CLIENT.redirectUri)}&code_challenge=${'b'.repeat(43)}&code_challenge_method=S256&state=s`,
+        { redirect: 'manual' },
+      );
       expect(response.status).toBe(503);
       expect(response.headers.get('location')).toBeNull();
     } finally {

@@ -49,13 +49,7 @@ describe('bad input gets problem+json and writes nothing', () => {
     expectProblem(await gw.json(`/v1/rooms/${code}`), 400);
   });
 
-  it.each([
-    ['limit=0'],
-    ['limit=1000'],
-    ['limit=abc'],
-    ['cursor=not!base64'],
-    ['cursor=bm90IGpzb24'],
-  ])('GET /v1/rooms?%s is a 400', async (query) => {
+  it.each([['limit=0'], ['limit=1000'], ['limit=abc'], ['cursor=not!base64'], ['cursor=bm90IGpzb24']])('GET /v1/rooms?%s is a 400', async (query) => {
     const gw = await startTestGateway();
     expectProblem(await gw.json(`/v1/rooms?${query}`), 400);
   });

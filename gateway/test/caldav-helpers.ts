@@ -4,13 +4,22 @@ import ICAL from 'ical.js';
 
 export const lines = (...l: string[]) => l.join('\r\n') + '\r\n';
 
-export function eventIcs(uid: string, options: { summary?: string; start?: Date; minutes?: number; location?: string; description?: string; rrule?: string; attendees?: string[]; organizer?: string; extra?: string[] } = {}): string {
+export function eventIcs(
+  uid: string,
+  options: { summary?: string; start?: Date; minutes?: number; location?: string; description?: string; rrule?: string; attendees?: string[]; organizer?: string; extra?: string[] } = {},
+): string {
   const start = options.start ?? new Date(Date.now() + 2 * 3_600_000);
   const end = new Date(start.getTime() + (options.minutes ?? 60) * 60_000);
   const stamp = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
   return lines(
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//third party//test//EN',
-    'BEGIN:VEVENT', `UID:${uid}`, `DTSTAMP:${stamp(new Date())}`, `DTSTART:${stamp(start)}`, `DTEND:${stamp(end)}`,
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//third party//test//EN',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    `DTSTAMP:${stamp(new Date())}`,
+    `DTSTART:${stamp(start)}`,
+    `DTEND:${stamp(end)}`,
     `SUMMARY:${options.summary ?? 'Réunion'}`,
     ...(options.location ? [`LOCATION:${options.location}`] : []),
     ...(options.description ? [`DESCRIPTION:${options.description}`] : []),
@@ -18,7 +27,8 @@ export function eventIcs(uid: string, options: { summary?: string; start?: Date;
     ...(options.organizer ? [`ORGANIZER:mailto:${options.organizer}`] : []),
     ...(options.attendees ?? []).map((a) => `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${a}`),
     ...(options.extra ?? []),
-    'END:VEVENT', 'END:VCALENDAR',
+    'END:VEVENT',
+    'END:VCALENDAR',
   );
 }
 
@@ -94,5 +104,12 @@ export async function objectByUid(calendarUrl: string, authorization: string, ui
   });
   const xml = await r.text();
   const data = /<C:calendar-data[^>]*>([\s\S]*?)<\/C:calendar-data>/i.exec(xml)?.[1];
-  return data ? data.replace(/&#13;/g, '\r').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&') : null;
+  return data
+    ? data
+        .replace(/&#13;/g, '\r')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&quot;/g, '"')
+        .replace(/&amp;/g, '&')
+    : null;
 }

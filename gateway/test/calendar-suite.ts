@@ -56,17 +56,27 @@ export function kept(ics: string): Record<string, string[]> {
       .map((p) => {
         // Servers reorder parameters: compare them sorted, without the ones servers add.
         const [name, params, type, ...values] = structuredClone(p.toJSON()) as [string, Record<string, unknown>, string, ...unknown[]];
-        const sorted = Object.fromEntries(Object.entries(params).filter(([k]) => !SERVER_PARAMS.has(k)).sort(([a], [b]) => a.localeCompare(b)));
+        const sorted = Object.fromEntries(
+          Object.entries(params)
+            .filter(([k]) => !SERVER_PARAMS.has(k))
+            .sort(([a], [b]) => a.localeCompare(b)),
+        );
         return new ICAL.Property([name, sorted, type, ...values]).toICALString();
       })
       .sort();
-    const alarms = event.getAllSubcomponents('valarm').map((a: Component) => a.toString()).sort();
+    const alarms = event
+      .getAllSubcomponents('valarm')
+      .map((a: Component) => a.toString())
+      .sort();
     out[key] = [...properties, ...alarms];
   }
   return out;
 }
 
-const zonesOf = (ics: string) => parse(ics).getAllSubcomponents('vtimezone').map((z) => String(z.getFirstPropertyValue('tzid')));
+const zonesOf = (ics: string) =>
+  parse(ics)
+    .getAllSubcomponents('vtimezone')
+    .map((z) => String(z.getFirstPropertyValue('tzid')));
 
 /** The UTC instant of each VEVENT's DTSTART, read with the object's own VTIMEZONEs only. */
 function startInstants(ics: string): string[] {
@@ -97,8 +107,7 @@ export function calendarRouteSuite(name: string, start: () => Promise<SuiteServe
       await server?.stop();
     });
 
-    const call = (method: string, path: string, body?: unknown) =>
-      gw.json(path, { method, headers: { 'x-caldav-authorization': server.authorization }, ...(body === undefined ? {} : { body }) });
+    const call = (method: string, path: string, body?: unknown) => gw.json(path, { method, headers: { 'x-caldav-authorization': server.authorization }, ...(body === undefined ? {} : { body }) });
     const put = async (ics: string, uid: string) => {
       const href = `${server.calendar}${encodeURIComponent(uid)}.ics`;
       expect(await davPut(href, server.authorization, ics)).toBeLessThan(300);
@@ -117,7 +126,13 @@ export function calendarRouteSuite(name: string, start: () => Promise<SuiteServe
     });
 
     it('creates a meeting in a linked zone (Indian/Reunion): its TZID is defined and the instant kept', async () => {
-      const { status, body } = await call('POST', '/v1/calendars/events', { calendar: server.calendar, title: 'Point La Réunion', start: '2026-12-15T10:00:00', end: '2026-12-15T11:00:00', timeZone: 'Indian/Reunion' });
+      const { status, body } = await call('POST', '/v1/calendars/events', {
+        calendar: server.calendar,
+        title: 'Point La Réunion',
+        start: '2026-12-15T10:00:00',
+        end: '2026-12-15T11:00:00',
+        timeZone: 'Indian/Reunion',
+      });
       expect(status).toBe(201);
       expect(body.scheduling).toMatchObject({ mode: 'none', invitationsSent: false, action: 'none' });
       const data = await stored(body.href);
@@ -127,7 +142,13 @@ export function calendarRouteSuite(name: string, start: () => Promise<SuiteServe
     });
 
     it('writes a UTC meeting as Z times without TZID', async () => {
-      const { status, body } = await call('POST', '/v1/calendars/events', { calendar: server.calendar, title: 'Point UTC', start: '2026-12-16T10:00:00', end: '2026-12-16T11:00:00', timeZone: 'Etc/UTC' });
+      const { status, body } = await call('POST', '/v1/calendars/events', {
+        calendar: server.calendar,
+        title: 'Point UTC',
+        start: '2026-12-16T10:00:00',
+        end: '2026-12-16T11:00:00',
+        timeZone: 'Etc/UTC',
+      });
       expect(status).toBe(201);
       const data = await stored(body.href);
       const start = parse(data).getFirstSubcomponent('vevent')!.getFirstProperty('dtstart')!;
@@ -195,7 +216,9 @@ export function calendarRouteSuite(name: string, start: () => Promise<SuiteServe
         attendees: [{ email: 'dana@elsewhere.test', name: 'Dana' }],
       });
       expect(status).toBe(201);
-      const organizer = parse(await stored(body.href)).getFirstSubcomponent('vevent')!.getFirstPropertyValue('organizer');
+      const organizer = parse(await stored(body.href))
+        .getFirstSubcomponent('vevent')!
+        .getFirstPropertyValue('organizer');
       expect(String(organizer).toLowerCase()).toBe(`mailto:${server.agentEmail}`);
       expect(body.scheduling.organizer).toBe(server.agentEmail);
       checkScheduling(body.scheduling, server);

@@ -22,7 +22,14 @@ describe('honest scheduling on Cyrus', () => {
   });
   const call = (method: string, path: string, body: unknown, user = 'alice') => gw.json(path, { method, headers: { 'x-caldav-authorization': cyrus.basic(user) }, body });
   const create = (attendees: string[]) =>
-    call('POST', '/v1/calendars/events', { calendar: cyrus.calendarUrl('alice'), title: 'Comité', start: '2026-12-17T10:00:00', end: '2026-12-17T11:00:00', timeZone: 'Europe/Paris', attendees: attendees.map((email) => ({ email })) });
+    call('POST', '/v1/calendars/events', {
+      calendar: cyrus.calendarUrl('alice'),
+      title: 'Comité',
+      start: '2026-12-17T10:00:00',
+      end: '2026-12-17T11:00:00',
+      timeZone: 'Europe/Paris',
+      attendees: attendees.map((email) => ({ email })),
+    });
   const bobsCopy = async (uid: string) => {
     const r = await fetch(cyrus.calendarUrl('bob'), {
       method: 'REPORT',
@@ -116,7 +123,11 @@ describe('honest scheduling on Cyrus', () => {
     expect(await bobsCopy(uid)).not.toBeNull();
     const asBob = await startTestGateway({ CALDAV_SERVERS: cyrus.url, VISIO_LOCAL_USER_EMAIL: 'bob@example.test' });
     try {
-      const r = await asBob.json('/v1/calendars/events/visio', { method: 'POST', headers: { 'x-caldav-authorization': cyrus.basic('bob') }, body: { calendar: cyrus.calendarUrl('bob'), uid, lang: 'en' } });
+      const r = await asBob.json('/v1/calendars/events/visio', {
+        method: 'POST',
+        headers: { 'x-caldav-authorization': cyrus.basic('bob') },
+        body: { calendar: cyrus.calendarUrl('bob'), uid, lang: 'en' },
+      });
       expect(r.status).toBe(200);
       expect(r.body.scheduling).toMatchObject({ invitationsSent: false, action: 'ask-organizer', organizer: 'alice@example.test', recipients: [] });
       expect(r.body.scheduling.message).toContain('Ask alice@example.test');

@@ -47,7 +47,17 @@ const text = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', ' ', '\r
 const calendar = () =>
   fc.oneof(
     { weight: 6, arbitrary: mode.map((m) => `${dav.url}alice/m-${m}/`) },
-    { weight: 2, arbitrary: fc.constantFrom(`${dav.url}alice/work/`, `${dav.url}alice/work/../../../../etc/`, `${dav.url}alice/work/%2e%2e/%2e%2e/`, 'http://169.254.169.254/latest/', 'file:///etc/passwd', 'not a url') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(
+        `${dav.url}alice/work/`,
+        `${dav.url}alice/work/../../../../etc/`,
+        `${dav.url}alice/work/%2e%2e/%2e%2e/`,
+        'http://169.254.169.254/latest/',
+        'file:///etc/passwd',
+        'not a url',
+      ),
+    },
     { weight: 1, arbitrary: text },
   );
 const href = () =>
@@ -59,7 +69,7 @@ const authorization = fc.oneof(
   { weight: 4, arbitrary: mode.map((m) => `Basic ${Buffer.from(`m-${m}:pw`).toString('base64')}`) },
   { weight: 1, arbitrary: fc.constantFrom('basic YWxpY2U6cHc=', 'BEARER abc', 'Bearer', 'Digest x', '', 'Basic !!!', `Basic ${'A'.repeat(9000)}`) },
 );
-const maybe = <T,>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 
 const ref = () =>
   fc.oneof(
@@ -67,58 +77,80 @@ const ref = () =>
     { weight: 2, arbitrary: fc.record({ calendar: calendar(), uid: fc.oneof(fc.constantFrom('a.ics', 'c.ics', 'missing'), text) }) },
     { weight: 1, arbitrary: fc.record({ calendar: calendar(), href: maybe(href()), uid: maybe(text), lang: maybe(fc.constantFrom('fr', 'en', 'de')) }, { requiredKeys: [] }) },
   );
-const newEvent = () => fc.record(
-  {
-    calendar: calendar(),
-    title: fc.oneof({ weight: 4, arbitrary: fc.constant('Réunion') }, { weight: 1, arbitrary: text }),
-    start: fc.oneof({ weight: 6, arbitrary: fc.constant('2026-12-01T10:00:00') }, { weight: 1, arbitrary: fc.constantFrom('2026-02-30T10:00:00', 'tomorrow') }, { weight: 1, arbitrary: text }),
-    end: fc.oneof({ weight: 6, arbitrary: fc.constant('2026-12-01T11:00:00') }, { weight: 1, arbitrary: fc.constantFrom('2026-12-01T09:00:00') }, { weight: 1, arbitrary: text }),
-    timeZone: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('Europe/Paris', 'UTC', 'Indian/Reunion') }, { weight: 1, arbitrary: fc.constantFrom('Mars/Olympus', '') }),
-    rrule: maybe(fc.constantFrom('FREQ=WEEKLY;COUNT=3', 'FREQ=SECONDLY', 'garbage')),
-    attendees: maybe(fc.array(fc.record({ email: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('bob@example.test', 'carol@example.gouv.fr') }, { weight: 1, arbitrary: text }) }), { maxLength: 2 })),
-  },
-  { requiredKeys: ['calendar', 'title', 'start', 'end', 'timeZone'] },
-);
+const newEvent = () =>
+  fc.record(
+    {
+      calendar: calendar(),
+      title: fc.oneof({ weight: 4, arbitrary: fc.constant('Réunion') }, { weight: 1, arbitrary: text }),
+      start: fc.oneof({ weight: 6, arbitrary: fc.constant('2026-12-01T10:00:00') }, { weight: 1, arbitrary: fc.constantFrom('2026-02-30T10:00:00', 'tomorrow') }, { weight: 1, arbitrary: text }),
+      end: fc.oneof({ weight: 6, arbitrary: fc.constant('2026-12-01T11:00:00') }, { weight: 1, arbitrary: fc.constantFrom('2026-12-01T09:00:00') }, { weight: 1, arbitrary: text }),
+      timeZone: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('Europe/Paris', 'UTC', 'Indian/Reunion') }, { weight: 1, arbitrary: fc.constantFrom('Mars/Olympus', '') }),
+      rrule: maybe(fc.constantFrom('FREQ=WEEKLY;COUNT=3', 'FREQ=SECONDLY', 'garbage')),
+      attendees: maybe(
+        fc.array(fc.record({ email: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('bob@example.test', 'carol@example.gouv.fr') }, { weight: 1, arbitrary: text }) }), { maxLength: 2 }),
+      ),
+    },
+    { requiredKeys: ['calendar', 'title', 'start', 'end', 'timeZone'] },
+  );
 
 type Case = { method: string; path: string; authorization: string; body?: unknown };
 // Built once the server runs: the arbitraries hold its URL.
 const routes = (): Record<string, fc.Arbitrary<Case>> => ({
   'GET /v1/calendars': authorization.map((a) => ({ method: 'GET', path: '/v1/calendars', authorization: a })),
-  'GET /v1/meetings/upcoming': fc.tuple(authorization, fc.oneof({ weight: 6, arbitrary: fc.constantFrom('', '?hours=1', '?hours=168') }, { weight: 1, arbitrary: fc.constantFrom('?hours=0', '?hours=abc', '?x=1') }, { weight: 1, arbitrary: text.map((t) => `?hours=${encodeURIComponent(t)}`) })).map(([a, q]) => ({ method: 'GET', path: `/v1/meetings/upcoming${q}`, authorization: a })),
-  'POST /v1/calendars/events': fc.tuple(authorization, fc.oneof({ weight: 5, arbitrary: newEvent() }, { weight: 1, arbitrary: fc.anything() })).map(([a, b]) => ({ method: 'POST', path: '/v1/calendars/events', authorization: a, body: b })),
-  'POST /v1/calendars/events/visio': fc.tuple(authorization, fc.oneof({ weight: 5, arbitrary: ref() }, { weight: 1, arbitrary: fc.anything() })).map(([a, b]) => ({ method: 'POST', path: '/v1/calendars/events/visio', authorization: a, body: b })),
+  'GET /v1/meetings/upcoming': fc
+    .tuple(
+      authorization,
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constantFrom('', '?hours=1', '?hours=168') },
+        { weight: 1, arbitrary: fc.constantFrom('?hours=0', '?hours=abc', '?x=1') },
+        { weight: 1, arbitrary: text.map((t) => `?hours=${encodeURIComponent(t)}`) },
+      ),
+    )
+    .map(([a, q]) => ({ method: 'GET', path: `/v1/meetings/upcoming${q}`, authorization: a })),
+  'POST /v1/calendars/events': fc
+    .tuple(authorization, fc.oneof({ weight: 5, arbitrary: newEvent() }, { weight: 1, arbitrary: fc.anything() }))
+    .map(([a, b]) => ({ method: 'POST', path: '/v1/calendars/events', authorization: a, body: b })),
+  'POST /v1/calendars/events/visio': fc
+    .tuple(authorization, fc.oneof({ weight: 5, arbitrary: ref() }, { weight: 1, arbitrary: fc.anything() }))
+    .map(([a, b]) => ({ method: 'POST', path: '/v1/calendars/events/visio', authorization: a, body: b })),
   'DELETE /v1/calendars/events/visio': fc.tuple(authorization, ref()).map(([a, b]) => ({ method: 'DELETE', path: '/v1/calendars/events/visio', authorization: a, body: b })),
 });
 const ROUTE_NAMES = ['GET /v1/calendars', 'GET /v1/meetings/upcoming', 'POST /v1/calendars/events', 'POST /v1/calendars/events/visio', 'DELETE /v1/calendars/events/visio'];
 
 async function pool<T>(items: T[], limit: number, run: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
 }
 
 describe('fuzzing the calendar routes against a hostile CalDAV server', () => {
-  it.each(ROUTE_NAMES)('%s: 1,000 cases, never a 500', async (route) => {
-    const cases = fc.sample(routes()[route]!, { numRuns: RUNS, seed: SEED });
-    const statuses = new Map<number, number>();
-    await pool(cases, CONCURRENCY, async (c) => {
-      const answer = await gw.json(c.path, {
-        method: c.method,
-        headers: { 'x-caldav-authorization': c.authorization, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) ?? 'null' }),
+  it.each(ROUTE_NAMES)(
+    '%s: 1,000 cases, never a 500',
+    async (route) => {
+      const cases = fc.sample(routes()[route]!, { numRuns: RUNS, seed: SEED });
+      const statuses = new Map<number, number>();
+      await pool(cases, CONCURRENCY, async (c) => {
+        const answer = await gw.json(c.path, {
+          method: c.method,
+          headers: { 'x-caldav-authorization': c.authorization, ...(c.body === undefined ? {} : { 'content-type': 'application/json' }) },
+          ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) ?? 'null' }),
+        });
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        const where = `${route} seed ${SEED}: ${JSON.stringify(c).slice(0, 500)} answered ${JSON.stringify(answer.body).slice(0, 300)}`;
+        expect(answer.status, where).not.toBe(500);
+        expect(answer.status, where).toBeLessThan(600);
+        if (answer.status >= 400) {
+          expect(answer.headers.get('content-type'), where).toBe('application/problem+json');
+          expect(ProblemSchema.safeParse(answer.body).success, where).toBe(true);
+          expect(answer.body.type, where).not.toBe('urn:visio:problem:internal');
+        }
       });
-      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-      const where = `${route} seed ${SEED}: ${JSON.stringify(c).slice(0, 500)} answered ${JSON.stringify(answer.body).slice(0, 300)}`;
-      expect(answer.status, where).not.toBe(500);
-      expect(answer.status, where).toBeLessThan(600);
-      if (answer.status >= 400) {
-        expect(answer.headers.get('content-type'), where).toBe('application/problem+json');
-        expect(ProblemSchema.safeParse(answer.body).success, where).toBe(true);
-        expect(answer.body.type, where).not.toBe('urn:visio:problem:internal');
-      }
-    });
-    console.log(`${route}: ${RUNS} cases, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
-    expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(RUNS);
-  }, 180_000);
+      console.log(`${route}: ${RUNS} cases, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
+      expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(RUNS);
+    },
+    180_000,
+  );
 });

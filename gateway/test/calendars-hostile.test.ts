@@ -73,7 +73,10 @@ describe('hostile recurring series', () => {
     // The request's expansion budget is wall time: generous here, so that on a loaded machine the sane
     // series are always reached after the hostile ones have spent their own (per-object) budgets.
     // Logs off: Node writes to a pipe synchronously, and this busy test process may be slow to drain it.
-    gateway = await startGatewayProcess({ CALDAV_SERVERS: dav.url, CALDAV_TIMEOUT_MS: '10000', CALDAV_EXPANSION_MS: '30000', LOG_LEVEL: 'warn' }, 30_000, ['--import', join(import.meta.dirname, 'fixtures', 'event-loop-delay.mjs')]);
+    gateway = await startGatewayProcess({ CALDAV_SERVERS: dav.url, CALDAV_TIMEOUT_MS: '10000', CALDAV_EXPANSION_MS: '30000', LOG_LEVEL: 'warn' }, 30_000, [
+      '--import',
+      join(import.meta.dirname, 'fixtures', 'event-loop-delay.mjs'),
+    ]);
     // The machine is shared (2 cores, many test runs at once): the gateway's threads get the CPU first,
     // so that the delay measured is what the gateway's own work causes, not what other programs do.
     // Threads inherit it; the expansion workers start later, from the main thread.
@@ -105,7 +108,17 @@ describe('hostile recurring series', () => {
     const overrides = Array.from({ length: 3000 }, (_, i) => {
       const id = new Date(dailyStart.getTime() + i * DAY);
       const moved = new Date(id.getTime() + 600_000);
-      return ['END:VEVENT', 'BEGIN:VEVENT', 'UID:daily', `DTSTAMP:${stamp(new Date())}`, `RECURRENCE-ID:${stamp(id)}`, `DTSTART:${stamp(moved)}`, `DTEND:${stamp(new Date(moved.getTime() + 60_000))}`, `SUMMARY:Moved ${i}`, `LOCATION:${LINK}`];
+      return [
+        'END:VEVENT',
+        'BEGIN:VEVENT',
+        'UID:daily',
+        `DTSTAMP:${stamp(new Date())}`,
+        `RECURRENCE-ID:${stamp(id)}`,
+        `DTSTART:${stamp(moved)}`,
+        `DTEND:${stamp(new Date(moved.getTime() + 60_000))}`,
+        `SUMMARY:Moved ${i}`,
+        `LOCATION:${LINK}`,
+      ];
     }).flat();
     put('daily.ics', seriesIcs('daily', 'FREQ=DAILY', dailyStart, overrides));
     put('plain.ics', eventIcs('plain', { start: new Date(now + 2 * 3_600_000), location: LINK, summary: 'Réunion normale' }));
@@ -333,7 +346,7 @@ describe('writes, credentials, connections and discovery', () => {
     expect(dav.maxInFlight).toBe(2);
   }, 60_000);
 
-  it('past its lifetime, keeps discovery while the calendar home\'s getctag is the same, with one request', async () => {
+  it("past its lifetime, keeps discovery while the calendar home's getctag is the same, with one request", async () => {
     reset();
     const short = await startTestGateway({ CALDAV_SERVERS: dav.url, CALDAV_DISCOVERY_TTL_MS: '500' });
     const first = await call(short, 'GET', '/v1/calendars');
@@ -365,4 +378,3 @@ describe('writes, credentials, connections and discovery', () => {
     expect(dav.hits.slice(afterMiss).some((h) => h.method === 'PROPFIND')).toBe(true);
   });
 });
-

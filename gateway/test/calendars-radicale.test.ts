@@ -34,7 +34,14 @@ async function putEvent(ics: string, name = `${randomUUID()}.ics`): Promise<stri
 }
 
 // The suite shared by every server, on this Radicale (started above, stopped below).
-calendarRouteSuite('Radicale (no scheduling)', async () => ({ caldavServers: radicale.url, calendar: work, authorization: auth, agentEmail: 'alice@example.test', schedules: false, stop: async () => undefined }));
+calendarRouteSuite('Radicale (no scheduling)', async () => ({
+  caldavServers: radicale.url,
+  calendar: work,
+  authorization: auth,
+  agentEmail: 'alice@example.test',
+  schedules: false,
+  stop: async () => undefined,
+}));
 
 describe('calendars on Radicale (no server-side scheduling)', () => {
   it('lists the calendars found from the server root, with name, colour and whether they take events', async () => {
@@ -196,7 +203,13 @@ describe('calendars on Radicale: bad input changes nothing', () => {
   });
 
   it('event text with CR/LF or HTML cannot inject properties', async () => {
-    const bad = await call('POST', '/v1/calendars/events', { calendar: work, title: 'Titre\r\nATTENDEE:mailto:evil@example.test', start: '2026-12-03T10:00:00', end: '2026-12-03T11:00:00', timeZone: 'Europe/Paris' });
+    const bad = await call('POST', '/v1/calendars/events', {
+      calendar: work,
+      title: 'Titre\r\nATTENDEE:mailto:evil@example.test',
+      start: '2026-12-03T10:00:00',
+      end: '2026-12-03T11:00:00',
+      timeZone: 'Europe/Paris',
+    });
     expect(bad.status).toBe(400);
     const { status, body } = await call('POST', '/v1/calendars/events', {
       calendar: work,

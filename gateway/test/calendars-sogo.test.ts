@@ -22,8 +22,7 @@ afterAll(async () => {
   await sogo?.stop();
 });
 
-const call = (method: string, path: string, body?: unknown) =>
-  gw.json(path, { method, headers: { 'x-caldav-authorization': sogo.basic('alice') }, ...(body === undefined ? {} : { body }) });
+const call = (method: string, path: string, body?: unknown) => gw.json(path, { method, headers: { 'x-caldav-authorization': sogo.basic('alice') }, ...(body === undefined ? {} : { body }) });
 
 /** The attendee's own copy of an event, found by UID in their calendar (SOGo names it itself). */
 async function bobsCopy(uid: string): Promise<ReturnType<typeof events>[number] | null> {
@@ -32,7 +31,14 @@ async function bobsCopy(uid: string): Promise<ReturnType<typeof events>[number] 
 }
 
 // The suite shared by every server, on this SOGo (started above, stopped below).
-calendarRouteSuite('SOGo 5.8 (RFC 6638 scheduling)', async () => ({ caldavServers: sogo.url, calendar: alice, authorization: sogo.basic('alice'), agentEmail: 'alice@example.test', schedules: true, stop: async () => undefined }));
+calendarRouteSuite('SOGo 5.8 (RFC 6638 scheduling)', async () => ({
+  caldavServers: sogo.url,
+  calendar: alice,
+  authorization: sogo.basic('alice'),
+  agentEmail: 'alice@example.test',
+  schedules: true,
+  stop: async () => undefined,
+}));
 
 describe('calendars on SOGo (server-side scheduling)', () => {
   it("creates a meeting whose invitation reaches the attendee's calendar with the link, and removal updates it", async () => {
@@ -92,7 +98,11 @@ describe('calendars on SOGo (server-side scheduling)', () => {
     });
     const viaProxy = await startTestGateway({ CALDAV_SERVERS: `${proxy.origin}/SOGo/dav/` });
     try {
-      const r = await viaProxy.json('/v1/calendars/events/visio', { method: 'POST', headers: { 'x-caldav-authorization': sogo.basic('alice') }, body: { calendar: alice.replace(sogo.origin, proxy.origin), uid } });
+      const r = await viaProxy.json('/v1/calendars/events/visio', {
+        method: 'POST',
+        headers: { 'x-caldav-authorization': sogo.basic('alice') },
+        body: { calendar: alice.replace(sogo.origin, proxy.origin), uid },
+      });
       expect(r.status).toBe(200);
       const puts = proxy.seen.filter((q) => q.method === 'PUT');
       expect(puts.length).toBe(2);

@@ -47,8 +47,7 @@ afterAll(async () => {
   await Promise.all([trap, redirector, silent].map((s) => new Promise((r) => (s ? s.close(r) : r(null)))));
 });
 
-const get = (gw: TestGateway, path: string, headers: Record<string, string> = {}) =>
-  gw.json(path, { headers: { 'x-caldav-authorization': auth, ...headers } });
+const get = (gw: TestGateway, path: string, headers: Record<string, string> = {}) => gw.json(path, { headers: { 'x-caldav-authorization': auth, ...headers } });
 
 describe('CalDAV SSRF guard', () => {
   let gw: TestGateway;

@@ -66,7 +66,11 @@ describe('Firefox ESR: policies.json from /deploy', () => {
   it('shows the managed gateway locked in the options', async () => {
     await firefox.navigate(tab, `${origin}/options.html`);
     const field = await waitFor(
-      () => firefox.evaluate<{ value: string; disabled: boolean; note: boolean }>(tab, `({ value: document.getElementById('gatewayUrl').value, disabled: document.getElementById('gatewayUrl').disabled, note: !document.getElementById('gatewayUrl-locked').hidden })`),
+      () =>
+        firefox.evaluate<{ value: string; disabled: boolean; note: boolean }>(
+          tab,
+          `({ value: document.getElementById('gatewayUrl').value, disabled: document.getElementById('gatewayUrl').disabled, note: !document.getElementById('gatewayUrl-locked').hidden })`,
+        ),
       (v) => v.value === gw.url,
       'options filled',
       20_000,
@@ -77,7 +81,12 @@ describe('Firefox ESR: policies.json from /deploy', () => {
   it('creates a room on the managed gateway from the popup', async () => {
     await firefox.navigate(tab, `${origin}/popup.html`);
     await firefox.evaluate(tab, `(document.getElementById('title').value = 'Déployé', document.getElementById('create').click(), true)`);
-    const link = await waitFor(() => firefox.evaluate<string | null>(tab, `document.getElementById('link')?.textContent ?? null`), (v) => !!v && v.startsWith('https://'), 'link shown', 20_000);
+    const link = await waitFor(
+      () => firefox.evaluate<string | null>(tab, `document.getElementById('link')?.textContent ?? null`),
+      (v) => !!v && v.startsWith('https://'),
+      'link shown',
+      20_000,
+    );
     const rooms = (await gw.json<{ items: { url: string; title: string }[] }>('/v1/rooms')).body.items;
     expect(rooms.map((r) => [r.url, r.title])).toEqual([[link, 'Déployé']]);
   });

@@ -66,9 +66,7 @@ describe('CRX3 format', () => {
     expect(crx.proofs).toHaveLength(1);
     const spki = publicKey.export({ type: 'spki', format: 'der' });
     expect(crx.proofs[0]!.publicKey.equals(spki)).toBe(true);
-    expect(crx.crxId.toString('hex')).toBe(
-      [...extensionId(spki)].map((ch) => (ch.charCodeAt(0) - 97).toString(16)).join(''),
-    );
+    expect(crx.crxId.toString('hex')).toBe([...extensionId(spki)].map((ch) => (ch.charCodeAt(0) - 97).toString(16)).join(''));
     expect(verifies(crx)).toBe(true);
   });
 
@@ -83,7 +81,11 @@ describe('CRX3 format', () => {
     const dir = tempDir('visio-pack-');
     cpSync(join(REPO, 'extension/browser/dist/chromium'), join(dir, 'ext'), { recursive: true });
     writeFileSync(join(dir, 'key.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const r = spawnSync(CHROMIUM_PATH, ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, 'profile')}`, `--pack-extension=${join(dir, 'ext')}`, `--pack-extension-key=${join(dir, 'key.pem')}`], { timeout: 120_000 });
+    const r = spawnSync(
+      CHROMIUM_PATH,
+      ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, 'profile')}`, `--pack-extension=${join(dir, 'ext')}`, `--pack-extension-key=${join(dir, 'key.pem')}`],
+      { timeout: 120_000 },
+    );
     expect(r.status, String(r.stderr)).toBe(0);
     const crx = parseCrx3(readFileSync(join(dir, 'ext.crx')));
     expect(verifies(crx)).toBe(true);
@@ -166,7 +168,11 @@ describe('/deploy', () => {
     expect(xml).toContain(`appid='${[...crx.crxId.toString('hex')].map((d) => String.fromCharCode(97 + parseInt(d, 16))).join('')}'`);
     const xpi = await gw.fetch('/deploy/thunderbird/visio.xpi');
     expect(xpi.headers.get('content-type')).toBe('application/x-xpinstall');
-    expect(Buffer.from(await xpi.arrayBuffer()).subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(
+      Buffer.from(await xpi.arrayBuffer())
+        .subarray(0, 2)
+        .toString('latin1'),
+    ).toBe('PK');
     expect(JSON.parse(await text('/deploy/firefox/updates.json')).addons['visio@numerique.gouv.fr'].updates[0].version).toBe('0.1.0');
 
     // A new build: version 0.2.0 in the built manifest, its zip next to it.

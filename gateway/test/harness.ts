@@ -42,7 +42,7 @@ export async function startTestGateway(env: Record<string, string> = {}): Promis
       const { body, ...rest } = init;
       const headers = new Headers(rest.headers);
       if (body !== undefined && typeof body !== 'string') headers.set('content-type', 'application/json');
-      const response = await fetchIt(path, { ...rest, headers, body: body === undefined || typeof body === "string" ? (body as string | undefined) : JSON.stringify(body) });
+      const response = await fetchIt(path, { ...rest, headers, body: body === undefined || typeof body === 'string' ? (body as string | undefined) : JSON.stringify(body) });
       const text = await response.text();
       let parsed: unknown = text;
       try {

@@ -40,7 +40,8 @@ export interface HostileCaldav {
   close(): Promise<void>;
 }
 
-const xml = (body: string) => `<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">${body}</d:multistatus>`;
+const xml = (body: string) =>
+  `<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/">${body}</d:multistatus>`;
 const response = (href: string, props: string) => `<d:response><d:href>${href}</d:href><d:propstat><d:prop>${props}</d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`;
 const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -86,7 +87,9 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html><body><form action="/login"><input name="user"></form></body></html>');
         return true;
       case 'malformed':
-        res.writeHead(207, { 'content-type': 'application/xml; charset=utf-8' }).end('<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response><d:href>/dav/alice/work/x.ics</d:href><d:propstat><d:prop><c:calendar-data');
+        res
+          .writeHead(207, { 'content-type': 'application/xml; charset=utf-8' })
+          .end('<?xml version="1.0"?><d:multistatus xmlns:d="DAV:"><d:response><d:href>/dav/alice/work/x.ics</d:href><d:propstat><d:prop><c:calendar-data');
         return true;
       case 'gzipBomb': {
         // Zeros compress about 1000:1: a gigabyte arrives as about a megabyte, produced as fast as it is read.
@@ -160,7 +163,10 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
       const depth = req.headers.depth ?? '0';
       let answer = '';
       if (path === '/dav/' || path === home) {
-        answer = response(path, `<d:current-user-principal><d:href>${home}</d:href></d:current-user-principal><c:calendar-home-set><d:href>${home}</d:href></c:calendar-home-set><d:resourcetype><d:collection/></d:resourcetype>${path === home ? `<cs:getctag>${state.homeTag}</cs:getctag>` : ''}`);
+        answer = response(
+          path,
+          `<d:current-user-principal><d:href>${home}</d:href></d:current-user-principal><c:calendar-home-set><d:href>${home}</d:href></c:calendar-home-set><d:resourcetype><d:collection/></d:resourcetype>${path === home ? `<cs:getctag>${state.homeTag}</cs:getctag>` : ''}`,
+        );
         if (path === home && depth === '1') answer += calendarResponse(calendar);
       } else if (path === calendar) {
         answer = calendarResponse(calendar);
@@ -169,7 +175,9 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
     }
     if (method === 'REPORT' && path === calendar) {
       if (misbehave('report', req, res)) return;
-      const answer = [...state.objects].map(([name, o]) => response(`${calendar}${name}`, `<d:getetag>${escapeXml(o.etag)}</d:getetag><c:calendar-data>${escapeXml(o.data)}</c:calendar-data>`)).join('');
+      const answer = [...state.objects]
+        .map(([name, o]) => response(`${calendar}${name}`, `<d:getetag>${escapeXml(o.etag)}</d:getetag><c:calendar-data>${escapeXml(o.data)}</c:calendar-data>`))
+        .join('');
       return void res.writeHead(207, { 'content-type': 'application/xml; charset=utf-8' }).end(xml(answer));
     }
     let name: string | null = null;
@@ -204,7 +212,10 @@ export async function startHostileCaldav(): Promise<HostileCaldav> {
   }
 
   const calendarResponse = (href: string) =>
-    response(href, '<d:resourcetype><d:collection/><c:calendar/></d:resourcetype><d:displayname>Travail</d:displayname><c:supported-calendar-component-set><c:comp name="VEVENT"/></c:supported-calendar-component-set><cs:getctag>1</cs:getctag>');
+    response(
+      href,
+      '<d:resourcetype><d:collection/><c:calendar/></d:resourcetype><d:displayname>Travail</d:displayname><c:supported-calendar-component-set><c:comp name="VEVENT"/></c:supported-calendar-component-set><cs:getctag>1</cs:getctag>',
+    );
 
   server.on('connection', (s) => {
     sockets.add(s);
@@ -228,6 +239,20 @@ export function hugeEvent(): string {
   if (huge) return huge;
   const text = 'x'.repeat(18 * 1024 * 1024);
   const folded = `DESCRIPTION:${text}`.match(/.{1,74}/g)!.join('\r\n ');
-  huge = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//hostile//test//EN', 'BEGIN:VEVENT', 'UID:huge', 'DTSTAMP:20260101T000000Z', 'DTSTART:20991201T100000Z', 'DTEND:20991201T110000Z', 'SUMMARY:Huge', folded, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  huge = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//hostile//test//EN',
+    'BEGIN:VEVENT',
+    'UID:huge',
+    'DTSTAMP:20260101T000000Z',
+    'DTSTART:20991201T100000Z',
+    'DTEND:20991201T110000Z',
+    'SUMMARY:Huge',
+    folded,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
   return huge;
 }

@@ -8,7 +8,21 @@ import { addRoomToIcs, buildMeetingIcs } from '@visio/shared/ics';
 import { enableCalendars, launchThunderbird, type Thunderbird } from '@visio/testing/thunderbird';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const ZONES = ['Europe/Paris', 'Indian/Reunion', 'Indian/Mayotte', 'America/Guadeloupe', 'Pacific/Wallis', 'Asia/Calcutta', 'America/Miquelon', 'Pacific/Noumea', 'America/Cayenne', 'Etc/UTC', 'Zulu', 'UCT', 'Etc/GMT'];
+const ZONES = [
+  'Europe/Paris',
+  'Indian/Reunion',
+  'Indian/Mayotte',
+  'America/Guadeloupe',
+  'Pacific/Wallis',
+  'Asia/Calcutta',
+  'America/Miquelon',
+  'Pacific/Noumea',
+  'America/Cayenne',
+  'Etc/UTC',
+  'Zulu',
+  'UCT',
+  'Etc/GMT',
+];
 const WALL = ['2026-12-15T10:00:00', '2027-07-15T10:00:00'];
 const room = { code: 'abc-defg-hij', url: 'https://visio.numerique.gouv.fr/abc-defg-hij' };
 
@@ -77,14 +91,18 @@ describe('Thunderbird reads the client fixtures after Visio was added', () => {
     ['thunderbird-153-series.ics', ['2027-01-05T09:00', '2027-01-12T13:00', '2027-01-26T09:00', '2027-02-02T09:00', '2027-02-09T09:00', '2027-02-16T09:00', '2027-02-23T09:00']],
     // First Thursday monthly from 7 January 2027 at 9:30 Paris, 6 times, March cancelled, February moved to Friday 14:00.
     ['outlook-exchange2010-series.ics', ['2027-01-07T08:30', '2027-02-05T13:00', '2027-04-01T07:30', '2027-05-06T07:30', '2027-06-03T07:30']],
-  ])('%s: every occurrence where it was, each with the room and its alarm', async (file, starts) => {
-    const patched = addRoomToIcs(readFileSync(join(fixtures, file), 'utf8'), room);
-    const read = await tb.chrome<{ alarms: number; occurrences: { start: string; title: string; location: string; alarms: number }[] }>(OCCURRENCES, patched);
-    expect(read.occurrences.map((o) => o.start.slice(0, 16))).toEqual(starts);
-    for (const o of read.occurrences) {
-      expect(o.location).toContain(room.url);
-      expect(o.alarms).toBe(1);
-    }
-    expect(read.occurrences.filter((o) => /décalé/.test(o.title))).toHaveLength(1);
-  }, 60_000);
+  ])(
+    '%s: every occurrence where it was, each with the room and its alarm',
+    async (file, starts) => {
+      const patched = addRoomToIcs(readFileSync(join(fixtures, file), 'utf8'), room);
+      const read = await tb.chrome<{ alarms: number; occurrences: { start: string; title: string; location: string; alarms: number }[] }>(OCCURRENCES, patched);
+      expect(read.occurrences.map((o) => o.start.slice(0, 16))).toEqual(starts);
+      for (const o of read.occurrences) {
+        expect(o.location).toContain(room.url);
+        expect(o.alarms).toBe(1);
+      }
+      expect(read.occurrences.filter((o) => /décalé/.test(o.title))).toHaveLength(1);
+    },
+    60_000,
+  );
 });

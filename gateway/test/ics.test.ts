@@ -46,7 +46,10 @@ describe('POST /v1/ics', () => {
     expect(String(vevent.getFirstPropertyValue('description'))).toContain('Ordre du jour : budget');
     expect(String(vevent.getFirstPropertyValue('description'))).toContain(room.url);
     expect(String(vevent.getFirstPropertyValue('rrule'))).toContain('FREQ=WEEKLY');
-    const conference = ics.replace(/\r\n[ \t]/g, '').split('\r\n').find((l) => l.startsWith('CONFERENCE;'));
+    const conference = ics
+      .replace(/\r\n[ \t]/g, '')
+      .split('\r\n')
+      .find((l) => l.startsWith('CONFERENCE;'));
     expect(conference).toBeDefined();
     expect(conference).toContain(';VALUE=URI');
     expect(conference).toContain(';FEATURE=AUDIO,VIDEO');
@@ -104,7 +107,7 @@ describe('POST /v1/ics', () => {
 
   it('cannot be made to inject properties through text (property-based)', async () => {
     const gw = await startTestGateway();
-    const nasty = fc.string({ unit: fc.constantFrom('a', ' ', '\r', '\n', ';', ':', ',', '\\', '"', '<', '>', '&', 'É', 'X', '-') , minLength: 1, maxLength: 40 });
+    const nasty = fc.string({ unit: fc.constantFrom('a', ' ', '\r', '\n', ';', ':', ',', '\\', '"', '<', '>', '&', 'É', 'X', '-'), minLength: 1, maxLength: 40 });
     await fc.assert(
       fc.asyncProperty(nasty, async (text) => {
         const description = `${text}\r\nATTENDEE:mailto:evil@example.com\r\nX-INJECTED:1`;

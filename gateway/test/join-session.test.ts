@@ -44,7 +44,9 @@ beforeAll(async () => {
   lk = await startLiveKitDouble();
   seen.add(lk.apiSecret);
   // The LiveKit Meet front end: a page on loopback, where the browser lands with its join token.
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="fr"><title>LiveKit Meet</title><h1>Réunion</h1></html>'));
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="fr"><title>LiveKit Meet</title><h1>Réunion</h1></html>'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   frontEnd = { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
   const env = {
@@ -245,7 +247,12 @@ describe('join links in OIDC mode', () => {
 
   it('the cookie opens no API route: reading and creating rooms stay bearer-only', async () => {
     const { session } = await joinSignIn(`/j/${await createRoom(await bearer('bob'), 'Réunion')}`, 'alice');
-    for (const [method, path] of [['GET', '/v1/rooms'], ['GET', '/v1/me'], ['POST', '/v1/rooms'], ['GET', '/v1/audit']] as const) {
+    for (const [method, path] of [
+      ['GET', '/v1/rooms'],
+      ['GET', '/v1/me'],
+      ['POST', '/v1/rooms'],
+      ['GET', '/v1/audit'],
+    ] as const) {
       const response = await fetch(`${gateway.url}${path}`, {
         method,
         headers: { cookie: `${COOKIE}=${session}`, 'content-type': 'application/json', origin: gateway.url },

@@ -63,9 +63,14 @@ const stamp = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}
 const live: string[] = [];
 
 describe('the room follows the meeting (gateway CalDAV routes, Radicale)', () => {
-  it('create and save: the room is attached with the event\'s schedule', async () => {
+  it("create and save: the room is attached with the event's schedule", async () => {
     const { body } = await call(gw, 'POST', '/v1/calendars/events', {
-      calendar: work, title: 'Comité', start: '2026-12-15T10:00:00', end: '2026-12-15T11:00:00', timeZone: 'Europe/Paris', rrule: 'FREQ=WEEKLY;COUNT=3',
+      calendar: work,
+      title: 'Comité',
+      start: '2026-12-15T10:00:00',
+      end: '2026-12-15T11:00:00',
+      timeZone: 'Europe/Paris',
+      rrule: 'FREQ=WEEKLY;COUNT=3',
     });
     hrefs.add(body.href);
     live.push(body.room.code);
@@ -155,7 +160,7 @@ describe('the room follows the meeting (gateway CalDAV routes, Radicale)', () =>
     expect(await orphans(gw)).toEqual([]);
   });
 
-  it('after the retention job (drafts expired): zero orphans, and every live event\'s room still open', async () => {
+  it("after the retention job (drafts expired): zero orphans, and every live event's room still open", async () => {
     // A draft: a room made for an editor that never saved.
     const draft = (await gw.json('/v1/rooms', { method: 'POST', body: { eventUid: randomUUID() } })).body.code;
     expect(await orphans(gw)).toEqual([draft]);

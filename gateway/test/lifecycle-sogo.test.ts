@@ -30,9 +30,14 @@ const orphans = () => openOrphans(gw, hrefs, auth());
 const room = async (code: string) => (await gw.json(`/v1/rooms/${code}`)).body;
 
 describe('the room follows the meeting (gateway CalDAV routes, SOGo)', () => {
-  it('create and save: attached with the series\' schedule', async () => {
+  it("create and save: attached with the series' schedule", async () => {
     const { status, body } = await call('POST', '/v1/calendars/events', {
-      calendar, title: 'Hebdo', start: '2026-12-14T10:00:00', end: '2026-12-14T11:00:00', timeZone: 'Europe/Paris', rrule: 'FREQ=WEEKLY;UNTIL=20270301T090000Z',
+      calendar,
+      title: 'Hebdo',
+      start: '2026-12-14T10:00:00',
+      end: '2026-12-14T11:00:00',
+      timeZone: 'Europe/Paris',
+      rrule: 'FREQ=WEEKLY;UNTIL=20270301T090000Z',
     });
     expect(status).toBe(201);
     hrefs.add(body.href);
@@ -62,7 +67,7 @@ describe('the room follows the meeting (gateway CalDAV routes, SOGo)', () => {
     expect(await orphans()).toEqual([]);
   });
 
-  it('after the retention job: zero orphans, the live event\'s room still open', async () => {
+  it("after the retention job: zero orphans, the live event's room still open", async () => {
     await gw.json('/v1/rooms', { method: 'POST', body: { eventUid: randomUUID() } });
     expect(await orphans()).toHaveLength(1);
     expect(await retentionAfter(gw, 3)).toMatchObject({ ran: true, ended: 1 });

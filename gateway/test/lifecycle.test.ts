@@ -79,7 +79,7 @@ describe('room schedule API', () => {
 });
 
 describe('the shared client', () => {
-  it('sets the schedule, reads a room\'s state, and gives Join the sentence to say for an ended room', async () => {
+  it("sets the schedule, reads a room's state, and gives Join the sentence to say for an ended room", async () => {
     const gw = await startTestGateway();
     const client = createVisioClient({ baseUrl: gw.url, clientName: 'test' });
     const room = await client.createRoom({ eventUid: 'evt-client' });
@@ -106,7 +106,10 @@ describe('invitation files', () => {
     expect(file.status).toBe(200);
     const code = /visio-([a-z-]+)\.ics/.exec(file.headers.get('content-disposition') ?? '')![1]!;
     expect((await gw.json(`/v1/rooms/${code}`)).body.schedule).toEqual({
-      start: '2026-12-10T13:00:00Z', end: '2026-12-10T15:00:00Z', timeZone: 'Europe/Paris', recurrenceEnd: '2026-12-17T13:00:00Z',
+      start: '2026-12-10T13:00:00Z',
+      end: '2026-12-10T15:00:00Z',
+      timeZone: 'Europe/Paris',
+      recurrenceEnd: '2026-12-17T13:00:00Z',
     });
     expect(await retentionAfter(gw, 3)).toMatchObject({ ended: 0 });
   });
@@ -125,7 +128,8 @@ describe('retention job', () => {
     const instant = await make({ title: 'Point rapide' });
     await gw.json(`/v1/rooms/${savedLate}/schedule`, { method: 'PUT', body: meeting(5) });
 
-    const state = async () => Object.fromEntries(((await gw.json('/v1/rooms?limit=100&state=all')).body.items as { code: string; state: string; releaseReason?: string }[]).map((r) => [r.code, r.releaseReason ?? r.state]));
+    const state = async () =>
+      Object.fromEntries(((await gw.json('/v1/rooms?limit=100&state=all')).body.items as { code: string; state: string; releaseReason?: string }[]).map((r) => [r.code, r.releaseReason ?? r.state]));
     expect(await gw.runRetention()).toMatchObject({ ran: true, ended: 1 });
     expect(await state()).toMatchObject({ [longOver]: 'retention', [recent]: 'open', [draft]: 'open', [instant]: 'open' });
 
@@ -227,7 +231,14 @@ describe('lifecycle settings', () => {
   it('takes values within bounds and refuses the rest by name', () => {
     expect(loadSettings({ ...base, ROOM_RETENTION_DAYS: '1', ROOM_DRAFT_TTL: '3600' }).roomLifecycle).toEqual({ retentionDays: 1, draftTtlMs: 3_600_000 });
     expect(loadSettings({ ...base, ROOM_RETENTION_DAYS: '3650', ROOM_DRAFT_TTL: '2592000' }).roomLifecycle).toEqual({ retentionDays: 3650, draftTtlMs: 2_592_000_000 });
-    for (const [name, value] of [['ROOM_RETENTION_DAYS', '0'], ['ROOM_RETENTION_DAYS', '3651'], ['ROOM_RETENTION_DAYS', '1.5'], ['ROOM_RETENTION_DAYS', 'month'], ['ROOM_DRAFT_TTL', '3599'], ['ROOM_DRAFT_TTL', '2592001']] as const) {
+    for (const [name, value] of [
+      ['ROOM_RETENTION_DAYS', '0'],
+      ['ROOM_RETENTION_DAYS', '3651'],
+      ['ROOM_RETENTION_DAYS', '1.5'],
+      ['ROOM_RETENTION_DAYS', 'month'],
+      ['ROOM_DRAFT_TTL', '3599'],
+      ['ROOM_DRAFT_TTL', '2592001'],
+    ] as const) {
       expect(() => loadSettings({ ...base, [name]: value })).toThrow(ConfigError);
       expect(() => loadSettings({ ...base, [name]: value })).toThrow(name);
     }

@@ -46,7 +46,11 @@ describe('gateway process', () => {
 
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);
-    const lines = p.out().stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = p
+      .out()
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.some((l) => l.msg === 'request' && l.path === '/v1/rooms' && l.status === 201)).toBe(true);
   });
 

@@ -72,7 +72,10 @@ describe('VISIO_PROVIDER=meet against the Meet double', () => {
     const pin = meet.rooms()[0]!.telephony.pin_code!;
     expect((await gw.json('/v1/config')).body.telephony).toEqual({ enabled: true, phoneNumber: '+33187210000' });
 
-    for (const [lang, label] of [['fr', 'Code'], ['en', 'PIN']] as const) {
+    for (const [lang, label] of [
+      ['fr', 'Code'],
+      ['en', 'PIN'],
+    ] as const) {
       const inv = (await gw.json(`/v1/rooms/${room.code}/invitation?lang=${lang}`)).body;
       expect(inv.text).toContain(room.url);
       expect(inv.text).toContain('+33 1 87 21 00 00');
@@ -236,7 +239,9 @@ describe('VISIO_PROVIDER=meet against the Meet double', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.type).toBe('urn:visio:problem:provider-refused');
     expect(refused.body.detail).toMatch(/example\.gouv\.fr.*allowed domains/);
-    const refusal = await createVisioClient({ baseUrl: otherDomain.url }).createRoom().catch((e: unknown) => e);
+    const refusal = await createVisioClient({ baseUrl: otherDomain.url })
+      .createRoom()
+      .catch((e: unknown) => e);
     expect(describeError(refusal, 'fr')).toMatch(/Contactez votre administrateur/);
   });
 

@@ -96,7 +96,13 @@ describe('switch a calendar to Visio on Radicale', () => {
   it('documents the switch and migration routes in /openapi.json', async () => {
     const { body } = await gw.json('/openapi.json');
     expect(Object.keys(body.paths)).toEqual(
-      expect.arrayContaining(['/v1/calendars/events/switch', '/v1/calendars/migrations', '/v1/calendars/migrations/{id}', '/v1/calendars/migrations/{id}/apply', '/v1/calendars/migrations/{id}/report.csv']),
+      expect.arrayContaining([
+        '/v1/calendars/events/switch',
+        '/v1/calendars/migrations',
+        '/v1/calendars/migrations/{id}',
+        '/v1/calendars/migrations/{id}/apply',
+        '/v1/calendars/migrations/{id}/report.csv',
+      ]),
     );
     expect(body.paths['/v1/calendars/migrations'].post.parameters.map((p: any) => p.name)).toContain('x-caldav-authorization');
     expect(Object.keys(body.components.schemas)).toEqual(expect.arrayContaining(['SwitchEventResult', 'Migration', 'MigrationItem', 'MigrationRequest', 'MigrationApply']));

@@ -23,10 +23,13 @@ const processes: GatewayProcess[] = [];
 setGlobalDispatcher(new Agent({ pipelining: 0 }));
 
 beforeAll(async () => {
-  sogo = await startSogo({
-    alice: { password: 'alice-bulk-password', name: 'Alice Martin', email: ME },
-    bob: { password: 'bob-password', name: 'Bob Durand', email: 'bob@example.test' },
-  }, { workers: 8 });
+  sogo = await startSogo(
+    {
+      alice: { password: 'alice-bulk-password', name: 'Alice Martin', email: ME },
+      bob: { password: 'bob-password', name: 'Bob Durand', email: 'bob@example.test' },
+    },
+    { workers: 8 },
+  );
   alice = sogo.calendarUrl('alice');
   dataDir = mkdtempSync(join(tmpdir(), 'visio-bulk-'));
 }, 120_000);
@@ -37,7 +40,16 @@ afterAll(async () => {
 });
 
 type Kind = 'teams' | 'zoom-series' | 'zoom-moved' | 'webex' | 'google' | 'theirs' | 'plain' | 'visio';
-const KINDS: [Kind, number][] = [['teams', 150], ['zoom-series', 50], ['zoom-moved', 20], ['webex', 40], ['google', 40], ['theirs', 100], ['plain', 80], ['visio', 20]];
+const KINDS: [Kind, number][] = [
+  ['teams', 150],
+  ['zoom-series', 50],
+  ['zoom-moved', 20],
+  ['webex', 40],
+  ['google', 40],
+  ['theirs', 100],
+  ['plain', 80],
+  ['visio', 20],
+];
 const BODIES: Record<string, string> = {
   teams: corpusBody('teams/text-fr-exchange.txt'),
   zoom: corpusBody('zoom/text-en-full.txt'),
@@ -51,16 +63,30 @@ function objectFor(kind: Kind, n: number): { uid: string; ics: string } {
   const stamp = (d: Date) => `${d.toISOString().slice(0, 19).replace(/[-:]/g, '')}Z`;
   const end = new Date(day.getTime() + 3_600_000);
   const body =
-    kind === 'plain' ? 'On en parle sur Zoom ou Teams ? Ordre du jour en pièce jointe.' :
-    kind === 'visio' ? 'Rejoindre : https://visio.numerique.gouv.fr/abc-defg-hij' :
-    BODIES[kind.startsWith('zoom') ? 'zoom' : kind === 'theirs' ? 'teams' : kind]!;
+    kind === 'plain'
+      ? 'On en parle sur Zoom ou Teams ? Ordre du jour en pièce jointe.'
+      : kind === 'visio'
+        ? 'Rejoindre : https://visio.numerique.gouv.fr/abc-defg-hij'
+        : BODIES[kind.startsWith('zoom') ? 'zoom' : kind === 'theirs' ? 'teams' : kind]!;
   const organizer = kind === 'theirs' ? ['ORGANIZER;CN=Bob Durand:mailto:bob@example.test', `ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:${ME}`] : [`ORGANIZER;CN=Alice Martin:mailto:${ME}`];
   const event = (extra: string[], start: Date, finish: Date) => [
-    'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20261201T080000Z', `DTSTART:${stamp(start)}`, `DTEND:${stamp(finish)}`, `SUMMARY:Réunion ${kind} ${n}`,
-    ...organizer, `DESCRIPTION:${icsText(body)}`, ...(kind === 'teams' || kind === 'theirs' ? ['LOCATION:Réunion Microsoft Teams'] : []), ...extra, 'END:VEVENT',
+    'BEGIN:VEVENT',
+    `UID:${uid}`,
+    'DTSTAMP:20261201T080000Z',
+    `DTSTART:${stamp(start)}`,
+    `DTEND:${stamp(finish)}`,
+    `SUMMARY:Réunion ${kind} ${n}`,
+    ...organizer,
+    `DESCRIPTION:${icsText(body)}`,
+    ...(kind === 'teams' || kind === 'theirs' ? ['LOCATION:Réunion Microsoft Teams'] : []),
+    ...extra,
+    'END:VEVENT',
   ];
   const series = kind === 'zoom-series' || kind === 'zoom-moved' ? ['RRULE:FREQ=WEEKLY;COUNT=12'] : [];
-  const moved = kind === 'zoom-moved' ? event([`RECURRENCE-ID:${stamp(new Date(day.getTime() + 7 * 86_400_000))}`], new Date(day.getTime() + 7 * 86_400_000 + 7_200_000), new Date(day.getTime() + 7 * 86_400_000 + 10_800_000)) : [];
+  const moved =
+    kind === 'zoom-moved'
+      ? event([`RECURRENCE-ID:${stamp(new Date(day.getTime() + 7 * 86_400_000))}`], new Date(day.getTime() + 7 * 86_400_000 + 7_200_000), new Date(day.getTime() + 7 * 86_400_000 + 10_800_000))
+      : [];
   return { uid, ics: lines('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//third party//bulk//EN', ...event(series, day, end), ...moved, 'END:VCALENDAR') };
 }
 
@@ -96,9 +122,11 @@ async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>)
       }
     }
   };
-  await Promise.all(Array.from({ length: size }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await again(item);
-  }));
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await again(item);
+    }),
+  );
 }
 
 async function startGateway() {

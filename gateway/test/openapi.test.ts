@@ -17,7 +17,13 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-const LIVEKIT = { VISIO_PROVIDER: 'livekit', LIVEKIT_URL: 'ws://127.0.0.1:7880', LIVEKIT_API_KEY: 'devkey', LIVEKIT_API_SECRET: 'a-secret-of-at-least-32-characters!!', LIVEKIT_MEET_URL: 'https://meet.example.gouv.fr' };
+const LIVEKIT = {
+  VISIO_PROVIDER: 'livekit',
+  LIVEKIT_URL: 'ws://127.0.0.1:7880',
+  LIVEKIT_API_KEY: 'devkey',
+  LIVEKIT_API_SECRET: 'a-secret-of-at-least-32-characters!!',
+  LIVEKIT_MEET_URL: 'https://meet.example.gouv.fr',
+};
 const OIDC = { OIDC_ISSUER: 'https://op.example.gouv.fr', OIDC_CLIENT_ID: 'visio-gateway', OIDC_CLIENT_SECRET: 'op-secret-0123456789', VISIO_PUBLIC_URL: 'https://visio-gateway.example.gouv.fr' };
 
 async function appWith(env: Record<string, string>) {

@@ -11,7 +11,13 @@ import { startTestGateway, type TestGateway } from './harness.ts';
 
 const PROVIDERS: Record<string, Record<string, string>> = {
   standalone: {},
-  livekit: { VISIO_PROVIDER: 'livekit', LIVEKIT_URL: 'ws://127.0.0.1:7880', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: 'secret-secret-secret-secret-secret-0123', LIVEKIT_MEET_URL: 'https://meet.example.gouv.fr' },
+  livekit: {
+    VISIO_PROVIDER: 'livekit',
+    LIVEKIT_URL: 'ws://127.0.0.1:7880',
+    LIVEKIT_API_KEY: 'key',
+    LIVEKIT_API_SECRET: 'secret-secret-secret-secret-secret-0123',
+    LIVEKIT_MEET_URL: 'https://meet.example.gouv.fr',
+  },
   meet: { VISIO_PROVIDER: 'meet', MEET_API_URL: 'https://meet.example.gouv.fr/external-api/v1.0', MEET_CLIENT_ID: 'id', MEET_CLIENT_SECRET: 'secret', MEET_PROBE_EMAIL: 'sonde@example.gouv.fr' },
 };
 const AUTH: Record<string, Record<string, string>> = {
@@ -26,8 +32,14 @@ function referencedUrls(text: string): string[] {
 }
 
 async function served(gw: TestGateway) {
-  const xml = { fr: await (await gw.fetch('/outlook/manifest.xml', { headers: { 'accept-language': 'fr-FR' } })).text(), en: await (await gw.fetch('/outlook/manifest.xml', { headers: { 'accept-language': 'en-US' } })).text() };
-  const json = { fr: await (await gw.fetch('/outlook/manifest.json', { headers: { 'accept-language': 'fr-FR' } })).text(), en: await (await gw.fetch('/outlook/manifest.json', { headers: { 'accept-language': 'en-US' } })).text() };
+  const xml = {
+    fr: await (await gw.fetch('/outlook/manifest.xml', { headers: { 'accept-language': 'fr-FR' } })).text(),
+    en: await (await gw.fetch('/outlook/manifest.xml', { headers: { 'accept-language': 'en-US' } })).text(),
+  };
+  const json = {
+    fr: await (await gw.fetch('/outlook/manifest.json', { headers: { 'accept-language': 'fr-FR' } })).text(),
+    en: await (await gw.fetch('/outlook/manifest.json', { headers: { 'accept-language': 'en-US' } })).text(),
+  };
   return { xml, json };
 }
 
@@ -94,7 +106,12 @@ describe('Outlook add-in manifests served by the gateway', () => {
     expect(ok.status).toBe(302);
     expect(ok.headers.get('location')).toBe('https://visio.numerique.gouv.fr/abc-defg-hij');
     expect(ok.headers.get('cross-origin-opener-policy')).toBe('unsafe-none');
-    for (const url of ['https://evil.example/abc-defg-hij', 'https://visio.numerique.gouv.fr.evil.example/abc-defg-hij', 'javascript:alert(1)', 'https://visio.numerique.gouv.fr/abc-defg-hij https://evil.example/']) {
+    for (const url of [
+      'https://evil.example/abc-defg-hij',
+      'https://visio.numerique.gouv.fr.evil.example/abc-defg-hij',
+      'javascript:alert(1)',
+      'https://visio.numerique.gouv.fr/abc-defg-hij https://evil.example/',
+    ]) {
       const res = await join(url);
       expect(res.status, url).toBe(400);
       expect(res.headers.get('content-type')).toContain('application/problem+json');

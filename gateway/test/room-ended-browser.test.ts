@@ -27,9 +27,17 @@ afterAll(async () => {
 });
 
 describe('link of an ended room in Chromium', () => {
-  for (const [locale, lang, heading, colorScheme] of [['fr-FR', 'fr', 'Cette réunion est terminée', 'light'], ['en-GB', 'en', 'This meeting has ended', 'dark']] as const) {
+  for (const [locale, lang, heading, colorScheme] of [
+    ['fr-FR', 'fr', 'Cette réunion est terminée', 'light'],
+    ['en-GB', 'en', 'This meeting has ended', 'dark'],
+  ] as const) {
     it(`${locale} (${colorScheme}): says when it ended, accessible, and opens no meeting`, async () => {
-      const room = (await gw.json('/v1/rooms', { method: 'POST', body: { title: 'Comité', eventUid: `evt-${lang}`, schedule: { start: '2026-12-15T10:00:00', end: '2026-12-15T11:00:00', timeZone: 'Europe/Paris' } } })).body;
+      const room = (
+        await gw.json('/v1/rooms', {
+          method: 'POST',
+          body: { title: 'Comité', eventUid: `evt-${lang}`, schedule: { start: '2026-12-15T10:00:00', end: '2026-12-15T11:00:00', timeZone: 'Europe/Paris' } },
+        })
+      ).body;
       await gw.json(`/v1/rooms/${room.code}`, { method: 'DELETE' });
       const browser = await launchChromium({ locale, colorScheme });
       browsers.push(browser);

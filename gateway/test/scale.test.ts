@@ -27,9 +27,7 @@ afterAll(async () => {
 
 async function instances(n: number, databaseUrl: string): Promise<GatewayProcess[]> {
   const started = await Promise.all(
-    Array.from({ length: n }, () =>
-      startGatewayProcess({ DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '5', VISIO_IDEMPOTENCY_STALE_MS: String(STALE_MS), LOG_LEVEL: 'warn' }),
-    ),
+    Array.from({ length: n }, () => startGatewayProcess({ DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '5', VISIO_IDEMPOTENCY_STALE_MS: String(STALE_MS), LOG_LEVEL: 'warn' })),
   );
   running.push(...started);
   return started;
@@ -159,11 +157,7 @@ describe('two gateway instances on one PostgreSQL', () => {
     expect(rooms).toHaveLength(keys.size);
     expect(new Set(rooms.map((r) => r.code))).toEqual(new Set(final.values()));
     for (const r of rooms) expect(final.get(r.title.replace('Réunion ', ''))).toBe(r.code);
-    const orphans = await cluster.query(
-      'SELECT count(*)::int AS n FROM rooms r WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.room_code = r.code)',
-      [],
-      dbName(url),
-    );
+    const orphans = await cluster.query('SELECT count(*)::int AS n FROM rooms r WHERE NOT EXISTS (SELECT 1 FROM idempotency_keys k WHERE k.room_code = r.code)', [], dbName(url));
     expect(orphans[0]!.n).toBe(0);
   }, 90_000);
 
@@ -273,7 +267,13 @@ describe('join sessions across instances (OIDC mode, LiveKit)', () => {
       const bobLanded = await new TestUserAgent().signIn(pending.url, 'bob', (u) => u.origin === 'https://test-app.example');
       const tokens = await fetch(`${a!.url}/auth/token`, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'authorization_code', code: readRedirect(bobLanded.href, pending), code_verifier: pending.verifier, client_id: CLIENT.id, redirect_uri: CLIENT.redirectUri }),
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: readRedirect(bobLanded.href, pending),
+          code_verifier: pending.verifier,
+          client_id: CLIENT.id,
+          redirect_uri: CLIENT.redirectUri,
+        }),
       });
       const bob = ((await tokens.json()) as { access_token: string }).access_token;
       const created = await fetch(`${b!.url}/v1/rooms`, { method: 'POST', headers: { authorization: `Bearer ${bob}`, 'content-type': 'application/json' }, body: '{}' });

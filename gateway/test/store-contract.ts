@@ -75,7 +75,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.findRoomByEvent(room.owner, 'evt-none')).toBeNull();
     });
 
-    it('pages an owner\'s rooms newest first, ties broken by code, without gaps or repeats', async () => {
+    it("pages an owner's rooms newest first, ties broken by code, without gaps or repeats", async () => {
       const store = await open();
       const owner = 'pager@example.gouv.fr';
       const rooms: StoredRoom[] = [];
@@ -263,7 +263,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.revokeServiceKey('caldav', Date.now())).toBe(false);
       expect(await store.revokeServiceKey('k2', Date.now())).toBe(true);
       expect(await store.findServiceKey('hk1')).toBeNull();
-      expect((await store.listServiceKeys()).map((k) => [k.id, k.revokedAt !== undefined])).toEqual([['k1', true], ['k2', true]]);
+      expect((await store.listServiceKeys()).map((k) => [k.id, k.revokedAt !== undefined])).toEqual([
+        ['k1', true],
+        ['k2', true],
+      ]);
       expect((await store.listServiceKeys())[0]!.revokedAt).toBe('2026-03-02T00:00:00.000Z');
     });
 
@@ -310,7 +313,15 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
     it('keeps a migration plan with its items, and records each outcome once', async () => {
       const store = await open();
-      const migration = { id: 'mig-1', owner: 'agent@example.gouv.fr', createdAt: '2026-03-01T10:00:00.000Z', from: '2026-03-01T10:00:00.000Z', to: '2027-03-01T10:00:00.000Z', scheduling: 'server' as const, appliedAt: null };
+      const migration = {
+        id: 'mig-1',
+        owner: 'agent@example.gouv.fr',
+        createdAt: '2026-03-01T10:00:00.000Z',
+        from: '2026-03-01T10:00:00.000Z',
+        to: '2027-03-01T10:00:00.000Z',
+        scheduling: 'server' as const,
+        appliedAt: null,
+      };
       const items = Array.from({ length: 500 }, (_, k) => ({
         id: `item-${k}`,
         position: k,
@@ -348,7 +359,7 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(after?.items[4]).toMatchObject({ result: 'converted', room: 'abc-defg-hik', error: null });
     });
 
-    it('keeps a room\'s schedule, attaches it once, and ends it once with its audit entry', async () => {
+    it("keeps a room's schedule, attaches it once, and ends it once with its audit entry", async () => {
       const store = await open();
       const owner = 'life@example.gouv.fr';
       const schedule = { start: '2026-03-02T10:00:00', end: '2026-03-02T11:00:00', timeZone: 'Europe/Paris', recurrenceEnd: null };
@@ -391,7 +402,13 @@ export function storeContract(name: string, factory: StoreFactory): void {
       const at = (d: string) => `2026-03-${d}T10:00:00.000Z`;
       const over = sampleRoom({ owner, eventUid: 'e1', schedule: { start: '2026-03-01T10:00:00Z', end: '2026-03-01T11:00:00Z', timeZone: 'UTC' }, scheduleEndsAt: at('01'), attachedAt: at('01') });
       const future = sampleRoom({ owner, eventUid: 'e2', schedule: { start: '2026-03-30T10:00:00Z', end: '2026-03-30T11:00:00Z', timeZone: 'UTC' }, scheduleEndsAt: at('30'), attachedAt: at('01') });
-      const endless = sampleRoom({ owner, eventUid: 'e3', schedule: { start: '2026-01-01T10:00:00Z', end: '2026-01-01T11:00:00Z', timeZone: 'UTC', recurrenceEnd: null }, attachedAt: at('01'), createdAt: '2026-01-01T00:00:00.000Z' });
+      const endless = sampleRoom({
+        owner,
+        eventUid: 'e3',
+        schedule: { start: '2026-01-01T10:00:00Z', end: '2026-01-01T11:00:00Z', timeZone: 'UTC', recurrenceEnd: null },
+        attachedAt: at('01'),
+        createdAt: '2026-01-01T00:00:00.000Z',
+      });
       const draft = sampleRoom({ owner, eventUid: 'e4', createdAt: at('02') });
       const freshDraft = sampleRoom({ owner, eventUid: 'e5', createdAt: at('09') });
       const attachedNoSchedule = sampleRoom({ owner, eventUid: 'e6', createdAt: at('02'), attachedAt: at('02') });
@@ -403,7 +420,11 @@ export function storeContract(name: string, factory: StoreFactory): void {
 
       const due = await store.listRoomsToEnd({ scheduleEndedBefore: at('05'), draftCreatedBefore: at('05'), instantCreatedBefore: at('05'), limit: 10 });
       expect(due.map((d) => [d.room.code, d.reason]).sort()).toEqual(
-        [[over.code, 'retention'], [draft.code, 'draft-expired'], [instant.code, 'retention']].sort(),
+        [
+          [over.code, 'retention'],
+          [draft.code, 'draft-expired'],
+          [instant.code, 'retention'],
+        ].sort(),
       );
       expect(await store.listRoomsToEnd({ scheduleEndedBefore: at('05'), draftCreatedBefore: at('05'), instantCreatedBefore: at('05'), limit: 2 })).toHaveLength(2);
       // Attaching takes a draft out.

@@ -71,9 +71,29 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
     const zoom = zoomProperties();
     const stamp = '20270104T090000Z';
     const ics = lines(
-      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//third party//test//EN',
-      'BEGIN:VEVENT', `UID:${uid}`, `DTSTAMP:${stamp}`, 'DTSTART:20270104T090000Z', 'DTEND:20270104T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=10', 'SUMMARY:Hebdo', `LOCATION:${zoom.location}`, `DESCRIPTION:${zoom.description}`, 'END:VEVENT',
-      'BEGIN:VEVENT', `UID:${uid}`, `DTSTAMP:${stamp}`, 'RECURRENCE-ID:20270111T090000Z', 'DTSTART:20270111T140000Z', 'DTEND:20270111T150000Z', 'SUMMARY:Hebdo (déplacé)', `LOCATION:${zoom.location}`, `DESCRIPTION:${zoom.description}`, 'END:VEVENT',
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//third party//test//EN',
+      'BEGIN:VEVENT',
+      `UID:${uid}`,
+      `DTSTAMP:${stamp}`,
+      'DTSTART:20270104T090000Z',
+      'DTEND:20270104T100000Z',
+      'RRULE:FREQ=WEEKLY;COUNT=10',
+      'SUMMARY:Hebdo',
+      `LOCATION:${zoom.location}`,
+      `DESCRIPTION:${zoom.description}`,
+      'END:VEVENT',
+      'BEGIN:VEVENT',
+      `UID:${uid}`,
+      `DTSTAMP:${stamp}`,
+      'RECURRENCE-ID:20270111T090000Z',
+      'DTSTART:20270111T140000Z',
+      'DTEND:20270111T150000Z',
+      'SUMMARY:Hebdo (déplacé)',
+      `LOCATION:${zoom.location}`,
+      `DESCRIPTION:${zoom.description}`,
+      'END:VEVENT',
       'END:VCALENDAR',
     );
     const href = await put(ics);

@@ -33,7 +33,9 @@ describe('switch to Visio on SOGo (server-side scheduling)', () => {
   it("switches a Teams meeting: the attendee's copy carries the Visio link and not the Teams one", async () => {
     const uid = randomUUID();
     const href = `${alice}${uid}.ics`;
-    expect(await davPut(href, sogo.basic('alice'), eventIcs(uid, { summary: 'Point hebdo', ...teamsProperties(), organizer: 'alice@example.test', attendees: ['bob@example.test'] }))).toBeLessThan(300);
+    expect(await davPut(href, sogo.basic('alice'), eventIcs(uid, { summary: 'Point hebdo', ...teamsProperties(), organizer: 'alice@example.test', attendees: ['bob@example.test'] }))).toBeLessThan(
+      300,
+    );
     const invited = await bobsCopy(uid);
     expect(invited?.raw).toContain('teams.microsoft.com');
 
@@ -60,9 +62,21 @@ describe('switch to Visio on SOGo (server-side scheduling)', () => {
     const href = `${alice}${uid}.ics`;
     const zoom = zoomProperties();
     const ics = lines(
-      'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//third party//test//EN',
-      'BEGIN:VEVENT', `UID:${uid}`, 'DTSTAMP:20270104T090000Z', 'DTSTART:20270104T090000Z', 'DTEND:20270104T100000Z', 'RRULE:FREQ=WEEKLY;COUNT=8', 'SUMMARY:Hebdo Zoom',
-      'ORGANIZER;CN=Alice Martin:mailto:alice@example.test', 'ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.test', `LOCATION:${zoom.location}`, `DESCRIPTION:${zoom.description}`, 'END:VEVENT',
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//third party//test//EN',
+      'BEGIN:VEVENT',
+      `UID:${uid}`,
+      'DTSTAMP:20270104T090000Z',
+      'DTSTART:20270104T090000Z',
+      'DTEND:20270104T100000Z',
+      'RRULE:FREQ=WEEKLY;COUNT=8',
+      'SUMMARY:Hebdo Zoom',
+      'ORGANIZER;CN=Alice Martin:mailto:alice@example.test',
+      'ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.test',
+      `LOCATION:${zoom.location}`,
+      `DESCRIPTION:${zoom.description}`,
+      'END:VEVENT',
       'END:VCALENDAR',
     );
     expect(await davPut(href, sogo.basic('alice'), ics)).toBeLessThan(300);

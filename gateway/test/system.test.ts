@@ -68,9 +68,7 @@ describe('system routes and HTTP hygiene', () => {
     const ok = await preflight('https://calendar.example.gouv.fr');
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://calendar.example.gouv.fr');
     expect(ok.headers.get('access-control-allow-headers')).toContain('idempotency-key');
-    expect((await preflight('chrome-extension://abcdefghijklmnopabcdefghijklmnop')).headers.get('access-control-allow-origin')).toBe(
-      'chrome-extension://abcdefghijklmnopabcdefghijklmnop',
-    );
+    expect((await preflight('chrome-extension://abcdefghijklmnopabcdefghijklmnop')).headers.get('access-control-allow-origin')).toBe('chrome-extension://abcdefghijklmnopabcdefghijklmnop');
     for (const origin of ['https://evil.example', 'https://calendar.example.gouv.fr.evil.example', 'null']) {
       const refused = await preflight(origin);
       expect(refused.headers.get('access-control-allow-origin')).toBeNull();

@@ -37,7 +37,10 @@ export function ensureDebianPackages(packages = debianPackages) {
   }
   log(`installing Debian packages: ${absent.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', ...absent]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', ...absent],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
       log(`apt-get ${args[0]} failed (exit ${r.status}); the tests need: ${absent.join(' ')}`);

@@ -32,8 +32,14 @@ export const RoomCodeSchema = z
 
 export const TelephonySchema = z
   .object({
-    phoneNumber: z.string().regex(/^\+[1-9]\d{4,14}$/).meta({ example: '+33187210000' }),
-    pin: z.string().regex(/^\d{4,20}$/).meta({ example: '1234567890' }),
+    phoneNumber: z
+      .string()
+      .regex(/^\+[1-9]\d{4,14}$/)
+      .meta({ example: '+33187210000' }),
+    pin: z
+      .string()
+      .regex(/^\d{4,20}$/)
+      .meta({ example: '1234567890' }),
     country: z.string().length(2).optional(),
   })
   .meta({ id: 'Telephony', description: 'Dial-in: number in E.164 form and the room PIN (digits).' }) satisfies z.ZodType<Telephony>;
@@ -41,10 +47,7 @@ export const TelephonySchema = z
 export const EventUidSchema = z.string().min(1).max(255).regex(NO_CONTROL, 'must not contain control characters');
 
 /** Local wall time in `timeZone` ("2026-12-01T10:00:00") or an absolute time with Z/offset. */
-const DateTimeSchema = z.iso
-  .datetime({ local: true, offset: true })
-  .refine(isCalendarDate, 'not a real calendar date')
-  .meta({ example: '2026-12-01T10:00:00' });
+const DateTimeSchema = z.iso.datetime({ local: true, offset: true }).refine(isCalendarDate, 'not a real calendar date').meta({ example: '2026-12-01T10:00:00' });
 const TimeZoneSchema = z.string().max(64).refine(isTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' });
 const endAfterStart = { message: 'end must be after start', path: ['end'] };
 
@@ -57,7 +60,7 @@ export const RoomScheduleSchema = z
     start: DateTimeSchema,
     end: DateTimeSchema,
     timeZone: TimeZoneSchema,
-    recurrenceEnd: DateTimeSchema.nullable().optional().meta({ description: 'Absent: one event; a date-time: the series\' UNTIL; null: a series without end.' }),
+    recurrenceEnd: DateTimeSchema.nullable().optional().meta({ description: "Absent: one event; a date-time: the series' UNTIL; null: a series without end." }),
   })
   .refine((r) => wallTime(r.end) > wallTime(r.start), endAfterStart)
   .refine((r) => typeof r.recurrenceEnd !== 'string' || wallTime(r.recurrenceEnd) >= wallTime(r.start), { message: 'recurrenceEnd must not be before start', path: ['recurrenceEnd'] })
@@ -94,9 +97,7 @@ export const RoomSchema = z
   .meta({ id: 'Room' });
 
 /** `GET /v1/rooms/{code}/state`: whether a room's link still opens a meeting (any signed-in agent). */
-export const RoomStateSchema = z
-  .object({ code: z.string(), state: z.enum(ROOM_STATES), releasedAt: z.iso.datetime().optional(), timeZone: z.string().optional() })
-  .meta({ id: 'RoomState' });
+export const RoomStateSchema = z.object({ code: z.string(), state: z.enum(ROOM_STATES), releasedAt: z.iso.datetime().optional(), timeZone: z.string().optional() }).meta({ id: 'RoomState' });
 
 export const RoomPageSchema = z
   .object({
@@ -107,8 +108,15 @@ export const RoomPageSchema = z
 
 export const ListRoomsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  state: z.enum([...ROOM_STATES, 'all']).default('open').meta({ description: 'Open rooms (default), ended ones, or all.' }),
-  cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/).optional(),
+  state: z
+    .enum([...ROOM_STATES, 'all'])
+    .default('open')
+    .meta({ description: 'Open rooms (default), ended ones, or all.' }),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
 });
 
 export const DeleteRoomResultSchema = z
@@ -122,9 +130,7 @@ export const DeleteRoomResultSchema = z
 
 export const InvitationQuerySchema = z.strictObject({ lang: LangSchema.default('fr') });
 
-export const InvitationSchema = z
-  .object({ subject: z.string(), html: z.string(), text: z.string() })
-  .meta({ id: 'Invitation' });
+export const InvitationSchema = z.object({ subject: z.string(), html: z.string(), text: z.string() }).meta({ id: 'Invitation' });
 
 export const PersonSchema = z.strictObject({
   email: z.email().max(254),
@@ -145,7 +151,6 @@ function isTimeZone(value: string): boolean {
   }
 }
 
-
 // The format check lets 2026-02-30 through; Date would silently roll it over to March.
 function isCalendarDate(value: string): boolean {
   const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
@@ -163,7 +168,11 @@ const meetingFields = {
   location: line(500).optional(),
   organizer: PersonSchema.optional(),
   attendees: z.array(AttendeeSchema).max(500).optional(),
-  rrule: z.string().max(500).regex(/^[A-Z0-9=;,:+-]+$/i, 'not an RRULE value (e.g. FREQ=WEEKLY;BYDAY=MO)').optional(),
+  rrule: z
+    .string()
+    .max(500)
+    .regex(/^[A-Z0-9=;,:+-]+$/i, 'not an RRULE value (e.g. FREQ=WEEKLY;BYDAY=MO)')
+    .optional(),
   lang: LangSchema.default('fr'),
 };
 
@@ -222,7 +231,11 @@ export const ProblemSchema = z
 export const ClientIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'a registered client id');
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 export const CodeVerifierSchema = z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/, 'a PKCE code_verifier (43-128 unreserved characters)');
-const OpaqueSchema = z.string().min(1).max(4096).regex(/^[\x21-\x7e]+$/, 'printable ASCII');
+const OpaqueSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII');
 
 /** `POST /auth/token`, form-encoded (RFC 6749) or JSON. Unknown parameters are ignored, as OAuth requires. */
 export const TokenRequestSchema = z
@@ -252,9 +265,7 @@ export const TokenResponseSchema = z
 export const LogoutRequestSchema = z.object({ refresh_token: OpaqueSchema.optional(), client_id: ClientIdSchema.optional() }).meta({ id: 'LogoutRequest' });
 
 /** `GET /v1/me`: who the token belongs to (for "signed in as"). */
-export const MeSchema = z
-  .object({ sub: z.string(), email: z.string(), name: z.string().optional(), kind: z.enum(['local', 'agent', 'service']) })
-  .meta({ id: 'Me' });
+export const MeSchema = z.object({ sub: z.string(), email: z.string(), name: z.string().optional(), kind: z.enum(['local', 'agent', 'service']) }).meta({ id: 'Me' });
 
 export const AuditEntrySchema = z
   .object({
@@ -269,7 +280,11 @@ export const AuditPageSchema = z.object({ items: z.array(AuditEntrySchema), next
 
 export const AuditQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(300).regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page').optional(),
+  cursor: z
+    .string()
+    .max(300)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor from a previous page')
+    .optional(),
 });
 
 export type TokenRequest = z.input<typeof TokenRequestSchema>;
@@ -293,9 +308,7 @@ export const CalendarSchema = z
   })
   .meta({ id: 'Calendar' });
 
-export const CalendarListSchema = z
-  .object({ server: z.string(), calendars: z.array(CalendarSchema) })
-  .meta({ id: 'CalendarList' });
+export const CalendarListSchema = z.object({ server: z.string(), calendars: z.array(CalendarSchema) }).meta({ id: 'CalendarList' });
 
 export const CreateCalendarEventRequestSchema = z
   .strictObject({ calendar: DavHrefSchema, ...meetingFields })
@@ -318,13 +331,14 @@ export const SchedulingSchema = z
       description: '`server`: the CalDAV server schedules (RFC 6638 `calendar-auto-schedule`); `client`: it does not, invitations are mailed by the agent; `none`: no attendees.',
     }),
     invitationsSent: z.boolean().meta({
-      description: 'True only when the agent is the ORGANIZER (one of the calendar user addresses of their principal) and the server confirmed, with SCHEDULE-STATUS on every attendee after the write, that it sent or delivered the invitation.',
+      description:
+        'True only when the agent is the ORGANIZER (one of the calendar user addresses of their principal) and the server confirmed, with SCHEDULE-STATUS on every attendee after the write, that it sent or delivered the invitation.',
     }),
     action: z.enum(['none', 'send-invitation', 'ask-organizer', 'unconfirmed']).meta({
       description:
         'What the agent must do. `none`: nothing (invitations confirmed, or no attendees). `send-invitation`: mail `ics` (METHOD:REQUEST) to `recipients`. `ask-organizer`: the agent is not the organizer, so nobody was told; only `organizer` can send the update. `unconfirmed`: the server schedules but did not confirm delivery; `ics` can be mailed to be sure.',
     }),
-    message: z.string().meta({ description: 'The same, as a sentence for the agent (in the request\'s language).' }),
+    message: z.string().meta({ description: "The same, as a sentence for the agent (in the request's language)." }),
     organizer: z.string().nullable().meta({ description: 'The ORGANIZER address of the event (without `mailto:`), or null.' }),
     recipients: z.array(z.string()).meta({ description: 'Attendees the agent still has to send `ics` to (empty when none).' }),
     attendees: z
@@ -339,10 +353,7 @@ export const CalendarEventResultSchema = z
     href: z.string(),
     uid: z.string(),
     etag: z.string().nullable(),
-    room: z
-      .object({ code: z.string(), url: z.string(), telephony: TelephonySchema.optional() })
-      .nullable()
-      .meta({ description: 'The Visio room of the event (null after removal).' }),
+    room: z.object({ code: z.string(), url: z.string(), telephony: TelephonySchema.optional() }).nullable().meta({ description: 'The Visio room of the event (null after removal).' }),
     changed: z.boolean().meta({ description: 'False when the event already was as asked (idempotent repeat).' }),
     roomReleased: z.boolean().optional(),
     scheduling: SchedulingSchema,
@@ -377,7 +388,9 @@ export const UpcomingMeetingsSchema = z
       .array(
         z.object({
           href: z.string(),
-          kind: z.enum(['invalid', 'overBudget', 'tooLarge']).meta({ description: '`invalid`: malformed on the server; `overBudget`: needs more recurrence work than a request may spend; `tooLarge`: over CALDAV_MAX_OBJECT_BYTES.' }),
+          kind: z
+            .enum(['invalid', 'overBudget', 'tooLarge'])
+            .meta({ description: '`invalid`: malformed on the server; `overBudget`: needs more recurrence work than a request may spend; `tooLarge`: over CALDAV_MAX_OBJECT_BYTES.' }),
           reason: z.string(),
         }),
       )

@@ -85,8 +85,7 @@ const MESSAGES: Record<Lang, Record<string, string>> = {
     429: 'Too many requests in a short time: wait a moment and try again.',
     400: 'The request is invalid',
     upstream: 'The Visio service is temporarily unavailable. Try again in a few minutes.',
-    'provider-account-unknown':
-      'Your Visio account does not exist yet: sign in to Visio once with your work account, then try again. If this persists, contact your administrator.',
+    'provider-account-unknown': 'Your Visio account does not exist yet: sign in to Visio once with your work account, then try again. If this persists, contact your administrator.',
     'provider-refused': 'Your organisation is not yet allowed to create Visio meetings from this tool. Contact your administrator.',
     'caldav-credentials-refused': 'Your calendar server refused the user name or application password.',
     'caldav-server-not-allowed': 'This calendar server is not allowed by the Visio service.',

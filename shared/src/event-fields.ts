@@ -64,7 +64,10 @@ export function removeRoomFromLocation(location: string, instanceUrl: string, co
   const raws = new Set<string>();
   // Every occurrence of each spelling goes; longer spellings first so a shorter one cannot split them.
   for (const link of roomLinksInLocation(location, instanceUrl, codes)) raws.add(link.raw);
-  return removeLinksFromLocation(location, [...raws].sort((a, b) => b.length - a.length));
+  return removeLinksFromLocation(
+    location,
+    [...raws].sort((a, b) => b.length - a.length),
+  );
 }
 
 /** Visio links that are a place of their own (between separators), not words of a sentence (`Voir <link> ou…`). */

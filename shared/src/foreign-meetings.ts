@@ -108,7 +108,8 @@ interface Link {
 const URL_PATTERN = /https?:\/\/[A-Za-z0-9.-]{1,253}(?::\d{1,5})?(?:[/?#][^\s<>"'`\\{}|^]{0,4096})?/gi;
 const TRAILING = '.,;:!?)]}*';
 // Links that only invitations of these services carry around the join link.
-const HELPER_HOST = /(?:^|\.)(?:aka\.ms|dialin\.teams\.microsoft\.com|teams\.microsoft\.com|microsoft\.com|tel\.meet|zoom\.us|zoomgov\.com|webex\.com|gotomeeting\.com|goto\.com|gotoconnect\.com|bluejeans\.com|bjn\.vc|whereby\.com)$/i;
+const HELPER_HOST =
+  /(?:^|\.)(?:aka\.ms|dialin\.teams\.microsoft\.com|teams\.microsoft\.com|microsoft\.com|tel\.meet|zoom\.us|zoomgov\.com|webex\.com|gotomeeting\.com|goto\.com|gotoconnect\.com|bluejeans\.com|bjn\.vc|whereby\.com)$/i;
 const HELPER_GOOGLE = /^https?:\/\/support\.google\.com\/a\/users\/answer\/9282720|^https?:\/\/meet\.google\.com\//i;
 
 function findLinks(view: View): Link[] {
@@ -137,7 +138,32 @@ function looksLikeHtml(text: string): boolean {
   return HTML_TAG.test(text);
 }
 
-const BLOCK_TAGS = new Set(['div', 'p', 'br', 'tr', 'li', 'table', 'tbody', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'blockquote', 'ul', 'ol', 'pre', 'body', 'html', 'center', 'section', 'header', 'footer']);
+const BLOCK_TAGS = new Set([
+  'div',
+  'p',
+  'br',
+  'tr',
+  'li',
+  'table',
+  'tbody',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'blockquote',
+  'ul',
+  'ol',
+  'pre',
+  'body',
+  'html',
+  'center',
+  'section',
+  'header',
+  'footer',
+]);
 const SKIPPED_ELEMENTS = new Set(['head', 'style', 'script', 'title']);
 
 /** HTML read as lines: tags dropped, block tags as line breaks, whitespace runs as one space. */
@@ -489,7 +515,8 @@ const FOREIGN_PROPERTIES: Record<string, ForeignProvider> = {
 };
 const LINK_PROPERTIES = new Set(['CONFERENCE', 'URL']);
 const TEXT_PROPERTIES = new Set(['DESCRIPTION', 'X-ALT-DESC', 'COMMENT']);
-const LOCATION_NAMES = /^(?:microsoft teams(?: meeting)?|réunion microsoft teams|microsoft teams-besprechung|zoom(?: meeting)?|réunion zoom|webex(?: meeting)?|google meet|goto ?meeting|whereby|bluejeans(?: meeting)?)$/i;
+const LOCATION_NAMES =
+  /^(?:microsoft teams(?: meeting)?|réunion microsoft teams|microsoft teams-besprechung|zoom(?: meeting)?|réunion zoom|webex(?: meeting)?|google meet|goto ?meeting|whereby|bluejeans(?: meeting)?)$/i;
 
 function scanIcs(raw: View, out: ForeignMeeting[]): void {
   const unfolded = unfold(raw);

@@ -116,11 +116,7 @@ export function buildMeetingIcs(input: MeetingInput, options: { method?: IcsMeth
  * nothing but METHOD. With `instanceUrl`, any link of that instance counts as an earlier room (an event
  * another client wrote, without X-VISIO-ROOM).
  */
-export function addRoomToIcs(
-  ics: string,
-  room: RoomLink,
-  options: { lang?: Lang; title?: string; instanceName?: string; now?: Date; method?: 'REQUEST'; instanceUrl?: string } = {},
-): string {
+export function addRoomToIcs(ics: string, room: RoomLink, options: { lang?: Lang; title?: string; instanceName?: string; now?: Date; method?: 'REQUEST'; instanceUrl?: string } = {}): string {
   checkRoom(room);
   const calendar = parseCalendar(ics);
   let changed = addMissingTimezones(calendar);
@@ -308,11 +304,7 @@ function newCalendar(method?: IcsMethod): Component {
 
 // --- the room in one VEVENT ---
 
-function putRoom(
-  event: Component,
-  room: RoomLink,
-  options: { lang?: Lang; title?: string; instanceName?: string; instanceUrl?: string },
-): void {
+function putRoom(event: Component, room: RoomLink, options: { lang?: Lang; title?: string; instanceName?: string; instanceUrl?: string }): void {
   const old = ourLinks(event, options.instanceUrl).filter((url) => url !== room.url);
 
   const place = (event.getFirstPropertyValue('location') as string | null) ?? '';
@@ -392,9 +384,7 @@ function roomCodes(event: Component): string[] {
 }
 
 function linkValues(event: Component): string[] {
-  return [...event.getAllProperties('conference'), ...event.getAllProperties('url')].map((p) =>
-    String(p.getFirstValue() ?? ''),
-  );
+  return [...event.getAllProperties('conference'), ...event.getAllProperties('url')].map((p) => String(p.getFirstValue() ?? ''));
 }
 
 function isOurs(property: Property, links: string[]): boolean {
@@ -435,9 +425,7 @@ export const MAX_ADDED_TIMEZONES = 16;
  * for the first MAX_ADDED_TIMEZONES of them.
  */
 function addMissingTimezones(calendar: Component): boolean {
-  const defined = new Set(
-    calendar.getAllSubcomponents('vtimezone').map((zone) => String(zone.getFirstPropertyValue('tzid'))),
-  );
+  const defined = new Set(calendar.getAllSubcomponents('vtimezone').map((zone) => String(zone.getFirstPropertyValue('tzid'))));
   const missing = new Set<string>();
   for (const event of calendar.getAllSubcomponents('vevent')) {
     for (const name of ZONED) {
@@ -474,14 +462,7 @@ function parseDateTime(value: string, zone: InstanceType<typeof ICAL.Timezone>, 
   if (!match) throw new IcsError('invalid-date', `Invalid ${what} date-time: ${JSON.stringify(value)}`);
   const [year, month, day, hour, minute, second = 0] = match.slice(1, 7).map((part) => Number(part ?? 0)) as number[];
   const asUtc = new Date(Date.UTC(year!, month! - 1, day!, hour, minute, second));
-  if (
-    asUtc.getUTCFullYear() !== year ||
-    asUtc.getUTCMonth() !== month! - 1 ||
-    asUtc.getUTCDate() !== day ||
-    hour! > 23 ||
-    minute! > 59 ||
-    second > 59
-  ) {
+  if (asUtc.getUTCFullYear() !== year || asUtc.getUTCMonth() !== month! - 1 || asUtc.getUTCDate() !== day || hour! > 23 || minute! > 59 || second > 59) {
     throw new IcsError('invalid-date', `Invalid ${what} date-time: ${JSON.stringify(value)}`);
   }
   const suffix = match[7];
@@ -497,10 +478,7 @@ function offsetMinutes(suffix: string): number {
   return suffix.startsWith('-') ? -minutes : minutes;
 }
 
-const RRULE_PARTS = new Set([
-  'FREQ', 'UNTIL', 'COUNT', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY',
-  'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST',
-]);
+const RRULE_PARTS = new Set(['FREQ', 'UNTIL', 'COUNT', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST']);
 const FREQUENCIES = new Set(['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']);
 
 function parseRrule(value: string): InstanceType<typeof ICAL.Recur> {

@@ -42,9 +42,7 @@ export function renderInvitation(input: InvitationInput): Invitation {
   const heading = t.meeting.replace('{name}', name) + (title ? `${t.colon}${title}` : '');
   const url = checkJoinUrl(input.room.url);
   const phone = input.room.telephony;
-  const dial = phone
-    ? { number: formatPhoneNumber(phone.phoneNumber), pin: formatPin(phone.pin), uri: telUri(phone.phoneNumber, phone.pin) }
-    : null;
+  const dial = phone ? { number: formatPhoneNumber(phone.phoneNumber), pin: formatPin(phone.pin), uri: telUri(phone.phoneNumber, phone.pin) } : null;
 
   const text = [TEXT_BLOCK_START, heading, '', `${t.join}${t.colon.trimEnd()}`, url, ''];
   if (dial) text.push(`${t.byPhone}${t.colon}${dial.number}`, `${t.pin}${t.colon}${dial.pin}`, '');

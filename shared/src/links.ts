@@ -253,9 +253,35 @@ function stripTags(view: View): View {
 }
 
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", sol: '/', colon: ':', period: '.', quest: '?', equals: '=',
-  num: '#', percnt: '%', lpar: '(', rpar: ')', hyphen: '-', dash: '-', lowbar: '_', nbsp: '\u00a0', semi: ';',
-  comma: ',', excl: '!', commat: '@', plus: '+', lsqb: '[', rsqb: ']', lbrack: '[', rbrack: ']', tab: '\t', newline: '\n',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  sol: '/',
+  colon: ':',
+  period: '.',
+  quest: '?',
+  equals: '=',
+  num: '#',
+  percnt: '%',
+  lpar: '(',
+  rpar: ')',
+  hyphen: '-',
+  dash: '-',
+  lowbar: '_',
+  nbsp: '\u00a0',
+  semi: ';',
+  comma: ',',
+  excl: '!',
+  commat: '@',
+  plus: '+',
+  lsqb: '[',
+  rsqb: ']',
+  lbrack: '[',
+  rbrack: ']',
+  tab: '\t',
+  newline: '\n',
 };
 const ICS_ESCAPES: Record<string, string> = { '\\': '\\', ',': ',', ';': ';', n: '\n', N: '\n' };
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9A-Fa-f]{1,6})|([A-Za-z]{2,8}));/y;

@@ -42,7 +42,15 @@ export function decideScheduling(facts: SchedulingFacts): Scheduling {
   }
   const missed = stored.attendees.filter((a) => !confirmed(a.status)).map((a) => a.email);
   if (missed.length === 0) return { mode, invitationsSent: true, action: 'none', message: schedulingMessage('sent', lang), recipients: [], ...base };
-  return { mode, invitationsSent: false, action: 'send-invitation', message: schedulingMessage('partly-sent', lang, missed.join(', ')), recipients: missed, ...(request ? { ics: request } : {}), ...base };
+  return {
+    mode,
+    invitationsSent: false,
+    action: 'send-invitation',
+    message: schedulingMessage('partly-sent', lang, missed.join(', ')),
+    recipients: missed,
+    ...(request ? { ics: request } : {}),
+    ...base,
+  };
 }
 
 /** Nothing was written, so nothing was sent and nothing is to be done. */
@@ -72,9 +80,7 @@ const MESSAGES: Record<Lang, Record<MessageKey, (detail: string | null) => strin
     'partly-sent': (who) => `The calendar server could not invite ${who}: mail them the invitation (.ics).`,
     'send-invitation': () => 'This calendar server does not send invitations: mail the invitation (.ics) to the attendees.',
     'ask-organizer': (organizer) =>
-      organizer
-        ? `You are not the organizer: the attendees were not told. Ask ${organizer} to send the update.`
-        : 'The meeting has no organizer: the attendees were not told. Let them know yourself.',
+      organizer ? `You are not the organizer: the attendees were not told. Ask ${organizer} to send the update.` : 'The meeting has no organizer: the attendees were not told. Let them know yourself.',
     unconfirmed: () => 'The calendar server did not confirm that it sent the invitations: check with the attendees, or mail them the invitation (.ics).',
   },
 };

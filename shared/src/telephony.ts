@@ -9,11 +9,7 @@ const E164 = /^\+[1-9]\d{4,14}$/;
 
 // Calling codes of one or two digits (ITU-T E.164 assignments); every other code has three digits.
 const ONE_DIGIT_CODES = new Set(['1', '7']);
-const TWO_DIGIT_CODES = new Set(
-  '20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'.split(
-    ' ',
-  ),
-);
+const TWO_DIGIT_CODES = new Set('20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98'.split(' '));
 // French overseas departments: nine-digit national numbers shown like mainland ones (`+262 692 12 34 56`).
 const FRENCH_OVERSEAS_CODES = new Set(['262', '590', '594', '596']);
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeError, VisioApiError } from '../src/client.ts';
 
-const problem = (status: number, type: string) =>
-  new VisioApiError('x', 'http', status, { type, title: 'T', status, detail: 'La Suite Meet has no user a@b.fr.' });
+const problem = (status: number, type: string) => new VisioApiError('x', 'http', status, { type, title: 'T', status, detail: 'La Suite Meet has no user a@b.fr.' });
 
 describe('describeError for faults only an administrator can fix', () => {
   it('tells the agent to sign in to Visio once when Visio has no account yet', () => {

@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  addLinkToLocation,
-  linkPlaces,
-  putInvitation,
-  removeInvitation,
-  removeLinksFromLocation,
-  removeRoomFromLocation,
-  replaceLinkInLocation,
-} from '../src/event-fields.ts';
+import { addLinkToLocation, linkPlaces, putInvitation, removeInvitation, removeLinksFromLocation, removeRoomFromLocation, replaceLinkInLocation } from '../src/event-fields.ts';
 import { renderInvitation } from '../src/invitation.ts';
 
 const INSTANCE = 'https://visio.numerique.gouv.fr';

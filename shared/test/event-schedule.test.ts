@@ -18,7 +18,10 @@ describe('readEventSchedule', () => {
     expect(readEventSchedule(event([...base, 'RRULE:FREQ=WEEKLY;UNTIL=20270105T090000Z'])).schedule?.recurrenceEnd).toBe('2027-01-05T09:00:00Z');
     expect(readEventSchedule(event([...base, 'RRULE:FREQ=DAILY;COUNT=3'])).schedule).toMatchObject({ end: '2026-12-01T10:00:00Z', recurrenceEnd: '2026-12-03T09:00:00Z' });
     expect(readEventSchedule(event([...base, 'RRULE:FREQ=WEEKLY'])).schedule?.recurrenceEnd).toBeNull();
-    const moved = event([...base, 'RRULE:FREQ=DAILY;COUNT=2'], ['BEGIN:VEVENT', 'UID:evt-1', 'DTSTAMP:20261101T080000Z', 'RECURRENCE-ID:20261202T090000Z', 'DTSTART:20261210T090000Z', 'DURATION:PT1H', 'END:VEVENT']);
+    const moved = event(
+      [...base, 'RRULE:FREQ=DAILY;COUNT=2'],
+      ['BEGIN:VEVENT', 'UID:evt-1', 'DTSTAMP:20261101T080000Z', 'RECURRENCE-ID:20261202T090000Z', 'DTSTART:20261210T090000Z', 'DURATION:PT1H', 'END:VEVENT'],
+    );
     expect(readEventSchedule(moved).schedule?.recurrenceEnd).toBe('2026-12-10T09:00:00Z');
   });
 

@@ -18,7 +18,12 @@ const corpus: Fixture[] = readdirSync(ROOT).flatMap((provider) =>
   readdirSync(new URL(`${provider}/`, ROOT)).map((name) => {
     const raw = readFileSync(new URL(`${provider}/${name}`, ROOT), 'utf8');
     const split = raw.indexOf('\n====\n');
-    const header = Object.fromEntries(raw.slice(0, split).split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]));
+    const header = Object.fromEntries(
+      raw
+        .slice(0, split)
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
+    );
     let body = raw.slice(split + 6);
     if (header.crlf === 'yes') body = body.replace(/\r?\n/g, '\r\n');
     expect(header.source, `${name} names its source`).toBeTruthy();
@@ -125,7 +130,10 @@ describe('no false positives', () => {
   it('nor between the rules Teams and Google draw, without a meeting link or heading', () => {
     const rule = fc.constantFrom('_'.repeat(80), '-::~:~::~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~::~:~::-');
     // (Google's "Please do not edit this section." between its rules is its block, link stripped or not.)
-    const line = fc.oneof(mentions.filter((m) => !m.startsWith('Please do not edit')), visio);
+    const line = fc.oneof(
+      mentions.filter((m) => !m.startsWith('Please do not edit')),
+      visio,
+    );
     fc.assert(
       fc.property(rule, fc.array(line, { maxLength: 6 }), rule, (open, lines, close) => {
         const text = `Agent\n${open}\n${lines.join('\n')}\n${close}\nAgent\n`;
@@ -150,19 +158,26 @@ describe('no false positives', () => {
 describe('robustness', () => {
   const fixtures = corpus.map((f) => f.input);
   it('spans are sorted, disjoint and inside the text; removal never throws', () => {
-    const pieces = fc.oneof(fc.constantFrom(...fixtures.map((f) => f.slice(0, 400))), fc.string({ maxLength: 30 }), fc.constantFrom('<', '>', '</div>', '<div>', '\\n', '\r\n ', '&amp;', 'https://zoom.us/j/1', '____________________'));
+    const pieces = fc.oneof(
+      fc.constantFrom(...fixtures.map((f) => f.slice(0, 400))),
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('<', '>', '</div>', '<div>', '\\n', '\r\n ', '&amp;', 'https://zoom.us/j/1', '____________________'),
+    );
     fc.assert(
-      fc.property(fc.array(pieces, { maxLength: 20 }).map((p) => p.join('')), (text) => {
-        const scan = findForeignMeetings(text);
-        let at = 0;
-        for (const span of scan.spans) {
-          expect(span.start).toBeGreaterThanOrEqual(at);
-          expect(span.end).toBeGreaterThan(span.start);
-          expect(span.end).toBeLessThanOrEqual(text.length);
-          at = span.end;
-        }
-        expect(typeof removeForeignMeetings(text, scan)).toBe('string');
-      }),
+      fc.property(
+        fc.array(pieces, { maxLength: 20 }).map((p) => p.join('')),
+        (text) => {
+          const scan = findForeignMeetings(text);
+          let at = 0;
+          for (const span of scan.spans) {
+            expect(span.start).toBeGreaterThanOrEqual(at);
+            expect(span.end).toBeGreaterThan(span.start);
+            expect(span.end).toBeLessThanOrEqual(text.length);
+            at = span.end;
+          }
+          expect(typeof removeForeignMeetings(text, scan)).toBe('string');
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -120,10 +120,7 @@ describe('addRoomToIcs / removeRoomFromIcs on a real-world series', () => {
     expect(removeInvitationText(description)).toBe('Ordre du jour :\n1. Budget, planning\n2. Divers');
     expect(master!.getFirstProperty('description')!.getParameter('altrep')).toBe('cid:part1.0001@example.org');
     // The Teams link stays.
-    expect(master!.getAllProperties('conference').map((p) => p.getFirstValue())).toEqual([
-      'https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0',
-      roomA.url,
-    ]);
+    expect(master!.getAllProperties('conference').map((p) => p.getFirstValue())).toEqual(['https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0', roomA.url]);
     expect(readRoomFromIcs(added)).toEqual(roomA);
   });
 
@@ -184,9 +181,11 @@ describe('links other tools left', () => {
   it('keeps a foreign URL rather than overwrite it, and keeps it on removal', () => {
     const withUrl = SERIES.replace('CLASS:PUBLIC\r\n', 'CLASS:PUBLIC\r\nURL:https://intranet.example.org/copil\r\n');
     const added = addRoomToIcs(withUrl, roomA, { now });
-    expect(events(added)[0]!.getAllProperties('url').map((p) => p.getFirstValue())).toEqual([
-      'https://intranet.example.org/copil',
-    ]);
+    expect(
+      events(added)[0]!
+        .getAllProperties('url')
+        .map((p) => p.getFirstValue()),
+    ).toEqual(['https://intranet.example.org/copil']);
     expect(readRoomFromIcs(added)).toEqual(roomA);
     expect(comparable(removeRoomFromIcs(added))).toEqual(comparable(withUrl));
   });
@@ -244,8 +243,6 @@ describe('bad input', () => {
   });
 
   it('rejects a bad room before touching anything', () => {
-    expect(() => addRoomToIcs(SERIES, { code: 'abc-defg-hij', url: 'https://x.fr/a b/abc-defg-hij' })).toThrow(
-      IcsError,
-    );
+    expect(() => addRoomToIcs(SERIES, { code: 'abc-defg-hij', url: 'https://x.fr/a b/abc-defg-hij' })).toThrow(IcsError);
   });
 });

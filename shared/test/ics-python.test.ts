@@ -42,9 +42,7 @@ function pythonRead(ics: string): Dumped {
   try {
     execFileSync(PYTHON, ['-c', 'import icalendar'], { stdio: 'pipe' });
   } catch (error) {
-    throw new Error(
-      `${PYTHON} cannot import icalendar (install Debian's python3-icalendar): ${(error as Error).message}`,
-    );
+    throw new Error(`${PYTHON} cannot import icalendar (install Debian's python3-icalendar): ${(error as Error).message}`);
   }
   const file = join(dir, `${Math.random().toString(36).slice(2)}.ics`);
   writeFileSync(file, ics);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { IcsError } from '../src/ics-error.ts';
 import { cleanParam, cleanText, mailtoUri } from '../src/ics-text.ts';
 
-
 describe('value hygiene', () => {
   it('normalises line breaks and drops control characters in TEXT', () => {
     expect(cleanText('a\r\nb\rc\nd\u0000e\tf\u007f')).toBe('a\nb\nc\nde\tf');

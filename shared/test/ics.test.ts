@@ -1,14 +1,6 @@
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import {
-  IcsError,
-  addRoomToIcs,
-  buildMeetingIcs,
-  fileMethod,
-  readRoomFromIcs,
-  setIcsMethod,
-  type MeetingInput,
-} from '../src/ics.ts';
+import { IcsError, addRoomToIcs, buildMeetingIcs, fileMethod, readRoomFromIcs, setIcsMethod, type MeetingInput } from '../src/ics.ts';
 import { removeInvitationText, renderInvitation } from '../src/invitation.ts';
 
 const room = { code: 'abc-defg-hij', url: 'https://visio.numerique.gouv.fr/abc-defg-hij' };
@@ -81,9 +73,7 @@ describe('buildMeetingIcs', () => {
   });
 
   it('converts Z and offset times into the meeting zone', () => {
-    const { event } = parse(
-      buildMeetingIcs(meeting({ start: '2026-07-01T08:00:00Z', end: '2026-07-01T11:30:00+02:00' })),
-    );
+    const { event } = parse(buildMeetingIcs(meeting({ start: '2026-07-01T08:00:00Z', end: '2026-07-01T11:30:00+02:00' })));
     expect(event.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART;TZID=Europe/Paris:20260701T100000');
     expect(event.getFirstProperty('dtend')!.toICALString()).toBe('DTEND;TZID=Europe/Paris:20260701T113000');
   });
@@ -173,19 +163,16 @@ describe('buildMeetingIcs', () => {
     expect(fileMethod({ organizer, attendees })).toBe('REQUEST');
   });
 
-  it.each(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Zulu', 'UCT', 'Etc/Universal', 'Greenwich', 'Etc/GMT-0'])(
-    'writes %s as UTC times (Z) with no TZID and no VTIMEZONE',
-    (timeZone) => {
-      const ics = buildMeetingIcs(meeting({ timeZone }));
-      const { calendar, event } = parse(ics);
-      expect(calendar.getAllSubcomponents('vtimezone')).toHaveLength(0);
-      expect(ics).not.toMatch(/TZID/);
-      expect(event.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART:20261201T100000Z');
-      expect(event.getFirstProperty('dtend')!.toICALString()).toBe('DTEND:20261201T110000Z');
-      const offset = buildMeetingIcs(meeting({ timeZone, start: '2026-12-01T12:00:00+02:00', end: '2026-12-01T13:00:00+02:00' }));
-      expect(parse(offset).event.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART:20261201T100000Z');
-    },
-  );
+  it.each(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Zulu', 'UCT', 'Etc/Universal', 'Greenwich', 'Etc/GMT-0'])('writes %s as UTC times (Z) with no TZID and no VTIMEZONE', (timeZone) => {
+    const ics = buildMeetingIcs(meeting({ timeZone }));
+    const { calendar, event } = parse(ics);
+    expect(calendar.getAllSubcomponents('vtimezone')).toHaveLength(0);
+    expect(ics).not.toMatch(/TZID/);
+    expect(event.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART:20261201T100000Z');
+    expect(event.getFirstProperty('dtend')!.toICALString()).toBe('DTEND:20261201T110000Z');
+    const offset = buildMeetingIcs(meeting({ timeZone, start: '2026-12-01T12:00:00+02:00', end: '2026-12-01T13:00:00+02:00' }));
+    expect(parse(offset).event.getFirstProperty('dtstart')!.toICALString()).toBe('DTSTART:20261201T100000Z');
+  });
 
   it.each([
     ['Indian/Reunion', '20261201T060000Z'],
@@ -208,9 +195,7 @@ describe('buildMeetingIcs', () => {
 
   it('accepts a time zone only when Intl and the VTIMEZONE library both know it', () => {
     const ics = buildMeetingIcs(meeting({ timeZone: 'America/Cayenne' }));
-    expect(parse(ics).calendar.getFirstSubcomponent('vtimezone')!.getFirstPropertyValue('tzid')).toBe(
-      'America/Cayenne',
-    );
+    expect(parse(ics).calendar.getFirstSubcomponent('vtimezone')!.getFirstPropertyValue('tzid')).toBe('America/Cayenne');
   });
 });
 

@@ -104,10 +104,7 @@ describe('renderInvitation', () => {
 const block1 = renderInvitation({ room: ROOM, title: 'Premier' });
 const block2 = renderInvitation({ room: BARE, lang: 'en', title: 'Second <b>&' });
 
-const textPiece = fc.oneof(
-  fc.string({ maxLength: 12 }),
-  fc.constantFrom('\n', '\r\n', '\r', '\n\n', ' ', '-- Visio ---', '--- Visio --', '-- ', '---', 'Visio'),
-);
+const textPiece = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('\n', '\r\n', '\r', '\n\n', ' ', '-- Visio ---', '--- Visio --', '-- ', '---', 'Visio'));
 const textBody = fc.array(textPiece, { maxLength: 12 }).map((parts) => parts.join(''));
 
 const htmlText = fc.string({ maxLength: 10 }).map(escapeHtml);
@@ -116,7 +113,8 @@ const htmlNode: fc.Arbitrary<string> = fc.letrec<{ node: string }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     htmlText,
     fc.constantFrom('<br>', '<br><br><br>', '<br/>', '&nbsp;', '<hr>', '<!-- c -->', '<p></p>'),
-    fc.tuple(fc.constantFrom('div', 'p', 'span', 'b'), fc.array(tie('node'), { maxLength: 4 }), fc.constantFrom('', ' class="elementToProof"', ' style="color:red"', ' id="x"'))
+    fc
+      .tuple(fc.constantFrom('div', 'p', 'span', 'b'), fc.array(tie('node'), { maxLength: 4 }), fc.constantFrom('', ' class="elementToProof"', ' style="color:red"', ' id="x"'))
       .map(([name, kids, attrs]) => `<${name}${attrs}>${kids.join('')}</${name}>`),
   ),
 })).node;
@@ -159,12 +157,15 @@ describe('text block', () => {
 
   it('still finds the block after a client turned every line break into CRLF and trimmed trailing spaces', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => !/[\r\n]/.test(s)), (line) => {
-        fc.pre(!hasInvitation(line));
-        const converted = upsertInvitationText(`${line}\n`, block1.text).replaceAll('\n', '\r\n');
-        expect(hasInvitation(converted)).toBe(true);
-        expect(removeInvitationText(converted)).toBe(`${line}\r\n`);
-      }),
+      fc.property(
+        fc.string().filter((s) => !/[\r\n]/.test(s)),
+        (line) => {
+          fc.pre(!hasInvitation(line));
+          const converted = upsertInvitationText(`${line}\n`, block1.text).replaceAll('\n', '\r\n');
+          expect(hasInvitation(converted)).toBe(true);
+          expect(removeInvitationText(converted)).toBe(`${line}\r\n`);
+        },
+      ),
     );
   });
 

@@ -121,8 +121,7 @@ describe('findVisioLinks: instance', () => {
 
 describe('findVisioLinks: HTML', () => {
   it('finds links in href attributes and text, decoding entities', () => {
-    const html =
-      '<p>Rejoindre&nbsp;: <a href="https:&#x2F;&#x2F;visio.numerique.gouv.fr&#47;abc-defg-hij?silentLogin=true&amp;hideLogin=true">la réunion</a></p>';
+    const html = '<p>Rejoindre&nbsp;: <a href="https:&#x2F;&#x2F;visio.numerique.gouv.fr&#47;abc-defg-hij?silentLogin=true&amp;hideLogin=true">la réunion</a></p>';
     const [link, ...rest] = findVisioLinks(html, I);
     expect(rest).toEqual([]);
     expect(link).toMatchObject({ code: 'abc-defg-hij', url: URL1 });
@@ -176,8 +175,36 @@ describe('findVisioLinks: ICS text', () => {
 
 describe('findVisioLinks: robustness', () => {
   const pieces = [
-    'https://', 'visio.numerique.gouv.fr', '/', 'abc-defg-hij', 'ABCDEFGHIJ', '?', '&amp;', '&#x2F;', '&#', '&', '\\', '\\n',
-    '\r\n ', '\n\t', '<', '>', '<a href="', '"', "'", '(', ')', '.', '-', '@', ':', ' ', 'a', '<!--', '&#99999999;', '&#xD800;',
+    'https://',
+    'visio.numerique.gouv.fr',
+    '/',
+    'abc-defg-hij',
+    'ABCDEFGHIJ',
+    '?',
+    '&amp;',
+    '&#x2F;',
+    '&#',
+    '&',
+    '\\',
+    '\\n',
+    '\r\n ',
+    '\n\t',
+    '<',
+    '>',
+    '<a href="',
+    '"',
+    "'",
+    '(',
+    ')',
+    '.',
+    '-',
+    '@',
+    ':',
+    ' ',
+    'a',
+    '<!--',
+    '&#99999999;',
+    '&#xD800;',
   ];
   const soup = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 400 }).map((a) => a.join(''));
 

@@ -6,8 +6,7 @@ import { MANAGED_SETTINGS, managedSchema, managedValues, settingsFor } from '../
 
 const repo = join(import.meta.dirname, '..', '..');
 const clientSchema = (path: string) => JSON.parse(readFileSync(join(repo, path), 'utf8')) as { properties: Record<string, { type: string; enum?: string[] }> };
-const shape = (schema: { properties: Record<string, { type: string; enum?: string[] }> }) =>
-  Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, { type: v.type, enum: v.enum }]));
+const shape = (schema: { properties: Record<string, { type: string; enum?: string[] }> }) => Object.fromEntries(Object.entries(schema.properties).map(([k, v]) => [k, { type: v.type, enum: v.enum }]));
 
 const context = { gatewayUrl: 'https://visio-gw.example.gouv.fr', instanceUrl: 'https://visio.numerique.gouv.fr' };
 

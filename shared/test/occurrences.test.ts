@@ -8,18 +8,42 @@ const lines = (...l: string[]) => l.join('\r\n') + '\r\n';
 
 // A weekly Monday 10:00 Paris series with one instance moved to 15:00 and one excluded; Windows zone name.
 const SERIES = lines(
-  'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//t',
-  'BEGIN:VTIMEZONE', 'TZID:Romance Standard Time',
-  'BEGIN:STANDARD', 'DTSTART:16010101T030000', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', 'END:STANDARD',
-  'BEGIN:DAYLIGHT', 'DTSTART:16010101T020000', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', 'END:DAYLIGHT',
+  'BEGIN:VCALENDAR',
+  'VERSION:2.0',
+  'PRODID:-//t//t',
+  'BEGIN:VTIMEZONE',
+  'TZID:Romance Standard Time',
+  'BEGIN:STANDARD',
+  'DTSTART:16010101T030000',
+  'TZOFFSETFROM:+0200',
+  'TZOFFSETTO:+0100',
+  'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10',
+  'END:STANDARD',
+  'BEGIN:DAYLIGHT',
+  'DTSTART:16010101T020000',
+  'TZOFFSETFROM:+0100',
+  'TZOFFSETTO:+0200',
+  'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3',
+  'END:DAYLIGHT',
   'END:VTIMEZONE',
-  'BEGIN:VEVENT', 'UID:series-1', 'DTSTAMP:20261101T000000Z',
-  'DTSTART;TZID=Romance Standard Time:20261102T100000', 'DTEND;TZID=Romance Standard Time:20261102T110000',
-  'RRULE:FREQ=WEEKLY;BYDAY=MO', 'EXDATE;TZID=Romance Standard Time:20261116T100000',
-  'SUMMARY:Point hebdo', 'LOCATION:https://visio.numerique.gouv.fr/abc-defg-hij', 'END:VEVENT',
-  'BEGIN:VEVENT', 'UID:series-1', 'DTSTAMP:20261101T000000Z', 'RECURRENCE-ID;TZID=Romance Standard Time:20261109T100000',
-  'DTSTART;TZID=Romance Standard Time:20261109T150000', 'DTEND;TZID=Romance Standard Time:20261109T160000',
-  'SUMMARY:Point hebdo (décalé)', 'END:VEVENT',
+  'BEGIN:VEVENT',
+  'UID:series-1',
+  'DTSTAMP:20261101T000000Z',
+  'DTSTART;TZID=Romance Standard Time:20261102T100000',
+  'DTEND;TZID=Romance Standard Time:20261102T110000',
+  'RRULE:FREQ=WEEKLY;BYDAY=MO',
+  'EXDATE;TZID=Romance Standard Time:20261116T100000',
+  'SUMMARY:Point hebdo',
+  'LOCATION:https://visio.numerique.gouv.fr/abc-defg-hij',
+  'END:VEVENT',
+  'BEGIN:VEVENT',
+  'UID:series-1',
+  'DTSTAMP:20261101T000000Z',
+  'RECURRENCE-ID;TZID=Romance Standard Time:20261109T100000',
+  'DTSTART;TZID=Romance Standard Time:20261109T150000',
+  'DTEND;TZID=Romance Standard Time:20261109T160000',
+  'SUMMARY:Point hebdo (décalé)',
+  'END:VEVENT',
   'END:VCALENDAR',
 );
 
@@ -48,9 +72,21 @@ describe('expandOccurrences', () => {
     expect(o!.links).toContain(room.url);
   });
 
-  it('finds today\'s instance of a daily series that started decades ago', () => {
-    const ics = lines('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//t', 'BEGIN:VEVENT', 'UID:old', 'DTSTAMP:19900101T000000Z',
-      'DTSTART:19900101T080000Z', 'DTEND:19900101T081500Z', 'RRULE:FREQ=DAILY', 'SUMMARY:Daily', 'END:VEVENT', 'END:VCALENDAR');
+  it("finds today's instance of a daily series that started decades ago", () => {
+    const ics = lines(
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//t//t',
+      'BEGIN:VEVENT',
+      'UID:old',
+      'DTSTAMP:19900101T000000Z',
+      'DTSTART:19900101T080000Z',
+      'DTEND:19900101T081500Z',
+      'RRULE:FREQ=DAILY',
+      'SUMMARY:Daily',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    );
     const got = expandOccurrences(ics, { from: new Date('2026-11-20T00:00:00Z'), to: new Date('2026-11-21T00:00:00Z') });
     expect(got.map((o) => o.start)).toEqual(['2026-11-20T08:00:00.000Z']);
   });
@@ -58,12 +94,24 @@ describe('expandOccurrences', () => {
   it('refuses what is not iCalendar', () => {
     expect(() => expandOccurrences('hello', { from: new Date(), to: new Date() })).toThrow(/iCalendar/);
   });
-
 });
 
 const series = (rrule: string, dtstart: string, extra: string[] = [], end = '') =>
-  lines('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//t', 'BEGIN:VEVENT', 'UID:s', 'DTSTAMP:20250101T000000Z',
-    `DTSTART${dtstart}`, ...(end ? [`DTEND${end}`] : []), `RRULE:${rrule}`, 'SUMMARY:S', 'END:VEVENT', ...extra, 'END:VCALENDAR');
+  lines(
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//t//t',
+    'BEGIN:VEVENT',
+    'UID:s',
+    'DTSTAMP:20250101T000000Z',
+    `DTSTART${dtstart}`,
+    ...(end ? [`DTEND${end}`] : []),
+    `RRULE:${rrule}`,
+    'SUMMARY:S',
+    'END:VEVENT',
+    ...extra,
+    'END:VCALENDAR',
+  );
 
 describe('expandOccurrences on hostile series: it jumps to the window and stays within its budget', () => {
   const from = new Date('2026-12-01T10:00:00Z');
@@ -84,7 +132,9 @@ describe('expandOccurrences on hostile series: it jumps to the window and stays 
 
   it('a minutely series with BYSETPOS starting long ago is jumped too', () => {
     const got = expandOccurrences(series('FREQ=MINUTELY;INTERVAL=7;BYSETPOS=1', ':20200101T000000Z', [], ':20200101T000030Z'), {
-      from: new Date('2026-12-01T10:00:00Z'), to: new Date('2026-12-01T11:00:00Z'), maxIterations: 200,
+      from: new Date('2026-12-01T10:00:00Z'),
+      to: new Date('2026-12-01T11:00:00Z'),
+      maxIterations: 200,
     });
     expect(got.length).toBeGreaterThanOrEqual(8);
     expect(got.every((o) => (Date.parse(o.start) - Date.parse('2020-01-01T00:00:00Z')) % (7 * 60_000) === 0)).toBe(true);
@@ -127,13 +177,19 @@ describe('expandOccurrences on hostile series: it jumps to the window and stays 
           // Started up to a few thousand periods before the window, so that the walk stays short.
           const span = { SECONDLY: 3000e3, MINUTELY: 3 * DAY, HOURLY: 60 * DAY }[freq as 'HOURLY'] ?? 3 * 365 * DAY;
           const startDate = new Date(Math.floor((windowFrom.getTime() - back * span) / 1000) * 1000);
-          const stamp = startDate.toISOString().replace(/[-:]/g, '').slice(0, date ? 8 : 15) + (zone === ':' ? 'Z' : '');
+          const stamp =
+            startDate
+              .toISOString()
+              .replace(/[-:]/g, '')
+              .slice(0, date ? 8 : 15) + (zone === ':' ? 'Z' : '');
           const ics = series(`FREQ=${freq};INTERVAL=${interval}${part}`, `${zone}${stamp}`);
           const windowTo = new Date(windowFrom.getTime() + (['SECONDLY', 'MINUTELY'].includes(freq) ? 600_000 : 14 * DAY));
           const options = { maxOccurrences: 100_000, maxIterations: 10_000_000 };
           let walked;
           try {
-            walked = expandOccurrences(ics, { from: new Date('2000-01-01T00:00:00Z'), to: windowTo, ...options, deadline: performance.now() + 100 }).filter((o) => Date.parse(o.start) < windowTo.getTime() && Date.parse(o.end) > windowFrom.getTime());
+            walked = expandOccurrences(ics, { from: new Date('2000-01-01T00:00:00Z'), to: windowTo, ...options, deadline: performance.now() + 100 }).filter(
+              (o) => Date.parse(o.start) < windowTo.getTime() && Date.parse(o.end) > windowFrom.getTime(),
+            );
           } catch (error) {
             // A rule ical.js refuses (BYMONTHDAY in a WEEKLY rule) is refused whichever way it is read.
             if (!(error instanceof ExpansionLimitError)) expect(() => expandOccurrences(ics, { from: windowFrom, to: windowTo, ...options })).toThrow((error as Error).message);

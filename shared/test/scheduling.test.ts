@@ -3,7 +3,20 @@ import { readSchedulingInfo, setIcsMethod } from '../src/ics.ts';
 import { decideScheduling, unchangedScheduling } from '../src/scheduling.ts';
 
 const ics = (...eventLines: string[]) =>
-  ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//t//t', 'BEGIN:VEVENT', 'UID:u1', 'DTSTAMP:20261201T000000Z', 'DTSTART:20261210T100000Z', 'DTEND:20261210T110000Z', ...eventLines, 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//t//t',
+    'BEGIN:VEVENT',
+    'UID:u1',
+    'DTSTAMP:20261201T000000Z',
+    'DTSTART:20261210T100000Z',
+    'DTEND:20261210T110000Z',
+    ...eventLines,
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
+  ].join('\r\n');
 
 // As Cyrus 3.6 stores an organizer's object after scheduling it (captured from the Cyrus test server).
 const SCHEDULED = ics(
@@ -50,11 +63,21 @@ describe('decideScheduling', () => {
   });
 
   it('is unconfirmed when a scheduling server set no status at all', () => {
-    expect(decide(ics('ORGANIZER:mailto:alice@example.test', 'ATTENDEE:mailto:bob@example.test'), true)).toMatchObject({ invitationsSent: false, action: 'unconfirmed', recipients: ['bob@example.test'] });
+    expect(decide(ics('ORGANIZER:mailto:alice@example.test', 'ATTENDEE:mailto:bob@example.test'), true)).toMatchObject({
+      invitationsSent: false,
+      action: 'unconfirmed',
+      recipients: ['bob@example.test'],
+    });
   });
 
   it('hands the file to the agent when the server does not schedule', () => {
-    expect(decide(ics('ORGANIZER:mailto:alice@example.test', 'ATTENDEE:mailto:bob@example.test'), false)).toMatchObject({ mode: 'client', invitationsSent: false, action: 'send-invitation', recipients: ['bob@example.test'], ics: 'REQ' });
+    expect(decide(ics('ORGANIZER:mailto:alice@example.test', 'ATTENDEE:mailto:bob@example.test'), false)).toMatchObject({
+      mode: 'client',
+      invitationsSent: false,
+      action: 'send-invitation',
+      recipients: ['bob@example.test'],
+      ics: 'REQ',
+    });
   });
 
   it('an attendee (or anyone but the organizer) is told to ask the organizer, with no file', () => {
@@ -65,7 +88,11 @@ describe('decideScheduling', () => {
   });
 
   it('no attendees, or nothing written: nothing to do, said in French by default', () => {
-    expect(decideScheduling({ stored: readSchedulingInfo(ics('ORGANIZER:mailto:alice@example.test')), serverSchedules: true, agent })).toMatchObject({ mode: 'none', action: 'none', message: 'Aucun participant : aucune invitation à envoyer.' });
+    expect(decideScheduling({ stored: readSchedulingInfo(ics('ORGANIZER:mailto:alice@example.test')), serverSchedules: true, agent })).toMatchObject({
+      mode: 'none',
+      action: 'none',
+      message: 'Aucun participant : aucune invitation à envoyer.',
+    });
     expect(unchangedScheduling()).toMatchObject({ mode: 'none', invitationsSent: false, action: 'none', attendees: [] });
   });
 });

@@ -4,7 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeError, VisioApiError } from '../src/client.ts';
-import { beginSignIn, createSignInSession, isSignInCancelled, memoryTokenStorage, readRedirect, SignInError, signInWithWebAuthFlow, webAuthFlowError, type PendingSignIn, type SignInErrorKind } from '../src/sign-in.ts';
+import {
+  beginSignIn,
+  createSignInSession,
+  isSignInCancelled,
+  memoryTokenStorage,
+  readRedirect,
+  SignInError,
+  signInWithWebAuthFlow,
+  webAuthFlowError,
+  type PendingSignIn,
+  type SignInErrorKind,
+} from '../src/sign-in.ts';
 
 const EXPECTED: Record<SignInErrorKind, { fr: string; en: string }> = {
   cancelled: { fr: 'Connexion annulée.', en: 'Sign-in cancelled.' },
@@ -193,9 +204,8 @@ describe('signInWithWebAuthFlow', () => {
 
   it('turns a closed window into `cancelled` and completes nothing', async () => {
     let completed = false;
-    const error = await signInWithWebAuthFlow(
-      { beginSignIn: async () => pending, completeSignIn: async () => void (completed = true) },
-      async () => Promise.reject(new Error('User cancelled or denied access.')),
+    const error = await signInWithWebAuthFlow({ beginSignIn: async () => pending, completeSignIn: async () => void (completed = true) }, async () =>
+      Promise.reject(new Error('User cancelled or denied access.')),
     ).catch((e: unknown) => e);
     expect(isSignInCancelled(error)).toBe(true);
     expect(completed).toBe(false);

@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { vtimezoneText } from '../src/vtimezone.ts';
 
 const observances = (text: string) =>
-  [...text.matchAll(/BEGIN:(STANDARD|DAYLIGHT)\r\n([\s\S]*?)END:\1/g)].map((m) => Object.fromEntries(m[2]!.trim().split('\r\n').map((l) => l.split(/:(.*)/s).slice(0, 2))) as Record<string, string>);
+  [...text.matchAll(/BEGIN:(STANDARD|DAYLIGHT)\r\n([\s\S]*?)END:\1/g)].map(
+    (m) =>
+      Object.fromEntries(
+        m[2]!
+          .trim()
+          .split('\r\n')
+          .map((l) => l.split(/:(.*)/s).slice(0, 2)),
+      ) as Record<string, string>,
+  );
 
 describe('vtimezoneText (from Intl)', () => {
   it('writes a yearly zone as two RRULE observances after the offset in force in 2000', () => {
@@ -25,7 +33,11 @@ describe('vtimezoneText (from Intl)', () => {
   });
 
   it('describes "Friday on or after the 23rd" (Israel) with BYMONTHDAY', () => {
-    expect(observances(vtimezoneText('Asia/Jerusalem')).map((o) => o.RRULE).filter(Boolean)).toContain('FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=23,24,25,26,27,28,29;BYDAY=FR');
+    expect(
+      observances(vtimezoneText('Asia/Jerusalem'))
+        .map((o) => o.RRULE)
+        .filter(Boolean),
+    ).toContain('FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=23,24,25,26,27,28,29;BYDAY=FR');
   });
 
   it('names the block after the name asked for, and gives a fixed zone one observance', () => {
@@ -41,22 +53,42 @@ describe('vtimezoneText (from Intl)', () => {
 
 describe('vtimezoneText matches Intl every day from 2000 to 2045', () => {
   // Zones with close, irregular or unusual changes: Ramadan breaks, half hours, +2 jumps, abolished DST.
-  const zones = ['Africa/Casablanca', 'Asia/Gaza', 'Asia/Hebron', 'Africa/Cairo', 'Asia/Amman', 'America/Santiago', 'Australia/Lord_Howe', 'Asia/Tehran', 'Antarctica/Troll', 'Pacific/Apia', 'America/Miquelon', 'Europe/Paris', 'Asia/Jerusalem', 'Pacific/Chatham', 'America/Sao_Paulo'];
-  it.each(zones)('%s', (timeZone) => {
-    const zone = new ICAL.Timezone(new ICAL.Component(ICAL.parse(vtimezoneText(timeZone)) as unknown[]));
-    const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    const intl = (t: number) => {
-      const m = /GMT(?:([+-])(\d\d):(\d\d))?$/.exec(format.format(t))!;
-      return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) : 0;
-    };
-    const wrong: string[] = [];
-    // Noon UTC each day: never inside a change's local hour for these zones.
-    for (let t = Date.UTC(2000, 0, 1, 12); t < Date.UTC(2046, 0, 1); t += 86_400_000) {
-      const offset = intl(t);
-      const wall = ICAL.Time.fromJSDate(new Date(t + offset * 1000), true);
-      const local = new ICAL.Time({ year: wall.year, month: wall.month, day: wall.day, hour: wall.hour, minute: wall.minute, second: 0 }, zone);
-      if (zone.utcOffset(local) !== offset) wrong.push(new Date(t).toISOString().slice(0, 10));
-    }
-    expect(wrong).toEqual([]);
-  }, 60_000);
+  const zones = [
+    'Africa/Casablanca',
+    'Asia/Gaza',
+    'Asia/Hebron',
+    'Africa/Cairo',
+    'Asia/Amman',
+    'America/Santiago',
+    'Australia/Lord_Howe',
+    'Asia/Tehran',
+    'Antarctica/Troll',
+    'Pacific/Apia',
+    'America/Miquelon',
+    'Europe/Paris',
+    'Asia/Jerusalem',
+    'Pacific/Chatham',
+    'America/Sao_Paulo',
+  ];
+  it.each(zones)(
+    '%s',
+    (timeZone) => {
+      const zone = new ICAL.Timezone(new ICAL.Component(ICAL.parse(vtimezoneText(timeZone)) as unknown[]));
+      const format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+      const intl = (t: number) => {
+        const m = /GMT(?:([+-])(\d\d):(\d\d))?$/.exec(format.format(t))!;
+        return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60) : 0;
+      };
+      const wrong: string[] = [];
+      // Noon UTC each day: never inside a change's local hour for these zones.
+      for (let t = Date.UTC(2000, 0, 1, 12); t < Date.UTC(2046, 0, 1); t += 86_400_000) {
+        const offset = intl(t);
+        const wall = ICAL.Time.fromJSDate(new Date(t + offset * 1000), true);
+        const local = new ICAL.Time({ year: wall.year, month: wall.month, day: wall.day, hour: wall.hour, minute: wall.minute, second: 0 }, zone);
+        if (zone.utcOffset(local) !== offset) wrong.push(new Date(t).toISOString().slice(0, 10));
+      }
+      expect(wrong).toEqual([]);
+    },
+    60_000,
+  );
 });

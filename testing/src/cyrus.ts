@@ -126,7 +126,10 @@ function createMailboxes(port: number, admin: string, password: string, users: s
 }
 
 export async function startCyrus(users: Record<string, string>): Promise<CyrusServer> {
-  const missing = ['master', 'httpd', 'imapd', 'ctl_cyrusdb'].map((b) => join(CYRUS_BIN, b)).concat(SASLPASSWD).filter((p) => !existsSync(p));
+  const missing = ['master', 'httpd', 'imapd', 'ctl_cyrusdb']
+    .map((b) => join(CYRUS_BIN, b))
+    .concat(SASLPASSWD)
+    .filter((p) => !existsSync(p));
   if (missing.length) throw new Error(`Cyrus's test server needs ${missing.join(', ')}: run npm test as root (it installs Debian's cyrus-imapd, cyrus-caldav and sasl2-bin)`);
   const owner = isRoot() ? ids('cyrus') : null;
   if (owner && !Number.isInteger(owner.uid)) throw new Error('the Debian cyrus-common package should have created the system user "cyrus"; reinstall it');
@@ -220,10 +223,15 @@ export async function startCyrus(users: Record<string, string>): Promise<CyrusSe
   const origin = `http://127.0.0.1:${httpPort}`;
   const basic = (user: string) => basicAuthorization(user, users[user] ?? '');
   try {
-    await waitFor('Cyrus', async () => {
-      if (master.exitCode !== null) throw new ProcessExited(`cyrus master exited with ${master.exitCode} (exit 78: configuration refused)`);
-      return (await fetch(`${origin}/dav/`, { method: 'OPTIONS' })).status < 500;
-    }, 30_000, () => output);
+    await waitFor(
+      'Cyrus',
+      async () => {
+        if (master.exitCode !== null) throw new ProcessExited(`cyrus master exited with ${master.exitCode} (exit 78: configuration refused)`);
+        return (await fetch(`${origin}/dav/`, { method: 'OPTIONS' })).status < 500;
+      },
+      30_000,
+      () => output,
+    );
     await createMailboxes(imapPort, admin, adminPassword, Object.keys(users));
     // The first signed-in request provisions the user's calendars; invitations reach only those.
     for (const user of Object.keys(users)) {

@@ -85,7 +85,12 @@ export async function launchFirefox(options: FirefoxOptions = {}, timeoutMs = 30
   mkdirSync(downloads);
   for (const [id, dir] of Object.entries(options.extensions ?? {})) writeFileSync(join(profile, 'extensions', id), dir);
   const prefs = { ...BASE_PREFS, 'browser.download.dir': downloads, ...options.prefs };
-  writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n'));
+  writeFileSync(
+    join(profile, 'user.js'),
+    Object.entries(prefs)
+      .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`)
+      .join('\n'),
+  );
 
   // -remote-allow-system-access lets the remote agent open the extension's own moz-extension:// pages.
   writeFileSync(join(profile, 'user.js'), `${readFileSync(join(profile, 'user.js'), 'utf8')}\nuser_pref("marionette.port", 0);\n`);

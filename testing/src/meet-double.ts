@@ -120,9 +120,7 @@ export async function startMeetDouble(options: MeetDoubleOptions = {}): Promise<
       access_level: accessLevel,
       url: `${instanceUrl}/${slug}`,
       configuration,
-      telephony: telephony
-        ? { enabled: true, pin_code: String(randomInt(10 ** 9, 10 ** 10)), phone_number: telephony.phoneNumber, default_country: telephony.defaultCountry }
-        : { enabled: false },
+      telephony: telephony ? { enabled: true, pin_code: String(randomInt(10 ** 9, 10 ** 10)), phone_number: telephony.phoneNumber, default_country: telephony.defaultCountry } : { enabled: false },
       owner,
     };
     rooms.push(room);

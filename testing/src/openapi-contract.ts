@@ -79,7 +79,11 @@ export class OpenApiContract {
       const operation = item[method.toLowerCase()] as Json | undefined;
       if (!operation) continue;
       const names: string[] = [];
-      const pattern = new RegExp(`^${trimSlash(template).replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`);
+      const pattern = new RegExp(
+        `^${trimSlash(template)
+          .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+          .replace(/\{([^}]+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`,
+      );
       const m = pattern.exec(wanted);
       if (!m) continue;
       const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));

@@ -34,7 +34,12 @@ export async function startRadicale(users: Record<string, string>): Promise<Radi
   }
   const dir = mkdtempSync(join(tmpdir(), 'visio-radicale-'));
   const port = await freePort();
-  writeFileSync(join(dir, 'users'), Object.entries(users).map(([u, p]) => `${u}:${p}`).join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'users'),
+    Object.entries(users)
+      .map(([u, p]) => `${u}:${p}`)
+      .join('\n') + '\n',
+  );
   writeFileSync(
     join(dir, 'config'),
     [
@@ -62,10 +67,15 @@ export async function startRadicale(users: Record<string, string>): Promise<Radi
   const origin = `http://127.0.0.1:${port}`;
   const basic = (user: string) => `Basic ${Buffer.from(`${user}:${users[user]}`).toString('base64')}`;
   try {
-    await waitFor('Radicale', async () => {
-      if (child.exitCode !== null) throw new ProcessExited(`Radicale exited with ${child.exitCode}`);
-      return (await fetch(`${origin}/`, { method: 'OPTIONS' })).status < 500;
-    }, 15_000, () => output);
+    await waitFor(
+      'Radicale',
+      async () => {
+        if (child.exitCode !== null) throw new ProcessExited(`Radicale exited with ${child.exitCode}`);
+        return (await fetch(`${origin}/`, { method: 'OPTIONS' })).status < 500;
+      },
+      15_000,
+      () => output,
+    );
   } catch (error) {
     child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });

@@ -129,7 +129,13 @@ async function startWebFront(sogodPort: number): Promise<{ server: Server; origi
       res.writeHead(404).end();
       return;
     }
-    const headers: Record<string, string | string[] | undefined> = { ...req.headers, 'x-webobjects-server-port': String(port), 'x-webobjects-server-name': '127.0.0.1', 'x-webobjects-server-url': origin, 'x-webobjects-server-protocol': 'HTTP/1.0' };
+    const headers: Record<string, string | string[] | undefined> = {
+      ...req.headers,
+      'x-webobjects-server-port': String(port),
+      'x-webobjects-server-name': '127.0.0.1',
+      'x-webobjects-server-url': origin,
+      'x-webobjects-server-protocol': 'HTTP/1.0',
+    };
     delete headers['x-webobjects-remote-user'];
     // A worker that dies mid-request (sogod's watchdog restarts it) drops the connection: an idempotent
     // request is tried once more, as nginx's proxy_next_upstream does; anything else gets Apache's 502.
@@ -201,7 +207,12 @@ export async function startSogo(users: Record<string, SogoUser>, options: { work
 
   try {
     run(dbUser, join(PG_BIN, 'initdb'), ['-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync'], 'initdb');
-    run(dbUser, join(PG_BIN, 'pg_ctl'), ['-D', pgData, '-w', '-l', join(pgData, 'log'), '-o', `-p ${pgPort} -k ${pgData} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`, 'start'], 'pg_ctl start');
+    run(
+      dbUser,
+      join(PG_BIN, 'pg_ctl'),
+      ['-D', pgData, '-w', '-l', join(pgData, 'log'), '-o', `-p ${pgPort} -k ${pgData} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`, 'start'],
+      'pg_ctl start',
+    );
     pgStarted = true;
     const psql = (db: string, user: string, sql: string) =>
       run(dbUser, join(PG_BIN, 'psql'), ['-h', '127.0.0.1', '-p', String(pgPort), '-U', user, '-d', db, '-v', 'ON_ERROR_STOP=1', '-q', '-c', sql], 'psql');
@@ -241,13 +252,17 @@ export async function startSogo(users: Record<string, SogoUser>, options: { work
       SOGoUserSources: `({type = sql; id = users; viewURL = "${db}/sogo_users"; canAuthenticate = YES; isAddressBook = NO; userPasswordAlgorithm = plain;})`,
     };
     // Spawned as the sogo user directly (not through runuser, which would not pass signals on).
-    const sogod = spawn(SOGOD, Object.entries(defaults).flatMap(([k, v]) => [`-${k}`, v]), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: sogoDir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sogoDir, LANG: 'C.UTF-8' },
-      detached: true,
-      ...(isRoot() ? ids('sogo') : {}),
-    });
+    const sogod = spawn(
+      SOGOD,
+      Object.entries(defaults).flatMap(([k, v]) => [`-${k}`, v]),
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: sogoDir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sogoDir, LANG: 'C.UTF-8' },
+        detached: true,
+        ...(isRoot() ? ids('sogo') : {}),
+      },
+    );
     children.push(sogod);
     sogod.stdout!.on('data', (d) => (output += d));
     sogod.stderr!.on('data', (d) => (output += d));

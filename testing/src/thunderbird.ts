@@ -13,9 +13,7 @@ import { connectMarionette, type Marionette } from './marionette.ts';
 
 export const THUNDERBIRD_PATH = process.env.THUNDERBIRD_PATH ?? '/usr/bin/thunderbird';
 /** Thunderbird 140 ESR from Debian bookworm main, unpacked by `npm test` (scripts/lib/unpacked.mjs). */
-export const THUNDERBIRD_140_PATH =
-  process.env.THUNDERBIRD_140_PATH ?? join(import.meta.dirname, '..', '..', '.tools', 'thunderbird-140', 'usr', 'lib', 'thunderbird', 'thunderbird');
-
+export const THUNDERBIRD_140_PATH = process.env.THUNDERBIRD_140_PATH ?? join(import.meta.dirname, '..', '..', '.tools', 'thunderbird-140', 'usr', 'lib', 'thunderbird', 'thunderbird');
 
 export interface ThunderbirdInstallation {
   /** Major version, as the tests name it ("140", "153"). */
@@ -155,7 +153,12 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
       writeFileSync(join(dir, 'storage.js'), JSON.stringify(data));
     }
   }
-  writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => prefLine(k, v)).join('\n') + '\n');
+  writeFileSync(
+    join(profile, 'user.js'),
+    Object.entries(prefs)
+      .map(([k, v]) => prefLine(k, v))
+      .join('\n') + '\n',
+  );
   if (options.addon && !options.profile) {
     mkdirSync(join(profile, 'extensions'), { recursive: true });
     copyFileSync(options.addon.xpi, join(profile, 'extensions', `${options.addon.id}.xpi`));
@@ -211,9 +214,7 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
     await marionette.send('WebDriver:SetTimeouts', { script: 60_000 });
   } catch (error) {
     await kill();
-    throw new Error(
-      `Thunderbird could not start (${exitedEarly ? 'process exited' : String(error)}). Output:\n${out.slice(-4000)}`,
-    );
+    throw new Error(`Thunderbird could not start (${exitedEarly ? 'process exited' : String(error)}). Output:\n${out.slice(-4000)}`);
   }
 
   const chrome = <T>(script: string, ...args: unknown[]) => marionette.execute<T>(script, args);
@@ -282,7 +283,9 @@ export function thunderbirdVersion(executable = THUNDERBIRD_PATH): string {
 /** Enables every calendar (Thunderbird creates "Home" disabled) and waits until one exists. */
 export async function enableCalendars(tb: Thunderbird): Promise<void> {
   await tb.waitFor(`const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs"); return cal.manager.getCalendars().length > 0`, [], { what: 'the Home calendar' });
-  await tb.chrome(`const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs"); for (const c of cal.manager.getCalendars()) c.setProperty("disabled", false); return true;`);
+  await tb.chrome(
+    `const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs"); for (const c of cal.manager.getCalendars()) c.setProperty("disabled", false); return true;`,
+  );
 }
 
 /** Copies the profile's eml/*.eml files into Local Folders' Inbox (created when missing) (in name order); resolves with their count. */

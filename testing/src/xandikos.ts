@@ -73,10 +73,15 @@ export async function startXandikos(user: string, password: string): Promise<Xan
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor('Xandikos', async () => {
-      if (child.exitCode !== null) throw new ProcessExited(`xandikos exited with ${child.exitCode}`);
-      return (await fetch(`${origin}/user/calendars/calendar/`, { method: 'PROPFIND', headers: { authorization, depth: '0' } })).status === 207;
-    }, 30_000, () => output);
+    await waitFor(
+      'Xandikos',
+      async () => {
+        if (child.exitCode !== null) throw new ProcessExited(`xandikos exited with ${child.exitCode}`);
+        return (await fetch(`${origin}/user/calendars/calendar/`, { method: 'PROPFIND', headers: { authorization, depth: '0' } })).status === 207;
+      },
+      30_000,
+      () => output,
+    );
   } catch (error) {
     await stop();
     throw error;

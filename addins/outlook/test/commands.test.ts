@@ -4,7 +4,18 @@ import { createVisioClient, type VisioClient } from '@visio/shared/client';
 import { hasInvitation, removeInvitationHtml, renderInvitation } from '@visio/shared/invitation';
 import { findVisioLinks } from '@visio/shared/links';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
-import { addMeeting, EVENT_UID_PROPERTY, insertLink, joinMeeting, onAppointmentChanged, onNewAppointment, removeMeeting, resetConfigCache, ROOM_PROPERTY, type CommandDeps } from '../src/commands/commands.ts';
+import {
+  addMeeting,
+  EVENT_UID_PROPERTY,
+  insertLink,
+  joinMeeting,
+  onAppointmentChanged,
+  onNewAppointment,
+  removeMeeting,
+  resetConfigCache,
+  ROOM_PROPERTY,
+  type CommandDeps,
+} from '../src/commands/commands.ts';
 import { NOTIFICATION_MAX, STRINGS } from '../src/i18n.ts';
 import { officeItem } from '../src/office/item.ts';
 import { readSettings } from '../src/settings.ts';
@@ -51,7 +62,15 @@ function setupTypingDuringCall(scenario: Scenario, typed: string) {
   return made;
 }
 
-const appointment = (body: string, extra: Partial<Scenario> = {}): Scenario => ({ itemType: 'appointment', mode: 'compose', bodyType: 'html', body, location: LOCATION_PLACES, subject: 'Point <hebdo> & suivi', ...extra });
+const appointment = (body: string, extra: Partial<Scenario> = {}): Scenario => ({
+  itemType: 'appointment',
+  mode: 'compose',
+  bodyType: 'html',
+  body,
+  location: LOCATION_PLACES,
+  subject: 'Point <hebdo> & suivi',
+  ...extra,
+});
 
 async function roomsFor(code: string): Promise<number> {
   return (await fetch(`${gateway.url}/v1/rooms/${code}`)).status;
@@ -351,7 +370,9 @@ describe('Office errors: the item stays as it was', () => {
     const { double, deps } = setup(appointment(OWA_HTML));
     await addMeeting(deps);
     const before = structuredClone(double.state);
-    const failing = setup(appointment(before.body, { location: before.location, customProperties: before.customProperties, failures: { 'location.setAsync': { code: 9041, name: 'NetworkError', message: '' } } }));
+    const failing = setup(
+      appointment(before.body, { location: before.location, customProperties: before.customProperties, failures: { 'location.setAsync': { code: 9041, name: 'NetworkError', message: '' } } }),
+    );
     const result = await removeMeeting(failing.deps);
     expect(result.ok).toBe(false);
     expect(failing.double.state.body).toBe(before.body);
@@ -424,7 +445,11 @@ describe('Office’s limits: office.js throws before calling Outlook, the add-in
       return null;
     };
     expect(thrown(() => item.location.setAsync('x'.repeat(256)))).toMatchObject({ name: 'Sys.ArgumentOutOfRangeException', paramName: 'location' });
-    expect(thrown(() => item.notificationMessages.replaceAsync('k', { type: 'informationalMessage' as Office.MailboxEnums.ItemNotificationMessageType, message: 'x'.repeat(151), icon: 'i', persistent: false }))).toMatchObject({ paramName: 'message' });
+    expect(
+      thrown(() =>
+        item.notificationMessages.replaceAsync('k', { type: 'informationalMessage' as Office.MailboxEnums.ItemNotificationMessageType, message: 'x'.repeat(151), icon: 'i', persistent: false }),
+      ),
+    ).toMatchObject({ paramName: 'message' });
     expect(thrown(() => item.body.setAsync('x'.repeat(LIMITS.body + 1), { coercionType: 'html' as Office.CoercionType }))).toMatchObject({ paramName: 'data' });
     expect(thrown(() => item.body.setSelectedDataAsync('x'.repeat(LIMITS.body + 1), { coercionType: 'html' as Office.CoercionType }))).toMatchObject({ paramName: 'data' });
     expect(thrown(() => item.location.setAsync('x'.repeat(255)))).toBeNull();
@@ -433,7 +458,8 @@ describe('Office’s limits: office.js throws before calling Outlook, the add-in
   it('a notification over 150 characters would throw: every message the add-in shows fits', () => {
     for (const lang of ['fr', 'en'] as const) {
       const t = STRINGS[lang];
-      for (const message of [t.adding, t.added, t.removedKept, t.autoAddNoSignIn, ...Object.values(t.office).map((m) => `${t.failedPrefix}${m}${t.unchanged}`)]) expect(message.length, message).toBeLessThanOrEqual(NOTIFICATION_MAX);
+      for (const message of [t.adding, t.added, t.removedKept, t.autoAddNoSignIn, ...Object.values(t.office).map((m) => `${t.failedPrefix}${m}${t.unchanged}`)])
+        expect(message.length, message).toBeLessThanOrEqual(NOTIFICATION_MAX);
     }
   });
 });
@@ -483,7 +509,13 @@ describe('Insert Visio link in a message', () => {
   });
 
   it('a refused insertion leaves the message as it was', async () => {
-    const { double, deps } = setup({ itemType: 'message', mode: 'compose', bodyType: 'html', body: '<p>x</p>', failures: { 'body.setSelectedDataAsync': { code: 9014, name: 'CursorPositionChanged', message: '' } } });
+    const { double, deps } = setup({
+      itemType: 'message',
+      mode: 'compose',
+      bodyType: 'html',
+      body: '<p>x</p>',
+      failures: { 'body.setSelectedDataAsync': { code: 9014, name: 'CursorPositionChanged', message: '' } },
+    });
     const result = await insertLink(deps);
     expect(result.ok).toBe(false);
     expect(result.message).toContain(STRINGS.fr.office.busy.slice(0, 30));

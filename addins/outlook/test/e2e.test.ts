@@ -104,13 +104,19 @@ describe('commands in Chromium', () => {
     const refused = await invoke(ignored, 'joinVisioMeeting');
     expect(refused.notifications.at(-1)).toMatchObject({ type: 'errorMessage', message: expect.stringContaining('La fenêtre n’a pas pu s’ouvrir') });
     // Office opens a dialog only on the add-in's own domain: the meeting link itself would be refused (12004).
-    await ignored.evaluate(() => new Promise<void>((resolve) => (window as unknown as { Office: typeof Office }).Office.context.ui.displayDialogAsync('https://visio.numerique.gouv.fr/abc-defg-hij', {}, (r) => {
-      (window as unknown as { __direct: unknown }).__direct = r.error?.code;
-      resolve();
-    })));
+    await ignored.evaluate(
+      () =>
+        new Promise<void>((resolve) =>
+          (window as unknown as { Office: typeof Office }).Office.context.ui.displayDialogAsync('https://visio.numerique.gouv.fr/abc-defg-hij', {}, (r) => {
+            (window as unknown as { __direct: unknown }).__direct = r.error?.code;
+            resolve();
+          }),
+        ),
+    );
     expect(await ignored.evaluate(() => (window as unknown as { __direct: unknown }).__direct)).toBe(12004);
     // The gateway follows only Visio links of its instance.
-    for (const url of ['https://evil.example/abc-defg-hij', `${INSTANCE}/abc-defg-hij/../x`, '']) expect((await fetch(`${h.gateway.url}/outlook/join?url=${encodeURIComponent(url)}`, { redirect: 'manual' })).status).toBe(400);
+    for (const url of ['https://evil.example/abc-defg-hij', `${INSTANCE}/abc-defg-hij/../x`, ''])
+      expect((await fetch(`${h.gateway.url}/outlook/join?url=${encodeURIComponent(url)}`, { redirect: 'manual' })).status).toBe(400);
     await ignored.close();
     await page.close();
   });
@@ -158,7 +164,12 @@ describe('task pane and sign-in dialog', () => {
   it('pinned, follows the item the agent selects (ItemChanged)', async () => {
     const page = await h.open('/outlook/taskpane.html', { ...appointment, pinned: true });
     await page.getByText('Cet élément ne contient pas de réunion Visio.').waitFor();
-    await page.evaluate((next) => (window as unknown as { __officeDouble: { selectItem(s: unknown): void } }).__officeDouble.selectItem(next), { itemType: 'appointment', mode: 'read', body: `<p><a href="${INSTANCE}/abc-defg-hij">Rejoindre</a></p>`, location: 'Salle 3' });
+    await page.evaluate((next) => (window as unknown as { __officeDouble: { selectItem(s: unknown): void } }).__officeDouble.selectItem(next), {
+      itemType: 'appointment',
+      mode: 'read',
+      body: `<p><a href="${INSTANCE}/abc-defg-hij">Rejoindre</a></p>`,
+      location: 'Salle 3',
+    });
     await page.getByText('Cet élément contient une réunion Visio :').waitFor();
     expect(await page.locator('#item-link').getAttribute('href')).toBe(`${INSTANCE}/abc-defg-hij`);
     expect(await page.getByRole('button', { name: 'Ajouter une réunion Visio' }).isHidden()).toBe(true);

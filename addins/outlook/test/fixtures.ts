@@ -6,8 +6,7 @@
 export const INSTANCE = 'https://visio.numerique.gouv.fr';
 
 // Outlook on the web: a wrapper div, and an earlier Visio block after a round trip (ids prefixed with x_).
-export const OWA_HTML =
-  '<div id="x_divtagdefaultwrapper" dir="ltr" style="font-size:12pt;color:#000000"><p>Bonjour à tous,</p><p>Ordre du jour &amp; documents <b>joints</b>.</p><br><br><br></div>';
+export const OWA_HTML = '<div id="x_divtagdefaultwrapper" dir="ltr" style="font-size:12pt;color:#000000"><p>Bonjour à tous,</p><p>Ordre du jour &amp; documents <b>joints</b>.</p><br><br><br></div>';
 
 export const OWA_WITH_OLD_BLOCK =
   '<div id="x_divtagdefaultwrapper"><p>Point hebdo</p>' +

@@ -14,7 +14,19 @@ import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { validateOutlookManifest } from '@visio/testing/outlook-manifest-schema';
 import { ADDIN_WEB_DIR } from '../src/files.ts';
-import { COMMANDS, JSON_MANIFEST_VERSION, LAUNCH_EVENTS, LOCALIZATION_FILES, localizationKeys, nextBuild, renderJsonLocalization, renderJsonManifest, renderXmlManifest, unifiedVersion, xmlVersion } from '../src/manifest/manifest.ts';
+import {
+  COMMANDS,
+  JSON_MANIFEST_VERSION,
+  LAUNCH_EVENTS,
+  LOCALIZATION_FILES,
+  localizationKeys,
+  nextBuild,
+  renderJsonLocalization,
+  renderJsonManifest,
+  renderXmlManifest,
+  unifiedVersion,
+  xmlVersion,
+} from '../src/manifest/manifest.ts';
 
 const PUBLIC = 'https://visio-passerelle.example.gouv.fr';
 const RELEASE = { version: '0.1.0', build: 8037 };
@@ -70,7 +82,10 @@ describe('unified JSON manifest', () => {
 
   it('ties every control and event to a declared action, on the gateway’s URL', () => {
     const text = JSON.stringify(manifest);
-    const ext = (manifest.extensions as Record<string, unknown>[])[0] as { runtimes: { actions: { id: string }[]; code: { page: string; script?: string } }[]; autoRunEvents: { events: { type: string; actionId: string }[] }[] };
+    const ext = (manifest.extensions as Record<string, unknown>[])[0] as {
+      runtimes: { actions: { id: string }[]; code: { page: string; script?: string } }[];
+      autoRunEvents: { events: { type: string; actionId: string }[] }[];
+    };
     const actions = new Set(ext.runtimes.flatMap((r) => r.actions.map((a) => a.id)));
     for (const id of text.match(/"actionId":"([^"]+)"/g)!.map((m) => m.slice(12, -1))) expect(actions.has(id), id).toBe(true);
     expect(ext.autoRunEvents[0]!.events.map((e) => e.type)).toContain('newAppointmentOrganizer');
@@ -98,7 +113,12 @@ function pixels(file: string): number[][] {
 
 describe('mobile online-meeting surface (Microsoft’s rules for online-meeting providers)', () => {
   const xml = renderXmlManifest(PUBLIC, RELEASE);
-  const json = renderJsonManifest(PUBLIC, RELEASE) as { extensions: { ribbons: { requirements?: { formFactors?: string[] }; contexts: string[]; tabs: { customMobileRibbonGroups?: { controls: { actionId: string; icons: { url: string }[] }[] }[] }[] }[]; alternates: unknown[] }[] };
+  const json = renderJsonManifest(PUBLIC, RELEASE) as {
+    extensions: {
+      ribbons: { requirements?: { formFactors?: string[] }; contexts: string[]; tabs: { customMobileRibbonGroups?: { controls: { actionId: string; icons: { url: string }[] }[] }[] }[] }[];
+      alternates: unknown[];
+    }[];
+  };
 
   it('one function command, with grayscale #919191 icons, in both manifests', () => {
     const surface = /<ExtensionPoint xsi:type="MobileOnlineMeetingCommandSurface">(.*?)<\/ExtensionPoint>/.exec(xml)![1]!;
@@ -123,7 +143,9 @@ describe('mobile online-meeting surface (Microsoft’s rules for online-meeting 
   it('the unified manifest declares its mobile surfaces and the alternate icons Microsoft 365 needs for them', () => {
     const ext = json.extensions[0]!;
     expect(ext.ribbons.filter((r) => r.requirements?.formFactors?.includes('mobile')).map((r) => r.contexts)).toEqual([['onlineMeetingDetailsOrganizer'], ['mailRead']]);
-    expect(ext.alternates).toEqual([{ alternateIcons: { icon: { size: 64, url: `${PUBLIC}/outlook/icons/icon-64.png?v=0.1.0.8037` }, highResolutionIcon: { size: 64, url: `${PUBLIC}/outlook/icons/icon-128.png?v=0.1.0.8037` } } }]);
+    expect(ext.alternates).toEqual([
+      { alternateIcons: { icon: { size: 64, url: `${PUBLIC}/outlook/icons/icon-64.png?v=0.1.0.8037` }, highResolutionIcon: { size: 64, url: `${PUBLIC}/outlook/icons/icon-128.png?v=0.1.0.8037` } } },
+    ]);
   });
 });
 
@@ -158,7 +180,11 @@ describe('XML add-in-only manifest', () => {
     expect(pinned.valid).toBe(false);
     expect(pinned.errors.join('\n')).toMatch(/SupportsPinning.*not expected/);
     // A required element missing, one out of order, a version Office cannot read.
-    for (const broken of [xml.replace(/<ProviderName>.*?<\/ProviderName>/, ''), xml.replace(/<SupportsSharedFolders>true<\/SupportsSharedFolders>(<FunctionFile[^>]*>)/, '$1<SupportsSharedFolders>true</SupportsSharedFolders>'), xml.replace(/<Version>[^<]*</, '<Version>1.0.0.123456<')]) {
+    for (const broken of [
+      xml.replace(/<ProviderName>.*?<\/ProviderName>/, ''),
+      xml.replace(/<SupportsSharedFolders>true<\/SupportsSharedFolders>(<FunctionFile[^>]*>)/, '$1<SupportsSharedFolders>true</SupportsSharedFolders>'),
+      xml.replace(/<Version>[^<]*</, '<Version>1.0.0.123456<'),
+    ]) {
       expect(broken).not.toBe(xml);
       expect(validateOutlookManifest(broken).valid).toBe(false);
     }
@@ -166,9 +192,12 @@ describe('XML add-in-only manifest', () => {
 
   it('carries the package version and this build’s number, in the manifest and the icon URLs', () => {
     expect(children(root).find((c) => c.localName === 'Version')!.textContent).toBe('0.1.0.8037');
-    const images = all('bt:Image').map((i) => i.getAttribute('DefaultValue')).filter((v) => v);
+    const images = all('bt:Image')
+      .map((i) => i.getAttribute('DefaultValue'))
+      .filter((v) => v);
     expect(images.length).toBeGreaterThan(10);
-    for (const url of [...images, ...all('IconUrl').map((i) => i.getAttribute('DefaultValue')), ...all('HighResolutionIconUrl').map((i) => i.getAttribute('DefaultValue'))]) expect(url).toMatch(/\.png\?v=0\.1\.0\.8037$/);
+    for (const url of [...images, ...all('IconUrl').map((i) => i.getAttribute('DefaultValue')), ...all('HighResolutionIconUrl').map((i) => i.getAttribute('DefaultValue'))])
+      expect(url).toMatch(/\.png\?v=0\.1\.0\.8037$/);
     expect(renderXmlManifest(PUBLIC, { version: '0.1.0', build: 8038 })).toContain('<Version>0.1.0.8038</Version>');
   });
 
@@ -210,7 +239,9 @@ describe('XML add-in-only manifest', () => {
       return p;
     };
     for (const overrides of all('VersionOverrides')) {
-      const ids = all('Control').filter((c) => nearest(c) === overrides).map((c) => c.getAttribute('id'));
+      const ids = all('Control')
+        .filter((c) => nearest(c) === overrides)
+        .map((c) => c.getAttribute('id'));
       expect(ids.length).toBeGreaterThan(0);
       expect(new Set(ids).size).toBe(ids.length);
     }
@@ -221,7 +252,11 @@ describe('XML add-in-only manifest', () => {
   it('defines, within each VersionOverrides, every resource id it references, within Office’s limits', () => {
     for (const overrides of all('VersionOverrides')) {
       const resources = children(overrides).find((c) => c.localName === 'Resources')!;
-      const defined = new Map(Array.from(resources.getElementsByTagName('*')).filter((e) => e.getAttribute('id')).map((e) => [e.getAttribute('id')!, e]));
+      const defined = new Map(
+        Array.from(resources.getElementsByTagName('*'))
+          .filter((e) => e.getAttribute('id'))
+          .map((e) => [e.getAttribute('id')!, e]),
+      );
       for (const [id, el] of defined) {
         expect(id.length, id).toBeLessThanOrEqual(32);
         const value = el.getAttribute('DefaultValue')!;

@@ -167,12 +167,24 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
   }
 
   function htmlToText(html: string): string {
-    return html.replace(/<br\s*\/?>/gi, '\n').replace(/<\/(p|div)>/gi, '\n').replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    return html
+      .replace(/<br\s*\/?>/gi, '\n')
+      .replace(/<\/(p|div)>/gi, '\n')
+      .replace(/<[^>]*>/g, '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
   }
 
   /** office.js's own check before it calls the host: a string over the limit throws, nothing is sent. */
   function checkLength(paramName: string, value: unknown, max: number): void {
-    if (typeof value !== 'string') throw Object.assign(new Error(`Sys.ArgumentTypeException: Object of type '${typeof value}' cannot be converted to type 'string'.\nParameter name: ${paramName}`), { name: 'Sys.ArgumentTypeException', paramName });
+    if (typeof value !== 'string')
+      throw Object.assign(new Error(`Sys.ArgumentTypeException: Object of type '${typeof value}' cannot be converted to type 'string'.\nParameter name: ${paramName}`), {
+        name: 'Sys.ArgumentTypeException',
+        paramName,
+      });
     if (value.length > max) throw argumentOutOfRange(paramName, value.length);
   }
 
@@ -264,10 +276,15 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
         },
       },
       loadCustomPropertiesAsync(cb: Cb, asyncContext?: unknown) {
-        answer('loadCustomPropertiesAsync', cb, () => {
-          for (const k of Object.keys(pending)) delete pending[k];
-          return propsView;
-        }, asyncContext);
+        answer(
+          'loadCustomPropertiesAsync',
+          cb,
+          () => {
+            for (const k of Object.keys(pending)) delete pending[k];
+            return propsView;
+          },
+          asyncContext,
+        );
       },
     };
     if (sc.sharedOwner) {
@@ -412,7 +429,10 @@ export function installOfficeDouble(scenario: Scenario, target: Record<string, u
     CoercionType: { Html: 'html', Text: 'text' },
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },
     EventType: { DialogMessageReceived: 'dialogMessageReceived', DialogEventReceived: 'dialogEventReceived', ItemChanged: 'olkItemSelectedChanged' },
-    MailboxEnums: { ItemType: { Message: 'message', Appointment: 'appointment' }, ItemNotificationMessageType: { ProgressIndicator: 'progressIndicator', InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' } },
+    MailboxEnums: {
+      ItemType: { Message: 'message', Appointment: 'appointment' },
+      ItemNotificationMessageType: { ProgressIndicator: 'progressIndicator', InformationalMessage: 'informationalMessage', ErrorMessage: 'errorMessage' },
+    },
     context: {
       platform,
       diagnostics: { platform, host: 'Outlook' },

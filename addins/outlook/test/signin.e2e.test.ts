@@ -96,13 +96,20 @@ describe('Outlook sign-in that does not end with tokens', () => {
   });
 
   it('Office does not open the dialog: declined prompt (12009) reads as cancelled, blocked pop-ups (12011) as a window that could not open', async () => {
-    const declined = await h.open('/outlook/taskpane.html', { ...appointment, failures: { 'ui.displayDialogAsync': { code: 12009, name: 'Display Dialog Error', message: 'The user chose to ignore the dialog box.', once: true } } });
+    const declined = await h.open('/outlook/taskpane.html', {
+      ...appointment,
+      failures: { 'ui.displayDialogAsync': { code: 12009, name: 'Display Dialog Error', message: 'The user chose to ignore the dialog box.', once: true } },
+    });
     await declined.getByRole('button', { name: 'Se connecter à Visio' }).click();
     await declined.getByRole('status').getByText(CANCELLED, { exact: true }).waitFor();
     expect(await declined.locator('#error').isHidden()).toBe(true);
     await declined.close();
 
-    const blocked = await h.open('/outlook/taskpane.html', { ...appointment, displayLanguage: 'en-GB', failures: { 'ui.displayDialogAsync': { code: 12011, name: 'Display Dialog Error', message: 'Pop-ups are blocked.' } } });
+    const blocked = await h.open('/outlook/taskpane.html', {
+      ...appointment,
+      displayLanguage: 'en-GB',
+      failures: { 'ui.displayDialogAsync': { code: 12011, name: 'Display Dialog Error', message: 'Pop-ups are blocked.' } },
+    });
     await blocked.getByRole('button', { name: 'Sign in to Visio' }).click();
     await blocked.getByRole('alert').getByText('The sign-in window could not open. Close any sign-in window already open, allow pop-ups, then try again.', { exact: true }).waitFor();
     expect(await blocked.locator('body').innerText()).not.toContain('Pop-ups are blocked.');

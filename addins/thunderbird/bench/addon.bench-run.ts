@@ -56,7 +56,9 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     times.sort((a, b) => a - b);
     const median = (times[RUNS / 2 - 1]! + times[RUNS / 2]!) / 2;
     console.log(`thunderbird ${major} add-on: .xpi ${size} bytes (${(size / 1024).toFixed(1)} KiB)`);
-    console.log(`thunderbird ${major} add-on: press → fields filled: median ${median.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (n=${RUNS}, budget ${BUDGET_MS} ms)`);
+    console.log(
+      `thunderbird ${major} add-on: press → fields filled: median ${median.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (n=${RUNS}, budget ${BUDGET_MS} ms)`,
+    );
     expect(median).toBeLessThanOrEqual(BUDGET_MS);
   });
 });

@@ -8,7 +8,17 @@
  */
 import { createVisioClient, describeError, type TokenSource } from '@visio/shared/client';
 import type { GatewayConfig } from '@visio/shared/contract';
-import { createSignInSession, isSignInCancelled, readStoredTokens, SignInError, signInEndpoints, signInWithWebAuthFlow, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared/sign-in';
+import {
+  createSignInSession,
+  isSignInCancelled,
+  readStoredTokens,
+  SignInError,
+  signInEndpoints,
+  signInWithWebAuthFlow,
+  type SignInSession,
+  type StoredTokens,
+  type TokenStorage,
+} from '@visio/shared/sign-in';
 import { langFor } from '@visio/shared/lang';
 import type { Messenger } from './messenger.js';
 import { readSettings } from './settings.js';

@@ -46,7 +46,11 @@ function messengerFor(login: string, flows: string[] = []) {
 const me = async (token: string | null) => (await fetch(`${gateway.url}/v1/me`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).json() as Promise<{ email?: string }>;
 
 async function refreshWith(refreshToken: string): Promise<number> {
-  const r = await fetch(`${gateway.url}/auth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID }) });
+  const r = await fetch(`${gateway.url}/auth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: CLIENT_ID }),
+  });
   return r.status;
 }
 
@@ -107,7 +111,10 @@ describe('Thunderbird sign-in against the gateway in OIDC mode', () => {
     const agent = new TestUserAgent();
     const messenger = {
       ...fake.messenger,
-      identity: { getRedirectURL: () => REDIRECT, launchWebAuthFlow: async ({ url }: { url: string }) => (await agent.signIn(url, 'alice', (u) => u.href.startsWith(REDIRECT), { consent: false })).href },
+      identity: {
+        getRedirectURL: () => REDIRECT,
+        launchWebAuthFlow: async ({ url }: { url: string }) => (await agent.signIn(url, 'alice', (u) => u.href.startsWith(REDIRECT), { consent: false })).href,
+      },
     };
     await expect(signIn(messenger, config, gateway.url)).rejects.toMatchObject({ name: 'SignInError', kind: 'denied' });
     expect(fake.local.authTokens ?? null).toBeNull();
@@ -127,7 +134,10 @@ describe('Thunderbird sign-in against the gateway in OIDC mode', () => {
   });
 
   test('the agent closes Thunderbird’s sign-in window: “Connexion annulée.”, nothing stored; English when the add-on is', async () => {
-    for (const [lang, text] of [['fr', 'Connexion annulée.'], ['en', 'Sign-in cancelled.']] as const) {
+    for (const [lang, text] of [
+      ['fr', 'Connexion annulée.'],
+      ['en', 'Sign-in cancelled.'],
+    ] as const) {
       const fake = createFakeMessenger({ local: { gatewayUrl: gateway.url, lang } });
       const agent = new TestUserAgent();
       const shown: string[] = [];

@@ -260,7 +260,13 @@ describe('mail', () => {
 
   test('message display: the action is enabled only with a Visio link; the popup gets the links; only those open', async () => {
     const { fake, addon } = setup();
-    fake.fullMessages.set(1, { contentType: 'multipart/alternative', parts: [{ contentType: 'text/plain', body: `Rejoindre : ${INSTANCE}/xyz-abcd-efg` }, { contentType: 'text/html', body: `<a href="${INSTANCE}/xyz-abcd-efg">x</a>` }] });
+    fake.fullMessages.set(1, {
+      contentType: 'multipart/alternative',
+      parts: [
+        { contentType: 'text/plain', body: `Rejoindre : ${INSTANCE}/xyz-abcd-efg` },
+        { contentType: 'text/html', body: `<a href="${INSTANCE}/xyz-abcd-efg">x</a>` },
+      ],
+    });
     fake.fullMessages.set(2, { contentType: 'text/plain', body: 'https://evil.example/?u=https://visio.numerique.gouv.fr/abc-defg-hij' });
     fake.events.messagesDisplayed.fire({ id: 11 }, [{ id: 1, subject: 'a' }]);
     fake.events.messagesDisplayed.fire({ id: 12 }, { messages: [{ id: 2, subject: 'b' }] });
@@ -305,7 +311,10 @@ describe('settings, policies and sign-in', () => {
   });
 
   test('managed values (enterprise policy) win and cannot be overwritten', async () => {
-    const fake = createFakeMessenger({ local: { gatewayUrl: 'https://mine.example.fr', lang: 'en' }, managed: { gatewayUrl: 'https://policy.example.gouv.fr', instanceUrl: 'https://visio.example.gouv.fr' } });
+    const fake = createFakeMessenger({
+      local: { gatewayUrl: 'https://mine.example.fr', lang: 'en' },
+      managed: { gatewayUrl: 'https://policy.example.gouv.fr', instanceUrl: 'https://visio.example.gouv.fr' },
+    });
     const s = await readSettings(fake.messenger);
     expect(s).toMatchObject({ gatewayUrl: 'https://policy.example.gouv.fr', instanceUrl: 'https://visio.example.gouv.fr', lang: 'en', releaseOnDelete: true });
     expect(s.managed.sort()).toEqual(['gatewayUrl', 'instanceUrl']);

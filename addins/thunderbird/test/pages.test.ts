@@ -53,9 +53,15 @@ async function open(page: string, lang: 'fr' | 'en', scheme: 'light' | 'dark', a
 }
 
 describe('options page', () => {
-  for (const [lang, scheme] of [['fr', 'light'], ['en', 'dark']] as const) {
+  for (const [lang, scheme] of [
+    ['fr', 'light'],
+    ['en', 'dark'],
+  ] as const) {
     test(`no WCAG 2.1 AA violation (${lang}, ${scheme}), with the error state shown`, async () => {
-      const p = await open('options.html', lang, scheme, { 'check-gateway': { ok: true, authMode: 'oidc', instanceName: 'Visio', instanceUrl: 'https://visio.numerique.gouv.fr' }, 'auth-state': { signedIn: false } });
+      const p = await open('options.html', lang, scheme, {
+        'check-gateway': { ok: true, authMode: 'oidc', instanceName: 'Visio', instanceUrl: 'https://visio.numerique.gouv.fr' },
+        'auth-state': { signedIn: false },
+      });
       await expect.poll(() => p.textContent('#account-state')).not.toBe('');
       expect(await p.getAttribute('html', 'lang')).toBe(lang);
       expect(await axeViolations(p)).toEqual([]);
@@ -103,7 +109,10 @@ describe('options page', () => {
 });
 
 describe('Join popup', () => {
-  for (const [lang, scheme] of [['fr', 'light'], ['en', 'dark']] as const) {
+  for (const [lang, scheme] of [
+    ['fr', 'light'],
+    ['en', 'dark'],
+  ] as const) {
     test(`lists the message's links with labelled Join buttons, no WCAG 2.1 AA violation (${lang}, ${scheme})`, async () => {
       const links = [{ code: 'abc-defg-hij', url: 'https://visio.numerique.gouv.fr/abc-defg-hij' }];
       const p = await open('join.html', lang, scheme, { 'message-links': links, 'open-link': true });

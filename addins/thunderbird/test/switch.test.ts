@@ -62,7 +62,12 @@ describe('Switch to Visio', () => {
   test('a Teams event: offered, then the block, the location part and X-MICROSOFT-* go, Visio is added as by Add', async () => {
     const { fake, addon } = setup();
     const body = corpusBody('teams-html-fr-desktop');
-    const id = fake.openEditor({ title: 'Réunion de service', location: 'Salle 4.12; Réunion Microsoft Teams', descriptionHTML: body.input, icalString: corpusBody('teams-ics-fr-location-room').input });
+    const id = fake.openEditor({
+      title: 'Réunion de service',
+      location: 'Salle 4.12; Réunion Microsoft Teams',
+      descriptionHTML: body.input,
+      icalString: corpusBody('teams-ics-fr-location-room').input,
+    });
     await addon.idle();
     expect(fake.editors.get(id)!.state).toMatchObject({ hasRoom: false, switchFrom: 'Microsoft Teams' });
     const before = await roomCodes();

@@ -61,13 +61,16 @@ export const editorScripts = {
   },
 
   async openExistingEvent(tb: Thunderbird, title: string): Promise<string> {
-    await tb.chrome(`${FIND}
+    await tb.chrome(
+      `${FIND}
       return allItems().then((items) => {
         const item = items.find((i) => i.title === arguments[0]);
         if (!item) throw new Error("no event " + arguments[0]);
         Services.wm.getMostRecentWindow("mail:3pane").modifyEventWithDialog(item, true);
         return true;
-      });`, title);
+      });`,
+      title,
+    );
     return tagNewEditor(tb);
   },
 
@@ -114,7 +117,8 @@ export const editorScripts = {
 
   /** Close without saving (dialog: Cancel; tab: closed unsaved), then "Don't save" in Thunderbird's prompt when it asks. */
   async discard(tb: Thunderbird, view: string): Promise<void> {
-    await tb.chrome(`${FIND} const [w, , frame] = findView(arguments[0]);
+    await tb.chrome(
+      `${FIND} const [w, , frame] = findView(arguments[0]);
       if (w.location.href.includes("calendar-event-dialog")) {
         w.setTimeout(() => w.document.querySelector("dialog").cancelDialog(), 0);
       } else {
@@ -124,7 +128,9 @@ export const editorScripts = {
         tab.allowTabClose = true;
         w.setTimeout(() => tabmail.closeTab(tab), 0);
       }
-      return true;`, view);
+      return true;`,
+      view,
+    );
     await tb.waitFor(
       `${FIND}
       for (const w of Services.wm.getEnumerator(null)) {
@@ -218,14 +224,18 @@ export const editorScripts = {
 
   /** Opens the n-th occurrence of the series alone, as "Edit only this occurrence" does. */
   async openOccurrence(tb: Thunderbird, title: string, index: number): Promise<string> {
-    await tb.chrome(`${FIND}
+    await tb.chrome(
+      `${FIND}
       return allItems().then((items) => {
         const item = items.find((i) => i.title === arguments[0] && i.recurrenceInfo);
         const end = item.startDate.clone(); end.day += 10;
         const occurrence = item.recurrenceInfo.getOccurrences(item.startDate, end, 0)[arguments[1]];
         Services.wm.getMostRecentWindow("mail:3pane").modifyEventWithDialog(occurrence, false);
         return true;
-      });`, title, index);
+      });`,
+      title,
+      index,
+    );
     return tagNewEditor(tb);
   },
 
@@ -273,13 +283,16 @@ export const editorScripts = {
 
   /** Opens the event from a read-only calendar, as Thunderbird does for invitations: its summary dialog. */
   async summaryJoinUrl(tb: Thunderbird, title: string): Promise<string> {
-    await tb.chrome(`${FIND}
+    await tb.chrome(
+      `${FIND}
       return allItems().then((items) => {
         const item = items.find((i) => i.title === arguments[0]);
         item.calendar.readOnly = true;
         Services.wm.getMostRecentWindow("mail:3pane").modifyEventWithDialog(item, true);
         return true;
-      });`, title);
+      });`,
+      title,
+    );
     const url = await tb.waitFor<string>(
       `for (const w of Services.wm.getEnumerator(null)) {
         if (!w.location.href.includes("calendar-summary-dialog")) continue;
@@ -375,17 +388,19 @@ export const editorScripts = {
       subject,
     );
     const want = subject === 'Sans lien' ? 'disabled' : 'enabled';
-    const state = await tb.waitFor<string>(
-      `const w = Services.wm.getMostRecentWindow("mail:3pane");
+    const state = await tb
+      .waitFor<string>(
+        `const w = Services.wm.getMostRecentWindow("mail:3pane");
       const about = w.gTabmail.currentAbout3Pane?.messageBrowser?.contentWindow;
       if (!about || about.gMessage?.mime2DecodedSubject !== arguments[0]) return null;
       const button = about.document.getElementById(arguments[1]);
       if (!button) return null;
       const state = button.disabled || button.hasAttribute("disabled") ? "disabled" : "enabled";
       return state === arguments[2] ? state : null;`,
-      [subject, `${WIDGET_ID}-messageDisplayAction-toolbarbutton`, want],
-      { what: `the Join Visio action to be ${want} on "${subject}"`, timeoutMs: 10_000 },
-    ).catch((e: unknown) => (String(e).includes('timed out') ? 'timeout' : Promise.reject(e)));
+        [subject, `${WIDGET_ID}-messageDisplayAction-toolbarbutton`, want],
+        { what: `the Join Visio action to be ${want} on "${subject}"`, timeoutMs: 10_000 },
+      )
+      .catch((e: unknown) => (String(e).includes('timed out') ? 'timeout' : Promise.reject(e)));
     return state === 'timeout' ? want !== 'enabled' : state === 'enabled';
   },
 };

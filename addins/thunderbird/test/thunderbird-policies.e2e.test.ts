@@ -18,9 +18,7 @@ function policies(gatewayUrl: string): unknown {
   const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
   const json = /<!-- policies\.json -->\s*```json\n([\s\S]*?)```/.exec(readme)?.[1];
   if (!json) throw new Error('README.md has no policies.json example');
-  return JSON.parse(
-    json.replace('https://visio-gateway.example.gouv.fr', gatewayUrl).replace('https://deploiement.example.gouv.fr/visio-thunderbird.xpi', pathToFileURL(XPI).href),
-  );
+  return JSON.parse(json.replace('https://visio-gateway.example.gouv.fr', gatewayUrl).replace('https://deploiement.example.gouv.fr/visio-thunderbird.xpi', pathToFileURL(XPI).href));
 }
 
 describe.each(thunderbirdInstallations().map((t) => [t.major, t.installDir] as const))('Thunderbird %s deployed with policies.json', (_major, installDir) => {
@@ -56,8 +54,11 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.installDir] as c
     const t = await start(policies(gateway.url));
     await enableCalendars(t);
     // Installed by policy, enabled, and the agent cannot remove it.
-    const addon = await t.chrome<{ active: boolean; canUninstall: boolean }>(`const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
-      return AddonManager.getAddonByID(arguments[0]).then((a) => ({ active: a.isActive, canUninstall: Boolean(a.permissions & AddonManager.PERM_CAN_UNINSTALL) }));`, ADDON_ID);
+    const addon = await t.chrome<{ active: boolean; canUninstall: boolean }>(
+      `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+      return AddonManager.getAddonByID(arguments[0]).then((a) => ({ active: a.isActive, canUninstall: Boolean(a.permissions & AddonManager.PERM_CAN_UNINSTALL) }));`,
+      ADDON_ID,
+    );
     expect(addon).toEqual({ active: true, canUninstall: false });
     await t.chrome(P.openOptions, ADDON_ID);
     const shown = await options<{ gateway: string; disabled: boolean; note: boolean }>(

@@ -31,8 +31,12 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
       VISIO_CLIENTS: JSON.stringify({ thunderbird: [REDIRECT] }),
     });
     tb = await launchThunderbird({ executable, addon: { id: ADDON_ID, xpi: XPI }, extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url, lang: 'fr' } } });
-    await tb.waitFor(`const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
-      return AddonManager.getAddonByID(arguments[0]).then((a) => Boolean(a && a.isActive));`, [ADDON_ID], { what: 'the add-on to be active' });
+    await tb.waitFor(
+      `const { AddonManager } = ChromeUtils.importESModule("resource://gre/modules/AddonManager.sys.mjs");
+      return AddonManager.getAddonByID(arguments[0]).then((a) => Boolean(a && a.isActive));`,
+      [ADDON_ID],
+      { what: 'the add-on to be active' },
+    );
     await tb.chrome(P.openOptions, ADDON_ID);
     await tb.waitFor(P.inOptions, ['return true;'], { what: 'the options page', timeoutMs: 20_000 });
   }, 120_000);
@@ -45,7 +49,8 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
 
   const options = <T>(script: string) => tb.chrome<T>(P.inOptions, script);
   const inAuth = <T>(script: string, what: string) => tb.waitFor<T>(P.inAuthWindow, [script, op.issuer], { what, timeoutMs: 20_000 });
-  const status = () => tb.waitFor<string>(P.inOptions, [`const s = document.getElementById('status'); return s.textContent ? s.textContent + '|' + s.lang : null;`], { what: 'a status message', timeoutMs: 20_000 });
+  const status = () =>
+    tb.waitFor<string>(P.inOptions, [`const s = document.getElementById('status'); return s.textContent ? s.textContent + '|' + s.lang : null;`], { what: 'a status message', timeoutMs: 20_000 });
 
   async function pressSignIn(): Promise<void> {
     expect(await options(`const b = document.getElementById('sign-in'); if (b.hidden) return 'hidden'; b.click(); return 'clicked';`)).toBe('clicked');

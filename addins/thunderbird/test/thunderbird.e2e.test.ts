@@ -232,11 +232,9 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     await tb.chrome(E.breakUpdateItemURL, view);
     await tb.chrome(E.press, view, 'add');
     const creating = 'Création de la réunion Visio…';
-    const settled = await tb.waitFor<{ location: string; description: string; status: string; addVisible: boolean; addEnabled: boolean; removeVisible: boolean }>(
-      E.settledEditor,
-      [view, creating],
-      { what: 'the editor to settle after the failed fill' },
-    );
+    const settled = await tb.waitFor<{ location: string; description: string; status: string; addVisible: boolean; addEnabled: boolean; removeVisible: boolean }>(E.settledEditor, [view, creating], {
+      what: 'the editor to settle after the failed fill',
+    });
     expect(settled).toMatchObject({ location: 'Salle 12', addVisible: true, addEnabled: true, removeVisible: false });
     expect(settled.description).not.toContain('visio-meeting-block');
     expect(settled.status).toMatch(/nothing was changed|rien n’a été modifié/);
@@ -282,7 +280,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
   test('deleting an event that carries X-VISIO-ROOM releases its room; a hand-written link is left alone', async () => {
     // A room of the same agent, pasted by hand into another event (no X-VISIO-ROOM).
     const created = await fetch(`${gateway.url}/v1/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-    const manual = ((await created.json()) as { code: string; url: string });
+    const manual = (await created.json()) as { code: string; url: string };
     await tb.chrome(E.addPlainEvent, 'Lien manuel', manual.url);
     // Saved more than a second ago: not mistaken for the add half of a move between calendars.
     await new Promise((r) => setTimeout(r, 1200));

@@ -60,7 +60,10 @@ writeFileSync(join(chromium, 'manifest.json'), `${JSON.stringify(manifest('chrom
 writeFileSync(join(firefox, 'manifest.json'), `${JSON.stringify(manifest('firefox', version), null, 2)}\n`);
 
 const webExt = join(root, 'node_modules', 'web-ext', 'bin', 'web-ext.js');
-for (const [target, dir] of [['chromium', chromium], ['firefox', firefox]]) {
+for (const [target, dir] of [
+  ['chromium', chromium],
+  ['firefox', firefox],
+]) {
   const r = spawnSync(process.execPath, [webExt, 'build', '--source-dir', dir, '--artifacts-dir', dist, '--filename', `visio-${target}-${version}.zip`, '--overwrite-dest', '--no-input'], {
     encoding: 'utf8',
     env: { ...process.env, WEB_EXT_NO_CONFIG_DISCOVERY: 'true' },

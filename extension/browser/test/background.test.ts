@@ -33,10 +33,11 @@ async function clipboard(): Promise<string> {
 
 describe('context menu and keyboard shortcut', () => {
   it('first install: a welcome notification whose click opens the options page', async () => {
-    await expect
-      .poll(async () => Object.keys(await rig.worker.evaluate(() => (globalThis as unknown as Chrome).chrome.notifications.getAll())), { timeout: 10_000 })
-      .toContain('visio-welcome');
-    const [options] = await Promise.all([rig.browser.context.waitForEvent('page'), rig.worker.evaluate(() => (globalThis as unknown as { visio: { onNotificationClicked(id: string): void } }).visio.onNotificationClicked('visio-welcome'))]);
+    await expect.poll(async () => Object.keys(await rig.worker.evaluate(() => (globalThis as unknown as Chrome).chrome.notifications.getAll())), { timeout: 10_000 }).toContain('visio-welcome');
+    const [options] = await Promise.all([
+      rig.browser.context.waitForEvent('page'),
+      rig.worker.evaluate(() => (globalThis as unknown as { visio: { onNotificationClicked(id: string): void } }).visio.onNotificationClicked('visio-welcome')),
+    ]);
     await options.waitForLoadState();
     expect(options.url()).toBe(`${rig.origin}/options.html`);
     await options.close();
@@ -145,7 +146,10 @@ describe('settings pushed by policy', () => {
       beforeLaunch: (id) => {
         mkdirSync(POLICY_DIR, { recursive: true });
         policyFile = join(POLICY_DIR, `visio-test-${id}.json`);
-        writeFileSync(policyFile, JSON.stringify({ '3rdparty': { extensions: { [id]: { gatewayUrl: 'http://127.0.0.1:1', instanceUrl: 'https://visio.numerique.gouv.fr', accessLevel: 'restricted' } } } }));
+        writeFileSync(
+          policyFile,
+          JSON.stringify({ '3rdparty': { extensions: { [id]: { gatewayUrl: 'http://127.0.0.1:1', instanceUrl: 'https://visio.numerique.gouv.fr', accessLevel: 'restricted' } } } }),
+        );
       },
     });
     // The agent's own value loses to the policy: the gateway the policy names is the one used.
@@ -169,7 +173,10 @@ describe('quiet install', () => {
     const warnings = await page.evaluate(
       (manifest) =>
         new Promise<string[]>((resolve) =>
-          (globalThis as unknown as { chrome: { management: { getPermissionWarningsByManifest(m: string, cb: (w: string[]) => void): void } } }).chrome.management.getPermissionWarningsByManifest(manifest, resolve),
+          (globalThis as unknown as { chrome: { management: { getPermissionWarningsByManifest(m: string, cb: (w: string[]) => void): void } } }).chrome.management.getPermissionWarningsByManifest(
+            manifest,
+            resolve,
+          ),
         ),
       shipped,
     );
@@ -181,7 +188,10 @@ describe('quiet install', () => {
     const withSite = await noisy.evaluate(
       (manifest) =>
         new Promise<string[]>((resolve) =>
-          (globalThis as unknown as { chrome: { management: { getPermissionWarningsByManifest(m: string, cb: (w: string[]) => void): void } } }).chrome.management.getPermissionWarningsByManifest(manifest, resolve),
+          (globalThis as unknown as { chrome: { management: { getPermissionWarningsByManifest(m: string, cb: (w: string[]) => void): void } } }).chrome.management.getPermissionWarningsByManifest(
+            manifest,
+            resolve,
+          ),
         ),
       JSON.stringify({ ...JSON.parse(shipped), content_scripts: [{ matches: ['https://calendar.google.com/*'], js: ['content/google.js'] }] }),
     );

@@ -32,7 +32,15 @@ beforeAll(async () => {
   // The install-time grant of these test origins stands in for the agent's "Allow" on the browser's
   // permission prompt, which headless Chromium cannot show; the options page still asks and registers.
   rig = await startRig({
-    manifestExtra: { host_permissions: [...Object.values(SELF_HOSTED).map((o) => `${o}/*`), 'https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*', 'https://calendar.google.com/*'] },
+    manifestExtra: {
+      host_permissions: [
+        ...Object.values(SELF_HOSTED).map((o) => `${o}/*`),
+        'https://outlook.office.com/*',
+        'https://outlook.office365.com/*',
+        'https://outlook.live.com/*',
+        'https://calendar.google.com/*',
+      ],
+    },
   });
   for (const c of CALENDARS) rig.serve(c.url.split(/[?#]/)[0]!, 'fixture' in c ? c.fixture : `${c.id}.html`);
   rig.browser.context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
@@ -82,7 +90,14 @@ describe('calendar modules on their fixture pages', () => {
     const options = await rig.page('options.html');
     const results = await options.evaluate(async () => {
       const g = globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<string[]> } } };
-      return Promise.all([1, 2, 3, 4].map(() => g.chrome.runtime.sendMessage({ type: 'calendars-changed' }).then((ids) => ids.length, (e: Error) => e.message)));
+      return Promise.all(
+        [1, 2, 3, 4].map(() =>
+          g.chrome.runtime.sendMessage({ type: 'calendars-changed' }).then(
+            (ids) => ids.length,
+            (e: Error) => e.message,
+          ),
+        ),
+      );
     });
     await options.close();
     expect(results).toEqual([6, 6, 6, 6]);

@@ -56,11 +56,19 @@ describe('Firefox ESR: popup end to end', () => {
   it('creates a room, copies it, shares by e-mail, downloads the .ics and deletes it', async () => {
     await firefox.navigate(tab, `${origin}/popup.html`);
     const text = (selector: string) => firefox.evaluate<string | null>(tab, `document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`);
-    await waitFor(() => text('#auth-state'), (v) => v === 'Mode local de la passerelle : aucune connexion nécessaire.', 'auth state');
+    await waitFor(
+      () => text('#auth-state'),
+      (v) => v === 'Mode local de la passerelle : aucune connexion nécessaire.',
+      'auth state',
+    );
     expect(await firefox.evaluate(tab, `document.documentElement.lang`)).toBe('fr');
 
     await firefox.evaluate(tab, `(document.getElementById('title').value = 'Point Firefox', document.getElementById('create').click(), true)`);
-    const url = (await waitFor(() => text('#link'), (v) => !!v && v.startsWith('https://'), 'link shown'))!;
+    const url = (await waitFor(
+      () => text('#link'),
+      (v) => !!v && v.startsWith('https://'),
+      'link shown',
+    ))!;
     const rooms = await gatewayRooms(gateway);
     expect(rooms.map((r) => r.url)).toEqual([url]);
     expect(rooms[0]!.title).toBe('Point Firefox');
@@ -68,23 +76,51 @@ describe('Firefox ESR: popup end to end', () => {
     expect(await firefox.evaluate(tab, `document.getElementById('join').href`)).toBe(url);
 
     await firefox.evaluate(tab, `(document.getElementById('copy').click(), true)`);
-    await waitFor(() => text('#status'), (v) => v === 'Lien copié dans le presse-papiers.', 'copied');
+    await waitFor(
+      () => text('#status'),
+      (v) => v === 'Lien copié dans le presse-papiers.',
+      'copied',
+    );
 
-    const mailto = await waitFor(() => firefox.evaluate<string>(tab, `document.getElementById('share').href`), (v) => decodeURIComponent(v).includes('-- Visio ---'), 'mailto with the invitation');
+    const mailto = await waitFor(
+      () => firefox.evaluate<string>(tab, `document.getElementById('share').href`),
+      (v) => decodeURIComponent(v).includes('-- Visio ---'),
+      'mailto with the invitation',
+    );
     expect(decodeURIComponent(mailto)).toContain(url);
 
     await firefox.evaluate(tab, `(document.getElementById('ics').click(), true)`);
-    await waitFor(() => text('#status'), (v) => v === 'Invitation .ics téléchargée.', '.ics downloaded');
+    await waitFor(
+      () => text('#status'),
+      (v) => v === 'Invitation .ics téléchargée.',
+      '.ics downloaded',
+    );
     const code = url.split('/').pop()!;
-    const file = await waitFor(async () => readdirSync(firefox.downloads).find((f) => f.endsWith('.ics') && !f.endsWith('.part')), (v) => !!v, 'file in downloads');
+    const file = await waitFor(
+      async () => readdirSync(firefox.downloads).find((f) => f.endsWith('.ics') && !f.endsWith('.part')),
+      (v) => !!v,
+      'file in downloads',
+    );
     expect(file).toBe(`visio-${code}.ics`);
     // Firefox creates the file under its final name before it has written it: wait for the content.
-    const ics = await waitFor(async () => readFileSync(join(firefox.downloads, file!), 'utf8'), (v) => v.length > 0, '.ics written');
+    const ics = await waitFor(
+      async () => readFileSync(join(firefox.downloads, file!), 'utf8'),
+      (v) => v.length > 0,
+      '.ics written',
+    );
     expect(ics).toContain(`X-VISIO-ROOM:${code}`);
 
-    await waitFor(() => firefox.evaluate<number>(tab, `document.querySelectorAll('#recent-list li').length`), (n) => n === 1, 'recent list');
+    await waitFor(
+      () => firefox.evaluate<number>(tab, `document.querySelectorAll('#recent-list li').length`),
+      (n) => n === 1,
+      'recent list',
+    );
     await firefox.evaluate(tab, `(document.querySelector('#recent-list li button').click(), true)`);
-    await waitFor(() => text('#status'), (v) => v === `Réunion ${code} supprimée.`, 'deleted');
+    await waitFor(
+      () => text('#status'),
+      (v) => v === `Réunion ${code} supprimée.`,
+      'deleted',
+    );
     expect(await gatewayRooms(gateway)).toHaveLength(0);
   });
 });
@@ -100,26 +136,58 @@ describe('Firefox ESR: the SOGo button on a real SOGo 5.8', () => {
     await firefox.navigate(tab, `${origin}/options.html`);
     await firefox.evaluate(tab, `(document.getElementById('calendar-kind').value = 'sogo', document.getElementById('calendar-origin').value = ${JSON.stringify(sogo.webOrigin)}, true)`);
     await click('#allow');
-    await waitFor(() => firefox.evaluate<string>(tab, `document.getElementById('self-hosted-list').textContent`), (v) => v.includes(sogo.webOrigin), 'SOGo listed');
+    await waitFor(
+      () => firefox.evaluate<string>(tab, `document.getElementById('self-hosted-list').textContent`),
+      (v) => v.includes(sogo.webOrigin),
+      'SOGo listed',
+    );
     expect(await firefox.evaluate(tab, `browser.permissions.contains({ origins: ['http://127.0.0.1/*'] })`)).toBe(true);
 
     await firefox.navigate(tab, `${sogo.webOrigin}/SOGo/`);
     // AngularJS keeps what reaches it through input events.
     const type = (selector: string, value: string) =>
-      firefox.evaluate(tab, `(() => { const i = document.querySelector(${JSON.stringify(selector)}); i.value = ${JSON.stringify(value)}; i.dispatchEvent(new Event('input', { bubbles: true })); return true; })()`);
-    await waitFor(() => firefox.evaluate<boolean>(tab, `!!document.querySelector('input[ng-model="app.creds.username"]')`), (v) => v, 'log-in page');
+      firefox.evaluate(
+        tab,
+        `(() => { const i = document.querySelector(${JSON.stringify(selector)}); i.value = ${JSON.stringify(value)}; i.dispatchEvent(new Event('input', { bubbles: true })); return true; })()`,
+      );
+    await waitFor(
+      () => firefox.evaluate<boolean>(tab, `!!document.querySelector('input[ng-model="app.creds.username"]')`),
+      (v) => v,
+      'log-in page',
+    );
     await type('input[ng-model="app.creds.username"]', 'agent');
     await type('input[ng-model="app.creds.password"]', 'agent-password-ff');
-    await waitFor(() => firefox.evaluate<boolean>(tab, `!document.querySelector('form[name="loginForm"] button[type="submit"]').disabled`), (v) => v, 'log-in button enabled');
+    await waitFor(
+      () => firefox.evaluate<boolean>(tab, `!document.querySelector('form[name="loginForm"] button[type="submit"]').disabled`),
+      (v) => v,
+      'log-in button enabled',
+    );
     await click('form[name="loginForm"] button[type="submit"]');
-    await waitFor(() => firefox.evaluate<string>(tab, `location.pathname + ' ' + !!document.querySelector('md-fab-trigger button.md-fab')`), (v) => v.endsWith('/Calendar/view true'), 'calendar view', 60_000);
+    await waitFor(
+      () => firefox.evaluate<string>(tab, `location.pathname + ' ' + !!document.querySelector('md-fab-trigger button.md-fab')`),
+      (v) => v.endsWith('/Calendar/view true'),
+      'calendar view',
+      60_000,
+    );
     await click('md-fab-trigger button.md-fab');
-    await waitFor(() => firefox.evaluate<boolean>(tab, `!!document.querySelector(\`button[ng-click="list.newComponent($event, 'appointment')"]\`)?.offsetParent`), (v) => v, 'speed dial open');
+    await waitFor(
+      () => firefox.evaluate<boolean>(tab, `!!document.querySelector(\`button[ng-click="list.newComponent($event, 'appointment')"]\`)?.offsetParent`),
+      (v) => v,
+      'speed dial open',
+    );
     await click(`button[ng-click="list.newComponent($event, 'appointment')"]`);
-    await waitFor(() => firefox.evaluate<number>(tab, `document.querySelectorAll('md-dialog [data-visio-add]').length`), (n) => n === 1, 'one Visio button');
+    await waitFor(
+      () => firefox.evaluate<number>(tab, `document.querySelectorAll('md-dialog [data-visio-add]').length`),
+      (n) => n === 1,
+      'one Visio button',
+    );
     await type('input[ng-model="editor.component.summary"]', 'Point Firefox SOGo');
     await firefox.evaluate(tab, `(document.querySelector('md-dialog [data-visio-add]').shadowRoot.querySelector('button').click(), true)`);
-    const location = await waitFor(() => firefox.evaluate<string>(tab, `document.querySelector('input[ng-model="editor.component.location"]').value`), (v) => v.startsWith('https://'), 'Lieu filled');
+    const location = await waitFor(
+      () => firefox.evaluate<string>(tab, `document.querySelector('input[ng-model="editor.component.location"]').value`),
+      (v) => v.startsWith('https://'),
+      'Lieu filled',
+    );
     const room = (await gatewayRooms(gateway)).find((r) => r.url === location);
     expect(room?.title).toBe('Point Firefox SOGo');
     expect(await firefox.evaluate<string>(tab, `document.querySelector('textarea[ng-model="editor.component.comment"]').value`)).toContain(location);

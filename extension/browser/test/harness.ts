@@ -83,7 +83,14 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const foreign: string[] = [];
   const fixtures = new Map<string, string>();
   const allowed = (url: string) =>
-    url.startsWith(`${gateway.url}/`) || url.startsWith(`${origin}/`) || url.startsWith(`https://${ext.id}.chromiumapp.org/`) || url.startsWith(`${INSTANCE}/`) || url.startsWith('blob:') || url.startsWith('data:') || (options.allowOrigins ?? []).some((o) => url.startsWith(`${o}/`)) || [...fixtures.keys()].some((p) => url.startsWith(p));
+    url.startsWith(`${gateway.url}/`) ||
+    url.startsWith(`${origin}/`) ||
+    url.startsWith(`https://${ext.id}.chromiumapp.org/`) ||
+    url.startsWith(`${INSTANCE}/`) ||
+    url.startsWith('blob:') ||
+    url.startsWith('data:') ||
+    (options.allowOrigins ?? []).some((o) => url.startsWith(`${o}/`)) ||
+    [...fixtures.keys()].some((p) => url.startsWith(p));
 
   await browser.context.route('**/*', async (route) => {
     const url = route.request().url();
@@ -99,7 +106,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     return route.continue();
   });
 
-  const worker = browser.context.serviceWorkers().find((w) => w.url().startsWith(origin)) ?? (await browser.context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(origin), timeout: 15_000 }));
+  const worker =
+    browser.context.serviceWorkers().find((w) => w.url().startsWith(origin)) ??
+    (await browser.context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(origin), timeout: 15_000 }));
 
   const rig: Rig = {
     gateway,

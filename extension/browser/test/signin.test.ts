@@ -67,9 +67,7 @@ describe('a sign-in that does not end with tokens', () => {
 
     const alert = popup.getByRole('alert');
     await alert.getByText('Connexion refusée : l’accès à votre compte n’a pas été autorisé.', { exact: false }).waitFor({ timeout: 15_000 });
-    expect(await alert.textContent()).toBe(
-      'Connexion refusée : l’accès à votre compte n’a pas été autorisé. Recommencez en acceptant la demande, ou contactez votre administrateur.',
-    );
+    expect(await alert.textContent()).toBe('Connexion refusée : l’accès à votre compte n’a pas été autorisé. Recommencez en acceptant la demande, ou contactez votre administrateur.');
     // The provider said "End-User aborted interaction": never shown.
     expect(await popup.locator('body').innerText()).not.toMatch(/aborted|access_denied/i);
     expect(await sessionTokens()).toBeUndefined();

@@ -37,10 +37,12 @@ beforeAll(async () => {
   await page.locator('input[ng-model="app.creds.username"]').fill('agent');
   await page.locator('input[ng-model="app.creds.password"]').fill(PASSWORD);
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => location.pathname.endsWith('/Calendar/view'), null, { timeout: 60_000 }).catch(async (error: unknown) => {
-    await page.screenshot({ path: join(SHOTS, 'login-failed.png') });
-    throw new Error(`SOGo log-in did not reach the calendar (${String(error)}); sogod output:\n${sogo.output().slice(-3000)}`);
-  });
+  await page
+    .waitForFunction(() => location.pathname.endsWith('/Calendar/view'), null, { timeout: 60_000 })
+    .catch(async (error: unknown) => {
+      await page.screenshot({ path: join(SHOTS, 'login-failed.png') });
+      throw new Error(`SOGo log-in did not reach the calendar (${String(error)}); sogod output:\n${sogo.output().slice(-3000)}`);
+    });
   await page.getByRole('button', { name: 'Nouvel événement' }).waitFor();
 }, 180_000);
 
@@ -95,7 +97,13 @@ async function caldavEvents(): Promise<{ summary: string; location: string; desc
   });
   expect(response.status).toBe(207);
   const xml = await response.text();
-  const unxml = (s: string) => s.replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n))).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  const unxml = (s: string) =>
+    s
+      .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&');
   return [...xml.matchAll(/<C:calendar-data[^>]*>([\s\S]*?)<\/C:calendar-data>/gi)].map((m) => {
     const ics = unxml(m[1]!).replace(/\r?\n[ \t]/g, '');
     const prop = (name: string) => {

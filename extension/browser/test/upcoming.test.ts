@@ -13,7 +13,11 @@ let radicale: RadicaleServer;
 let work: string;
 let rig: Rig;
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 async function putEvent(summary: string, start: Date, extra: string[] = []): Promise<void> {
   const uid = randomUUID();
@@ -87,7 +91,10 @@ describe('upcoming meetings in the popup (real gateway and Radicale)', () => {
     await options.getByLabel('Identifiant').fill('alice');
     await options.getByLabel('Mot de passe d’application').fill('not-the-password');
     await options.getByRole('button', { name: 'Enregistrer' }).click();
-    await options.getByRole('alert').getByText(/serveur d’agenda a refusé/).waitFor({ timeout: 15_000 });
+    await options
+      .getByRole('alert')
+      .getByText(/serveur d’agenda a refusé/)
+      .waitFor({ timeout: 15_000 });
     expect(await stored()).toEqual({ local: { server: '', user: '', password: '' }, session: null });
 
     await options.getByLabel('Mot de passe d’application').fill(PASSWORD);

@@ -21,7 +21,10 @@ const ClientsSchema = z
   })
   .pipe(
     z
-      .record(z.string(), z.array(z.string().refine(isRegistrableRedirect, 'each redirect URI must be an absolute https URL in canonical form, without fragment (http only on loopback)')).min(1).max(20))
+      .record(
+        z.string(),
+        z.array(z.string().refine(isRegistrableRedirect, 'each redirect URI must be an absolute https URL in canonical form, without fragment (http only on loopback)')).min(1).max(20),
+      )
       .superRefine((clients, ctx) => {
         for (const id of Object.keys(clients)) {
           if (!CLIENT_ID_PATTERN.test(id)) ctx.addIssue({ code: 'custom', path: [id], message: 'client ids are 1-32 lower-case letters, digits or dashes' });
@@ -31,10 +34,17 @@ const ClientsSchema = z
   );
 
 export const AuthEnvSchema = z.object({
-  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).refine(isSecureOrLoopback, 'must be https (http only on loopback, for tests)').transform((v) => v.replace(/\/+$/, '')).optional(),
+  OIDC_ISSUER: z
+    .url({ protocol: /^https?$/ })
+    .refine(isSecureOrLoopback, 'must be https (http only on loopback, for tests)')
+    .transform((v) => v.replace(/\/+$/, ''))
+    .optional(),
   OIDC_CLIENT_ID: z.string().min(1).max(500).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).max(2000).optional(),
-  OIDC_SCOPES: z.string().regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'space-separated scopes').default('openid email profile'),
+  OIDC_SCOPES: z
+    .string()
+    .regex(/^[\x21-\x7e]+( [\x21-\x7e]+)*$/, 'space-separated scopes')
+    .default('openid email profile'),
   OIDC_ACR_VALUES: z.string().max(500).optional(),
   OIDC_TOKEN_AUTH_METHOD: z.enum(['client_secret_basic', 'client_secret_post']).optional(),
   VISIO_CLIENTS: ClientsSchema,

@@ -20,7 +20,10 @@ interface Discovery {
 export class OidcError extends Error {
   override readonly name = 'OidcError';
   /** `unavailable`: the provider could not be reached; `invalid`: its answer failed validation. */
-  constructor(message: string, readonly kind: 'unavailable' | 'invalid') {
+  constructor(
+    message: string,
+    readonly kind: 'unavailable' | 'invalid',
+  ) {
     super(message);
   }
 }

@@ -50,13 +50,7 @@ export function authPage(c: Context, lang: Lang, kind: AuthPageKind, status: Con
 }
 
 /** A one-message page (no script, strict CSP): the sign-in pages, an ended meeting's link. */
-export function messagePage(
-  c: Context,
-  lang: Lang,
-  t: { title: string; heading: string; detail: string; next: string },
-  status: ContentfulStatusCode,
-  headers: Record<string, string> = {},
-): Response {
+export function messagePage(c: Context, lang: Lang, t: { title: string; heading: string; detail: string; next: string }, status: ContentfulStatusCode, headers: Record<string, string> = {}): Response {
   const { heading, detail } = t;
   const html = `<!doctype html>
 <html lang="${lang}">

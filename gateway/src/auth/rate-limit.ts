@@ -19,7 +19,10 @@ export interface LimitRule {
 /** The caller's address: the socket's, or the n-th from the right in X-Forwarded-For behind n proxies. */
 export function clientAddress(c: Context, trustProxyHops: number): string {
   if (trustProxyHops > 0) {
-    const hops = (c.req.header('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const hops = (c.req.header('x-forwarded-for') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const candidate = hops[hops.length - trustProxyHops];
     if (candidate && /^[0-9a-fA-F:.]{2,45}$/.test(candidate)) return candidate;
   }

@@ -27,7 +27,6 @@ export interface CalendarObject {
 
 export type WriteResult = { ok: true; etag: string | null; url: string } | { ok: false; status: number; body: string };
 
-
 /** Scheduling support per calendar collection: a server property, not a secret, cached a while. */
 const schedulingCache = new Map<string, { auto: boolean; until: number }>();
 const SCHEDULING_TTL_MS = 10 * 60_000;
@@ -282,12 +281,13 @@ export function openCaldavSession(options: {
 
     /** The calendar's supported components (PROPFIND depth 0). */
     async components(calendarUrl: string): Promise<string[] | null> {
-      const [r] = await call('Reading the calendar', () =>
-        dav.propfind({ url: calendarUrl, props: { [`c:supported-calendar-component-set`]: {}, 'd:resourcetype': {} }, depth: '0', ...common }),
-      );
+      const [r] = await call('Reading the calendar', () => dav.propfind({ url: calendarUrl, props: { [`c:supported-calendar-component-set`]: {}, 'd:resourcetype': {} }, depth: '0', ...common }));
       if (!r || r.status === 404) throw notFound('No calendar at this address.');
       const set = r.props?.supportedCalendarComponentSet as { comp?: unknown } | undefined;
-      const comps = [set?.comp].flat(2).map((c) => (c as { _attributes?: { name?: string } } | undefined)?._attributes?.name).filter((n): n is string => typeof n === 'string');
+      const comps = [set?.comp]
+        .flat(2)
+        .map((c) => (c as { _attributes?: { name?: string } } | undefined)?._attributes?.name)
+        .filter((n): n is string => typeof n === 'string');
       const types = JSON.stringify(r.props?.resourcetype ?? {});
       if (!types.includes('calendar')) throw new ProblemError(422, 'calendarRefusesEvents', 'Not a calendar', 'This address is not a CalDAV calendar.');
       return comps.length ? comps.map((c) => c.toUpperCase()) : null;
@@ -318,4 +318,3 @@ const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 function uidsOf(ics: string): string[] {
   return [...ics.replace(/\r?\n[ \t]/g, '').matchAll(/^UID:(.*)$/gim)].map((m) => m[1]!.trim());
 }
-

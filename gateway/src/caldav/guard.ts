@@ -29,16 +29,36 @@ export interface CaldavSettings {
 /** Addresses no host name may lead to unless an administrator allowed the range. */
 const NON_PUBLIC = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-  ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) NON_PUBLIC.addSubnet(net, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  NON_PUBLIC.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
-] as const) NON_PUBLIC.addSubnet(net, prefix, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['::ffff:0:0', 96],
+  ['64:ff9b::', 96],
+  ['100::', 64],
+  ['2001:db8::', 32],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  NON_PUBLIC.addSubnet(net, prefix, 'ipv6');
 
-export const notAllowed = (detail: string, status: 403 | 502 = 403) =>
-  new ProblemError(status, 'caldavNotAllowed', 'CalDAV server not allowed', detail);
+export const notAllowed = (detail: string, status: 403 | 502 = 403) => new ProblemError(status, 'caldavNotAllowed', 'CalDAV server not allowed', detail);
 
 export interface Allowlist {
   /** The configured base URL that `url` lies under (same origin, path under the base path), or null. */
@@ -150,7 +170,9 @@ export function createOriginLimiter(connections: number) {
           };
           const timer = setTimeout(() => {
             slot.waiting.splice(slot.waiting.indexOf(wake), 1);
-            reject(new ProblemError(503, 'unavailable', 'CalDAV server busy', `${origin} already has ${connections} requests in flight from this gateway; try again.`, { headers: { 'retry-after': '1' } }));
+            reject(
+              new ProblemError(503, 'unavailable', 'CalDAV server busy', `${origin} already has ${connections} requests in flight from this gateway; try again.`, { headers: { 'retry-after': '1' } }),
+            );
           }, waitMs);
           slot.waiting.push(wake);
         });
@@ -203,8 +225,7 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
     const timer = setTimeout(() => controller.abort(), settings.timeoutMs);
     const cap = MULTISTATUS_METHODS.has(method) ? settings.maxMultistatusBytes : settings.maxObjectBytes;
     const capName = MULTISTATUS_METHODS.has(method) ? 'CALDAV_MAX_MULTISTATUS_BYTES' : 'CALDAV_MAX_OBJECT_BYTES';
-    const tooLarge = () =>
-      new ProblemError(502, 'upstreamTooLarge', 'CalDAV answer too large', `${url.origin} answered ${method} with more than ${cap} bytes, this gateway's cap (${capName}).`);
+    const tooLarge = () => new ProblemError(502, 'upstreamTooLarge', 'CalDAV answer too large', `${url.origin} answered ${method} with more than ${cap} bytes, this gateway's cap (${capName}).`);
     try {
       let response: Response;
       try {

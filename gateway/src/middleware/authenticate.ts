@@ -19,8 +19,7 @@ export function requiredScope(method: string, path: string): string {
   return method === 'GET' || method === 'HEAD' ? 'rooms:read' : 'rooms:write';
 }
 
-const unauthorized = (detail: string) =>
-  new ProblemError(401, 'unauthorized', 'Sign-in required', detail, { headers: { 'www-authenticate': 'Bearer realm="visio", error="invalid_token"' } });
+const unauthorized = (detail: string) => new ProblemError(401, 'unauthorized', 'Sign-in required', detail, { headers: { 'www-authenticate': 'Bearer realm="visio", error="invalid_token"' } });
 
 /** Checks the bearer token and its scope; sets the user (and the client, when the caller did not name one). */
 export function bearerAuth(tokens: TokenService): (c: Context<AppEnv>) => Promise<void> {
@@ -38,7 +37,9 @@ export function bearerAuth(tokens: TokenService): (c: Context<AppEnv>) => Promis
     }
     const scope = requiredScope(c.req.method, c.req.path);
     if (!principal.scopes.includes(scope)) {
-      throw new ProblemError(403, 'forbidden', 'Not allowed', `This key lacks the ${scope} scope.`, { headers: { 'www-authenticate': `Bearer realm="visio", error="insufficient_scope", scope="${scope}"` } });
+      throw new ProblemError(403, 'forbidden', 'Not allowed', `This key lacks the ${scope} scope.`, {
+        headers: { 'www-authenticate': `Bearer realm="visio", error="insufficient_scope", scope="${scope}"` },
+      });
     }
     c.set('user', principal.user);
     if (c.get('client') === 'unknown') c.set('client', principal.clientId.slice(0, 40));

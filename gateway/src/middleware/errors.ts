@@ -12,8 +12,7 @@ const HTTP_PROBLEMS: Record<number, [ProblemType, string]> = {
   415: ['unsupportedMediaType', 'Unsupported media type'],
 };
 
-export const notFoundProblem: NotFoundHandler<AppEnv> = (c) =>
-  problemResponse(c, new ProblemError(404, 'notFound', 'Not found', `No route for ${c.req.method} ${c.req.path}.`));
+export const notFoundProblem: NotFoundHandler<AppEnv> = (c) => problemResponse(c, new ProblemError(404, 'notFound', 'Not found', `No route for ${c.req.method} ${c.req.path}.`));
 
 const STORE_DOWN = new ProblemError(503, 'unavailable', 'Service unavailable', 'The gateway cannot reach its database; nothing was changed. Retry in a moment.', { headers: { 'retry-after': '2' } });
 const INTERNAL = new ProblemError(500, 'internal', 'Internal error', 'The gateway failed; the request id helps the administrator find out why.');

@@ -83,7 +83,9 @@ function showPlan(m: Migration) {
   $('mine-set').hidden = mine.length === 0;
   $('apply').hidden = mine.length === 0;
   const list = $('theirs');
-  list.replaceChildren(...theirs.map((item) => Object.assign(document.createElement('li'), { textContent: `${item.title} — ${when(item.next)} — ${item.providers.map(providerName).join(', ')} : ${t.askOrganizer}` })));
+  list.replaceChildren(
+    ...theirs.map((item) => Object.assign(document.createElement('li'), { textContent: `${item.title} — ${when(item.next)} — ${item.providers.map(providerName).join(', ')} : ${t.askOrganizer}` })),
+  );
   $('theirs-block').hidden = theirs.length === 0;
   $('plan').hidden = false;
   $('progress-section').hidden = true;
@@ -130,7 +132,9 @@ function showReport(m: Migration) {
   const failed = m.items.filter((i) => i.result === 'failed').length;
   $('report-done').textContent = fill(t.reportDone!, { converted, failed });
   $('report-counts').replaceChildren(
-    ...Object.entries(m.counts).map(([p, c]) => Object.assign(document.createElement('li'), { textContent: fill(t.reportProvider!, { provider: providerName(p), converted: c.converted, ask: c.askOrganizer, failed: c.failed }) })),
+    ...Object.entries(m.counts).map(([p, c]) =>
+      Object.assign(document.createElement('li'), { textContent: fill(t.reportProvider!, { provider: providerName(p), converted: c.converted, ask: c.askOrganizer, failed: c.failed }) }),
+    ),
   );
   $('report-attendees').textContent = m.scheduling === 'server' ? t.attendeesServer! : t.attendeesClient!;
   const body = $<HTMLTableSectionElement>('report-items');

@@ -72,7 +72,10 @@ export const MeetEnvSchema = z.object({
   MEET_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   MEET_RETRY_DELAY_MS: z.coerce.number().int().min(1).max(60_000).default(250),
   MEET_DELETE_ENABLED: flag.default(false),
-  MEET_PHONE_NUMBER: z.string().regex(/^\+[1-9]\d{4,14}$/, 'an E.164 number such as +33187210000').optional(),
+  MEET_PHONE_NUMBER: z
+    .string()
+    .regex(/^\+[1-9]\d{4,14}$/, 'an E.164 number such as +33187210000')
+    .optional(),
   MEET_PROBE_EMAIL: z.email().optional(),
   MEET_PUBLISH_SOURCES: list.pipe(z.array(z.enum(PUBLISH_SOURCES))),
   MEET_EVERYONE_CAN_MUTE: flag.optional(),
@@ -174,7 +177,12 @@ export function meetProvider(options: MeetOptions): RoomProvider & { tokensFetch
       });
     }
     if (last.kind === 'timeout') {
-      return new ProblemError(504, 'upstream', 'Visio did not answer in time', `La Suite Meet did not answer within ${options.timeoutMs / 1000} s to ${what} (${tries} attempts). Try again in a few minutes.`);
+      return new ProblemError(
+        504,
+        'upstream',
+        'Visio did not answer in time',
+        `La Suite Meet did not answer within ${options.timeoutMs / 1000} s to ${what} (${tries} attempts). Try again in a few minutes.`,
+      );
     }
     if (last.status === 429) {
       const seconds = Math.max(1, Math.ceil((last.retryAfterMs ?? 30_000) / 1000));
@@ -282,7 +290,12 @@ export function meetProvider(options: MeetOptions): RoomProvider & { tokensFetch
   function roomsRefusal(outcome: Extract<Outcome, { kind: 'response' }>, what: string): ProblemError {
     const said = upstreamMessage(outcome.body);
     if (outcome.status === 403) {
-      return new ProblemError(502, 'upstream', 'Visio refused the gateway', `La Suite Meet refused to ${what} (${said || 'insufficient scope'}): the Meet administrator grants the application the rooms:create, rooms:list and rooms:retrieve scopes.`);
+      return new ProblemError(
+        502,
+        'upstream',
+        'Visio refused the gateway',
+        `La Suite Meet refused to ${what} (${said || 'insufficient scope'}): the Meet administrator grants the application the rooms:create, rooms:list and rooms:retrieve scopes.`,
+      );
     }
     if (outcome.status === 400) {
       return new ProblemError(400, 'validation', 'Visio refused the room settings', `La Suite Meet refused to ${what}: ${said || 'invalid settings'}.`, {
@@ -476,7 +489,15 @@ function retryAfter(value: string | null): number | undefined {
 function upstreamMessage(body: unknown): string {
   if (!body || typeof body !== 'object') return '';
   const b = body as Record<string, unknown>;
-  const text = typeof b.error === 'string' ? b.error : typeof b.detail === 'string' ? b.detail : Object.values(b).flat().filter((v) => typeof v === 'string').join(' ');
+  const text =
+    typeof b.error === 'string'
+      ? b.error
+      : typeof b.detail === 'string'
+        ? b.detail
+        : Object.values(b)
+            .flat()
+            .filter((v) => typeof v === 'string')
+            .join(' ');
   return text.replace(/[\u0000-\u001f]/g, ' ').slice(0, 200);
 }
 

@@ -63,8 +63,7 @@ const CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 const OP_ERRORS = new Set(['access_denied', 'login_required', 'consent_required', 'interaction_required', 'temporarily_unavailable']);
 const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' };
 
-const grantError = (error: 'invalid_grant' | 'invalid_request' | 'unsupported_grant_type', detail: string) =>
-  new ProblemError(400, 'invalidGrant', 'Sign-in refused', detail, { error });
+const grantError = (error: 'invalid_grant' | 'invalid_request' | 'unsupported_grant_type', detail: string) => new ProblemError(400, 'invalidGrant', 'Sign-in refused', detail, { error });
 
 const loginCookie = (state: string) => `visio_login_${digest(state).slice(0, 16)}`;
 
@@ -311,7 +310,13 @@ export function authRoutes(deps: AuthDeps & { flow: SignInFlow }) {
       if (taken.state !== 'ok') throw grantError('invalid_grant', 'This sign-in code is unknown, expired or already used: sign in again.');
       const record = taken.payload;
       const mismatch =
-        record.clientId !== request.client_id ? 'client_id' : record.redirectUri !== request.redirect_uri ? 'redirect_uri' : !safeEqual(pkceChallenge(request.code_verifier), record.codeChallenge) ? 'code_verifier' : null;
+        record.clientId !== request.client_id
+          ? 'client_id'
+          : record.redirectUri !== request.redirect_uri
+            ? 'redirect_uri'
+            : !safeEqual(pkceChallenge(request.code_verifier), record.codeChallenge)
+              ? 'code_verifier'
+              : null;
       if (mismatch) {
         log.warn('code exchange refused', { reason: `${mismatch} does not match`, clientId: request.client_id });
         throw grantError('invalid_grant', `The ${mismatch} does not match the sign-in request; the code is now void.`);

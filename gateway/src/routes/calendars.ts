@@ -1,13 +1,6 @@
 /** CalDAV calendar routes: the agent's CalDAV credentials come in X-CalDAV-Authorization, per request. */
 import { createRoute, z } from '@hono/zod-openapi';
-import {
-  CalendarEventRefSchema,
-  CalendarEventResultSchema,
-  CalendarListSchema,
-  CreateCalendarEventRequestSchema,
-  UpcomingMeetingsSchema,
-  UpcomingQuerySchema,
-} from '@visio/shared/contract';
+import { CalendarEventRefSchema, CalendarEventResultSchema, CalendarListSchema, CreateCalendarEventRequestSchema, UpcomingMeetingsSchema, UpcomingQuerySchema } from '@visio/shared/contract';
 import { CALDAV_AUTH_HEADER, CALDAV_SERVER_HEADER } from '@visio/shared/wire';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
@@ -45,7 +38,8 @@ export function calendarRoutes(calendars: CalendarService) {
       method: 'post',
       path: '/v1/calendars/events',
       summary: 'Create an event with a Visio room in one of your calendars',
-      description: '`scheduling` says whether the invitations went out (the agent is the organizer and the server confirmed each attendee with SCHEDULE-STATUS) and otherwise what the agent must do (`action`, `message`, `scheduling.ics`).',
+      description:
+        '`scheduling` says whether the invitations went out (the agent is the organizer and the server confirmed each attendee with SCHEDULE-STATUS) and otherwise what the agent must do (`action`, `message`, `scheduling.ics`).',
       request: { headers: CaldavHeaders, body: { content: { 'application/json': { schema: CreateCalendarEventRequestSchema } }, required: true } },
       responses: { 201: json(CalendarEventResultSchema, 'Event created'), ...problemResponses(...CALDAV_PROBLEMS) },
     }),

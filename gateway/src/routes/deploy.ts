@@ -12,17 +12,7 @@ import type { AppEnv } from '../app-env.js';
 import type { GatewaySettings } from '../config.js';
 import { extensionId, publicKeyDer } from '../deploy/crx3.js';
 import { createPackages, type BuiltPackage } from '../deploy/packages.js';
-import {
-  chromiumPolicy,
-  chromiumRegistry,
-  DEPLOY_PATHS,
-  firefoxPolicies,
-  gupdateManifest,
-  LINUX_POLICY_DIRS,
-  mozillaUpdates,
-  thunderbirdPolicies,
-  type DeploymentIds,
-} from '../deploy/policies.js';
+import { chromiumPolicy, chromiumRegistry, DEPLOY_PATHS, firefoxPolicies, gupdateManifest, LINUX_POLICY_DIRS, mozillaUpdates, thunderbirdPolicies, type DeploymentIds } from '../deploy/policies.js';
 import { loadCrxKey } from '../deploy/signing-key.js';
 import { ProblemError } from '../problem.js';
 import { DEPLOY_TEXT } from './deploy-text.js';
@@ -172,7 +162,9 @@ function renderDeployPage(lang: Lang, ids: DeploymentIds, files: Files, builds: 
 <p>${e(t.chromiumIntro)}</p>
 <p>${e(t.extensionId)} <code id="extension-id">${e(ids.chromiumId)}</code></p>
 <p>${e(t.linuxSteps)}</p>
-<ul>${Object.entries(LINUX_POLICY_DIRS).map(([b, dir]) => `<li>${e(b)}${colon}<code>${e(dir)}visio.json</code></li>`).join('')}</ul>
+<ul>${Object.entries(LINUX_POLICY_DIRS)
+    .map(([b, dir]) => `<li>${e(b)}${colon}<code>${e(dir)}visio.json</code></li>`)
+    .join('')}</ul>
 ${file(DEPLOY_PATHS.chromiumPolicy, 'visio.json', files.chromiumPolicy())}
 <p>${e(t.windowsSteps)}</p>
 ${file(DEPLOY_PATHS.chromeReg, 'visio-chrome.reg', files.chromeReg())}

@@ -8,7 +8,12 @@ import type { MigrationService } from '../migrations.js';
 import { newRouter, problemResponses } from '../openapi.js';
 import { CALDAV_PROBLEMS, CaldavHeaders, json } from './calendars.js';
 
-const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).meta({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/)
+    .meta({ param: { name: 'id', in: 'path' } }),
+});
 
 export function migrationRoutes(calendars: CalendarService, migrations: MigrationService) {
   const app = newRouter();

@@ -35,7 +35,10 @@ export function signInAttributes(settings: GatewaySettings): string {
 
 export function pickLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
   if (query === 'fr' || query === 'en') return query;
-  const first = (acceptLanguage ?? '').split(',').map((p) => p.trim().slice(0, 2).toLowerCase()).find((p) => p === 'fr' || p === 'en');
+  const first = (acceptLanguage ?? '')
+    .split(',')
+    .map((p) => p.trim().slice(0, 2).toLowerCase())
+    .find((p) => p === 'fr' || p === 'en');
   return first ?? 'fr';
 }
 
@@ -65,7 +68,17 @@ ${o.script ? `<script type="module" src="/assets/${o.script}"></script>` : ''}
 function renderPage(lang: Lang, settings: GatewaySettings, hasScript: boolean): string {
   const t = PAGE_TEXT[lang];
   const e = escapeHtml;
-  const start = pageStart({ lang, title: t.title, script: hasScript ? 'page.js' : null, skip: t.skip, brand: e(settings.instanceName), langNav: t.langNav, otherLang: t.otherLang, otherHref: `/?lang=${t.otherLangCode}`, mainAttributes: signInAttributes(settings) });
+  const start = pageStart({
+    lang,
+    title: t.title,
+    script: hasScript ? 'page.js' : null,
+    skip: t.skip,
+    brand: e(settings.instanceName),
+    langNav: t.langNav,
+    otherLang: t.otherLang,
+    otherHref: `/?lang=${t.otherLangCode}`,
+    mainAttributes: signInAttributes(settings),
+  });
   return `${start}<h1>${e(t.heading)}</h1>
 <p>${e(t.intro)}</p>
 ${
@@ -104,8 +117,18 @@ ${
 export function pageRoutes(settings: GatewaySettings) {
   const app = newRouter();
   const assets = loadAssets();
-  documentRoute(app, { method: 'get', path: '/', summary: 'The gateway’s own page (fr/en, from Accept-Language or ?lang): create a room, copy, join, .ics', responses: { 200: fileResponse('The page', 'text/html') } });
-  documentRoute(app, { method: 'get', path: '/assets/{name}', summary: 'The page’s script and style sheet', responses: { 200: fileResponse('The file', 'text/javascript'), 404: { description: 'No such file' } } });
+  documentRoute(app, {
+    method: 'get',
+    path: '/',
+    summary: 'The gateway’s own page (fr/en, from Accept-Language or ?lang): create a room, copy, join, .ics',
+    responses: { 200: fileResponse('The page', 'text/html') },
+  });
+  documentRoute(app, {
+    method: 'get',
+    path: '/assets/{name}',
+    summary: 'The page’s script and style sheet',
+    responses: { 200: fileResponse('The file', 'text/javascript'), 404: { description: 'No such file' } },
+  });
   const pages = { fr: renderPage('fr', settings, assets.has('page.js')), en: renderPage('en', settings, assets.has('page.js')) };
 
   app.get('/', (c) => {

@@ -19,7 +19,13 @@ import { toApiRoom, type RoomService } from '../rooms.js';
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const CodeParams = z.object({ code: RoomCodeSchema.meta({ param: { name: 'code', in: 'path' } }) });
 const IdempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional().meta({ description: 'A repeat with the same key returns the same room (200).' }),
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .optional()
+    .meta({ description: 'A repeat with the same key returns the same room (200).' }),
 });
 
 /** `limit`: the rate limit on room creation, when one applies. */
@@ -78,7 +84,10 @@ export function roomRoutes(rooms: RoomService, instanceName: string, limit?: Mid
       path: '/v1/rooms/{code}',
       summary: 'End one of your rooms: deleted at the provider where it can, always ended here (idempotent)',
       request: { params: CodeParams },
-      responses: { 200: json(DeleteRoomResultSchema, 'Ended (and deleted at the provider, or forgotten when it cannot delete; a failed deletion is retried)'), ...problemResponses(400, 401, 404, 503) },
+      responses: {
+        200: json(DeleteRoomResultSchema, 'Ended (and deleted at the provider, or forgotten when it cannot delete; a failed deletion is retried)'),
+        ...problemResponses(400, 401, 404, 503),
+      },
     }),
     async (c) => {
       const { room, providerDeleted, detail } = await rooms.remove(c.get('user'), c.req.valid('param').code, { client: c.get('client') });

@@ -31,9 +31,7 @@ export function systemRoutes(settings: GatewaySettings, rooms: Pick<RoomService,
   const app = newRouter();
   const health = (description: string) => ({ description, content: { 'application/json': { schema: HealthSchema } } });
 
-  app.openapi(createRoute({ method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: health('The process runs') } }), (c) =>
-    c.json({ status: 'ok' as const }, 200),
-  );
+  app.openapi(createRoute({ method: 'get', path: '/healthz', summary: 'Liveness', responses: { 200: health('The process runs') } }), (c) => c.json({ status: 'ok' as const }, 200));
 
   app.openapi(
     createRoute({

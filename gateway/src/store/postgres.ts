@@ -227,10 +227,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         [owner, key, fingerprint, staleAfterMs],
       );
       if (won.rowCount === 1) return { state: 'claimed' };
-      const { rows } = await query<{ fingerprint: string; room_code: string | null }>(
-        'SELECT fingerprint, room_code FROM idempotency_keys WHERE owner = $1 AND key = $2',
-        [owner, key],
-      );
+      const { rows } = await query<{ fingerprint: string; room_code: string | null }>('SELECT fingerprint, room_code FROM idempotency_keys WHERE owner = $1 AND key = $2', [owner, key]);
       const row = rows[0];
       // Released between the two statements: the caller asks again.
       if (!row) return { state: 'pending' };
@@ -291,10 +288,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async listRooms({ owner, limit, after, state = 'open' }: RoomPageQuery) {
       const which = `($2::text = 'all' OR ($2::text = 'open') = (released_at IS NULL))`;
       const { rows } = after
-        ? await query<RoomRow>(
-            `SELECT * FROM rooms WHERE owner = $1 AND ${which} AND (created_at, code) < ($3, $4) ORDER BY created_at DESC, code DESC LIMIT $5`,
-            [owner, state, after.createdAt, after.code, limit],
-          )
+        ? await query<RoomRow>(`SELECT * FROM rooms WHERE owner = $1 AND ${which} AND (created_at, code) < ($3, $4) ORDER BY created_at DESC, code DESC LIMIT $5`, [
+            owner,
+            state,
+            after.createdAt,
+            after.code,
+            limit,
+          ])
         : await query<RoomRow>(`SELECT * FROM rooms WHERE owner = $1 AND ${which} ORDER BY created_at DESC, code DESC LIMIT $3`, [owner, state, limit]);
       return rows.map(toRoom);
     },
@@ -339,24 +339,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rowCount === 1;
     },
     async listRoomsToEnd(q: RetentionQuery) {
-      const over = await query<RoomRow>(
-        'SELECT * FROM rooms WHERE released_at IS NULL AND schedule_ends_at < $1 ORDER BY schedule_ends_at LIMIT $2',
-        [q.scheduleEndedBefore, q.limit],
-      );
+      const over = await query<RoomRow>('SELECT * FROM rooms WHERE released_at IS NULL AND schedule_ends_at < $1 ORDER BY schedule_ends_at LIMIT $2', [q.scheduleEndedBefore, q.limit]);
       const left = q.limit - over.rows.length;
-      const unattached = left > 0
-        ? await query<RoomRow & { reason: 'retention' | 'draft-expired' }>(
-            `SELECT *, CASE WHEN event_uid IS NULL THEN 'retention' ELSE 'draft-expired' END AS reason FROM rooms
+      const unattached =
+        left > 0
+          ? await query<RoomRow & { reason: 'retention' | 'draft-expired' }>(
+              `SELECT *, CASE WHEN event_uid IS NULL THEN 'retention' ELSE 'draft-expired' END AS reason FROM rooms
              WHERE released_at IS NULL AND attached_at IS NULL AND schedule IS NULL
                AND ((event_uid IS NOT NULL AND created_at < $1) OR (event_uid IS NULL AND created_at < $2))
              ORDER BY created_at LIMIT $3`,
-            [q.draftCreatedBefore, q.instantCreatedBefore, left],
-          )
-        : { rows: [] };
-      return [
-        ...over.rows.map((row) => ({ room: toRoom(row), reason: 'retention' as const })),
-        ...unattached.rows.map((row) => ({ room: toRoom(row), reason: row.reason })),
-      ];
+              [q.draftCreatedBefore, q.instantCreatedBefore, left],
+            )
+          : { rows: [] };
+      return [...over.rows.map((row) => ({ room: toRoom(row), reason: 'retention' as const })), ...unattached.rows.map((row) => ({ room: toRoom(row), reason: row.reason }))];
     },
     async listPendingCleanups(limit) {
       const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE cleanup_pending = TRUE ORDER BY released_at LIMIT $1', [limit]);
@@ -392,13 +387,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       }
     },
     async recordPendingCreation(p: PendingCreation) {
-      await query('INSERT INTO pending_creations (id, owner, provider, started_at, baseline) VALUES ($1, $2, $3, $4, $5)', [
-        p.id,
-        p.owner,
-        p.provider,
-        p.startedAt,
-        JSON.stringify(p.baseline),
-      ]);
+      await query('INSERT INTO pending_creations (id, owner, provider, started_at, baseline) VALUES ($1, $2, $3, $4, $5)', [p.id, p.owner, p.provider, p.startedAt, JSON.stringify(p.baseline)]);
     },
     async getPendingCreation(id) {
       const { rows } = await query<{ id: string; owner: string; provider: StoredRoom['provider']; started_at: string; baseline: string[] }>(
@@ -435,7 +424,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 }
 
 const AUDIT_INSERT = 'INSERT INTO audit (owner, action, room_code, client, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING';
-
 
 interface ServiceKeyRow {
   id: string;
@@ -480,12 +468,7 @@ function authMethods(query: Query, transaction: Transaction): AuthStore {
     },
     async insertRefreshToken(t) {
       await transaction(async (client) => {
-        await client.query('INSERT INTO token_families (id, client_id, sub, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-          t.familyId,
-          t.clientId,
-          t.user.sub,
-          t.familyExpiresAt,
-        ]);
+        await client.query('INSERT INTO token_families (id, client_id, sub, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [t.familyId, t.clientId, t.user.sub, t.familyExpiresAt]);
         await client.query('INSERT INTO refresh_tokens (hash, family_id, client_id, user_json, expires_at) VALUES ($1, $2, $3, $4, $5)', [
           t.hash,
           t.familyId,
@@ -498,7 +481,15 @@ function authMethods(query: Query, transaction: Transaction): AuthStore {
     async useRefreshToken(hash, clientId, now): Promise<RefreshUse> {
       return transaction(async (client) => {
         // FOR UPDATE: of two instances rotating the same token at once, the second sees it used.
-        const { rows } = await client.query<{ family_id: string; client_id: string; user_json: RefreshTokenRecord['user']; expires_at: string; used_at: string | null; family_expires_at: string; revoked_at: string | null }>(
+        const { rows } = await client.query<{
+          family_id: string;
+          client_id: string;
+          user_json: RefreshTokenRecord['user'];
+          expires_at: string;
+          used_at: string | null;
+          family_expires_at: string;
+          revoked_at: string | null;
+        }>(
           `SELECT t.family_id, t.client_id, t.user_json, t.expires_at, t.used_at, f.expires_at AS family_expires_at, f.revoked_at
            FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id WHERE t.hash = $1 FOR UPDATE`,
           [hash],
@@ -520,11 +511,7 @@ function authMethods(query: Query, transaction: Transaction): AuthStore {
     },
     async revokeFamily(by, now) {
       if ('familyId' in by) await query('UPDATE token_families SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [by.familyId, now]);
-      else
-        await query(
-          'UPDATE token_families SET revoked_at = $2 WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1) AND revoked_at IS NULL',
-          [by.hash, now],
-        );
+      else await query('UPDATE token_families SET revoked_at = $2 WHERE id = (SELECT family_id FROM refresh_tokens WHERE hash = $1) AND revoked_at IS NULL', [by.hash, now]);
     },
     async isFamilyActive(familyId, now) {
       return ((await query('SELECT 1 FROM token_families WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2', [familyId, now])).rowCount ?? 0) > 0;
@@ -533,13 +520,7 @@ function authMethods(query: Query, transaction: Transaction): AuthStore {
       await query('INSERT INTO token_families (id, client_id, sub, expires_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [f.id, f.clientId, f.sub, f.expiresAt]);
     },
     async insertServiceKey(key) {
-      await query('INSERT INTO service_keys (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)', [
-        key.id,
-        key.name,
-        key.hash,
-        JSON.stringify(key.scopes),
-        key.createdAt,
-      ]);
+      await query('INSERT INTO service_keys (id, name, hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5)', [key.id, key.name, key.hash, JSON.stringify(key.scopes), key.createdAt]);
     },
     async findServiceKey(hash) {
       const { rows } = await query<ServiceKeyRow>('SELECT * FROM service_keys WHERE hash = $1 AND revoked_at IS NULL', [hash]);
@@ -549,10 +530,7 @@ function authMethods(query: Query, transaction: Transaction): AuthStore {
       return (await query<ServiceKeyRow>('SELECT * FROM service_keys ORDER BY created_at, id', [])).rows.map(toServiceKey);
     },
     async revokeServiceKey(idOrName, now) {
-      const { rowCount } = await query('UPDATE service_keys SET revoked_at = $2 WHERE (id = $1 OR name = $1) AND revoked_at IS NULL', [
-        idOrName,
-        new Date(now).toISOString(),
-      ]);
+      const { rowCount } = await query('UPDATE service_keys SET revoked_at = $2 WHERE (id = $1 OR name = $1) AND revoked_at IS NULL', [idOrName, new Date(now).toISOString()]);
       return (rowCount ?? 0) > 0;
     },
     async hitRateLimit(bucket, windowMs, now) {

@@ -161,9 +161,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     end: db.prepare<[string, string, number, string], { owner: string }>(
       'UPDATE rooms SET released_at = ?, release_reason = ?, cleanup_pending = ? WHERE code = ? AND released_at IS NULL RETURNING owner',
     ),
-    scheduleOver: db.prepare<[string, number], RoomRow>(
-      'SELECT * FROM rooms WHERE released_at IS NULL AND schedule_ends_at < ? ORDER BY schedule_ends_at LIMIT ?',
-    ),
+    scheduleOver: db.prepare<[string, number], RoomRow>('SELECT * FROM rooms WHERE released_at IS NULL AND schedule_ends_at < ? ORDER BY schedule_ends_at LIMIT ?'),
     unattached: db.prepare<[string, string, number], RoomRow & { reason: 'retention' | 'draft-expired' }>(
       `SELECT *, CASE WHEN event_uid IS NULL THEN 'retention' ELSE 'draft-expired' END AS reason FROM rooms
        WHERE released_at IS NULL AND attached_at IS NULL AND schedule IS NULL
@@ -246,13 +244,18 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     },
     async insertRoom(room, options) {
       try {
-        await insertGrouped({
-          ...room,
-          title: room.title ?? null,
-          eventUid: room.eventUid ?? null,
-          telephony: room.telephony ? JSON.stringify(room.telephony) : null,
-          providerRef: room.providerRef ?? null,
-        }, room, options?.completes, options?.audit);
+        await insertGrouped(
+          {
+            ...room,
+            title: room.title ?? null,
+            eventUid: room.eventUid ?? null,
+            telephony: room.telephony ? JSON.stringify(room.telephony) : null,
+            providerRef: room.providerRef ?? null,
+          },
+          room,
+          options?.completes,
+          options?.audit,
+        );
       } catch (error) {
         if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
           throw new DuplicateRoomError(error.message.includes('event_uid') ? 'eventUid' : 'code');
@@ -269,9 +272,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
       return row ? toRoom(row) : null;
     },
     async listRooms({ owner, limit, after, state = 'open' }: RoomPageQuery) {
-      const rows = after
-        ? q.nextPage.all(owner, state, state, after.createdAt, after.createdAt, after.code, limit)
-        : q.firstPage.all(owner, state, state, limit);
+      const rows = after ? q.nextPage.all(owner, state, state, after.createdAt, after.createdAt, after.code, limit) : q.firstPage.all(owner, state, state, limit);
       return rows.map(toRoom);
     },
     async deleteRoom(code, owner, audit) {
@@ -373,7 +374,10 @@ function authQueries(db: Database.Database): AuthStore {
     linkOneTime: db.prepare('UPDATE one_time SET family_id = ? WHERE kind = ? AND hash = ?'),
     insertFamily: db.prepare('INSERT OR IGNORE INTO token_families (id, client_id, sub, expires_at) VALUES (?, ?, ?, ?)'),
     insertRefresh: db.prepare('INSERT INTO refresh_tokens (hash, family_id, client_id, user, expires_at) VALUES (?, ?, ?, ?, ?)'),
-    getRefresh: db.prepare<[string], { hash: string; family_id: string; client_id: string; user: string; expires_at: number; used_at: number | null; family_expires_at: number; revoked_at: number | null }>(
+    getRefresh: db.prepare<
+      [string],
+      { hash: string; family_id: string; client_id: string; user: string; expires_at: number; used_at: number | null; family_expires_at: number; revoked_at: number | null }
+    >(
       `SELECT t.hash, t.family_id, t.client_id, t.user, t.expires_at, t.used_at, f.expires_at AS family_expires_at, f.revoked_at
        FROM refresh_tokens t JOIN token_families f ON f.id = t.family_id WHERE t.hash = ?`,
     ),

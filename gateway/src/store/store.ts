@@ -66,11 +66,7 @@ export interface PendingCreation {
   baseline: string[];
 }
 
-export type KeyClaim =
-  | { state: 'claimed' }
-  | { state: 'done'; roomCode: string }
-  | { state: 'pending' }
-  | { state: 'mismatch' };
+export type KeyClaim = { state: 'claimed' } | { state: 'done'; roomCode: string } | { state: 'pending' } | { state: 'mismatch' };
 
 export interface RoomPageQuery {
   owner: string;

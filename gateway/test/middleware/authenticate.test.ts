@@ -84,7 +84,7 @@ describe('authentication middleware, sign-in mode', () => {
     expect((await app.request('/j/abc-defg-hij', { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
   });
 
-  it('checks a token\'s lifetime on every call, also once its signature is known good', async () => {
+  it("checks a token's lifetime on every call, also once its signature is known good", async () => {
     let clock = Date.now();
     const settings = loadSettings({ VISIO_DATA_DIR: dir, OIDC_ISSUER: 'https://op.example', OIDC_CLIENT_ID: 'visio-gateway', OIDC_CLIENT_SECRET: 'secret-0123456789abcdef' });
     const timed = createTokenService(settings.auth as OidcSettings, 'http://127.0.0.1:8787', Buffer.alloc(48, 9), store, () => clock);

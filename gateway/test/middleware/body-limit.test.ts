@@ -55,7 +55,10 @@ describe('body limit middleware, under the Node server (body read from the socke
     new Promise<{ status: number; body: string; contentType: string | undefined }>((resolve, reject) => {
       const r = request(`${base}${path}`, { method, headers }, (res) => {
         let body = '';
-        res.setEncoding('utf8').on('data', (d) => (body += d)).on('end', () => resolve({ status: res.statusCode!, body, contentType: res.headers['content-type'] }));
+        res
+          .setEncoding('utf8')
+          .on('data', (d) => (body += d))
+          .on('end', () => resolve({ status: res.statusCode!, body, contentType: res.headers['content-type'] }));
       });
       r.on('error', reject);
       for (const chunk of chunks) r.write(chunk);

@@ -6,8 +6,7 @@ const ALLOWED = 'https://calendar.example.gouv.fr';
 const app = new Hono().use(cors([ALLOWED, 'chrome-extension://abcdefghijklmnopabcdefghijklmnop']));
 app.post('/v1/rooms', (c) => c.json({ created: true }, 201));
 app.get('/v1/config', (c) => c.json({}));
-const preflight = (origin: string) =>
-  app.request('/v1/rooms', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+const preflight = (origin: string) => app.request('/v1/rooms', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
 
 describe('CORS middleware', () => {
   it('grants a listed origin: preflight answered with methods, headers and max-age; requests with exposed headers', async () => {

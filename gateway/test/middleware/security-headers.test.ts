@@ -35,7 +35,7 @@ describe('security headers middleware', () => {
     }
   });
 
-  it("lets a page set its own policy, and drops X-Frame-Options only when the policy names who may frame it", async () => {
+  it('lets a page set its own policy, and drops X-Frame-Options only when the policy names who may frame it', async () => {
     const page = await app().request('/page');
     expect(page.headers.get('content-security-policy')).toBe(PAGE_CSP);
     expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');

@@ -264,7 +264,13 @@ export async function joinMeeting(deps: CommandDeps): Promise<CommandResult> {
 /** OnNewAppointmentOrganizer: a room for every new meeting, when the agent opted in. */
 export async function onNewAppointment(deps: CommandDeps): Promise<CommandResult | null> {
   if (!deps.settings.autoAdd) return null;
-  if (deps.signInShared === false && !(await deps.client.getConfig().then((c) => c.auth.mode === 'local', () => false))) {
+  if (
+    deps.signInShared === false &&
+    !(await deps.client.getConfig().then(
+      (c) => c.auth.mode === 'local',
+      () => false,
+    ))
+  ) {
     // No token can reach this runtime: say so plainly rather than fail on the gateway's 401.
     const result: CommandResult = { ok: false, message: STRINGS[deps.lang].autoAddNoSignIn };
     await deps.item.notify('error', result.message);

@@ -9,7 +9,14 @@ import { addLinkToLocation as putLink, linkPlaces, removeLinksFromLocation as re
 export function addLinkToLocation(location: string, url: string, instanceUrl: string): string {
   const code = url.slice(url.lastIndexOf('/') + 1);
   const others = linkPlaces(location, instanceUrl).filter((link) => link.code !== code);
-  return putLink(removeLinks(location, others.map((link) => link.raw)), url, { separator: '; ' });
+  return putLink(
+    removeLinks(
+      location,
+      others.map((link) => link.raw),
+    ),
+    url,
+    { separator: '; ' },
+  );
 }
 
 /** Removes the Visio links to one of `codes` (every Visio link when `codes` is null). */

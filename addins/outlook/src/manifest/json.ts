@@ -25,7 +25,13 @@ export function renderJsonManifest(publicUrl: string, release: AddinRelease): Re
   const functions = COMMANDS.filter((c) => c.functionName);
   const pane = COMMANDS.find((c) => c.functionName === null)!;
   const mobileIcons = (file: (size: number) => string) => MOBILE_ICON_SCALES.flatMap(({ size, scale }) => ({ size, scale, url: `${base}/${file(size * scale)}${iconQuery(release)}` }));
-  const mobileButton = (c: (typeof COMMANDS)[number], file: (size: number) => string) => ({ id: `${c.id}.mobile`, type: 'mobileButton', label: key(`${c.id}Label`), icons: mobileIcons(file), actionId: c.functionName! });
+  const mobileButton = (c: (typeof COMMANDS)[number], file: (size: number) => string) => ({
+    id: `${c.id}.mobile`,
+    type: 'mobileButton',
+    label: key(`${c.id}Label`),
+    icons: mobileIcons(file),
+    actionId: c.functionName!,
+  });
   const add = COMMANDS.find((c) => c.id === 'addVisioMeeting')!;
   const join = COMMANDS.find((c) => c.id === 'joinVisioMeeting')!;
   // Mobile, as in the XML manifest: the online-meeting surface (one function command, grayscale icons) and Join
@@ -105,7 +111,9 @@ export function renderJsonManifest(publicUrl: string, release: AddinRelease): Re
           },
         ],
         // What Microsoft 365 needs to generate the XML manifest for clients without the unified one (Mac, mobile).
-        alternates: [{ alternateIcons: { icon: { size: 64, url: `${base}/${FILES.icon(64)}${iconQuery(release)}` }, highResolutionIcon: { size: 64, url: `${base}/${FILES.icon(128)}${iconQuery(release)}` } } }],
+        alternates: [
+          { alternateIcons: { icon: { size: 64, url: `${base}/${FILES.icon(64)}${iconQuery(release)}` }, highResolutionIcon: { size: 64, url: `${base}/${FILES.icon(128)}${iconQuery(release)}` } } },
+        ],
       },
     ],
   };

@@ -5,7 +5,22 @@
  */
 import { escapeHtml as x } from '@visio/shared/html';
 import { iconQuery, xmlVersion, type AddinRelease } from './release.js';
-import { ADDIN_ID, ADDIN_PATH, COMMANDS, DESCRIPTION, FILES, GROUP_LABEL, ICON_SIZES, LAUNCH_EVENTS, MEETING_ICON_SIZES, MOBILE_ICON_SCALES, NAME, PROVIDER, type Label, type Surface } from './source.js';
+import {
+  ADDIN_ID,
+  ADDIN_PATH,
+  COMMANDS,
+  DESCRIPTION,
+  FILES,
+  GROUP_LABEL,
+  ICON_SIZES,
+  LAUNCH_EVENTS,
+  MEETING_ICON_SIZES,
+  MOBILE_ICON_SCALES,
+  NAME,
+  PROVIDER,
+  type Label,
+  type Surface,
+} from './source.js';
 
 const SURFACE_POINTS: Record<Surface, string> = {
   appointmentOrganizer: 'AppointmentOrganizerCommandSurface',
@@ -41,7 +56,9 @@ function control(surface: Surface, c: (typeof COMMANDS)[number], v11: boolean): 
 function desktopPoints(v11: boolean): string {
   return (Object.keys(SURFACE_POINTS) as Surface[])
     .map((surface) => {
-      const controls = COMMANDS.filter((c) => c.surfaces.includes(surface)).map((c) => control(surface, c, v11)).join('');
+      const controls = COMMANDS.filter((c) => c.surfaces.includes(surface))
+        .map((c) => control(surface, c, v11))
+        .join('');
       return `<ExtensionPoint xsi:type="${SURFACE_POINTS[surface]}"><OfficeTab id="TabDefault"><Group id="visio.${surface}"><Label resid="Group.Label"/>${controls}</Group></OfficeTab></ExtensionPoint>`;
     })
     .join('');
@@ -50,7 +67,8 @@ function desktopPoints(v11: boolean): string {
 function mobilePoints(): string {
   const add = COMMANDS.find((c) => c.id === 'addVisioMeeting')!;
   const join = COMMANDS.find((c) => c.id === 'joinVisioMeeting')!;
-  const iconList = (prefix: string) => `<Icon xsi:type="bt:MobileIconList">${MOBILE_ICON_SCALES.map(({ size, scale }) => `<bt:Image size="${size}" scale="${scale}" resid="${prefix}.${size * scale}"/>`).join('')}</Icon>`;
+  const iconList = (prefix: string) =>
+    `<Icon xsi:type="bt:MobileIconList">${MOBILE_ICON_SCALES.map(({ size, scale }) => `<bt:Image size="${size}" scale="${scale}" resid="${prefix}.${size * scale}"/>`).join('')}</Icon>`;
   const mobileIcons = iconList('Icon');
   return (
     // The online-meeting surface: Outlook mobile shows it in the meeting form's online-meeting switch. Microsoft

@@ -97,9 +97,10 @@ export function officeItem(mailbox: Office.Mailbox, iconId = 'Icon.16'): ItemPor
       const time = (value: unknown, name: 'start' | 'end') =>
         value instanceof Date ? Promise.resolve(value) : officeCall<Date>((cb) => (item as unknown as Record<string, Office.Time>)[name]!.getAsync(cb));
       type Recurrence = { seriesTime?: { getEndDate?(): string | null } } | null;
-      const recurrence = it.recurrence && typeof (it.recurrence as { getAsync?: unknown }).getAsync === 'function'
-        ? officeCall<Recurrence>((cb) => (it.recurrence as Office.Recurrence).getAsync(cb as never))
-        : Promise.resolve((it.recurrence ?? null) as Recurrence);
+      const recurrence =
+        it.recurrence && typeof (it.recurrence as { getAsync?: unknown }).getAsync === 'function'
+          ? officeCall<Recurrence>((cb) => (it.recurrence as Office.Recurrence).getAsync(cb as never))
+          : Promise.resolve((it.recurrence ?? null) as Recurrence);
       const [start, end, series] = await Promise.all([time(it.start, 'start'), time(it.end, 'end'), recurrence]);
       return { start, end, ...(series ? { seriesEnd: series.seriesTime?.getEndDate?.() ?? null } : {}) };
     },

@@ -19,21 +19,21 @@
  * Written for this project from Thunderbird's public sources (calendar-item-iframe.js,
  * calendar-item-editing.js, calIItemBase); no code from other add-ons.
  */
-"use strict";
+'use strict';
 
 /* global ExtensionCommon, Services, ChromeUtils */
 
-var { ExtensionCommon: VisioExtensionCommon } = ChromeUtils.importESModule("resource://gre/modules/ExtensionCommon.sys.mjs");
-var { ExtensionUtils: VisioExtensionUtils } = ChromeUtils.importESModule("resource://gre/modules/ExtensionUtils.sys.mjs");
-var { cal: visioCal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs");
+var { ExtensionCommon: VisioExtensionCommon } = ChromeUtils.importESModule('resource://gre/modules/ExtensionCommon.sys.mjs');
+var { ExtensionUtils: VisioExtensionUtils } = ChromeUtils.importESModule('resource://gre/modules/ExtensionUtils.sys.mjs');
+var { cal: visioCal } = ChromeUtils.importESModule('resource:///modules/calendar/calUtils.sys.mjs');
 
-const EDITOR_URL = "chrome://calendar/content/calendar-item-iframe.xhtml";
-const SUMMARY_URL = "chrome://calendar/content/calendar-summary-dialog.xhtml";
-const HTML_NS = "http://www.w3.org/1999/xhtml";
-const ROW_ID = "visio-meeting-row";
-const TR_ID = "visio-meeting-tr";
-const PROPS = ["URL", "CONFERENCE", "X-VISIO-ROOM"];
-const ACCESS_LEVELS = ["public", "trusted", "restricted"];
+const EDITOR_URL = 'chrome://calendar/content/calendar-item-iframe.xhtml';
+const SUMMARY_URL = 'chrome://calendar/content/calendar-summary-dialog.xhtml';
+const HTML_NS = 'http://www.w3.org/1999/xhtml';
+const ROW_ID = 'visio-meeting-row';
+const TR_ID = 'visio-meeting-tr';
+const PROPS = ['URL', 'CONFERENCE', 'X-VISIO-ROOM'];
+const ACCESS_LEVELS = ['public', 'trusted', 'restricted'];
 
 /**
  * Shows or hides the editor's "link" row for the event URL. Thunderbird 140 has updateItemURL(aShow, aUrl)
@@ -42,12 +42,12 @@ const ACCESS_LEVELS = ["public", "trusted", "restricted"];
  */
 function showItemURL(win, url) {
   const update = win.updateItemURL;
-  if (typeof update !== "function") return;
+  if (typeof update !== 'function') return;
   if (update.length >= 2) {
-    const show = Boolean(url) && (typeof win.showOrHideItemURL === "function" ? win.showOrHideItemURL(url) : true);
-    update.call(win, show, url || "");
+    const show = Boolean(url) && (typeof win.showOrHideItemURL === 'function' ? win.showOrHideItemURL(url) : true);
+    update.call(win, show, url || '');
   } else {
-    update.call(win, url || "");
+    update.call(win, url || '');
   }
 }
 
@@ -55,7 +55,7 @@ function showItemURL(win, url) {
 function seriesRooms(item) {
   const rooms = new Set();
   const add = (i) => {
-    const room = i && i.getProperty("X-VISIO-ROOM");
+    const room = i && i.getProperty('X-VISIO-ROOM');
     if (room) rooms.add(room);
   };
   add(item);
@@ -75,18 +75,18 @@ function seriesRooms(item) {
 /** Visio-related view of a calIItemBase (never the whole item). */
 function describeItem(item) {
   if (!item) return null;
-  const conference = item.getProperty("CONFERENCE");
+  const conference = item.getProperty('CONFERENCE');
   return {
     id: item.id || null,
     calendarId: item.calendar ? item.calendar.id : null,
-    title: item.title || "",
-    location: item.getProperty("LOCATION") || "",
-    descriptionText: item.descriptionText || "",
-    url: item.getProperty("URL") || null,
+    title: item.title || '',
+    location: item.getProperty('LOCATION') || '',
+    descriptionText: item.descriptionText || '',
+    url: item.getProperty('URL') || null,
     conference: conference || null,
-    room: item.getProperty("X-VISIO-ROOM") || null,
+    room: item.getProperty('X-VISIO-ROOM') || null,
     seriesRooms: seriesRooms(item),
-    isEvent: typeof item.isEvent === "function" ? item.isEvent() : true,
+    isEvent: typeof item.isEvent === 'function' ? item.isEvent() : true,
   };
 }
 
@@ -98,16 +98,16 @@ function applyProps(item, pending) {
   for (const name of PROPS) {
     if (!(name in pending)) continue;
     const value = pending[name];
-    if (value === null || value === "") {
+    if (value === null || value === '') {
       item.deleteProperty(name);
     } else {
       item.setProperty(name, value);
-      if (name === "CONFERENCE") {
+      if (name === 'CONFERENCE') {
         // RFC 7986: VALUE=URI, a feature and a label. Thunderbird's serialiser quotes a parameter string
         // holding a comma ("AUDIO,VIDEO" would become one quoted value), so a single feature is given.
-        item.setPropertyParameter(name, "VALUE", "URI");
-        item.setPropertyParameter(name, "FEATURE", "VIDEO");
-        item.setPropertyParameter(name, "LABEL", "Visio");
+        item.setPropertyParameter(name, 'VALUE', 'URI');
+        item.setPropertyParameter(name, 'FEATURE', 'VIDEO');
+        item.setPropertyParameter(name, 'LABEL', 'Visio');
       }
     }
   }
@@ -150,11 +150,11 @@ var visioCalendar = class extends VisioExtensionCommon.ExtensionAPI {
         getFields: async (viewId) => bridge.getFields(viewId),
         setFields: async (viewId, fields) => bridge.setFields(viewId, fields),
         setState: async (viewId, state) => bridge.setState(viewId, state),
-        onViewOpened: event("onViewOpened"),
-        onCommand: event("onCommand"),
-        onEditorSaved: event("onEditorSaved"),
-        onViewClosed: event("onViewClosed"),
-        onItemChanged: event("onItemChanged"),
+        onViewOpened: event('onViewOpened'),
+        onCommand: event('onCommand'),
+        onEditorSaved: event('onEditorSaved'),
+        onViewClosed: event('onViewClosed'),
+        onItemChanged: event('onItemChanged'),
       },
     };
   }
@@ -168,29 +168,29 @@ class Bridge {
     this.nextId = 1;
     this.observer = {
       observe: (subject, topic) => {
-        if (topic !== "document-element-inserted" || !subject || !subject.defaultView) return;
+        if (topic !== 'document-element-inserted' || !subject || !subject.defaultView) return;
         const url = subject.documentURI;
-        if (url === EDITOR_URL || url === SUMMARY_URL) this.watch(subject.defaultView, url === EDITOR_URL ? "editor" : "summary");
+        if (url === EDITOR_URL || url === SUMMARY_URL) this.watch(subject.defaultView, url === EDITOR_URL ? 'editor' : 'summary');
       },
     };
-    Services.obs.addObserver(this.observer, "document-element-inserted");
+    Services.obs.addObserver(this.observer, 'document-element-inserted');
     this.calObserver = {
-      QueryInterface: ChromeUtils.generateQI(["calIObserver"]),
+      QueryInterface: ChromeUtils.generateQI(['calIObserver']),
       onStartBatch() {},
       onEndBatch() {},
       onLoad() {},
       onError() {},
       onPropertyChanged() {},
       onPropertyDeleting() {},
-      onAddItem: (item) => this.emit("onItemChanged", { kind: "added", item: describeItem(item) }),
-      onModifyItem: (item, oldItem) => this.emit("onItemChanged", { kind: "modified", item: describeItem(item), oldItem: describeItem(oldItem) }),
-      onDeleteItem: (item) => this.emit("onItemChanged", { kind: "deleted", item: describeItem(item) }),
+      onAddItem: (item) => this.emit('onItemChanged', { kind: 'added', item: describeItem(item) }),
+      onModifyItem: (item, oldItem) => this.emit('onItemChanged', { kind: 'modified', item: describeItem(item), oldItem: describeItem(oldItem) }),
+      onDeleteItem: (item) => this.emit('onItemChanged', { kind: 'deleted', item: describeItem(item) }),
     };
     visioCal.manager.addCalendarObserver(this.calObserver);
   }
 
   stop() {
-    Services.obs.removeObserver(this.observer, "document-element-inserted");
+    Services.obs.removeObserver(this.observer, 'document-element-inserted');
     visioCal.manager.removeCalendarObserver(this.calObserver);
     for (const view of this.views.values()) {
       view.win.document.getElementById(TR_ID)?.remove();
@@ -221,18 +221,18 @@ class Bridge {
 
   watch(win, kind) {
     win.addEventListener(
-      "load",
+      'load',
       () => {
         // The page's own load handler fills the fields; ours must run after it.
         const start = Date.now();
         const ready = () => {
-          const ok = kind === "editor" ? win.calendarItem && win.onAcceptCallback : win.arguments && win.arguments[0];
+          const ok = kind === 'editor' ? win.calendarItem && win.onAcceptCallback : win.arguments && win.arguments[0];
           if (ok) this.attach(win, kind);
           else if (!win.closed && Date.now() - start < 10000) win.setTimeout(ready, 20);
         };
         win.setTimeout(ready, 0);
       },
-      { once: true }
+      { once: true },
     );
   }
 
@@ -241,7 +241,7 @@ class Bridge {
     const view = { id, kind, win, pending: {}, saved: false, state: { hasRoom: false, busy: false, joinUrl: null } };
     this.views.set(id, view);
     this.addRow(view);
-    if (kind === "editor") {
+    if (kind === 'editor') {
       view.originalAccept = win.onAcceptCallback;
       // Receives the item serialised from the dialog, made immutable, before the calendar transaction.
       win.onAcceptCallback = (item, calendar, originalItem, listener, extResponse) => {
@@ -254,81 +254,81 @@ class Bridge {
           view.pending = {};
         }
         view.saved = true;
-        this.emit("onEditorSaved", id, describeItem(saved));
+        this.emit('onEditorSaved', id, describeItem(saved));
         return view.originalAccept.call(win, saved, calendar, originalItem, listener, extResponse);
       };
     }
     win.addEventListener(
-      "unload",
+      'unload',
       () => {
         this.views.delete(id);
-        this.emit("onViewClosed", id, { saved: view.saved });
+        this.emit('onViewClosed', id, { saved: view.saved });
       },
-      { once: true }
+      { once: true },
     );
-    this.emit("onViewOpened", { id, kind, fields: this.readFields(view) });
+    this.emit('onViewOpened', { id, kind, fields: this.readFields(view) });
   }
 
   /** A row under the location (editor) or at the top of the summary, with our three buttons. */
   addRow(view) {
     const doc = view.win.document;
     const l10n = (key) => this.extension.localizeMessage(key);
-    const row = doc.createElementNS(HTML_NS, "div");
+    const row = doc.createElementNS(HTML_NS, 'div');
     row.id = ROW_ID;
-    row.setAttribute("role", "group");
-    row.setAttribute("aria-label", l10n("experimentGroupLabel"));
+    row.setAttribute('role', 'group');
+    row.setAttribute('aria-label', l10n('experimentGroupLabel'));
     // Wraps rather than widening its cell: the location field above keeps its size.
-    row.style.cssText = "display:flex;gap:6px;align-items:center;margin:2px 0 4px;flex-wrap:wrap;min-width:0;max-width:100%";
+    row.style.cssText = 'display:flex;gap:6px;align-items:center;margin:2px 0 4px;flex-wrap:wrap;min-width:0;max-width:100%';
     const button = (command, label) => {
-      const b = doc.createElementNS(HTML_NS, "button");
-      b.type = "button";
+      const b = doc.createElementNS(HTML_NS, 'button');
+      b.type = 'button';
       b.className = `visio-${command}`;
       b.dataset.visioCommand = command;
       b.textContent = label;
       b.hidden = true;
-      b.addEventListener("click", () => this.emit("onCommand", view.id, command));
+      b.addEventListener('click', () => this.emit('onCommand', view.id, command));
       row.append(b);
       return b;
     };
-    if (view.kind === "editor") {
-      button("add", l10n("editorAdd"));
+    if (view.kind === 'editor') {
+      button('add', l10n('editorAdd'));
       // Offered when the event carries another service's meeting (the background names it).
-      button("switch", l10n("editorSwitch"));
-      button("remove", l10n("editorRemove"));
+      button('switch', l10n('editorSwitch'));
+      button('remove', l10n('editorRemove'));
       // Who waits in the lobby; offered once the background knows the gateway's levels.
-      const label = doc.createElementNS(HTML_NS, "label");
-      label.className = "visio-access-label";
+      const label = doc.createElementNS(HTML_NS, 'label');
+      label.className = 'visio-access-label';
       label.hidden = true;
-      label.style.cssText = "gap:4px;align-items:center";
-      label.append(l10n("editorAccess"));
-      const select = doc.createElementNS(HTML_NS, "select");
-      select.className = "visio-access";
+      label.style.cssText = 'gap:4px;align-items:center';
+      label.append(l10n('editorAccess'));
+      const select = doc.createElementNS(HTML_NS, 'select');
+      select.className = 'visio-access';
       for (const level of ACCESS_LEVELS) {
-        const option = doc.createElementNS(HTML_NS, "option");
+        const option = doc.createElementNS(HTML_NS, 'option');
         option.value = level;
         option.textContent = l10n(`editorAccess_${level}`);
         select.append(option);
       }
-      select.addEventListener("change", () => (view.accessChosen = true));
+      select.addEventListener('change', () => (view.accessChosen = true));
       label.append(select);
       row.append(label);
     }
-    button("join", l10n("editorJoin"));
-    const status = doc.createElementNS(HTML_NS, "span");
-    status.className = "visio-status";
-    status.setAttribute("role", "status");
-    status.setAttribute("aria-live", "polite");
-    status.style.cssText = "flex:1 1 10em;min-width:0;white-space:normal;overflow-wrap:anywhere";
+    button('join', l10n('editorJoin'));
+    const status = doc.createElementNS(HTML_NS, 'span');
+    status.className = 'visio-status';
+    status.setAttribute('role', 'status');
+    status.setAttribute('aria-live', 'polite');
+    status.style.cssText = 'flex:1 1 10em;min-width:0;white-space:normal;overflow-wrap:anywhere';
     row.append(status);
 
-    if (view.kind === "editor") {
+    if (view.kind === 'editor') {
       // A table row of its own under "Location": never in the location's cell, which it would squeeze.
-      const locationRow = doc.getElementById("event-grid-location-row");
+      const locationRow = doc.getElementById('event-grid-location-row');
       if (locationRow) {
-        const tr = doc.createElementNS(HTML_NS, "tr");
+        const tr = doc.createElementNS(HTML_NS, 'tr');
         tr.id = TR_ID;
-        tr.append(doc.createElementNS(HTML_NS, "th"));
-        const td = doc.createElementNS(HTML_NS, "td");
+        tr.append(doc.createElementNS(HTML_NS, 'th'));
+        const td = doc.createElementNS(HTML_NS, 'td');
         td.append(row);
         tr.append(td);
         locationRow.after(tr);
@@ -336,7 +336,7 @@ class Bridge {
         (doc.body ?? doc.documentElement).append(row);
       }
     } else {
-      const target = doc.querySelector("calendar-item-summary") ?? doc.querySelector("dialog") ?? doc.documentElement;
+      const target = doc.querySelector('calendar-item-summary') ?? doc.querySelector('dialog') ?? doc.documentElement;
       target.prepend(row);
     }
     this.render(view);
@@ -346,9 +346,9 @@ class Bridge {
     const row = view.win.document.getElementById(ROW_ID);
     if (!row) return;
     const { hasRoom, busy, joinUrl, message, accessLevels, accessLevel, switchFrom } = view.state;
-    const add = row.querySelector(".visio-add");
-    const remove = row.querySelector(".visio-remove");
-    const join = row.querySelector(".visio-join");
+    const add = row.querySelector('.visio-add');
+    const remove = row.querySelector('.visio-remove');
+    const join = row.querySelector('.visio-join');
     if (add) {
       add.hidden = hasRoom;
       add.disabled = busy;
@@ -357,29 +357,29 @@ class Bridge {
       remove.hidden = !hasRoom;
       remove.disabled = busy;
     }
-    const switchButton = row.querySelector(".visio-switch");
+    const switchButton = row.querySelector('.visio-switch');
     if (switchButton) {
       switchButton.hidden = hasRoom || !switchFrom;
       switchButton.disabled = busy;
       // Read by screen readers with the label: which meeting it replaces.
-      const description = switchFrom ? this.extension.localizeMessage("editorSwitchDescription", [switchFrom]) : "";
+      const description = switchFrom ? this.extension.localizeMessage('editorSwitchDescription', [switchFrom]) : '';
       switchButton.title = description;
-      switchButton.setAttribute("aria-description", description);
+      switchButton.setAttribute('aria-description', description);
     }
-    const access = row.querySelector(".visio-access");
+    const access = row.querySelector('.visio-access');
     if (access) {
       const levels = Array.isArray(accessLevels) ? accessLevels : [];
       for (const option of access.options) option.hidden = !levels.includes(option.value);
       // Only before a room exists: a created room keeps the level it was created with.
       // (An inline display would override the hidden attribute.)
-      row.querySelector(".visio-access-label").style.display = levels.length < 2 || hasRoom ? "none" : "inline-flex";
+      row.querySelector('.visio-access-label').style.display = levels.length < 2 || hasRoom ? 'none' : 'inline-flex';
       if (accessLevel && !view.accessChosen) access.value = accessLevel;
       access.disabled = busy;
     }
     join.hidden = !joinUrl;
-    join.title = joinUrl || "";
-    row.setAttribute("aria-busy", busy ? "true" : "false");
-    row.querySelector(".visio-status").textContent = message || "";
+    join.title = joinUrl || '';
+    row.setAttribute('aria-busy', busy ? 'true' : 'false');
+    row.querySelector('.visio-status').textContent = message || '';
   }
 
   list() {
@@ -394,13 +394,13 @@ class Bridge {
 
   readFields(view) {
     const win = view.win;
-    if (view.kind === "summary") {
+    if (view.kind === 'summary') {
       const fields = describeItem(win.arguments[0].calendarEvent);
-      fields.descriptionHTML = "";
+      fields.descriptionHTML = '';
       return fields;
     }
     const doc = win.document;
-    const editorElement = doc.getElementById("item-description");
+    const editorElement = doc.getElementById('item-description');
     const editor = editorElement.getHTMLEditor(editorElement.contentWindow);
     const flags = Ci.nsIDocumentEncoder.OutputRaw | Ci.nsIDocumentEncoder.OutputDropInvisibleBreak | Ci.nsIDocumentEncoder.OutputBodyOnly;
     const item = win.calendarItem;
@@ -408,13 +408,13 @@ class Bridge {
     return {
       id: item.id || null,
       calendarId: item.calendar ? item.calendar.id : null,
-      title: doc.getElementById("item-title").value || "",
-      location: doc.getElementById("item-location").value || "",
-      descriptionHTML: editor.outputToString("text/html", flags).replace(/^<body>(.*)<\/body>$/s, "$1"),
-      descriptionText: editor.outputToString("text/plain", Ci.nsIDocumentEncoder.OutputBodyOnly),
-      url: prop("URL"),
-      conference: prop("CONFERENCE"),
-      room: prop("X-VISIO-ROOM"),
+      title: doc.getElementById('item-title').value || '',
+      location: doc.getElementById('item-location').value || '',
+      descriptionHTML: editor.outputToString('text/html', flags).replace(/^<body>(.*)<\/body>$/s, '$1'),
+      descriptionText: editor.outputToString('text/plain', Ci.nsIDocumentEncoder.OutputBodyOnly),
+      url: prop('URL'),
+      conference: prop('CONFERENCE'),
+      room: prop('X-VISIO-ROOM'),
       seriesRooms: seriesRooms(item),
       // The item as it will be stored: its other properties are not edited in the dialog; those pending
       // (a switch's deletions, URL…) applied, so that Remove after a switch does not offer it again.
@@ -434,7 +434,7 @@ class Bridge {
    */
   setFields(id, fields) {
     const view = this.view(id);
-    if (view.kind !== "editor") throw new VisioExtensionUtils.ExtensionError("a summary is read-only");
+    if (view.kind !== 'editor') throw new VisioExtensionUtils.ExtensionError('a summary is read-only');
     const before = this.snapshot(view);
     try {
       this.writeFields(view, fields);
@@ -451,15 +451,15 @@ class Bridge {
 
   snapshot(view) {
     const doc = view.win.document;
-    const editorElement = doc.getElementById("item-description");
+    const editorElement = doc.getElementById('item-description');
     const editor = editorElement.getHTMLEditor(editorElement.contentWindow);
     const flags = Ci.nsIDocumentEncoder.OutputRaw | Ci.nsIDocumentEncoder.OutputDropInvisibleBreak | Ci.nsIDocumentEncoder.OutputBodyOnly;
-    const url = "URL" in view.pending ? view.pending.URL : view.win.calendarItem.getProperty("URL");
+    const url = 'URL' in view.pending ? view.pending.URL : view.win.calendarItem.getProperty('URL');
     return {
-      location: doc.getElementById("item-location").value,
-      descriptionHTML: editor.outputToString("text/html", flags).replace(/^<body>(.*)<\/body>$/s, "$1"),
+      location: doc.getElementById('item-location').value,
+      descriptionHTML: editor.outputToString('text/html', flags).replace(/^<body>(.*)<\/body>$/s, '$1'),
       pending: { ...view.pending },
-      url: url || "",
+      url: url || '',
     };
   }
 
@@ -476,37 +476,37 @@ class Bridge {
   writeFields(view, fields, restoring = false) {
     const win = view.win;
     const doc = win.document;
-    if (typeof fields.location === "string") {
-      const input = doc.getElementById("item-location");
+    if (typeof fields.location === 'string') {
+      const input = doc.getElementById('item-location');
       input.value = fields.location;
-      input.dispatchEvent(new win.Event("input", { bubbles: true }));
+      input.dispatchEvent(new win.Event('input', { bubbles: true }));
     }
-    if (typeof fields.descriptionHTML === "string") {
-      const editorElement = doc.getElementById("item-description");
+    if (typeof fields.descriptionHTML === 'string') {
+      const editorElement = doc.getElementById('item-description');
       const editor = editorElement.getHTMLEditor(editorElement.contentWindow);
-      const fragment = visioCal.view.textToHtmlDocumentFragment("", editorElement.contentDocument, fields.descriptionHTML);
+      const fragment = visioCal.view.textToHtmlDocumentFragment('', editorElement.contentDocument, fields.descriptionHTML);
       editor.enableUndo(false);
       editor.forceCompositionEnd();
       editor.rootElement.replaceChildren(fragment);
-      editor.insertText(""); // re-initialises the editor after its content was replaced
+      editor.insertText(''); // re-initialises the editor after its content was replaced
       editor.enableUndo(true);
       // Saving reads the description only from a modified editor.
       editor.incrementModificationCount(1);
     }
     if (restoring) return;
-    const map = { url: "URL", conference: "CONFERENCE", room: "X-VISIO-ROOM" };
+    const map = { url: 'URL', conference: 'CONFERENCE', room: 'X-VISIO-ROOM' };
     // The schema gives every absent property as null: null means "unchanged", "" deletes.
     for (const [key, name] of Object.entries(map)) {
-      if (typeof fields[key] === "string") view.pending[name] = fields[key];
+      if (typeof fields[key] === 'string') view.pending[name] = fields[key];
     }
     if (Array.isArray(fields.deleteProperties)) view.pending.deleteProperties = fields.deleteProperties.map((n) => String(n).toUpperCase());
-    if (typeof fields.url === "string") showItemURL(win, fields.url);
+    if (typeof fields.url === 'string') showItemURL(win, fields.url);
   }
 
   setState(id, state) {
     const view = this.view(id);
     // The schema gives every absent property as null: null means "unchanged" ("" hides Join).
-    for (const key of ["hasRoom", "busy", "joinUrl", "message", "accessLevels", "accessLevel", "switchFrom"]) {
+    for (const key of ['hasRoom', 'busy', 'joinUrl', 'message', 'accessLevels', 'accessLevel', 'switchFrom']) {
       if (key in state && state[key] !== undefined && state[key] !== null) view.state[key] = state[key];
     }
     this.render(view);

@@ -116,9 +116,7 @@ async function recordStatus(calendar: string, state: unknown, url: string | unde
 async function contentConfig(calendar: string): Promise<ContentConfig> {
   const settings = await loadSettings();
   const builtIn = calendar === 'outlook' || calendar === 'google';
-  const enabled = builtIn
-    ? settings.calendars[calendar]
-    : (SELF_HOSTED_CALENDARS as readonly string[]).includes(calendar) && settings.selfHosted.some((e) => e.kind === calendar);
+  const enabled = builtIn ? settings.calendars[calendar] : (SELF_HOSTED_CALENDARS as readonly string[]).includes(calendar) && settings.selfHosted.some((e) => e.kind === calendar);
   return { enabled, instanceUrl: settings.instanceUrl, lang: settings.uiLang };
 }
 
@@ -213,9 +211,7 @@ const WELCOME = 'visio-welcome';
 browser.runtime.onInstalled.addListener((details) => {
   // First install: say where to start (a click opens the options page).
   if (details.reason === 'install') {
-    void loadSettings().then((s) =>
-      browser.notifications.create(WELCOME, { type: 'basic', iconUrl: ICON, title: t(s.uiLang, 'welcomeTitle'), message: t(s.uiLang, 'welcome') }),
-    );
+    void loadSettings().then((s) => browser.notifications.create(WELCOME, { type: 'basic', iconUrl: ICON, title: t(s.uiLang, 'welcomeTitle'), message: t(s.uiLang, 'welcome') }));
   }
   void setUpMenu();
   void loadSettings().then((s) => syncCalendarScripts(s));

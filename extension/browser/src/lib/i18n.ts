@@ -67,7 +67,8 @@ const fr = {
   accessTrusted: 'Agents connectés : les autres attendent en salle d’attente',
   accessRestricted: 'Restreint : seuls les membres entrent',
   caldavAccount: 'Mon agenda CalDAV (réunions à venir)',
-  caldavHelp: 'Pour lister vos prochaines réunions Visio. Le serveur peut rester vide si la passerelle n’en autorise qu’un ; le mot de passe reste dans ce navigateur et n’est envoyé qu’à la passerelle.',
+  caldavHelp:
+    'Pour lister vos prochaines réunions Visio. Le serveur peut rester vide si la passerelle n’en autorise qu’un ; le mot de passe reste dans ce navigateur et n’est envoyé qu’à la passerelle.',
   caldavServer: 'Serveur CalDAV',
   caldavUser: 'Identifiant',
   caldavPassword: 'Mot de passe d’application',

@@ -24,9 +24,7 @@ export interface ContentConfig {
   lang: Lang;
 }
 
-export type CreateForEventResult =
-  | { ok: true; url: string; code: string; html: string; text: string }
-  | { ok: false; message: string };
+export type CreateForEventResult = { ok: true; url: string; code: string; html: string; text: string } | { ok: false; message: string };
 
 /** What the options page shows per calendar (storage.local `calendarStatus`). */
 export interface CalendarStatus {

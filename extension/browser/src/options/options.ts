@@ -186,16 +186,19 @@ $('self-hosted-form').addEventListener('submit', (event) => {
   const request = browser.permissions.request({ origins });
   // An origin already granted needs no prompt to be answered.
   const granted = Promise.race([request, browser.permissions.contains({ origins }).then((has) => has || request)]);
-  void granted.then(async (granted) => {
-    await ready;
-    if (!granted) return fail(t(lang, 'permissionRefused' as MessageKey));
-    const others = settings.selfHosted.filter((e) => !(e.kind === kind && e.origin === origin));
-    settings = await saveSettings({ selfHosted: [...others, { kind, origin }] });
-    await browser.runtime.sendMessage({ type: 'calendars-changed' });
-    input.value = '';
-    render();
-    say(t(lang, 'saved'));
-  }, (error: unknown) => fail(String(error)));
+  void granted.then(
+    async (granted) => {
+      await ready;
+      if (!granted) return fail(t(lang, 'permissionRefused' as MessageKey));
+      const others = settings.selfHosted.filter((e) => !(e.kind === kind && e.origin === origin));
+      settings = await saveSettings({ selfHosted: [...others, { kind, origin }] });
+      await browser.runtime.sendMessage({ type: 'calendars-changed' });
+      input.value = '';
+      render();
+      say(t(lang, 'saved'));
+    },
+    (error: unknown) => fail(String(error)),
+  );
 });
 
 // Usable at once: first rendered with last time's policy values, re-rendered if the administrator's differ.
