@@ -4,7 +4,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
 import { escapeHtml } from '@visio/shared/html';
 import { MANAGED_SETTINGS } from '@visio/shared/managed-settings';
 import type { Lang } from '@visio/shared';
@@ -14,6 +14,7 @@ import { extensionId, publicKeyDer } from '../deploy/crx3.js';
 import { createPackages, type BuiltPackage } from '../deploy/packages.js';
 import { chromiumPolicy, chromiumRegistry, DEPLOY_PATHS, firefoxPolicies, gupdateManifest, LINUX_POLICY_DIRS, mozillaUpdates, thunderbirdPolicies, type DeploymentIds } from '../deploy/policies.js';
 import { loadCrxKey } from '../deploy/signing-key.js';
+import { documentRoute, fileResponse, newRouter } from '../openapi.js';
 import { ProblemError } from '../problem.js';
 import { DEPLOY_TEXT } from './deploy-text.js';
 import { pickLang } from './page.js';
@@ -47,7 +48,23 @@ function send(c: Context<AppEnv>, body: string | Buffer, kind: FileKind, filenam
 }
 
 export function deployRoutes(settings: GatewaySettings) {
-  const app = new Hono<AppEnv>();
+  const app = newRouter();
+  const doc = (path: string, summary: string, type: string) =>
+    documentRoute(app, { method: 'get', path, summary, responses: { 200: fileResponse(summary, type), 404: { description: 'Not built on this gateway (problem+json)' } } });
+  doc('/deploy', 'The deployment page for administrators (fr/en by Accept-Language or ?lang): files and steps for every client', 'text/html');
+  doc('/deploy/deploy.css', 'The deployment page’s style sheet', 'text/css');
+  doc(DEPLOY_PATHS.chromiumPolicy, 'Chromium, Chrome and Edge managed policy for Linux (force-install from this gateway, 3rdparty settings)', 'application/json');
+  doc(DEPLOY_PATHS.chromeReg, 'The same policy for Chrome on Windows (registry file)', 'text/plain');
+  doc(DEPLOY_PATHS.edgeReg, 'The same policy for Edge on Windows (registry file)', 'text/plain');
+  doc(DEPLOY_PATHS.chromiumReg, 'The same policy for Chromium on Windows (registry file)', 'text/plain');
+  doc(DEPLOY_PATHS.firefoxPolicies, 'Firefox policies.json (ExtensionSettings force_installed, 3rdparty.Extensions)', 'application/json');
+  doc(DEPLOY_PATHS.thunderbirdPolicies, 'Thunderbird policies.json (ExtensionSettings force_installed, 3rdparty.Extensions)', 'application/json');
+  doc(DEPLOY_PATHS.chromiumUpdates, 'gupdate update manifest of the self-hosted Chromium extension', 'application/xml');
+  doc(DEPLOY_PATHS.chromiumCrx, 'The Chromium extension as CRX3, signed with the administrator’s key', 'application/x-chrome-extension');
+  doc(DEPLOY_PATHS.firefoxUpdates, 'updates.json of the self-hosted Firefox package', 'application/json');
+  doc(DEPLOY_PATHS.firefoxXpi, 'The Firefox package (.xpi)', 'application/x-xpinstall');
+  doc(DEPLOY_PATHS.thunderbirdUpdates, 'updates.json of the self-hosted Thunderbird add-on', 'application/json');
+  doc(DEPLOY_PATHS.thunderbirdXpi, 'The Thunderbird add-on (.xpi)', 'application/x-xpinstall');
   // The key is read (or generated) on first use: a gateway nobody deploys from never spends the RSA key generation.
   let signing: { key: KeyObject; id: string } | undefined;
   const signingKey = () => {

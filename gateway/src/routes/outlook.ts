@@ -94,6 +94,12 @@ export function outlookRoutes(settings: GatewaySettings) {
   file('/outlook/manifest.xml', 'The add-in’s XML manifest (Outlook on Windows, Mac, web), for this gateway’s public URL', 'application/xml');
   file('/outlook/manifest.json', 'The add-in’s unified JSON manifest (Microsoft 365), for this gateway’s public URL', 'application/json');
   for (const name of Object.values(LOCALIZATION_FILES)) file(`/outlook/${name}`, `Localized strings of the unified manifest (${name})`, 'application/json');
+  documentRoute(app, {
+    method: 'get',
+    path: '/outlook/join',
+    summary: 'Join from Outlook on the web: an Office dialog page that opens only this instance’s Visio links (?url=)',
+    responses: { 200: fileResponse('The page', 'text/html'), 400: { description: 'Not a Visio link of this instance' } },
+  });
   file('/outlook/office/{path}', 'Office.js, served from the gateway (no CDN)', 'text/javascript');
   file('/outlook/{file}', 'The add-in’s pages, scripts and icons', 'text/html');
   const officeDir = officeJsDir();

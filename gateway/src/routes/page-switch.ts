@@ -1,10 +1,9 @@
 /** GET /switch: the "Passer à Visio" page (CalDAV account, meetings found, ticks, progress, report). */
-import { Hono } from 'hono';
 import { escapeHtml } from '@visio/shared/html';
 import { FOREIGN_PROVIDER_NAMES } from '@visio/shared/foreign-meetings';
 import type { Lang } from '@visio/shared';
-import type { AppEnv } from '../app-env.js';
 import type { GatewaySettings } from '../config.js';
+import { documentRoute, fileResponse, newRouter } from '../openapi.js';
 import { PAGE_CSP, pageStart, pickLang, signInAttributes } from './page.js';
 import { SWITCH_TEXT } from './page-switch-text.js';
 
@@ -85,7 +84,13 @@ function renderSwitchPage(lang: Lang, settings: GatewaySettings): string {
 }
 
 export function switchPageRoutes(settings: GatewaySettings) {
-  const app = new Hono<AppEnv>();
+  const app = newRouter();
+  documentRoute(app, {
+    method: 'get',
+    path: '/switch',
+    summary: '“Passer à Visio”: the page that moves an agent’s Teams, Zoom, Webex and Google Meet meetings to Visio (fr/en)',
+    responses: { 200: fileResponse('The page', 'text/html') },
+  });
   const pages = { fr: renderSwitchPage('fr', settings), en: renderSwitchPage('en', settings) };
   app.get('/switch', (c) => {
     const lang = pickLang(c.req.query('lang'), c.req.header('accept-language'));
