@@ -22,8 +22,8 @@ import type { RoomService } from './rooms.js';
 import type { CreateCalendarEventRequestParsed, CalendarEventRefParsed } from './calendar-types.js';
 
 const MAX_ATTEMPTS = 10;
-// Calendars read at once by one upcoming-meetings request (the connection limit bounds it further).
-const CALENDAR_CONCURRENCY = 4;
+/** Calendars read at once by one upcoming-meetings request (the connection limit bounds it further); the benchmark's direct path uses the same. */
+export const UPCOMING_CONCURRENCY = 4;
 // Auth schemes are case-insensitive (RFC 9110 11.1); they are forwarded in their usual spelling.
 const AUTHORIZATION = /^(?:(basic) +([A-Za-z0-9+/]+={0,2})|(bearer) +([A-Za-z0-9\-._~+/]+=*))$/i;
 // A probe room, only to validate a new event before any room is created: bad input changes nothing.
@@ -362,7 +362,7 @@ export function createCalendarService(options: CalendarServiceOptions) {
       const notAfter = performance.now() + caldav.expansionMs;
       const items: UpcomingMeeting[] = [];
       const skipped: UpcomingMeetings['skipped'] = [];
-      await mapLimit(calendars, CALENDAR_CONCURRENCY, async (calendar) => {
+      await mapLimit(calendars, UPCOMING_CONCURRENCY, async (calendar) => {
         const { objects, unreadable } = await s.inRange(calendar.url, from, to);
         if (unreadable) skipped.push({ href: calendar.url, kind: 'invalid', reason: unreadable.slice(0, 200) });
         await Promise.all(
