@@ -126,9 +126,20 @@ describe('Firefox ESR: popup end to end', () => {
 });
 
 /** A real click (trusted, so it counts as the agent's gesture) on the first element matching the selector. */
+/** A real click; retried while the element is still animating into view (SOGo's Material dialogs and buttons). */
 async function click(selector: string): Promise<void> {
-  const found = await firefox.send<{ value: Record<string, string> }>('WebDriver:FindElement', { using: 'css selector', value: selector });
-  await firefox.send('WebDriver:ElementClick', { id: Object.values(found.value)[0] });
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const found = await firefox.send<{ value: Record<string, string> }>('WebDriver:FindElement', { using: 'css selector', value: selector });
+      await firefox.send('WebDriver:ElementClick', { id: Object.values(found.value)[0] });
+      return;
+    } catch (error) {
+      const message = (error as Error).message;
+      if (Date.now() > deadline || !/^(element not interactable|element click intercepted|no such element)/.test(message)) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 describe('Firefox ESR: the SOGo button on a real SOGo 5.8', () => {
