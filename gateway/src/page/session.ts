@@ -1,11 +1,11 @@
 /** The pages' sign-in session (OIDC mode): the page is the registered client `web`; tokens live in this tab only. */
-import { createSignInSession, type SignInSession, type StoredTokens, type TokenStorage } from '@visio/shared';
+import { createSignInSession, readStoredTokens, type SignInSession, type TokenStorage } from '@visio/shared';
 
 export function tabStorage(key: string): TokenStorage {
   return {
     load: () => {
       try {
-        return JSON.parse(sessionStorage.getItem(key) ?? 'null') as StoredTokens | null;
+        return readStoredTokens(JSON.parse(sessionStorage.getItem(key) ?? 'null'));
       } catch {
         return null;
       }
