@@ -34,17 +34,47 @@ beforeAll(async () => {
   await page.setViewportSize({ width: 1280, height: 900 });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(`${sogo.webOrigin}/SOGo/`);
-  await page.locator('input[ng-model="app.creds.username"]').fill('agent');
-  await page.locator('input[ng-model="app.creds.password"]').fill(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page
-    .waitForFunction(() => location.pathname.endsWith('/Calendar/view'), null, { timeout: 60_000 })
-    .catch(async (error: unknown) => {
-      await page.screenshot({ path: join(SHOTS, 'login-failed.png') });
-      throw new Error(`SOGo log-in did not reach the calendar (${String(error)}); sogod output:\n${sogo.output().slice(-3000)}`);
-    });
+  await logIn(page, PASSWORD);
   await page.getByRole('button', { name: 'Nouvel événement' }).waitFor();
 }, 180_000);
+
+/**
+ * Logs in through SOGo's form. Text typed before AngularJS has compiled the form is reset by it, and the
+ * submit button stays disabled until the model holds both fields: each try waits for the button, then
+ * for SOGo's answer to /connect, and a try that sent nothing is made again (seen on a loaded CI machine).
+ */
+async function logIn(page: Page, password: string): Promise<void> {
+  const submit = page.locator('form[name="loginForm"] button[type="submit"]');
+  let last = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await page.locator('input[ng-model="app.creds.username"]').fill('agent');
+    await page.locator('input[ng-model="app.creds.password"]').fill(password);
+    const enabled = await page
+      .waitForFunction(() => document.querySelector<HTMLButtonElement>('form[name="loginForm"] button[type="submit"]')?.disabled === false, null, { timeout: 15_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!enabled) {
+      last = `attempt ${attempt}: the log-in button stayed disabled`;
+      continue;
+    }
+    const connect = page.waitForResponse((r) => new URL(r.url()).pathname === '/SOGo/connect', { timeout: 20_000 }).catch(() => null);
+    await submit.click();
+    const answer = await connect;
+    if (!answer) {
+      last = `attempt ${attempt}: no answer to /SOGo/connect`;
+      continue;
+    }
+    if (answer.status() !== 200) throw new Error(`SOGo refused the log-in (${answer.status()}); sogod output:\n${sogo.output().slice(-3000)}`);
+    const reached = await page
+      .waitForFunction(() => location.pathname.endsWith('/Calendar/view'), null, { timeout: 60_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (reached) return;
+    last = `attempt ${attempt}: logged in but the calendar view did not open`;
+  }
+  await page.screenshot({ path: join(SHOTS, 'login-failed.png') });
+  throw new Error(`SOGo log-in did not reach the calendar (${last}); sogod output:\n${sogo.output().slice(-3000)}`);
+}
 
 afterEach(async () => {
   // A failed step leaves no dialog behind for the next one.
