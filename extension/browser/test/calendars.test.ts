@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '@visio/testing/axe';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gatewayRooms, PACKAGE_DIR, startRig, type Rig } from './harness.ts';
 
@@ -16,7 +17,9 @@ const SELF_HOSTED = {
 } as const;
 
 const CALENDARS = [
-  { id: 'outlook', url: 'https://outlook.office.com/calendar/deeplink/compose', title: 'Revue de projet', rich: true, joins: ['abc-defg-hij', 'klm-nopq-rst'] },
+  // No Join here: Outlook's reading pane has no public source to build a fixture from. Its body editor
+  // (RoosterJS) exports the invitation without the block's id, data-* and lang attributes: link and text stay.
+  { id: 'outlook', url: 'https://outlook.office.com/calendar/deeplink/compose', title: 'Revue de projet', rich: true, joins: [], unmarked: true },
   { id: 'google', url: 'https://calendar.google.com/calendar/u/0/r/eventedit', title: 'Comité de pilotage', rich: true, joins: ['abc-defg-hij'] },
   { id: 'nextcloud', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/popover/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
   { id: 'nextcloud', fixture: 'nextcloud-full.html', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/full/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
@@ -43,6 +46,8 @@ beforeAll(async () => {
     },
   });
   for (const c of CALENDARS) rig.serve(c.url.split(/[?#]/)[0]!, 'fixture' in c ? c.fixture : `${c.id}.html`);
+  // Outlook's compose body is a RoosterJS editor: the real one, from npm.
+  rig.serve('https://outlook.office.com/visio-test/roosterjs/rooster-min.js', createRequire(import.meta.url).resolve('roosterjs/dist/rooster-min.js'));
   rig.browser.context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(`${p.url()}: ${e.message}`)));
 
   const options = await rig.page('options.html');
@@ -126,13 +131,18 @@ describe('calendar modules on their fixture pages', () => {
       expect(m.location).toBe(room.url);
       expect(m.description).toContain(room.url);
       if (calendar.rich) {
-        expect(m.description).toContain('visio-meeting-block');
+        if (!('unmarked' in calendar)) expect(m.description).toContain('visio-meeting-block');
         expect(m.description).toContain(`href="${room.url}"`);
+        if ('unmarked' in calendar) expect(m.description).toMatch(/Réunion Visio(&nbsp;| ): Revue de projet.*Rejoindre depuis un navigateur/s);
       } else {
         expect(m.description).toContain('-- Visio ---');
         expect(m.description).not.toContain('<');
       }
       if (calendar.id === 'nextcloud') expect(m.description?.startsWith('Ordre du jour')).toBe(true);
+      // The button sits under the location's row, not inside Outlook's combobox wrapper.
+      if (calendar.id === 'outlook') expect(await page.locator('#location-suggestions-picker-input').evaluate((el) => el.parentElement?.nextElementSibling?.hasAttribute('data-visio-add'))).toBe(true);
+      // What Outlook's editor (RoosterJS) exports keeps the agenda that was there.
+      if (calendar.id === 'outlook') expect(m.description).toContain('Ordre du jour : budget.');
 
       // A second click adds nothing.
       await add.click();
@@ -153,9 +163,12 @@ describe('calendar modules on their fixture pages', () => {
       }
       expect(await page.getByRole('link', { name: /^Rejoindre la réunion Visio/ }).count()).toBe(calendar.joins.length);
       // Join inside an event block opens the room, never the calendar's own handler on the block.
-      const [tab] = await Promise.all([rig.browser.context.waitForEvent('page'), page.getByRole('link', { name: `Rejoindre la réunion Visio ${calendar.joins[0]}` }).click()]);
-      await tab.close();
-      expect(await page.evaluate(() => (window as unknown as { blockClicks?: number }).blockClicks ?? 0)).toBe(0);
+      const [first] = calendar.joins;
+      if (first) {
+        const [tab] = await Promise.all([rig.browser.context.waitForEvent('page'), page.getByRole('link', { name: `Rejoindre la réunion Visio ${first}` }).click()]);
+        await tab.close();
+        expect(await page.evaluate(() => (window as unknown as { blockClicks?: number }).blockClicks ?? 0)).toBe(0);
+      }
       await page.close();
       if ('releasesUnsaved' in calendar) {
         // The tab closed with the editor unsaved: the room goes back.

@@ -6,7 +6,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { launchChromium, type Chromium } from '@visio/testing/chromium';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
@@ -45,7 +45,7 @@ export interface Rig {
   /** Every URL requested, and those refused as outside the allowed origins. */
   requests: string[];
   foreign: string[];
-  /** Fixture pages served at these URLs (exact origin + path prefix → file). */
+  /** Fixture pages served at these URLs (exact origin + path prefix → file in fixtures/, or an absolute path to a script). */
   serve(urlPrefix: string, file: string): void;
   page(path: string): Promise<Page>;
   setSettings(settings: Record<string, unknown>): Promise<void>;
@@ -100,7 +100,13 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       return route.abort('blockedbyclient');
     }
     const fixture = [...fixtures.entries()].find(([prefix]) => url.startsWith(prefix));
-    if (fixture) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: readFileSync(join(FIXTURES, fixture[1]), 'utf8') });
+    // A fixture page, or a script a fixture loads (an absolute path: a real editor from node_modules).
+    if (fixture)
+      return route.fulfill({
+        status: 200,
+        contentType: fixture[1].endsWith('.js') ? 'text/javascript' : 'text/html; charset=utf-8',
+        body: readFileSync(isAbsolute(fixture[1]) ? fixture[1] : join(FIXTURES, fixture[1]), 'utf8'),
+      });
     // The Visio instance cannot be reached from here: a stand-in page for joined rooms.
     if (url.startsWith(`${INSTANCE}/`)) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>Visio</title><p>room</p>' });
     return route.continue();

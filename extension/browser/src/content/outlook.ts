@@ -1,16 +1,35 @@
-/** Outlook on the web (outlook.office.com, outlook.office365.com, outlook.live.com): the event compose form. */
-import { startCalendar } from './core.js';
+/**
+ * Outlook on the web (outlook.office.com, outlook.office365.com, outlook.live.com): the event compose form,
+ * as in test/fixtures/outlook.html (what public code driving the live page relies on; Outlook is closed
+ * source). The form is a dialog; the location is the combobox `#location-suggestions-picker-input`; the body
+ * is a RoosterJS editor, `[role=textbox][contenteditable][data-ms-editor]`, written through the browser's
+ * editing commands like Google's (Rooster keeps what lands in its DOM). Ids and attributes rather than
+ * labels, which are translated. Only a dialog holding the location counts (a mail compose has the same body).
+ */
+import { startCalendar, type Editor } from './core.js';
 import { findEditors } from './editors.js';
+
+const LOCATION = '#location-suggestions-picker-input';
+
+/** The largest wrapper of the location that holds no other field: the button goes under that row. */
+function locationRow(editor: Editor): Element {
+  let row: Element = editor.anchor;
+  for (let parent = row.parentElement; parent && parent !== editor.root; parent = parent.parentElement) {
+    if (parent.querySelectorAll('input, textarea, [contenteditable="true"], [contenteditable=""]').length > 1) break;
+    row = parent;
+  }
+  return row;
+}
 
 startCalendar({
   id: 'outlook',
-  editorOpen: (doc) => doc.location.pathname.includes('/compose'),
+  editorOpen: (doc) => doc.location.pathname.includes('/compose') || !!doc.querySelector('[role="dialog"] [aria-label="Invite required attendees"]'),
   editors: (doc) =>
     findEditors(doc, {
-      roots: ['[data-app-section="CalendarCompose"]', '[role="dialog"][aria-label*="vénement" i]', '[role="dialog"][aria-label*="event" i]', '[role="main"] form'],
-      title: ['input[aria-label="Ajouter un titre"]', 'input[aria-label="Add a title"]', 'input[aria-label*="titre" i]', 'input[aria-label*="title" i]'],
-      location: ['input[aria-label*="emplacement" i]', 'input[aria-label*="location" i]', 'input[aria-label*="salle" i]'],
-      description: ['div[contenteditable="true"][aria-label*="corps" i]', 'div[contenteditable="true"][aria-label*="body" i]', 'div[role="textbox"][contenteditable="true"]'],
-      anchor: ['[data-visio-anchor]', '.ms-TextField', '[role="combobox"]'],
-    }),
+      roots: ['[role="dialog"]'],
+      requires: [LOCATION],
+      title: ['input[placeholder="Add title"]'],
+      location: [LOCATION],
+      description: ['[role="textbox"][contenteditable="true"][data-ms-editor="true"]'],
+    }).map((editor) => ({ ...editor, anchor: locationRow(editor) })),
 });
