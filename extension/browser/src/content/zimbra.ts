@@ -1,5 +1,5 @@
 /**
- * Zimbra classic web client: the appointment compose view (ZmApptEditView, Appointment.template's
+ * Zimbra classic web client (10.1): the appointment compose view (ZmApptEditView, Appointment.template's
  * ComposeView), as in test/fixtures/zimbra.html. The template's `<id>_subject` / `<id>_location` ids are on
  * table cells; the DwtInputFields inside are `<id>_subject_input` / `<id>_location_input`. Notes are a TinyMCE
  * editor (hidden `<id>_body` textarea, `<id>_body_ifr` iframe): the invitation is written in the iframe's
@@ -10,7 +10,7 @@ import { findEditors } from './editors.js';
 
 startCalendar({
   id: 'zimbra',
-  editorOpen: (doc) => !!doc.querySelector('.ZmApptEditView, [id$="_notes_container"]'),
+  editorOpen: (doc) => !!doc.querySelector('.ZmApptEditView, [id$="_notes"].calendar_edit_notes_separator'),
   editors: (doc) =>
     findEditors(doc, {
       roots: ['.ZmApptEditView', '.ZmApptComposeView'],
