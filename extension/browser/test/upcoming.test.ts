@@ -80,6 +80,21 @@ describe('upcoming meetings in the popup (real gateway and Radicale)', () => {
     expect(rig.foreign).toEqual([]);
   });
 
+  it('a meeting without a title shows its room code whole, even when large text wraps the line', async () => {
+    const code = 'iar-uobg-rfy';
+    await putEvent('', new Date(Date.now() + 30 * 60_000), [`LOCATION:${INSTANCE}/${code}`]);
+    await setAccount({ server: '', user: 'alice', password: PASSWORD });
+    const popup = await rig.page('popup.html');
+    const shown = popup.locator('#upcoming-list li .code').filter({ hasText: code });
+    await shown.waitFor({ timeout: 15_000 });
+    // The popup is 380 px wide: a large text setting is what makes the line wrap.
+    await popup.evaluate(() => void (document.body.style.fontSize = '40px'));
+    // The line does wrap at this width (so the check below can fail), but not inside the code.
+    expect(await shown.evaluate((c) => (c.parentElement?.getBoundingClientRect().height ?? 0) > 1.5 * c.getBoundingClientRect().height)).toBe(true);
+    expect(await shown.evaluate((c) => c.getClientRects().length)).toBe(1);
+    await popup.close();
+  });
+
   it('the options page checks the account through the gateway before keeping it, in memory unless remembered', async () => {
     const stored = () =>
       rig.worker.evaluate(async () => {

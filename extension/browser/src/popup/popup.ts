@@ -235,7 +235,10 @@ async function init() {
       ...upcoming.map((m) => {
         const li = el('li');
         const when = formatTime(m.start, lang);
-        li.append(el('span', { className: 'grow' }, `${when} — ${m.title || m.code}`), joinLink(m.url, `${t(lang, 'joinMeeting')} : ${m.title || m.code}, ${when}`));
+        // Without a title the room code stands in, kept whole like everywhere else.
+        const label = el('span', { className: 'grow' }, `${when} — ${m.title}`);
+        if (!m.title) label.append(el('span', { className: 'code' }, m.code));
+        li.append(label, joinLink(m.url, `${t(lang, 'joinMeeting')} : ${m.title || m.code}, ${when}`));
         return li;
       }),
     );
