@@ -4,7 +4,8 @@
  * source). The form is a dialog; the location is the combobox `#location-suggestions-picker-input`; the body
  * is a RoosterJS editor, `[role=textbox][contenteditable][data-ms-editor]`, written through the browser's
  * editing commands like Google's (Rooster keeps what lands in its DOM). Ids and attributes rather than
- * labels, which are translated. Only a dialog holding the location counts (a mail compose has the same body).
+ * labels, which are translated; the title is found by its English placeholder only (the sources show no
+ * other), else the room has no title. Only a dialog holding the location counts (a mail compose has the same body).
  */
 import { startCalendar, type Editor } from './core.js';
 import { findEditors } from './editors.js';
