@@ -10,10 +10,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { calendarQuery, createAccount, fetchCalendars, updateCalendarObject } from 'tsdav';
+import { calendarQuery, createAccount, fetchCalendars } from 'tsdav';
 import { addRoomToIcs } from '@visio/shared/ics';
 import { generateRoomCode } from '@visio/shared';
 import { startDelayProxy } from './delay-proxy.mjs';
+import { patchEventDirect, pool } from './direct-caldav.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const DELAY_MS = Number(process.env.BENCH_CALDAV_DELAY_MS ?? 20);
@@ -111,20 +112,6 @@ async function put(url, authorization, body) {
   if (r.status >= 300) throw new Error(`PUT ${url}: ${r.status}`);
 }
 
-/** Runs `fn` on every item with at most `limit` in flight. */
-async function pool(items, limit, fn) {
-  let next = 0;
-  const results = new Array(items.length);
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** Runs one operation alone and returns its time and the upstream requests it sent. */
 async function measured(proxy, fn) {
   const before = proxy.counts();
@@ -191,14 +178,7 @@ export async function caldavBench(budgets) {
     if (r.status !== 200 || !body.changed) throw new Error(`gateway answered ${r.status}: ${JSON.stringify(body)}`);
   }
 
-  async function addDirect(href) {
-    const got = await fetch(href, { headers: { authorization: alice } });
-    const data = await got.text();
-    const code = generateRoomCode();
-    const patched = addRoomToIcs(data, { code, url: `https://visio.numerique.gouv.fr/${code}` });
-    const r = await updateCalendarObject({ calendarObject: { url: href, etag: got.headers.get('etag'), data: patched }, headers: { authorization: alice } });
-    if (!r.ok) throw new Error(`direct PUT ${r.status}`);
-  }
+  const addDirect = (href) => patchEventDirect(href, alice, addRoomToIcs);
 
   // Direct upcoming: discovery once (warm), then the gateway's REPORT on every calendar at the same concurrency.
   const bobHeaders = { authorization: bob };

@@ -5,12 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { updateCalendarObject } from 'tsdav';
-import { generateRoomCode } from '@visio/shared';
 import { removeForeignMeetings } from '@visio/shared/foreign-meetings';
 import { addRoomToIcs } from '@visio/shared/ics';
 import { startGatewayProcess } from '@visio/testing/gateway-process';
 import { startSogo } from '@visio/testing/sogo';
+import { patchEventDirect, pool } from './direct-caldav.mjs';
 
 const EVENTS = Number(process.env.BENCH_SWITCH_EVENTS ?? 500);
 const ROUNDS = 2;
@@ -58,14 +57,8 @@ async function again(fn) {
   }
 }
 
-async function pool(items, fn) {
-  const queue = [...items];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await again(() => fn(item));
-    }),
-  );
-}
+/** Two at a time, each retried on a dropped connection. */
+const twoAtATime = (items, fn) => pool(items, CONCURRENCY, (item) => again(() => fn(item)));
 
 const sogo = await startSogo({ alice: { password: 'bench', name: 'Alice Martin', email: ME } }, { workers: 8 });
 const authorization = sogo.basic('alice');
@@ -82,7 +75,7 @@ const month = (path, round) => new Date(Date.UTC(2027, (path === 'gateway' ? 0 :
 async function makeEvents(path, round) {
   const start = month(path, round);
   const hrefs = Array.from({ length: PER_ROUND }, (_, i) => `${calendar}bench-${path}-${round}-${i}.ics`);
-  await pool(
+  await twoAtATime(
     hrefs.map((href, i) => [href, i]),
     async ([href, i]) => {
       const r = await fetch(href, {
@@ -119,14 +112,7 @@ async function viaGateway(round) {
 
 async function direct(hrefs) {
   const start = performance.now();
-  await pool(hrefs, async (href) => {
-    const got = await fetch(href, { headers: { authorization } });
-    const data = await got.text();
-    const code = generateRoomCode();
-    const patched = addRoomToIcs(removeForeignMeetings(data), { code, url: `https://visio.numerique.gouv.fr/${code}` });
-    const r = await updateCalendarObject({ calendarObject: { url: href, etag: got.headers.get('etag'), data: patched }, headers: { authorization } });
-    if (!r.ok) throw new Error(`direct PUT ${r.status}`);
-  });
+  await twoAtATime(hrefs, (href) => patchEventDirect(href, authorization, (ics, room) => addRoomToIcs(removeForeignMeetings(ics), room)));
   return performance.now() - start;
 }
 

@@ -20,8 +20,9 @@ import { documentRoute, fileResponse, newRouter } from './openapi.js';
 import type { RoomProvider } from './providers/provider.js';
 import { createCalendarService } from './calendars.js';
 import { createRoomService } from './rooms.js';
+import { createSignInService, type SignInService } from './sign-in.js';
 import { auditRoutes } from './routes/audit.js';
-import { authRoutes, createSignInFlow, type SignInFlow } from './routes/auth.js';
+import { authRoutes } from './routes/auth.js';
 import { calendarRoutes } from './routes/calendars.js';
 import { migrationRoutes } from './routes/migrations.js';
 import { switchPageRoutes } from './routes/page-switch.js';
@@ -71,7 +72,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', systemRoutes(settings, rooms, provider, log));
   app.route('/', roomRoutes(rooms, settings.instanceName, limitRoomCreation));
   app.route('/', auditRoutes(rooms));
-  let signInFlow: SignInFlow | undefined;
+  let signIn: SignInService | undefined;
   if (auth.mode === 'local') {
     // A client configured for sign-in meets a local gateway: say so instead of a bare 404.
     documentRoute(app, {
@@ -82,9 +83,8 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
     });
     app.get('/auth/login', (c) => authPage(c, pickLang(c.req.query('lang'), c.req.header('accept-language')), 'localMode', 404));
   } else {
-    const deps = { settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), store, limiter: limiter!, log };
-    signInFlow = createSignInFlow(deps);
-    app.route('/', authRoutes({ ...deps, tokens: tokens!, joinSessions: joinSessions!, flow: signInFlow }));
+    signIn = createSignInService({ settings: auth, publicUrl: settings.publicUrl, rp: createRelyingParty(auth), tokens: tokens!, joinSessions: joinSessions!, store, limiter: limiter!, log });
+    app.route('/', authRoutes(signIn, auth, log));
   }
   app.route('/', icsRoutes(rooms, settings.instanceName, limitRoomCreation));
   app.route('/', calendarRoutes(calendars));
@@ -95,7 +95,8 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', switchPageRoutes(settings));
   app.route('/', outlookRoutes(settings));
   app.route('/', deployRoutes(settings));
-  app.route('/', joinRoutes(rooms, signInFlow?.joinSignIn));
+  const joinSignIn = signIn?.joinSignIn;
+  app.route('/', joinRoutes(rooms, joinSignIn && ((c, code) => joinSignIn(c, pickLang(undefined, c.req.header('accept-language')), code))));
   app.route('/', webhookRoutes(rooms, log));
 
   app.doc31('/openapi.json', {

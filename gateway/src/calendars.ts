@@ -401,6 +401,13 @@ export function createCalendarService(options: CalendarServiceOptions) {
       return { from: from.toISOString(), to: to.toISOString(), items, skipped };
     },
 
+    /**
+     * Occurrences of one calendar object in [from, to), expanded off the event loop in the bounded worker
+     * pool (per-object CPU budget, hard stop): a hostile series costs a worker its budget, never the
+     * gateway's requests. Never rejects.
+     */
+    expand: (ics: string, from: Date, to: Date) => occurrences.expand(ics, from, to),
+
     close: () => Promise.all([agent.close(), occurrences.close()]).then(() => undefined),
   };
 }

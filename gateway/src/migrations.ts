@@ -10,7 +10,6 @@ import type { Lang } from '@visio/shared';
 import type { Migration, MigrationItem } from '@visio/shared/contract';
 import { findForeignMeetings, type ForeignProvider } from '@visio/shared/foreign-meetings';
 import { readEventInfo } from '@visio/shared/ics';
-import { expandOccurrences } from '@visio/shared/occurrences';
 import type { CalendarService } from './calendars.js';
 import type { CaldavSession } from './caldav/client.js';
 import type { User } from './identity.js';
@@ -53,7 +52,7 @@ function organizerOf(ics: string): string | null {
 }
 
 export function createMigrationService(deps: { calendars: CalendarService; switcher: SwitchService; store: Store; log: Logger }) {
-  const { switcher, store, log } = deps;
+  const { calendars, switcher, store, log } = deps;
   const running = new Map<string, Promise<void>>();
 
   async function load(user: User, id: string) {
@@ -150,17 +149,24 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
         const { objects, unreadable } = await s.inRange(calendar.url, from, to);
         if (unreadable) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Scanning ${calendar.url} failed: ${unreadable.slice(0, 200)}.`);
         let any = false;
-        for (const object of objects) {
-          const scan = findForeignMeetings(object.data);
-          if (scan.meetings.length === 0) continue;
+        // Expanded in the calendar service's worker pool, all of the calendar's objects queued at once: a
+        // FREQ=SECONDLY series or a rule that never ends costs a worker its budget, not the event loop.
+        const scanned = objects.map((object) => ({ object, scan: findForeignMeetings(object.data) }));
+        const expanded = await Promise.all(scanned.map(({ object, scan }) => (scan.meetings.length === 0 ? null : calendars.expand(object.data, from, to))));
+        for (const [index, { object, scan }] of scanned.entries()) {
+          const expansion = expanded[index];
+          if (!expansion) continue;
+          if (!expansion.ok) {
+            log.warn('migration plan: event not expanded', { kind: expansion.kind, reason: expansion.reason.slice(0, 200) });
+            continue; // malformed on the server, or over its budget: nothing to convert safely
+          }
           let info;
-          let occurrences;
           try {
             info = readEventInfo(object.data);
-            occurrences = expandOccurrences(object.data, { from, to }).filter((o) => o.status !== 'CANCELLED');
           } catch {
-            continue; // malformed on the server: nothing to convert safely
+            continue;
           }
+          const occurrences = expansion.occurrences.filter((o) => o.status !== 'CANCELLED');
           if (occurrences.length === 0) continue;
           const organizer = organizerOf(object.data);
           const isMine = organizer === null || mine.has(organizer);

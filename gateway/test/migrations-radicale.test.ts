@@ -1,33 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { startRadicale, type RadicaleServer } from '@visio/testing/radicale';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { davGet, davPut, eventIcs, events } from './caldav-helpers.ts';
-import { startTestGateway, type TestGateway } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { davGet, eventIcs, events } from './caldav-helpers.ts';
+import { radicaleRig } from './radicale-rig.ts';
 import { corpusBody, icsText, teamsProperties, zoomProperties } from './switch-fixtures.ts';
 
 const ME = 'alice@example.test';
-let radicale: RadicaleServer;
-let gw: TestGateway;
-let work: string;
-let auth: string;
+const rig = radicaleRig(ME);
+const { put } = rig;
 
-beforeAll(async () => {
-  radicale = await startRadicale({ alice: `app-${randomUUID()}` });
-  work = await radicale.makeCalendar('alice', 'work', { displayName: 'Travail' });
-  auth = radicale.basic('alice');
-  gw = await startTestGateway({ CALDAV_SERVERS: radicale.url, VISIO_LOCAL_USER_EMAIL: ME });
-}, 60_000);
-afterAll(async () => {
-  await radicale?.stop();
-});
-
-const call = (method: string, path: string, body?: unknown) => gw.json(path, { method, headers: { 'x-caldav-authorization': auth }, ...(body === undefined ? {} : { body }) });
-
-async function put(ics: string): Promise<string> {
-  const href = `${work}${randomUUID()}.ics`;
-  expect(await davPut(href, auth, ics)).toBe(201);
-  return href;
-}
+const call = (method: string, path: string, body?: unknown) => rig.gw.json(path, { method, headers: { 'x-caldav-authorization': rig.auth }, ...(body === undefined ? {} : { body }) });
 
 async function finished(id: string) {
   for (;;) {
@@ -46,7 +27,7 @@ describe('switch a calendar to Visio on Radicale', () => {
     const theirs = await put(eventIcs(randomUUID(), { summary: 'Teams theirs', start: soon(10), ...teamsProperties(), organizer: 'bob@example.test', attendees: [ME] }));
     const plain = await put(eventIcs(randomUUID(), { summary: 'Nothing foreign', start: soon(3), description: icsText('On en parle sur Zoom ?') }));
     const past = await put(eventIcs(randomUUID(), { summary: 'Past Google Meet', start: new Date(Date.now() - 5 * 86_400_000), description: icsText(corpusBody('google-meet/text-en-caldav.txt')) }));
-    const before = Object.fromEntries(await Promise.all([theirs, plain, past].map(async (h) => [h, (await davGet(h, auth)).data])));
+    const before = Object.fromEntries(await Promise.all([theirs, plain, past].map(async (h) => [h, (await davGet(h, rig.auth)).data])));
 
     const planned = await call('POST', '/v1/calendars/migrations', { lang: 'en' });
     expect(planned.status).toBe(201);
@@ -68,33 +49,33 @@ describe('switch a calendar to Visio on Radicale', () => {
     expect(done.counts.teams).toEqual({ found: 2, converted: 1, askOrganizer: 1, failed: 0 });
     expect(done.counts.zoom).toEqual({ found: 1, converted: 1, askOrganizer: 0, failed: 0 });
     for (const href of [teams, zoom]) {
-      const data = (await davGet(href, auth)).data;
+      const data = (await davGet(href, rig.auth)).data;
       expect(data).not.toMatch(/teams\.microsoft\.com|zoom\.us/i);
       const item = done.items.find((i: any) => i.href === href);
       expect(events(data).every((e) => e.room === item.room)).toBe(true);
       expect(/SEQUENCE:(\d+)/.exec(data)?.[1]).toBe('1');
     }
-    for (const [href, data] of Object.entries(before)) expect((await davGet(href, auth)).data).toBe(data);
+    for (const [href, data] of Object.entries(before)) expect((await davGet(href, rig.auth)).data).toBe(data);
 
-    const csv = await gw.fetch(`/v1/calendars/migrations/${plan.id}/report.csv`);
+    const csv = await rig.gw.fetch(`/v1/calendars/migrations/${plan.id}/report.csv`);
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('title,next,providers,organizer,action,result,room,error,href');
     expect(lines.slice(1).map((l) => l.split(',').slice(3, 6).join(','))).toEqual(['yes,convert,converted', 'no,askOrganizer,askOrganizer', 'yes,convert,converted']);
 
     // Applying again, or a new run, changes nothing.
-    const etags = await Promise.all([teams, zoom].map(async (h) => (await davGet(h, auth)).etag));
+    const etags = await Promise.all([teams, zoom].map(async (h) => (await davGet(h, rig.auth)).etag));
     await call('POST', `/v1/calendars/migrations/${plan.id}/apply`, { lang: 'en' });
     expect((await finished(plan.id)).processed).toBe(2);
     const second = (await call('POST', '/v1/calendars/migrations', {})).body;
     expect(second.items.map((i: any) => i.action)).toEqual(['askOrganizer']);
     await call('POST', `/v1/calendars/migrations/${second.id}/apply`, {});
     expect((await finished(second.id)).status).toBe('done');
-    expect(await Promise.all([teams, zoom].map(async (h) => (await davGet(h, auth)).etag))).toEqual(etags);
+    expect(await Promise.all([teams, zoom].map(async (h) => (await davGet(h, rig.auth)).etag))).toEqual(etags);
   });
 
   it('documents the switch and migration routes in /openapi.json', async () => {
-    const { body } = await gw.json('/openapi.json');
+    const { body } = await rig.gw.json('/openapi.json');
     expect(Object.keys(body.paths)).toEqual(
       expect.arrayContaining([
         '/v1/calendars/events/switch',

@@ -1,32 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { startRadicale, type RadicaleServer } from '@visio/testing/radicale';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { davGet, davPut, eventIcs, events, lines } from './caldav-helpers.ts';
-import { startTestGateway, type TestGateway } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { davGet, eventIcs, events, lines } from './caldav-helpers.ts';
+import { radicaleRig } from './radicale-rig.ts';
 import { corpusBody, icsText, teamsProperties, zoomProperties } from './switch-fixtures.ts';
 
-let radicale: RadicaleServer;
-let gw: TestGateway;
-let work: string;
-let auth: string;
+const rig = radicaleRig('alice@example.test');
+const { put } = rig;
 
-beforeAll(async () => {
-  radicale = await startRadicale({ alice: `app-${randomUUID()}` });
-  work = await radicale.makeCalendar('alice', 'work', { displayName: 'Travail' });
-  auth = radicale.basic('alice');
-  gw = await startTestGateway({ CALDAV_SERVERS: radicale.url, VISIO_LOCAL_USER_EMAIL: 'alice@example.test' });
-}, 60_000);
-afterAll(async () => {
-  await radicale?.stop();
-});
-
-const call = (body: unknown) => gw.json('/v1/calendars/events/switch', { method: 'POST', headers: { 'x-caldav-authorization': auth }, body });
-
-async function put(ics: string): Promise<string> {
-  const href = `${work}${randomUUID()}.ics`;
-  expect(await davPut(href, auth, ics)).toBe(201);
-  return href;
-}
+const call = (body: unknown) => rig.gw.json('/v1/calendars/events/switch', { method: 'POST', headers: { 'x-caldav-authorization': rig.auth }, body });
 
 describe('switch to Visio on Radicale (no server-side scheduling)', () => {
   it('takes the Teams meeting out, adds one Visio room, keeps the agent text and says what to do', async () => {
@@ -34,7 +15,7 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
     const teams = teamsProperties();
     const href = await put(eventIcs(uid, { summary: 'Point hebdo', ...teams, organizer: 'alice@example.test', attendees: ['bob@example.test'] }));
 
-    const { status, body } = await call({ calendar: work, href, lang: 'en' });
+    const { status, body } = await call({ calendar: rig.work, href, lang: 'en' });
     expect(status).toBe(200);
     expect(body).toMatchObject({ changed: true, providers: ['teams'], scheduling: { mode: 'client', invitationsSent: false, action: 'send-invitation' } });
     expect(body.notices).toEqual([
@@ -44,7 +25,7 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
     expect(body.scheduling.ics).toContain(body.room.url);
     expect(body.scheduling.ics).not.toContain('teams.microsoft.com');
 
-    const stored = await davGet(href, auth);
+    const stored = await davGet(href, rig.auth);
     expect(stored.data).not.toMatch(/teams\.microsoft\.com|X-MICROSOFT-SKYPETEAMSMEETINGURL/i);
     const [event] = events(stored.data);
     expect(event!.room).toBe(body.room.code);
@@ -58,12 +39,12 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
 
   it('is idempotent: a second switch changes nothing and keeps the room', async () => {
     const href = await put(eventIcs(randomUUID(), { ...teamsProperties() }));
-    const first = await call({ calendar: work, href });
-    const before = await davGet(href, auth);
-    const again = await call({ calendar: work, href });
+    const first = await call({ calendar: rig.work, href });
+    const before = await davGet(href, rig.auth);
+    const again = await call({ calendar: rig.work, href });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ changed: false, providers: [], notices: [], room: { code: first.body.room.code } });
-    expect((await davGet(href, auth)).etag).toBe(before.etag);
+    expect((await davGet(href, rig.auth)).etag).toBe(before.etag);
   });
 
   it('gives a Zoom series and its moved occurrence one room, with no Zoom link left, in French', async () => {
@@ -97,11 +78,11 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
       'END:VCALENDAR',
     );
     const href = await put(ics);
-    const { status, body } = await call({ calendar: work, uid });
+    const { status, body } = await call({ calendar: rig.work, uid });
     expect(status).toBe(200);
     expect(body.providers).toEqual(['zoom']);
     expect(body.notices).toEqual(["La réunion Zoom existe toujours sur ce service jusqu'à ce que son organisateur la supprime."]);
-    const stored = (await davGet(href, auth)).data;
+    const stored = (await davGet(href, rig.auth)).data;
     expect(stored).not.toMatch(/zoom\.us|zoomcrc/i);
     const all = events(stored);
     expect(all).toHaveLength(2);
@@ -114,14 +95,14 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
 
   it('takes the Teams meeting out of an event that already has its Visio room, keeps the room and raises SEQUENCE', async () => {
     const href = await put(eventIcs(randomUUID(), { ...teamsProperties(), extra: ['SEQUENCE:3'] }));
-    const added = await gw.json('/v1/calendars/events/visio', { method: 'POST', headers: { 'x-caldav-authorization': auth }, body: { calendar: work, href } });
-    const withRoom = (await davGet(href, auth)).data;
+    const added = await rig.gw.json('/v1/calendars/events/visio', { method: 'POST', headers: { 'x-caldav-authorization': rig.auth }, body: { calendar: rig.work, href } });
+    const withRoom = (await davGet(href, rig.auth)).data;
     expect(withRoom).toContain('teams.microsoft.com');
     expect(/SEQUENCE:(\d+)/.exec(withRoom)?.[1]).toBe('4');
-    const { status, body } = await call({ calendar: work, href });
+    const { status, body } = await call({ calendar: rig.work, href });
     expect(status).toBe(200);
     expect(body).toMatchObject({ changed: true, providers: ['teams'], room: { code: added.body.room.code } });
-    const stored = (await davGet(href, auth)).data;
+    const stored = (await davGet(href, rig.auth)).data;
     expect(stored).not.toMatch(/teams\.microsoft\.com/i);
     expect(/SEQUENCE:(\d+)/.exec(stored)?.[1]).toBe('5');
     expect(events(stored)[0]!.room).toBe(added.body.room.code);
@@ -130,17 +111,17 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
 
   it('refuses an event with no foreign meeting and leaves it untouched', async () => {
     const href = await put(eventIcs(randomUUID(), { description: icsText('On se voit sur Zoom ? Sinon Teams.'), location: 'Salle 2' }));
-    const before = await davGet(href, auth);
-    const { status, body } = await call({ calendar: work, href });
+    const before = await davGet(href, rig.auth);
+    const { status, body } = await call({ calendar: rig.work, href });
     expect(status).toBe(422);
     expect(body.type).toBe('urn:visio:problem:no-foreign-meeting');
-    const after = await davGet(href, auth);
+    const after = await davGet(href, rig.auth);
     expect(after.etag).toBe(before.etag);
     expect(after.data).toBe(before.data);
   });
 
   it('refuses without CalDAV credentials', async () => {
-    const r = await gw.json('/v1/calendars/events/switch', { method: 'POST', body: { calendar: work, uid: 'x' } });
+    const r = await rig.gw.json('/v1/calendars/events/switch', { method: 'POST', body: { calendar: rig.work, uid: 'x' } });
     expect(r.status).toBe(400);
   });
 });

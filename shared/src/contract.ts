@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { FOREIGN_PROVIDERS, type ForeignProvider } from './foreign-meetings.js';
 import { isRoomCode, normalizeRoomCode } from './room-code.js';
 import { ACCESS_LEVELS, LANGS, PROVIDERS, type AccessLevel, type Lang, type ProviderName, type Telephony } from './types.js';
-import { PROBLEM_TYPE_PREFIX } from './wire.js';
+import { CLIENT_ID_PATTERN, PROBLEM_TYPE_PREFIX } from './wire.js';
 
 // Control characters (CR, LF, NUL, …) never belong in a one-line value.
 const NO_CONTROL = /^[^\u0000-\u001f\u007f]*$/;
@@ -228,7 +228,7 @@ export const ProblemSchema = z
 
 // --- Sign-in (OIDC mode): the gateway's own OAuth endpoints for its registered clients ---
 
-export const ClientIdSchema = z.string().regex(/^[a-z0-9-]{1,32}$/, 'a registered client id');
+export const ClientIdSchema = z.string().regex(CLIENT_ID_PATTERN, 'a registered client id');
 /** RFC 7636 §4.1: 43 to 128 unreserved characters. */
 export const CodeVerifierSchema = z.string().regex(/^[A-Za-z0-9._~-]{43,128}$/, 'a PKCE code_verifier (43-128 unreserved characters)');
 const OpaqueSchema = z

@@ -30,6 +30,8 @@ export interface ChromiumOptions {
   args?: string[];
   /** Grant clipboard access to the pages. */
   clipboard?: boolean;
+  /** This profile folder, kept on close (a browser started again on the same profile), instead of a fresh one. */
+  profileDir?: string;
 }
 
 export interface Chromium {
@@ -37,12 +39,12 @@ export interface Chromium {
   close(): Promise<void>;
 }
 
-/** A persistent context in a fresh profile folder (needed for extensions), removed on close. */
+/** A persistent context in a fresh profile folder (needed for extensions), removed on close; or in `profileDir`, kept. */
 export async function launchChromium(options: ChromiumOptions = {}): Promise<Chromium> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: run npm test as root (it installs Debian's chromium) or apt-get install chromium`);
   }
-  const profile = mkdtempSync(join(tmpdir(), 'visio-chromium-'));
+  const profile = options.profileDir ?? mkdtempSync(join(tmpdir(), 'visio-chromium-'));
   const args = [...CHROMIUM_ARGS, ...(options.args ?? [])];
   if (options.extensionDir) args.push(`--disable-extensions-except=${options.extensionDir}`, `--load-extension=${options.extensionDir}`);
   const context = await chromium.launchPersistentContext(profile, {
@@ -57,7 +59,7 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Chr
     context,
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!options.profileDir) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

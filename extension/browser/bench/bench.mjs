@@ -1,14 +1,15 @@
 // `npm run bench` (extension part): gzip sizes of every bundle, popup open → shown link (median of 20), and
 // the popup's first state on a cold browser start (median over 10 fresh profiles), in Debian's Chromium
 // against a local gateway process. Budgets: popup <= 30 KB, content scripts <= 15 KB, click median <= 150 ms,
-// cold-start first state <= 300 ms.
-import { spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// cold-start first state <= 300 ms. Runs under tsx: Chromium's launcher, the gateway process and the
+// extension copy are the tests' own (@visio/testing, test/harness.ts), which are TypeScript.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '@visio/testing/chromium';
+import { startGatewayProcess } from '@visio/testing/gateway-process';
+import { extensionCopy } from '../test/harness.ts';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist', 'chromium');
@@ -31,45 +32,12 @@ for (const [name, size] of Object.entries(sizes)) {
 }
 
 // Extension copy with a fresh key: known id, so the gateway's CORS allowlist can name it.
-const dir = mkdtempSync(join(tmpdir(), 'visio-bench-ext-'));
-cpSync(dist, dir, { recursive: true });
-const der = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' });
-const id = [...createHash('sha256').update(der).digest('hex').slice(0, 32)].map((h) => String.fromCharCode(97 + Number.parseInt(h, 16))).join('');
-const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, key: der.toString('base64') }));
-const origin = `chrome-extension://${id}`;
+const extension = extensionCopy();
+const origin = `chrome-extension://${extension.id}`;
+const gateway = await startGatewayProcess({ LOG_LEVEL: 'silent', CORS_ORIGINS: origin });
+const gatewayUrl = gateway.url;
 
-const data = mkdtempSync(join(tmpdir(), 'visio-bench-gw-'));
-const gateway = spawn(process.execPath, [join(root, '..', '..', 'gateway', 'dist', 'main.js')], {
-  env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', VISIO_DATA_DIR: data, LOG_LEVEL: 'silent', CORS_ORIGINS: origin },
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-const gatewayUrl = await new Promise((resolve, reject) => {
-  let err = '';
-  gateway.stderr.on('data', (d) => {
-    err += d;
-    const m = /listening on (http:\/\/\S+)/.exec(err);
-    if (m) resolve(m[1]);
-  });
-  gateway.on('exit', (code) => reject(new Error(`gateway exited ${code}: ${err}`)));
-});
-
-const profile = mkdtempSync(join(tmpdir(), 'visio-bench-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    `--disable-extensions-except=${dir}`,
-    `--load-extension=${dir}`,
-  ],
-});
+const { context, close } = await launchChromium({ extensionDir: extension.dir });
 try {
   const worker = context.serviceWorkers().find((w) => w.url().startsWith(origin)) ?? (await context.waitForEvent('serviceworker', { predicate: (w) => w.url().startsWith(origin) }));
   await worker.evaluate((url) => globalThis.chrome.storage.local.set({ settings: { gatewayUrl: url, lang: 'fr' } }), gatewayUrl);
@@ -96,23 +64,12 @@ try {
   console.log(`popup open → click → shown link, median of ${openToLink.length}: ${median(openToLink).toFixed(1)} ms (page load + the driver's click + creation)`);
   failed ||= clickMedian > 150;
 } finally {
-  await context.close();
+  await close();
 }
 
 // Cold start: a profile configured and its popup opened once in a first run, then the browser started again
 // and the popup opened at once; timed inside the page from its navigation start to the moment it shows a sign-in state (a mark).
-const coldArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  `--disable-extensions-except=${dir}`,
-  `--load-extension=${dir}`,
-];
-const launch = (profileDir) => chromium.launchPersistentContext(profileDir, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: coldArgs });
+const launch = async (profileDir) => (await launchChromium({ extensionDir: extension.dir, profileDir })).context;
 const firstState = [];
 try {
   for (let i = 0; i < 10; i++) {
@@ -145,9 +102,7 @@ try {
   );
   failed ||= coldMedian > 300;
 } finally {
-  gateway.kill('SIGTERM');
-  rmSync(profile, { recursive: true, force: true });
-  rmSync(dir, { recursive: true, force: true });
-  setTimeout(() => rmSync(data, { recursive: true, force: true }), 500);
+  await gateway.stop();
+  extension.remove();
 }
 if (failed) process.exitCode = 1;

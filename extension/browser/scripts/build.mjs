@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, defaultClientConditions } from 'vite';
+import { CONTENT_ENTRIES, optionsPage } from './calendars.mjs';
 import { iconPng } from './icons.mjs';
 import { manifest } from './manifest.mjs';
 
@@ -16,12 +17,7 @@ export const ENTRIES = {
   popup: 'src/popup/popup.ts',
   options: 'src/options/options.ts',
   offscreen: 'src/offscreen/offscreen.ts',
-  'content/outlook': 'src/content/outlook.ts',
-  'content/google': 'src/content/google.ts',
-  'content/nextcloud': 'src/content/nextcloud.ts',
-  'content/sogo': 'src/content/sogo.ts',
-  'content/zimbra': 'src/content/zimbra.ts',
-  'content/roundcube': 'src/content/roundcube.ts',
+  ...CONTENT_ENTRIES,
 };
 
 rmSync(dist, { recursive: true, force: true });
@@ -49,6 +45,7 @@ for (const [name, entry] of Object.entries(ENTRIES)) {
 }
 
 cpSync(join(root, 'static'), chromium, { recursive: true });
+writeFileSync(join(chromium, 'options.html'), optionsPage(readFileSync(join(root, 'static', 'options.html'), 'utf8')));
 mkdirSync(join(chromium, 'icons'), { recursive: true });
 for (const size of [16, 32, 48, 128]) writeFileSync(join(chromium, 'icons', `icon-${size}.png`), iconPng(size));
 

@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CALENDARS } from '../src/lib/calendar-table.mjs';
 import { builtDir, DIST, PACKAGE_DIR } from './harness.ts';
 
 const version = (JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
@@ -27,6 +28,32 @@ describe('packages', () => {
     expect(manifest('chromium').background).toEqual({ service_worker: 'background.js' });
     expect(manifest('firefox').background).toEqual({ scripts: ['background.js'] });
     expect(manifest('firefox').browser_specific_settings.gecko.id).toBe('visio@numerique.gouv.fr');
+  });
+
+  it('ships every calendar of the one table: its content script, its choice in the options, its addresses grantable', () => {
+    // A match pattern (`scheme://host/path`) covering another: same scheme, `*` or `*.` host, `/*` path.
+    const covers = (pattern: string, match: string) => {
+      const [, scheme, host, path] = /^(\w+):\/\/([^/]+)(\/.*)$/.exec(pattern)!;
+      const [, mScheme, mHost] = /^(\w+):\/\/([^/]+)\//.exec(match)!;
+      return scheme === mScheme && path === '/*' && (host === '*' || host === mHost || (host!.startsWith('*.') && mHost!.endsWith(host!.slice(1))));
+    };
+    for (const target of ['chromium', 'firefox'] as const) {
+      const options = readFileSync(join(builtDir(target), 'options.html'), 'utf8');
+      const optional: string[] = manifest(target).optional_host_permissions;
+      for (const calendar of CALENDARS) {
+        expect(existsSync(join(builtDir(target), 'content', `${calendar.id}.js`)), `${target} ${calendar.id}`).toBe(true);
+        if ('matches' in calendar) {
+          expect(options).toContain(`<input type="checkbox" id="cal-${calendar.id}"> ${calendar.name}</label>`);
+          // The browser grants only what optional_host_permissions names (permissions.request rejects the rest).
+          for (const match of calendar.matches)
+            expect(
+              optional.some((pattern) => covers(pattern, match)),
+              `${target} ${match}`,
+            ).toBe(true);
+        } else expect(options).toContain(`<option value="${calendar.id}">${calendar.name}</option>`);
+      }
+      expect(options).not.toContain('<!-- calendars:');
+    }
   });
 
   it('the Firefox package passes web-ext lint with no error', () => {

@@ -3,6 +3,7 @@
  * the public configuration) and on join links, where a browser may instead show its join session.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { CLIENT_HEADER, CLIENT_ID_PATTERN } from '@visio/shared/wire';
 import type { AppEnv } from '../app-env.js';
 import type { AuthSettings } from '../auth/config.js';
 import type { JoinSessions } from '../auth/join-session.js';
@@ -10,7 +11,6 @@ import { InvalidTokenError, type Principal, type TokenService } from '../auth/to
 import { localUser } from '../identity.js';
 import { ProblemError } from '../problem.js';
 
-const CLIENT_ID = /^[a-z0-9-]{1,32}$/;
 const BEARER = /^Bearer ([\x21-\x7e]{1,4096})$/i;
 
 /** The scope a route needs: reading is separate from creating/deleting, the audit trail from both. */
@@ -49,8 +49,8 @@ export function bearerAuth(tokens: TokenService): (c: Context<AppEnv>) => Promis
 /** `/v1/*`: the calling client (X-Visio-Client, for the audit trail) and the agent. */
 export function apiAuth(auth: AuthSettings, tokens: TokenService | undefined): MiddlewareHandler<AppEnv> {
   const setClient = (c: Context<AppEnv>) => {
-    const client = c.req.header('x-visio-client');
-    c.set('client', client && CLIENT_ID.test(client) ? client : 'unknown');
+    const client = c.req.header(CLIENT_HEADER);
+    c.set('client', client && CLIENT_ID_PATTERN.test(client) ? client : 'unknown');
   };
   if (auth.mode === 'local') {
     const user = Object.freeze(localUser(auth.user.email, auth.user.name));

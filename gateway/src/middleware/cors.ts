@@ -4,10 +4,12 @@
  * Vary: Origin comes with the security headers.
  */
 import type { MiddlewareHandler } from 'hono';
+import { REQUEST_HEADERS, REQUEST_ID_HEADER } from '@visio/shared/wire';
 
 export const CORS_ALLOW_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];
-export const CORS_ALLOW_HEADERS = ['authorization', 'content-type', 'idempotency-key', 'x-visio-client', 'x-request-id', 'x-caldav-authorization', 'x-caldav-server'];
-export const CORS_EXPOSE_HEADERS = ['content-disposition', 'location', 'x-request-id', 'ratelimit', 'ratelimit-policy', 'retry-after'];
+/** Exactly the headers the clients send (`@visio/shared/wire`), no more. */
+export const CORS_ALLOW_HEADERS: readonly string[] = REQUEST_HEADERS;
+export const CORS_EXPOSE_HEADERS = ['content-disposition', 'location', REQUEST_ID_HEADER, 'ratelimit', 'ratelimit-policy', 'retry-after'];
 const MAX_AGE_SECONDS = 600;
 
 export function cors(allowedOrigins: readonly string[]): MiddlewareHandler {

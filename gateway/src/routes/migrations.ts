@@ -1,6 +1,7 @@
 /** Switch a whole calendar to Visio: plan, apply (resumable), progress, CSV report. */
 import { createRoute, z } from '@hono/zod-openapi';
 import { MigrationApplySchema, MigrationRequestSchema, MigrationSchema } from '@visio/shared/contract';
+import { CALDAV_AUTH_HEADER, CALDAV_SERVER_HEADER } from '@visio/shared/wire';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env.js';
 import type { CalendarService } from '../calendars.js';
@@ -17,7 +18,7 @@ const IdParam = z.object({
 
 export function migrationRoutes(calendars: CalendarService, migrations: MigrationService) {
   const app = newRouter();
-  const session = (c: Context<AppEnv>) => calendars.session(c.req.header('x-caldav-server'), c.req.header('x-caldav-authorization'));
+  const session = (c: Context<AppEnv>) => calendars.session(c.req.header(CALDAV_SERVER_HEADER), c.req.header(CALDAV_AUTH_HEADER));
 
   app.openapi(
     createRoute({
@@ -47,8 +48,8 @@ export function migrationRoutes(calendars: CalendarService, migrations: Migratio
     }),
     async (c) => {
       session(c); // bad or missing credentials are refused now, not in the background run
-      const server = c.req.header('x-caldav-server');
-      const authorization = c.req.header('x-caldav-authorization');
+      const server = c.req.header(CALDAV_SERVER_HEADER);
+      const authorization = c.req.header(CALDAV_AUTH_HEADER);
       return c.json(await migrations.apply(c.get('user'), () => calendars.session(server, authorization), c.req.valid('param').id, c.req.valid('json')), 202);
     },
   );

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { renderInvitation } from '@visio/shared/invitation';
+import { IDEMPOTENCY_HEADER } from '@visio/shared/wire';
 import {
   CreateRoomRequestSchema,
   DeleteRoomResultSchema,
@@ -19,7 +20,7 @@ import { toApiRoom, type RoomService } from '../rooms.js';
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const CodeParams = z.object({ code: RoomCodeSchema.meta({ param: { name: 'code', in: 'path' } }) });
 const IdempotencyHeaders = z.object({
-  'idempotency-key': z
+  [IDEMPOTENCY_HEADER]: z
     .string()
     .min(1)
     .max(255)
@@ -47,7 +48,7 @@ export function roomRoutes(rooms: RoomService, instanceName: string, limit?: Mid
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const { room, created } = await rooms.create(c.get('user'), { ...body, idempotencyKey: c.req.valid('header')['idempotency-key'] }, { client: c.get('client') });
+      const { room, created } = await rooms.create(c.get('user'), { ...body, idempotencyKey: c.req.valid('header')[IDEMPOTENCY_HEADER] }, { client: c.get('client') });
       c.header('location', `/v1/rooms/${room.code}`);
       return created ? c.json(room, 201) : c.json(room, 200);
     },

@@ -1,6 +1,7 @@
 /** "Passer à Visio": switch one event from a foreign service to Visio (CalDAV credentials per request). */
 import { createRoute } from '@hono/zod-openapi';
 import { CalendarEventRefSchema, SwitchEventResultSchema } from '@visio/shared/contract';
+import { CALDAV_AUTH_HEADER, CALDAV_SERVER_HEADER } from '@visio/shared/wire';
 import type { CalendarService } from '../calendars.js';
 import { newRouter, problemResponses } from '../openapi.js';
 import type { SwitchService } from '../switch.js';
@@ -21,7 +22,7 @@ export function switchRoutes(calendars: CalendarService, switcher: SwitchService
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const s = calendars.session(c.req.header('x-caldav-server'), c.req.header('x-caldav-authorization'));
+      const s = calendars.session(c.req.header(CALDAV_SERVER_HEADER), c.req.header(CALDAV_AUTH_HEADER));
       return c.json(await switcher.switchEvent(c.get('user'), s, body), 200);
     },
   );

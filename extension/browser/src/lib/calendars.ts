@@ -4,15 +4,9 @@
  * their fixed addresses; self-hosted calendars one script per entry.
  */
 import browser from './browser.js';
-import type { BuiltInCalendar, Settings } from './settings.js';
+import { BUILT_IN_CALENDARS, BUILT_IN_MATCHES, type Settings } from './settings.js';
 
 const PREFIX = 'visio-cal-';
-
-/** The public calendars' addresses, asked for when the agent turns them on. */
-export const BUILT_IN_MATCHES: Record<BuiltInCalendar, string[]> = {
-  outlook: ['https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*'],
-  google: ['https://calendar.google.com/*'],
-};
 
 /** `https://cloud.example.gouv.fr:8443` → `https://cloud.example.gouv.fr/*` (match patterns carry no port). */
 export function originPattern(origin: string): string {
@@ -25,7 +19,7 @@ async function register(settings: Pick<Settings, 'calendars' | 'selfHosted'>): P
   const ours = registered.filter((s) => s.id.startsWith(PREFIX)).map((s) => s.id);
   if (ours.length > 0) await browser.scripting.unregisterContentScripts({ ids: ours });
   const wanted: { id: string; kind: string; matches: string[] }[] = [
-    ...(Object.keys(BUILT_IN_MATCHES) as BuiltInCalendar[]).filter((id) => settings.calendars[id]).map((id) => ({ id: `${PREFIX}${id}`, kind: id, matches: BUILT_IN_MATCHES[id] })),
+    ...BUILT_IN_CALENDARS.filter((id) => settings.calendars[id]).map((id) => ({ id: `${PREFIX}${id}`, kind: id, matches: [...BUILT_IN_MATCHES[id]] })),
     ...settings.selfHosted.map((entry, i) => ({ id: `${PREFIX}${entry.kind}-${i}`, kind: entry.kind, matches: [originPattern(entry.origin)] })),
   ];
   const scripts = [];

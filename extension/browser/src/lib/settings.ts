@@ -5,23 +5,26 @@
 import { ACCESS_LEVELS, PUBLIC_INSTANCE_URL, type AccessLevel, type Lang } from '@visio/shared/types';
 import { normalizeServiceUrl } from '@visio/shared/service-url';
 import browser from './browser.js';
+import { CALENDARS } from './calendar-table.mjs';
 import { resolveLang } from './i18n.js';
 
-export const BUILT_IN_CALENDARS = ['outlook', 'google'] as const;
-export const SELF_HOSTED_CALENDARS = ['nextcloud', 'sogo', 'zimbra', 'roundcube'] as const;
-export type BuiltInCalendar = (typeof BUILT_IN_CALENDARS)[number];
-export type SelfHostedCalendar = (typeof SELF_HOSTED_CALENDARS)[number];
-export type CalendarId = BuiltInCalendar | SelfHostedCalendar;
-export const CALENDAR_IDS: readonly CalendarId[] = [...BUILT_IN_CALENDARS, ...SELF_HOSTED_CALENDARS];
+type CalendarRow = (typeof CALENDARS)[number];
+export type CalendarId = CalendarRow['id'];
+/** A public calendar at fixed addresses (`matches` in the table). */
+export type BuiltInCalendar = Extract<CalendarRow, { matches: readonly string[] }>['id'];
+/** A calendar the agent points at its own server's origin. */
+export type SelfHostedCalendar = Exclude<CalendarId, BuiltInCalendar>;
 
-export const CALENDAR_NAMES: Record<CalendarId, string> = {
-  outlook: 'Outlook (web)',
-  google: 'Google Agenda',
-  nextcloud: 'Nextcloud',
-  sogo: 'SOGo',
-  zimbra: 'Zimbra',
-  roundcube: 'Roundcube',
-};
+const isBuiltIn = (row: CalendarRow): row is Extract<CalendarRow, { matches: readonly string[] }> => 'matches' in row;
+export const CALENDAR_IDS: readonly CalendarId[] = CALENDARS.map((row) => row.id);
+export const BUILT_IN_CALENDARS: readonly BuiltInCalendar[] = CALENDARS.filter(isBuiltIn).map((row) => row.id);
+export const SELF_HOSTED_CALENDARS = CALENDAR_IDS.filter((id): id is SelfHostedCalendar => !(BUILT_IN_CALENDARS as readonly string[]).includes(id));
+export const CALENDAR_NAMES = Object.fromEntries(CALENDARS.map((row) => [row.id, row.name])) as Record<CalendarId, string>;
+/** The public calendars' addresses, asked for when the agent turns them on. */
+export const BUILT_IN_MATCHES = Object.fromEntries(CALENDARS.filter(isBuiltIn).map((row): [string, readonly string[]] => [row.id, row.matches])) as Record<BuiltInCalendar, readonly string[]>;
+
+/** Every public calendar, each on or off. */
+const builtInFlags = (on: (id: BuiltInCalendar) => boolean) => Object.fromEntries(BUILT_IN_CALENDARS.map((id) => [id, on(id)])) as Record<BuiltInCalendar, boolean>;
 
 export interface SelfHostedEntry {
   kind: SelfHostedCalendar;
@@ -58,7 +61,7 @@ export const DEFAULTS: Settings = {
   reminders: false,
   reminderMinutes: 5,
   // Off until the agent turns them on (and grants the site) in the options.
-  calendars: { outlook: false, google: false },
+  calendars: builtInFlags(() => false),
   selfHosted: [],
 };
 
@@ -84,7 +87,7 @@ function sanitize(raw: unknown): Partial<Settings> {
   if (typeof r.reminderMinutes === 'number' && Number.isInteger(r.reminderMinutes) && r.reminderMinutes >= 1 && r.reminderMinutes <= 60) out.reminderMinutes = r.reminderMinutes;
   if (r.calendars && typeof r.calendars === 'object') {
     const c = r.calendars as Record<string, unknown>;
-    out.calendars = { outlook: c.outlook === true, google: c.google === true };
+    out.calendars = builtInFlags((id) => c[id] === true);
   }
   if (Array.isArray(r.selfHosted)) {
     out.selfHosted = r.selfHosted.flatMap((e: unknown) => {

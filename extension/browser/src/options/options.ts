@@ -4,10 +4,10 @@ import { normalizeServiceUrl } from '@visio/shared/service-url';
 import type { Lang } from '@visio/shared/types';
 import { checkCaldavAccount, gatewayClient, loadCaldavAccount, saveCaldavAccount } from '../lib/api.js';
 import browser from '../lib/browser.js';
-import { BUILT_IN_MATCHES, originPattern } from '../lib/calendars.js';
+import { originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
 import type { CalendarStatus } from '../lib/messages.js';
-import { BUILT_IN_CALENDARS, cleanOrigin, loadSettings, policyDiffers, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
+import { BUILT_IN_CALENDARS, BUILT_IN_MATCHES, cleanOrigin, loadSettings, policyDiffers, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 let settings: EffectiveSettings;
@@ -44,8 +44,7 @@ function render() {
     $<HTMLInputElement>('caldavRemember').checked = account?.remembered ?? false;
   });
   $<HTMLInputElement>('reminderMinutes').value = String(settings.reminderMinutes);
-  $<HTMLInputElement>('cal-outlook').checked = settings.calendars.outlook;
-  $<HTMLInputElement>('cal-google').checked = settings.calendars.google;
+  for (const id of BUILT_IN_CALENDARS) $<HTMLInputElement>(`cal-${id}`).checked = settings.calendars[id];
   for (const key of ['gatewayUrl', 'instanceUrl', 'accessLevel'] as const) {
     const locked = settings.locked.includes(key);
     $<HTMLInputElement>(key).disabled = locked;
@@ -116,8 +115,8 @@ async function checkGateway(url: string) {
 
 $('form').addEventListener('submit', async (event) => {
   event.preventDefault();
-  // Turning Outlook or Google on asks the browser for that site: in the click's own task (user gesture), before any await.
-  const calendars = { outlook: $<HTMLInputElement>('cal-outlook').checked, google: $<HTMLInputElement>('cal-google').checked };
+  // Turning a public calendar on asks the browser for its site: in the click's own task (user gesture), before any await.
+  const calendars = Object.fromEntries(BUILT_IN_CALENDARS.map((id) => [id, $<HTMLInputElement>(`cal-${id}`).checked])) as EffectiveSettings['calendars'];
   const asked = BUILT_IN_CALENDARS.filter((id) => calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
   const grant = asked.length > 0 ? browser.permissions.request({ origins: asked }).catch(() => false) : Promise.resolve(true);
   clearError();
