@@ -3,7 +3,7 @@
 // and what scale-out is judged by on shared cores: gateway CPU time per request, and database round trips
 // per room creation (counted at the wire).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { startPostgres } from '@visio/testing/postgres';
 import { createBudgets } from './budgets.mjs';
 import { startRoundTripCounter } from './pg-round-trips.mjs';
+import { cpuMs, rssMb } from './proc.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const MAIN = join(here, '..', 'dist', 'main.js');
@@ -47,18 +48,6 @@ function startGateway(env) {
     });
     child.on('exit', (code) => reject(new Error(`gateway exited with ${code}: ${err}`)));
   });
-}
-
-/** CPU time (user + system, all threads) of a process in ms, from /proc (Linux; 100 clock ticks per second). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-/** Resident memory of a process in MB, from /proc (Linux). */
-function rssMb(pid) {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 /** Load on every URL at once (autocannon spreads the connections over them), sampling each instance's RSS. */
