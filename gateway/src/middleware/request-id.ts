@@ -1,6 +1,7 @@
 /** Request ids: the caller's X-Request-Id when it is a safe token, else a fresh UUID; echoed and logged. */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.js';
+import { setResponseHeader } from './node-response.js';
 
 const SAFE_ID = /^[\w\-=]{1,255}$/;
 
@@ -9,7 +10,7 @@ export function requestId(): MiddlewareHandler<AppEnv> {
     const given = c.req.header('x-request-id');
     const id = given && SAFE_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', id);
-    c.header('x-request-id', id);
+    setResponseHeader(c, 'x-request-id', id);
     await next();
   };
 }
