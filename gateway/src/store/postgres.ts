@@ -21,7 +21,7 @@ import {
   type TakeResult,
 } from './store.js';
 import { POSTGRES_MIGRATION_TABLES, postgresMigrationMethods, type Query, type Transaction } from './migration-rows.js';
-import { endAction, ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
+import { endAction, ROOM_INSERT_COLUMNS, ROOM_LIFECYCLE_MIGRATION, roomInsertValues, toRoom, type RoomRow } from './room-row.js';
 
 /** Applied in order, once, under an advisory lock: instances starting together never race on them. */
 const MIGRATIONS: string[] = [
@@ -242,30 +242,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await query('DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND room_code IS NULL', [owner, key]);
     },
     async insertRoom(room, options) {
-      const values = [
-        room.code,
-        room.owner,
-        room.url,
-        room.accessLevel,
-        room.provider,
-        room.title ?? null,
-        room.eventUid ?? null,
-        room.telephony ? JSON.stringify(room.telephony) : null,
-        room.providerRef ?? null,
-        room.createdAt,
-        room.ownerEmail ?? null,
-        room.schedule ? JSON.stringify(room.schedule) : null,
-        room.scheduleEndsAt ?? null,
-        room.attachedAt ?? null,
-      ];
+      const values = roomInsertValues(room);
       const { completes, audit } = options ?? {};
       // One statement, so one implicit transaction: the room, its key's completion and its audit entry commit
       // together or not at all, and a statement that reached the database commits even if this instance dies.
       await prepared(
         'insert-room',
         `WITH room AS (
-           INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at,
-                              owner_email, schedule, schedule_ends_at, attached_at)
+           INSERT INTO rooms (${ROOM_INSERT_COLUMNS})
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING code, owner
          ), completed AS (
            UPDATE idempotency_keys k SET room_code = room.code FROM room
