@@ -362,10 +362,13 @@ export function createCalendarService(options: CalendarServiceOptions) {
       const notAfter = performance.now() + caldav.expansionMs;
       const items: UpcomingMeeting[] = [];
       const skipped: UpcomingMeetings['skipped'] = [];
+      // The bound is on calendar queries in flight: a lane sends its next REPORT while the worker pool still
+      // expands the last answer's objects.
+      const expansions: Promise<unknown>[] = [];
       await mapLimit(calendars, UPCOMING_CONCURRENCY, async (calendar) => {
         const { objects, unreadable } = await s.inRange(calendar.url, from, to);
         if (unreadable) skipped.push({ href: calendar.url, kind: 'invalid', reason: unreadable.slice(0, 200) });
-        await Promise.all(
+        const expanding = Promise.all(
           objects.map(async (object) => {
             if (object.data.length > caldav.maxObjectBytes) {
               skipped.push({ href: object.url, kind: 'tooLarge', reason: `larger than ${caldav.maxObjectBytes} bytes (CALDAV_MAX_OBJECT_BYTES)` });
@@ -395,7 +398,11 @@ export function createCalendarService(options: CalendarServiceOptions) {
             }
           }),
         );
+        // Awaited below; until then a failure must not count as unhandled.
+        expanding.catch(() => {});
+        expansions.push(expanding);
       });
+      await Promise.all(expansions);
       items.sort((a, b) => a.start.localeCompare(b.start) || a.href.localeCompare(b.href));
       skipped.sort((a, b) => a.href.localeCompare(b.href));
       return { from: from.toISOString(), to: to.toISOString(), items, skipped };

@@ -169,6 +169,37 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(claims.filter((c) => c.state === 'pending')).toHaveLength(49);
     });
 
+    it('creations sent together (stores may share one write): a duplicate fails alone, the others keep their key and audit entry', async () => {
+      const store = await open();
+      const owner = 'together@example.gouv.fr';
+      const taken = sampleRoom({ owner });
+      await store.insertRoom(taken);
+      const keys = Array.from({ length: 12 }, (_, i) => `key:t${i}`);
+      const claims = await Promise.all([...keys, keys[0]!].map((key) => store.claimKey(owner, key, 'fp', 60_000)));
+      expect(claims.map((c) => c.state)).toEqual([...keys.map(() => 'claimed'), 'pending']);
+      const rooms = keys.map((_, i) => (i === 5 ? { ...taken, title: 'same code' } : sampleRoom({ owner, title: `room ${i}` })));
+      const results = await Promise.allSettled(
+        rooms.map((room, i) => store.insertRoom(room, { completes: { owner, key: keys[i]! }, audit: { client: 'outlook', at: `2026-03-02T10:00:00.0${String(i).padStart(2, '0')}Z` } })),
+      );
+      expect(results.map((r) => r.status)).toEqual(rooms.map((_, i) => (i === 5 ? 'rejected' : 'fulfilled')));
+      expect((results[5] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateRoomError);
+      for (const [i, room] of rooms.entries()) {
+        if (i === 5) {
+          expect(await store.getRoom(taken.code)).toEqual(taken);
+          expect(await store.claimKey(owner, keys[i]!, 'fp', 60_000)).toEqual({ state: 'pending' });
+        } else {
+          expect(await store.getRoom(room.code)).toEqual(room);
+          expect(await store.claimKey(owner, keys[i]!, 'fp', 60_000)).toEqual({ state: 'done', roomCode: room.code });
+        }
+      }
+      expect((await store.listAudit({ owner, limit: 20 })).map((e) => e.roomCode).sort()).toEqual(
+        rooms
+          .filter((_, i) => i !== 5)
+          .map((r) => r.code)
+          .sort(),
+      );
+    });
+
     it('deletes a room of its owner with the keys that led to it; another owner deletes nothing', async () => {
       const store = await open();
       const owner = 'del@example.gouv.fr';

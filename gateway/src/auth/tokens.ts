@@ -29,6 +29,17 @@ export interface Principal {
   clientId: string;
 }
 
+/** A checked access token: its lifetime (seconds) and who it speaks for. */
+interface VerifiedAccess {
+  token: string;
+  exp: number;
+  nbf: number;
+  principal: Principal;
+}
+
+/** Base64url of an HMAC-SHA-256, unpadded. */
+const SIGNATURE_LENGTH = 43;
+
 export class InvalidTokenError extends Error {
   override readonly name = 'InvalidTokenError';
 }
@@ -80,19 +91,31 @@ export function createTokenService(settings: OidcSettings, issuer: string, secre
    * generic JOSE verification, which matters on every API call; signing stays with jose.
    */
   // A client sends the same access token on every call until it expires: each distinct token's signature
-  // and claims are checked once, its lifetime on every call. Keyed by the whole token, bounded.
-  const verified = new Map<string, Record<string, unknown>>();
-  function verifyAccess(token: string): Record<string, unknown> {
-    let claims = verified.get(token);
-    if (!claims) {
-      claims = verifySigned(token);
+  // and claims are checked once, into a frozen principal; its lifetime and session on every call. Keyed by
+  // the signature (an HMAC: unique per token, and a short key to hash), then the whole token compared.
+  const verified = new Map<string, VerifiedAccess>();
+  function verifyAccess(token: string): VerifiedAccess {
+    const key = token.slice(-SIGNATURE_LENGTH);
+    let entry = verified.get(key);
+    if (entry?.token !== token) {
+      entry = toVerified(token, verifySigned(token));
       if (verified.size >= 10_000) verified.clear();
-      verified.set(token, claims);
+      verified.set(key, entry);
     }
     const t = now() / 1000;
-    if ((claims.exp as number) <= t) throw new InvalidTokenError('the access token has expired');
-    if ((claims.nbf as number) > t + CLOCK_SKEW_S) throw new InvalidTokenError('the access token is not valid yet');
-    return claims;
+    if (entry.exp <= t) throw new InvalidTokenError('the access token has expired');
+    if (entry.nbf > t + CLOCK_SKEW_S) throw new InvalidTokenError('the access token is not valid yet');
+    return entry;
+  }
+
+  function toVerified(token: string, claims: Record<string, unknown>): VerifiedAccess {
+    const { sub, email, name, cid, sid, scope } = claims;
+    if (typeof sub !== 'string' || typeof email !== 'string' || typeof sid !== 'string' || typeof cid !== 'string' || typeof scope !== 'string') {
+      throw new InvalidTokenError('the access token is not valid here');
+    }
+    const user = Object.freeze({ sub, email, ...(typeof name === 'string' ? { name } : {}) });
+    const principal: Principal = Object.freeze({ user, scopes: Object.freeze(scope.split(' ')), familyId: sid, kind: 'agent' as const, clientId: cid });
+    return { token, exp: claims.exp as number, nbf: claims.nbf as number, principal };
   }
 
   function verifySigned(token: string): Record<string, unknown> {
@@ -181,13 +204,9 @@ export function createTokenService(settings: OidcSettings, issuer: string, secre
         if (!key) throw new InvalidTokenError('unknown or revoked service key');
         return { user: { sub: `service:${key.name}`, email: `${key.name}@service.invalid`, name: key.name }, scopes: key.scopes, kind: 'service', clientId: `service:${key.name}` };
       }
-      const payload = verifyAccess(bearer);
-      const { sub, email, name, cid, sid, scope } = payload as Record<string, unknown>;
-      if (typeof sub !== 'string' || typeof email !== 'string' || typeof sid !== 'string' || typeof cid !== 'string' || typeof scope !== 'string') {
-        throw new InvalidTokenError('the access token is not valid here');
-      }
-      if (!(await familyActive(sid))) throw new InvalidTokenError('the session was signed out');
-      return { user: { sub, email, ...(typeof name === 'string' ? { name } : {}) }, scopes: scope.split(' '), familyId: sid, kind: 'agent', clientId: cid };
+      const { principal } = verifyAccess(bearer);
+      if (!(await familyActive(principal.familyId!))) throw new InvalidTokenError('the session was signed out');
+      return principal;
     },
   };
 }

@@ -5,9 +5,10 @@
  * `c.req.raw` would build for every request. Elsewhere (`app.request()`), Hono's own body limit.
  */
 import type { IncomingMessage } from 'node:http';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { ProblemError, problemResponse } from '../problem.js';
+import { nodeIncoming } from './node-response.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -36,8 +37,6 @@ function readUpTo(incoming: IncomingMessage, maxSize: number): Promise<Buffer | 
     incoming.on('data', onData).on('end', onEnd).on('error', onError);
   });
 }
-
-const nodeIncoming = (c: Context): IncomingMessage | undefined => (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
 
 export function bodyLimit(maxSize = MAX_BODY_BYTES): MiddlewareHandler {
   const tooLarge = new ProblemError(413, 'payloadTooLarge', 'Request body too large', `The limit is ${maxSize / 1024} KB.`);

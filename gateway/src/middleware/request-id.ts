@@ -2,6 +2,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { REQUEST_ID_HEADER } from '@visio/shared/wire';
 import type { AppEnv } from '../app-env.js';
+import { setResponseHeader } from './node-response.js';
 
 const SAFE_ID = /^[\w\-=]{1,255}$/;
 
@@ -10,7 +11,7 @@ export function requestId(): MiddlewareHandler<AppEnv> {
     const given = c.req.header(REQUEST_ID_HEADER);
     const id = given && SAFE_ID.test(given) ? given : crypto.randomUUID();
     c.set('requestId', id);
-    c.header(REQUEST_ID_HEADER, id);
+    setResponseHeader(c, REQUEST_ID_HEADER, id);
     await next();
   };
 }

@@ -1,9 +1,11 @@
 /**
  * Security headers, fixed at start-up: one list per response kind, written before the handler runs (so
- * nothing rewrites a finished response). JSON and files get the API policy; a page replaces it with its
- * own through `pagePolicy`. Values are those of Hono's secureHeaders defaults, with CORP same-site.
+ * nothing rewrites a finished response), on Node's response when there is one (node-response.ts). JSON and
+ * files get the API policy; a page replaces it with its own through `pagePolicy`. Values are those of
+ * Hono's secureHeaders defaults, with CORP same-site.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { removeResponseHeader, setResponseHeaders } from './node-response.js';
 
 /** JSON and files may load and frame nothing. */
 export const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -27,7 +29,7 @@ export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
-    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
+    setResponseHeaders(c, SECURITY_HEADERS);
     await next();
   };
 }
@@ -39,5 +41,5 @@ const NAMES_FRAMERS = /frame-ancestors (?!'none')/;
 /** A page's own policy in place of the API one. */
 export function pagePolicy(c: Context, csp: string): void {
   c.header('content-security-policy', csp);
-  if (NAMES_FRAMERS.test(csp)) c.header('x-frame-options', undefined);
+  if (NAMES_FRAMERS.test(csp)) removeResponseHeader(c, 'x-frame-options');
 }

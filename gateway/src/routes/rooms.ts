@@ -14,6 +14,7 @@ import {
   RoomSchema,
 } from '@visio/shared/contract';
 import type { AppEnv } from '../app-env.js';
+import { setResponseHeader } from '../middleware/node-response.js';
 import { newRouter, problemResponses } from '../openapi.js';
 import { toApiRoom, type RoomService } from '../rooms.js';
 
@@ -49,7 +50,7 @@ export function roomRoutes(rooms: RoomService, instanceName: string, limit?: Mid
     async (c) => {
       const body = c.req.valid('json');
       const { room, created } = await rooms.create(c.get('user'), { ...body, idempotencyKey: c.req.valid('header')[IDEMPOTENCY_HEADER] }, { client: c.get('client') });
-      c.header('location', `/v1/rooms/${room.code}`);
+      setResponseHeader(c, 'location', `/v1/rooms/${room.code}`);
       return created ? c.json(room, 201) : c.json(room, 200);
     },
   );

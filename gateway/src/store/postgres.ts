@@ -9,6 +9,8 @@ import {
   StoreUnavailableError,
   type AuditEntry,
   type AuthStore,
+  type AuditStamp,
+  type KeyRef,
   type KeyClaim,
   type PendingCreation,
   type RetentionQuery,
@@ -20,8 +22,9 @@ import {
   type StoredRoom,
   type TakeResult,
 } from './store.js';
+import { batched } from './batched.js';
 import { POSTGRES_MIGRATION_TABLES, postgresMigrationMethods, type Query, type Transaction } from './migration-rows.js';
-import { endAction, ROOM_LIFECYCLE_MIGRATION, toRoom, type RoomRow } from './room-row.js';
+import { endAction, ROOM_INSERT_COLUMNS, ROOM_LIFECYCLE_MIGRATION, roomInsertValues, toRoom, type RoomRow } from './room-row.js';
 
 /** Applied in order, once, under an advisory lock: instances starting together never race on them. */
 const MIGRATIONS: string[] = [
@@ -116,10 +119,56 @@ const MIGRATIONS: string[] = [
   ROOM_LIFECYCLE_MIGRATION('JSONB', 'BOOLEAN NOT NULL DEFAULT FALSE'),
 ];
 
-/** Arbitrary constant naming the migration lock (pg_advisory_xact_lock takes a bigint). */
-const MIGRATION_LOCK = 0x76697369_6f00n; // "visio\0"
+interface Claim {
+  owner: string;
+  key: string;
+  fingerprint: string;
+  staleAfterMs: number;
+}
+
+const claimKeyOf = (c: { owner: string; key: string }) => JSON.stringify([c.owner, c.key]);
+
+interface RoomInsert {
+  room: StoredRoom;
+  completes: KeyRef | undefined;
+  audit: AuditStamp | undefined;
+}
 
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+/** Claims several keys at once (arrays $1–$3); returns those won. */
+const CLAIM_KEYS = `INSERT INTO idempotency_keys (owner, key, fingerprint, room_code, claimed_at)
+  SELECT owner, key, fingerprint, NULL, ${NOW_MS} FROM unnest($1::text[], $2::text[], $3::text[]) AS t(owner, key, fingerprint)
+  ON CONFLICT (owner, key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+    WHERE idempotency_keys.room_code IS NULL
+      AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
+      AND EXCLUDED.claimed_at - idempotency_keys.claimed_at > $4
+  RETURNING owner, key`;
+
+/** Inserts several rooms (one array per column), completes their keys and writes their audit entries. */
+const INSERT_ROOMS = `WITH input AS (
+    SELECT * FROM unnest(${Array.from({ length: 18 }, (_, i) => `$${i + 1}::text[]`).join(', ')})
+      AS t(${ROOM_INSERT_COLUMNS}, key_owner, key, client, at)
+  ), room AS (
+    INSERT INTO rooms (${ROOM_INSERT_COLUMNS})
+    SELECT code, owner, url, access_level, provider, title, event_uid, telephony::jsonb, provider_ref, created_at,
+           owner_email, schedule::jsonb, schedule_ends_at, attached_at FROM input
+  ), completed AS (
+    UPDATE idempotency_keys k SET room_code = i.code FROM input i
+     WHERE i.key_owner IS NOT NULL AND k.owner = i.key_owner AND k.key = i.key
+  )
+  INSERT INTO audit (owner, action, room_code, client, at)
+  SELECT owner, 'room.create', code, client, at FROM input WHERE client IS NOT NULL
+  ON CONFLICT DO NOTHING`;
+
+/** The arrays of INSERT_ROOMS: column by column. */
+function insertColumns(inserts: RoomInsert[]): (string | null)[][] {
+  const rows = inserts.map(({ room, completes, audit }) => [...roomInsertValues(room), completes?.owner ?? null, completes?.key ?? null, audit?.client ?? null, audit?.at ?? null]);
+  return Array.from({ length: 18 }, (_, column) => rows.map((row) => row[column] ?? null));
+}
+
+/** Arbitrary constant naming the migration lock (pg_advisory_xact_lock takes a bigint). */
+const MIGRATION_LOCK = 0x76697369_6f00n; // "visio\0"
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -209,24 +258,52 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     });
   }
 
+  // Room creation's two statements, each shared by the creations of one event-loop turn (batched.ts).
+  // Refused by the database (guarded() has made unique violations DuplicateRoomError): nothing was written.
+  const retryAlone = (error: unknown) => error instanceof DuplicateRoomError || (error instanceof pg.DatabaseError && !isUnavailable(error));
+  const claimBatches = new Map<number, (claim: Claim) => Promise<boolean>>();
+  const claimOnce = (claim: Claim) => {
+    let run = claimBatches.get(claim.staleAfterMs);
+    if (!run) {
+      run = batched<Claim, boolean>({
+        // One statement: insert the claim, or take over a stale unfinished claim with the same fingerprint.
+        // The row lock of ON CONFLICT DO UPDATE makes exactly one of several concurrent callers win.
+        one: async (c) => (await prepared('claim-key', CLAIM_KEYS, [[c.owner], [c.key], [c.fingerprint], c.staleAfterMs])).rowCount === 1,
+        many: async (claims) => {
+          const { rows } = await prepared<{ owner: string; key: string }>('claim-key', CLAIM_KEYS, [
+            claims.map((c) => c.owner),
+            claims.map((c) => c.key),
+            claims.map((c) => c.fingerprint),
+            claim.staleAfterMs,
+          ]);
+          const won = new Set(rows.map((r) => claimKeyOf(r)));
+          return claims.map((c) => won.has(claimKeyOf(c)));
+        },
+        retryAlone,
+        key: claimKeyOf,
+      });
+      claimBatches.set(claim.staleAfterMs, run);
+    }
+    return run(claim);
+  };
+  // One statement, so one implicit transaction: each room, its key's completion and its audit entry commit
+  // together or not at all, and a statement that reached the database commits even if this instance dies.
+  const insertOnce = batched<RoomInsert, void>({
+    one: async (r) => {
+      await prepared('insert-rooms', INSERT_ROOMS, insertColumns([r]));
+    },
+    many: async (inserts) => {
+      await prepared('insert-rooms', INSERT_ROOMS, insertColumns(inserts));
+      return inserts.map(() => undefined);
+    },
+    retryAlone,
+  });
+
   return {
     ...authMethods(query, transaction),
     ...postgresMigrationMethods(query, transaction),
     async claimKey(owner, key, fingerprint, staleAfterMs): Promise<KeyClaim> {
-      // One statement: insert the claim, or take over a stale unfinished claim with the same fingerprint.
-      // The row lock of ON CONFLICT DO UPDATE makes exactly one of several concurrent callers win.
-      const won = await prepared(
-        'claim-key',
-        `INSERT INTO idempotency_keys (owner, key, fingerprint, room_code, claimed_at)
-         VALUES ($1, $2, $3, NULL, ${NOW_MS})
-         ON CONFLICT (owner, key) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
-           WHERE idempotency_keys.room_code IS NULL
-             AND idempotency_keys.fingerprint = EXCLUDED.fingerprint
-             AND EXCLUDED.claimed_at - idempotency_keys.claimed_at > $4
-         RETURNING 1`,
-        [owner, key, fingerprint, staleAfterMs],
-      );
-      if (won.rowCount === 1) return { state: 'claimed' };
+      if (await claimOnce({ owner, key, fingerprint, staleAfterMs })) return { state: 'claimed' };
       const { rows } = await query<{ fingerprint: string; room_code: string | null }>('SELECT fingerprint, room_code FROM idempotency_keys WHERE owner = $1 AND key = $2', [owner, key]);
       const row = rows[0];
       // Released between the two statements: the caller asks again.
@@ -242,40 +319,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await query('DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND room_code IS NULL', [owner, key]);
     },
     async insertRoom(room, options) {
-      const values = [
-        room.code,
-        room.owner,
-        room.url,
-        room.accessLevel,
-        room.provider,
-        room.title ?? null,
-        room.eventUid ?? null,
-        room.telephony ? JSON.stringify(room.telephony) : null,
-        room.providerRef ?? null,
-        room.createdAt,
-        room.ownerEmail ?? null,
-        room.schedule ? JSON.stringify(room.schedule) : null,
-        room.scheduleEndsAt ?? null,
-        room.attachedAt ?? null,
-      ];
-      const { completes, audit } = options ?? {};
-      // One statement, so one implicit transaction: the room, its key's completion and its audit entry commit
-      // together or not at all, and a statement that reached the database commits even if this instance dies.
-      await prepared(
-        'insert-room',
-        `WITH room AS (
-           INSERT INTO rooms (code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at,
-                              owner_email, schedule, schedule_ends_at, attached_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING code, owner
-         ), completed AS (
-           UPDATE idempotency_keys k SET room_code = room.code FROM room
-            WHERE $15::text IS NOT NULL AND k.owner = $15::text AND k.key = $16::text
-         )
-         INSERT INTO audit (owner, action, room_code, client, at)
-         SELECT room.owner, 'room.create', room.code, $17::text, $18::text FROM room WHERE $17::text IS NOT NULL
-         ON CONFLICT DO NOTHING`,
-        [...values, completes?.owner ?? null, completes?.key ?? null, audit?.client ?? null, audit?.at ?? null],
-      );
+      await insertOnce({ room, completes: options?.completes, audit: options?.audit });
     },
     async getRoom(code) {
       const { rows } = await query<RoomRow>('SELECT * FROM rooms WHERE code = $1', [code]);

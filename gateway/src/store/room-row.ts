@@ -28,6 +28,29 @@ export interface RoomRow {
   cleanup_pending: number | boolean;
 }
 
+/** The columns a new room is inserted with, in both stores' INSERT order. */
+export const ROOM_INSERT_COLUMNS = 'code, owner, url, access_level, provider, title, event_uid, telephony, provider_ref, created_at, owner_email, schedule, schedule_ends_at, attached_at';
+
+/** A new room's values for ROOM_INSERT_COLUMNS (JSON as text). */
+export function roomInsertValues(room: StoredRoom): (string | null)[] {
+  return [
+    room.code,
+    room.owner,
+    room.url,
+    room.accessLevel,
+    room.provider,
+    room.title ?? null,
+    room.eventUid ?? null,
+    room.telephony ? JSON.stringify(room.telephony) : null,
+    room.providerRef ?? null,
+    room.createdAt,
+    room.ownerEmail ?? null,
+    room.schedule ? JSON.stringify(room.schedule) : null,
+    room.scheduleEndsAt ?? null,
+    room.attachedAt ?? null,
+  ];
+}
+
 const json = <T>(value: T | string | null): T | undefined => (typeof value === 'string' ? (JSON.parse(value) as T) : (value ?? undefined));
 
 export function toRoom(row: RoomRow): StoredRoom {

@@ -1,5 +1,7 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CSP, pagePolicy, SECURITY_HEADERS, securityHeaders } from '../../src/middleware/security-headers.ts';
 
 const PAGE_CSP = "default-src 'none'; script-src 'self'; frame-ancestors 'none'";
@@ -23,10 +25,26 @@ function app() {
   return a;
 }
 
-describe('security headers middleware', () => {
+// The same app served by Node (the headers then go on Node's response) and through app.request() (c.header()).
+let served: ReturnType<typeof serve>;
+let origin: string;
+beforeAll(async () => {
+  served = await new Promise((resolve) => {
+    const s = serve({ fetch: app().fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  origin = `http://127.0.0.1:${(served.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => served.close(() => resolve())));
+
+const ways = [
+  ['app.request()', (path: string) => app().request(path)],
+  ['a Node server', (path: string) => fetch(`${origin}${path}`)],
+] as const;
+
+describe.each(ways)('security headers middleware, through %s', (_way, request) => {
   it('gives JSON the API policy and every security header, errors included', async () => {
     for (const path of ['/json', '/fails']) {
-      const response = await app().request(path);
+      const response = await request(path);
       for (const [name, value] of SECURITY_HEADERS) expect(response.headers.get(name), name).toBe(value);
       expect(response.headers.get('content-security-policy')).toBe(API_CSP);
       expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
@@ -36,10 +54,10 @@ describe('security headers middleware', () => {
   });
 
   it('lets a page set its own policy, and drops X-Frame-Options only when the policy names who may frame it', async () => {
-    const page = await app().request('/page');
+    const page = await request('/page');
     expect(page.headers.get('content-security-policy')).toBe(PAGE_CSP);
     expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-    const framed = await app().request('/framed');
+    const framed = await request('/framed');
     expect(framed.headers.get('content-security-policy')).toBe(FRAMED_CSP);
     expect(framed.headers.get('x-frame-options')).toBeNull();
     expect(framed.headers.get('strict-transport-security')).toMatch(/^max-age=/);
