@@ -4,6 +4,7 @@
  * serve these strings as they are, and the real-program tests install the same strings.
  */
 import { managedValues, type DeploymentContext } from '@visio/shared/managed-settings';
+import { UPDATE_MANIFEST_PATHS } from '@visio/shared/update-urls';
 
 export interface DeploymentIds extends DeploymentContext {
   /** Chromium extension id (from the signing key). */
@@ -19,11 +20,11 @@ export const DEPLOY_PATHS = {
   chromiumReg: '/deploy/chromium-policy.reg',
   firefoxPolicies: '/deploy/firefox-policies.json',
   thunderbirdPolicies: '/deploy/thunderbird-policies.json',
-  chromiumUpdates: '/deploy/chromium/updates.xml',
+  chromiumUpdates: UPDATE_MANIFEST_PATHS.chromium,
   chromiumCrx: '/deploy/chromium/visio.crx',
-  firefoxUpdates: '/deploy/firefox/updates.json',
+  firefoxUpdates: UPDATE_MANIFEST_PATHS.firefox,
   firefoxXpi: '/deploy/firefox/visio.xpi',
-  thunderbirdUpdates: '/deploy/thunderbird/updates.json',
+  thunderbirdUpdates: UPDATE_MANIFEST_PATHS.thunderbird,
   thunderbirdXpi: '/deploy/thunderbird/visio.xpi',
 } as const;
 
@@ -100,7 +101,11 @@ export function gupdateManifest(appId: string, version: string, codebase: string
 `;
 }
 
-/** Firefox and Thunderbird update manifest (updates.json). */
-export function mozillaUpdates(id: string, version: string, updateLink: string): string {
-  return json({ addons: { [id]: { updates: [{ version, update_link: updateLink }] } } });
+/**
+ * Firefox and Thunderbird update manifest (updates.json, extensionworkshop.com "Updating your extension"):
+ * update_hash ("sha256:" and the package's hex digest) is required when update_link is not https, and lets
+ * the browser check the download either way.
+ */
+export function mozillaUpdates(id: string, version: string, updateLink: string, sha256Hex: string): string {
+  return json({ addons: { [id]: { updates: [{ version, update_link: updateLink, update_hash: `sha256:${sha256Hex}` }] } } });
 }

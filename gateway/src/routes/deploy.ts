@@ -110,12 +110,12 @@ export function deployRoutes(settings: GatewaySettings) {
   app.get(DEPLOY_PATHS.chromiumCrx, (c) => send(c, packages.crx(built(packages.chromium(), 'Chromium extension')), 'crx', 'visio.crx'));
   app.get(DEPLOY_PATHS.firefoxUpdates, (c) => {
     const pkg = built(packages.firefox(), 'Firefox extension');
-    return send(c, mozillaUpdates(ids().firefoxId, pkg.version, `${gatewayUrl()}${DEPLOY_PATHS.firefoxXpi}?v=${pkg.version}`), 'json');
+    return send(c, mozillaUpdates(ids().firefoxId, pkg.version, `${gatewayUrl()}${DEPLOY_PATHS.firefoxXpi}?v=${pkg.version}`, packages.sha256(pkg)), 'json');
   });
   app.get(DEPLOY_PATHS.firefoxXpi, (c) => send(c, readFileSync(built(packages.firefox(), 'Firefox extension').file), 'xpi', 'visio-firefox.xpi'));
   app.get(DEPLOY_PATHS.thunderbirdUpdates, (c) => {
     const pkg = built(packages.thunderbird(), 'Thunderbird add-on');
-    return send(c, mozillaUpdates(ids().thunderbirdId, pkg.version, `${gatewayUrl()}${DEPLOY_PATHS.thunderbirdXpi}?v=${pkg.version}`), 'json');
+    return send(c, mozillaUpdates(ids().thunderbirdId, pkg.version, `${gatewayUrl()}${DEPLOY_PATHS.thunderbirdXpi}?v=${pkg.version}`, packages.sha256(pkg)), 'json');
   });
   app.get(DEPLOY_PATHS.thunderbirdXpi, (c) => send(c, readFileSync(built(packages.thunderbird(), 'Thunderbird add-on').file), 'xpi', 'visio-thunderbird.xpi'));
 
