@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { managedValues } from '@visio/shared/managed-settings';
+import { managedValues, validateManaged } from '@visio/shared/managed-settings';
 import { launchChromiumWithPolicies, type PolicyChromium } from '@visio/testing/chromium-policies';
 import { extensionId } from '../src/deploy/crx3.ts';
 import { startTestGateway, tempDir, type TestGateway } from './harness.ts';
@@ -32,7 +32,7 @@ type Chrome = {
 let gw: TestGateway;
 let clients: string;
 let chromium: PolicyChromium;
-let policy: { ExtensionSettings: Record<string, { update_url: string }>; '3rdparty': { extensions: Record<string, unknown> } };
+let policy: { ExtensionSettings: Record<string, { update_url: string }>; '3rdparty': { extensions: Record<string, Record<string, unknown>> } };
 let policyText: string;
 let id: string;
 
@@ -143,6 +143,22 @@ describe('Chromium: the policy from /deploy', { timeout: 120_000 }, () => {
     const rooms = (await gw.json<{ items: { url: string; title: string }[] }>('/v1/rooms')).body.items;
     expect(rooms.map((r) => [r.url, r.title])).toEqual([[await link.innerText(), 'Déployé par la politique']]);
     await page.close();
+  });
+
+  it('takes the optional settings the page documents (auto-add, enabled calendars) as the schema types them', async () => {
+    // The administrator adds to the page's file two keys the page documents but does not write.
+    const edited = JSON.parse(policyText);
+    const extra = { autoAdd: true, enabledCalendars: ['outlook', 'sogo:https://sogo.exemple.gouv.fr'] };
+    Object.assign(edited['3rdparty'].extensions[id], extra);
+    chromium.writeManaged('visio.json', JSON.stringify(edited));
+    const worker = await extensionWorker();
+    const managed = () => worker.evaluate(() => (globalThis as unknown as Chrome).chrome.storage.managed.get(null));
+    // Chromium watches the policy folder and validates the values against the extension's managed schema.
+    await expect.poll(async () => (await managed()).enabledCalendars, { timeout: 60_000 }).toEqual(extra.enabledCalendars);
+    expect(await managed()).toEqual({ ...policy['3rdparty'].extensions[id]!, ...extra });
+    expect(validateManaged('chromium', await managed()).invalid).toEqual({});
+    chromium.writeManaged('visio.json', policyText);
+    await expect.poll(async () => Object.keys(await managed()).sort(), { timeout: 60_000 }).toEqual(Object.keys(policy['3rdparty'].extensions[id]!).sort());
   });
 
   it('picks up a newer build through the update manifest', async () => {

@@ -30,6 +30,8 @@ export interface PolicyChromium {
    * running) only once `beforeConnect` holds: an extension update is installed only while the extension is idle.
    */
   restart(beforeConnect?: () => boolean): Promise<void>;
+  /** Writes (or replaces) one managed policy file, as an administrator editing it: Chromium watches the folder. */
+  writeManaged(name: string, text: string): void;
   close(): Promise<void>;
 }
 
@@ -41,15 +43,17 @@ export interface PolicyChromiumOptions {
   timeoutMs?: number;
 }
 
+function writePolicy(etc: string, name: string, text: string) {
+  if (!/^[\w.-]+\.json$/.test(name)) throw new Error(`not a policy file name: ${name}`);
+  writeFileSync(join(etc, 'policies', 'managed', name), text);
+}
+
 /** A copy of /etc/chromium (master_preferences and the like) whose policies/ holds only the given files. */
 function etcCopy(root: string, managed: Record<string, string>): string {
   const etc = join(root, 'etc-chromium');
   mkdirSync(join(etc, 'policies', 'managed'), { recursive: true });
   if (existsSync(CHROMIUM_ETC)) for (const entry of readdirSync(CHROMIUM_ETC)) if (entry !== 'policies') cpSync(join(CHROMIUM_ETC, entry), join(etc, entry), { recursive: true });
-  for (const [name, text] of Object.entries(managed)) {
-    if (!/^[\w.-]+\.json$/.test(name)) throw new Error(`not a policy file name: ${name}`);
-    writeFileSync(join(etc, 'policies', 'managed', name), text);
-  }
+  for (const [name, text] of Object.entries(managed)) writePolicy(etc, name, text);
   return etc;
 }
 
@@ -154,6 +158,7 @@ export async function launchChromiumWithPolicies(options: PolicyChromiumOptions)
       return `http://127.0.0.1:${port}`;
     },
     output: () => output,
+    writeManaged: (name, text) => writePolicy(etc, name, text),
     profileDir: join(root, 'profile'),
     async restart(beforeConnect) {
       if (running) await stop(running);

@@ -1,9 +1,10 @@
 /** Both packages are built from one source; the Firefox one passes Mozilla's linter (offline). */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MANAGED_CALENDARS } from '@visio/shared/managed-settings';
 import { deploymentUpdateUrls } from '../scripts/deployment.mjs';
 import { manifest as buildManifest } from '../scripts/manifest.mjs';
 import { builtDir, DIST, PACKAGE_DIR } from './harness.ts';
@@ -41,6 +42,15 @@ describe('packages', () => {
     const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { summary: { errors: number }; errors: { code: string; message: string }[] };
     expect(report.errors.map((e) => `${e.code}: ${e.message}`)).toEqual([]);
     expect(report.summary.errors).toBe(0);
+  });
+});
+
+describe('managed settings', () => {
+  it('ships the managed-storage schema, and every calendar a policy can enable has its content script', () => {
+    expect(manifest('chromium').storage).toEqual({ managed_schema: 'managed-schema.json' });
+    expect(existsSync(join(builtDir('chromium'), 'managed-schema.json'))).toBe(true);
+    const scripts = readdirSync(join(builtDir('chromium'), 'content')).map((f) => f.replace(/\.js$/, ''));
+    expect([...MANAGED_CALENDARS.builtIn, ...MANAGED_CALENDARS.selfHosted].sort()).toEqual(scripts.sort());
   });
 });
 

@@ -148,7 +148,7 @@ function renderDeployPage(lang: Lang, ids: DeploymentIds, files: Files, builds: 
   const pkg = (b: BuiltPackage | null, paths: string[]) => (b ? `<p>${e(t.version(b.version))}</p><ul>${paths.map((p) => `<li>${link(p)}</li>`).join('')}</ul>` : `<p>${e(t.notBuilt)}</p>`);
   const rows = MANAGED_SETTINGS.map((s) => {
     const written = s.deployed(ids);
-    return `<tr><th scope="row"><code>${e(s.key)}</code></th><td>${e(s.enum ? `${s.type} (${s.enum.join(', ')})` : s.type)}</td><td>${e(s.meaning[lang])}</td><td>${e(s.clients.join(', '))}</td><td>${written === undefined ? e(t.notWritten) : `<code>${e(String(written))}</code>`}</td></tr>`;
+    return `<tr><th scope="row"><code>${e(s.key)}</code></th><td>${e(s.enum ? `${s.type} (${s.enum.join(', ')})` : s.items ? `${s.type} (${s.items.type})` : s.type)}</td><td>${e(s.meaning[lang])}</td><td>${e(s.clients.join(', '))}</td><td>${written === undefined ? e(t.notWritten) : `<code>${e(String(written))}</code>`}</td></tr>`;
   }).join('\n');
   return `<!doctype html>
 <html lang="${lang}">
