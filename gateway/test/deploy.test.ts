@@ -1,10 +1,11 @@
 /** /deploy over HTTP: the policy files from the shared schema, the CRX3 format, update manifests following the build. */
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, createVerify, generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { managedValues } from '@visio/shared/managed-settings';
+import { updateManifestUrl } from '@visio/shared/update-urls';
 import { buildCrx3, crxIdBytes, extensionId, SIGNATURE_CONTEXT } from '../src/deploy/crx3.ts';
 import { CHROMIUM_PATH } from '@visio/testing/chromium';
 import { GENERATED_KEY_FILE } from '../src/deploy/signing-key.ts';
@@ -158,6 +159,44 @@ describe('/deploy', () => {
     const id = 'visio-thunderbird@integrations.numerique.gouv.fr';
     expect(tb.ExtensionSettings[id].install_url).toBe(`${gw.url}/deploy/thunderbird/visio.xpi`);
     expect(tb['3rdparty'].Extensions[id]).toEqual({ gatewayUrl: gw.url, instanceUrl: 'https://visio.numerique.gouv.fr', releaseOnDelete: true });
+  });
+
+  it('serves the update manifests where a build for this gateway looks, in their documented formats', async () => {
+    // Chromium's gupdate response (developer.chrome.com, "Update manifest" of self-hosted extensions): checked
+    // by xmllint (well-formed, namespace, attributes); Chromium itself parses it in deploy-chromium.test.ts.
+    const xml = await text(new URL(updateManifestUrl(gw.url, 'chromium')).pathname);
+    const xpath = (expr: string) => {
+      const r = spawnSync('xmllint', ['--xpath', expr, '-'], { input: xml, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    const ns = "namespace-uri(/*)='http://www.google.com/update2/response'";
+    expect(xpath(`boolean(/*[local-name()='gupdate' and ${ns} and @protocol='2.0'])`)).toBe('true');
+    expect(xpath("count(/*/*[local-name()='app']/*[local-name()='updatecheck'])")).toBe('1');
+    const appid = xpath("string(/*/*[local-name()='app']/@appid)");
+    expect(appid).toMatch(/^[a-p]{32}$/);
+    expect(xpath("string(//*[local-name()='updatecheck']/@version)")).toBe('0.1.0');
+    const codebase = xpath("string(//*[local-name()='updatecheck']/@codebase)");
+    const crx = parseCrx3(Buffer.from(await (await fetch(codebase)).arrayBuffer()));
+    expect(verifies(crx)).toBe(true);
+
+    // Firefox and Thunderbird updates.json (extensionworkshop.com, "Updating your extension"): addons.<id>.updates[]
+    // with version, update_link and update_hash ("sha256:" + hex of the package, required for a non-https link).
+    for (const [pkg, id] of [
+      ['firefox', 'visio@numerique.gouv.fr'],
+      ['thunderbird', 'visio-thunderbird@integrations.numerique.gouv.fr'],
+    ] as const) {
+      const manifest = JSON.parse(await text(new URL(updateManifestUrl(gw.url, pkg)).pathname));
+      expect(Object.keys(manifest)).toEqual(['addons']);
+      expect(Object.keys(manifest.addons)).toEqual([id]);
+      const [update, ...more] = manifest.addons[id].updates;
+      expect(more).toEqual([]);
+      expect(Object.keys(update).sort()).toEqual(['update_hash', 'update_link', 'version']);
+      expect(update.version).toBe('0.1.0');
+      const bytes = Buffer.from(await (await fetch(update.update_link)).arrayBuffer());
+      expect(bytes.subarray(0, 2).toString('latin1')).toBe('PK');
+      expect(update.update_hash).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+    }
   });
 
   it('serves the packages the update manifests name, and offers a newer build as an update', async () => {

@@ -259,6 +259,7 @@ export async function launchThunderbird(options: ThunderbirdOptions = {}): Promi
  * enterprise policies, without touching the system's installation: every entry is a symlink to the real
  * one except the program itself, copied so that Thunderbird takes the copy's folder as its own.
  */
+/** `policies`: an object, or a file's text written as it is (e.g. the one a gateway serves). */
 export function installationWithPolicies(installDir: string, policies: unknown): { executable: string; remove(): void } {
   const realDir = realpathSync(installDir);
   const dir = mkdtempSync(join(tmpdir(), 'visio-thunderbird-install-'));
@@ -268,7 +269,7 @@ export function installationWithPolicies(installDir: string, policies: unknown):
     else symlinkSync(name === 'thunderbird' ? 'thunderbird-bin' : join(realDir, name), join(dir, name));
   }
   mkdirSync(join(dir, 'distribution'));
-  writeFileSync(join(dir, 'distribution', 'policies.json'), JSON.stringify(policies, null, 2));
+  writeFileSync(join(dir, 'distribution', 'policies.json'), typeof policies === 'string' ? policies : JSON.stringify(policies, null, 2));
   chmodSync(join(dir, 'thunderbird-bin'), 0o755);
   return { executable: join(dir, 'thunderbird'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

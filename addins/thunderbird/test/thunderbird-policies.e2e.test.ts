@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { managedValues } from '@visio/shared/managed-settings';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { enableCalendars, installationWithPolicies, launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
 import { ADDON_ID, XPI, editorScripts as E, pageScripts as P } from './tb-scripts.ts';
@@ -50,8 +51,8 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.installDir] as c
 
   const options = <T>(script: string) => tb!.waitFor<T>(P.inOptions, [script], { what: 'the options page', timeoutMs: 20_000 });
 
-  test("force-installed from install_url with the administrator's settings, which work and are read-only", async () => {
-    const t = await start(policies(gateway.url));
+  /** Installed by policy, the administrator's values shown read-only in the options and used. */
+  async function expectDeployed(t: Thunderbird): Promise<void> {
     await enableCalendars(t);
     // Installed by policy, enabled, and the agent cannot remove it.
     const addon = await t.chrome<{ active: boolean; canUninstall: boolean }>(
@@ -72,9 +73,30 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.installDir] as c
     const rooms = ((await (await fetch(`${gateway.url}/v1/rooms?limit=100`)).json()) as { items: { code: string }[] }).items.map((r) => r.code);
     expect(rooms).toContain(fields.location.slice(-12));
     await E.discard(t, view);
+  }
+
+  test("force-installed from install_url with the administrator's settings, which work and are read-only", async () => {
+    const t = await start(policies(gateway.url));
+    await expectDeployed(t);
     // Nothing in the manifest that Thunderbird warns about (its console, where it reports manifest problems).
     const warnings = await t.chrome<string[]>(`return Services.console.getMessageArray().map((m) => m.message ?? String(m)).filter((m) => m.includes("Reading manifest"));`);
     expect(warnings).toEqual([]);
+  });
+
+  test('the gateway’s own /deploy/thunderbird-policies.json, as served: installed from the gateway, every value it writes applied', async () => {
+    const served = await (await fetch(`${gateway.url}/deploy/thunderbird-policies.json`)).text();
+    const written = (JSON.parse(served) as { policies: { '3rdparty': { Extensions: Record<string, Record<string, unknown>> } } }).policies['3rdparty'].Extensions[ADDON_ID];
+    expect(written).toEqual(managedValues('thunderbird', { gatewayUrl: gateway.url, instanceUrl: 'https://visio.numerique.gouv.fr' }));
+    const t = await start(served);
+    // Thunderbird fetched the package from the install_url the gateway wrote.
+    expect(gateway.output().stdout).toMatch(/"path":"\/deploy\/thunderbird\/visio\.xpi","status":200/);
+    await expectDeployed(t);
+    // Every other value the file sets is the one the options show, locked.
+    const fields = await options<{ instance: string; instanceLocked: boolean; release: boolean; releaseLocked: boolean }>(
+      `const i = document.getElementById('instanceUrl'), r = document.getElementById('releaseOnDelete');
+       return { instance: i.value, instanceLocked: i.disabled, release: r.checked, releaseLocked: r.disabled };`,
+    );
+    expect(fields).toEqual({ instance: written!.instanceUrl, instanceLocked: true, release: written!.releaseOnDelete, releaseLocked: true });
   });
 
   test('an unusable policy value is shown as set by the administrator but invalid, and logged', async () => {

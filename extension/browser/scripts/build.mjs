@@ -7,10 +7,13 @@ import { build, defaultClientConditions } from 'vite';
 import { CONTENT_ENTRIES, optionsPage } from './calendars.mjs';
 import { iconPng } from './icons.mjs';
 import { manifest } from './manifest.mjs';
+import { deploymentUpdateUrls } from './deployment.mjs';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+// Checked before bundling: a bad gateway address fails the build at once.
+const updateUrls = deploymentUpdateUrls(process.env.VISIO_DEPLOY_GATEWAY_URL);
 
 export const ENTRIES = {
   background: 'src/background/index.ts',
@@ -53,8 +56,8 @@ const firefox = join(dist, 'firefox');
 cpSync(chromium, firefox, { recursive: true });
 // Firefox's background page has a DOM: no offscreen document, no managed-storage schema (policies.json).
 for (const file of ['offscreen.html', 'offscreen.js', 'managed-schema.json']) rmSync(join(firefox, file));
-writeFileSync(join(chromium, 'manifest.json'), `${JSON.stringify(manifest('chromium', version), null, 2)}\n`);
-writeFileSync(join(firefox, 'manifest.json'), `${JSON.stringify(manifest('firefox', version), null, 2)}\n`);
+writeFileSync(join(chromium, 'manifest.json'), `${JSON.stringify(manifest('chromium', version, updateUrls?.chromium), null, 2)}\n`);
+writeFileSync(join(firefox, 'manifest.json'), `${JSON.stringify(manifest('firefox', version, updateUrls?.firefox), null, 2)}\n`);
 
 const webExt = join(root, 'node_modules', 'web-ext', 'bin', 'web-ext.js');
 for (const [target, dir] of [

@@ -1,2 +1,2 @@
 export const GECKO_ID: string;
-export function manifest(target: 'chromium' | 'firefox', version: string): Record<string, unknown>;
+export function manifest(target: 'chromium' | 'firefox', version: string, updateUrl?: string): Record<string, unknown>;

@@ -9,7 +9,8 @@ const CSP =
 
 const icons = { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png', 48: 'icons/icon-48.png', 128: 'icons/icon-128.png' };
 
-export function manifest(target, version) {
+// updateUrl: the gateway's update manifest, written only in a build for a self-hosted deployment.
+export function manifest(target, version, updateUrl) {
   const m = {
     manifest_version: 3,
     name: '__MSG_extName__',
@@ -34,9 +35,11 @@ export function manifest(target, version) {
     m.background = { service_worker: 'background.js' };
     m.permissions.push('offscreen');
     m.storage = { managed_schema: 'managed-schema.json' };
+    if (updateUrl) m.update_url = updateUrl;
   } else {
     m.background = { scripts: ['background.js'] };
     m.browser_specific_settings = { gecko: { id: GECKO_ID, strict_min_version: '140.0', data_collection_permissions: { required: ['none'] } } };
+    if (updateUrl) m.browser_specific_settings.gecko.update_url = updateUrl;
   }
   return m;
 }

@@ -1,9 +1,13 @@
 /** Both packages are built from one source; the Firefox one passes Mozilla's linter (offline). */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CALENDARS } from '../src/lib/calendar-table.mjs';
+import { MANAGED_CALENDARS } from '@visio/shared/managed-settings';
+import { deploymentUpdateUrls } from '../scripts/deployment.mjs';
+import { manifest as buildManifest } from '../scripts/manifest.mjs';
 import { builtDir, DIST, PACKAGE_DIR } from './harness.ts';
 
 const version = (JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }).version;
@@ -66,4 +70,52 @@ describe('packages', () => {
     expect(report.errors.map((e) => `${e.code}: ${e.message}`)).toEqual([]);
     expect(report.summary.errors).toBe(0);
   });
+});
+
+describe('managed settings', () => {
+  it('ships the managed-storage schema, and every calendar a policy can enable has its content script', () => {
+    expect(manifest('chromium').storage).toEqual({ managed_schema: 'managed-schema.json' });
+    expect(existsSync(join(builtDir('chromium'), 'managed-schema.json'))).toBe(true);
+    const scripts = readdirSync(join(builtDir('chromium'), 'content')).map((f) => f.replace(/\.js$/, ''));
+    expect([...MANAGED_CALENDARS.builtIn, ...MANAGED_CALENDARS.selfHosted].sort()).toEqual(scripts.sort());
+  });
+});
+
+describe('a build for a self-hosted deployment (VISIO_DEPLOY_GATEWAY_URL)', () => {
+  const GATEWAY = 'https://visio-passerelle.exemple.gouv.fr';
+
+  it('the shipped build names no update URL: the store or the policy decides', () => {
+    expect(manifest('chromium').update_url).toBeUndefined();
+    expect(manifest('firefox').browser_specific_settings.gecko.update_url).toBeUndefined();
+  });
+
+  it('names the gateway’s update manifests where each browser reads them', () => {
+    const urls = deploymentUpdateUrls(`${GATEWAY}/`)!;
+    expect(buildManifest('chromium', version, urls.chromium).update_url).toBe(`${GATEWAY}/deploy/chromium/updates.xml`);
+    const gecko = (buildManifest('firefox', version, urls.firefox).browser_specific_settings as { gecko: Record<string, unknown> }).gecko;
+    expect(gecko.update_url).toBe(`${GATEWAY}/deploy/firefox/updates.json`);
+    expect(deploymentUpdateUrls(undefined)).toBeUndefined();
+  });
+
+  it('refuses a gateway address browsers would not update from safely', () => {
+    for (const bad of ['http://passerelle.exemple.gouv.fr', 'https://u:p@passerelle.exemple.gouv.fr', 'https://passerelle.exemple.gouv.fr/?x=1', 'passerelle'])
+      expect(() => deploymentUpdateUrls(bad), bad).toThrow(/Not a usable gateway address/);
+  });
+
+  it('its Firefox package passes web-ext lint for self-hosting with no error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'visio-selfhosted-'));
+    try {
+      cpSync(builtDir('firefox'), dir, { recursive: true });
+      writeFileSync(join(dir, 'manifest.json'), JSON.stringify(buildManifest('firefox', version, deploymentUpdateUrls(GATEWAY)!.firefox), null, 2));
+      const r = spawnSync(process.execPath, [join(PACKAGE_DIR, 'node_modules/web-ext/bin/web-ext.js'), 'lint', '--source-dir', dir, '--self-hosted', '--output', 'json', '--no-input'], {
+        encoding: 'utf8',
+        env: { ...process.env, WEB_EXT_NO_CONFIG_DISCOVERY: 'true' },
+        timeout: 120_000,
+      });
+      const report = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { summary: { errors: number }; errors: { code: string; message: string }[] };
+      expect(report.errors.map((e) => `${e.code}: ${e.message}`)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { buildCrx3 } from './crx3.js';
 
 export interface BuiltPackage {
@@ -54,6 +54,10 @@ export function createPackages(clientsDir: string | undefined, key: () => KeyObj
     chromium: () => find(join(extensionDist, 'chromium', 'manifest.json'), (v) => join(extensionDist, `visio-chromium-${v}.zip`)),
     firefox: () => find(join(extensionDist, 'firefox', 'manifest.json'), (v) => join(extensionDist, `visio-firefox-${v}.zip`)),
     thunderbird: () => find(join(thunderbirdDist, 'addon', 'manifest.json'), () => join(thunderbirdDist, 'visio-thunderbird.xpi')),
+    /** SHA-256 (hex) of a package's file, for updates.json's update_hash. */
+    sha256(pkg: BuiltPackage): string {
+      return createHash('sha256').update(readFileSync(pkg.file)).digest('hex');
+    },
     /** The Chromium build as a signed CRX3. */
     crx(pkg: BuiltPackage): Buffer {
       const { mtimeMs } = statSync(pkg.file);

@@ -3,7 +3,8 @@
  * schema (@visio/shared/managed-settings), every URL from the gateway's public address. Pure: the routes
  * serve these strings as they are, and the real-program tests install the same strings.
  */
-import { managedValues, type DeploymentContext } from '@visio/shared/managed-settings';
+import { managedValues, type DeploymentContext, type ManagedValue } from '@visio/shared/managed-settings';
+import { UPDATE_MANIFEST_PATHS } from '@visio/shared/update-urls';
 
 export interface DeploymentIds extends DeploymentContext {
   /** Chromium extension id (from the signing key). */
@@ -19,11 +20,11 @@ export const DEPLOY_PATHS = {
   chromiumReg: '/deploy/chromium-policy.reg',
   firefoxPolicies: '/deploy/firefox-policies.json',
   thunderbirdPolicies: '/deploy/thunderbird-policies.json',
-  chromiumUpdates: '/deploy/chromium/updates.xml',
+  chromiumUpdates: UPDATE_MANIFEST_PATHS.chromium,
   chromiumCrx: '/deploy/chromium/visio.crx',
-  firefoxUpdates: '/deploy/firefox/updates.json',
+  firefoxUpdates: UPDATE_MANIFEST_PATHS.firefox,
   firefoxXpi: '/deploy/firefox/visio.xpi',
-  thunderbirdUpdates: '/deploy/thunderbird/updates.json',
+  thunderbirdUpdates: UPDATE_MANIFEST_PATHS.thunderbird,
   thunderbirdXpi: '/deploy/thunderbird/visio.xpi',
 } as const;
 
@@ -64,13 +65,20 @@ const regValue = (value: string | boolean) => (typeof value === 'boolean' ? `dwo
 export function chromiumRegistry(ids: DeploymentIds, browser: keyof typeof WINDOWS_POLICY_KEYS): string {
   const root = WINDOWS_POLICY_KEYS[browser];
   const lines = ['Windows Registry Editor Version 5.00', '', `[${root}]`, `"ExtensionSettings"=${regString(JSON.stringify(chromiumExtensionSettings(ids)))}`, ''];
-  lines.push(`[${root}\\3rdparty\\extensions\\${ids.chromiumId}\\policy]`);
-  for (const [key, value] of Object.entries(managedValues('chromium', ids))) lines.push(`"${key}"=${regValue(value)}`);
+  const policyKey = `${root}\\3rdparty\\extensions\\${ids.chromiumId}\\policy`;
+  lines.push(`[${policyKey}]`);
+  const lists: string[] = [];
+  for (const [key, value] of Object.entries(managedValues('chromium', ids))) {
+    // Chromium reads a list from a subkey whose values are named 1, 2, 3…
+    if (Array.isArray(value)) lists.push('', `[${policyKey}\\${key}]`, ...value.map((item, i) => `"${i + 1}"=${regString(item)}`));
+    else lines.push(`"${key}"=${regValue(value)}`);
+  }
+  lines.push(...lists);
   // .reg files are read as UTF-16 or ANSI with CRLF line ends; every value here is ASCII.
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function mozillaPolicies(id: string, installUrl: string, settings: Record<string, string | boolean>): string {
+function mozillaPolicies(id: string, installUrl: string, settings: Record<string, ManagedValue>): string {
   return json({
     policies: {
       ExtensionSettings: { [id]: { installation_mode: 'force_installed', install_url: installUrl } },
@@ -100,7 +108,11 @@ export function gupdateManifest(appId: string, version: string, codebase: string
 `;
 }
 
-/** Firefox and Thunderbird update manifest (updates.json). */
-export function mozillaUpdates(id: string, version: string, updateLink: string): string {
-  return json({ addons: { [id]: { updates: [{ version, update_link: updateLink }] } } });
+/**
+ * Firefox and Thunderbird update manifest (updates.json, extensionworkshop.com "Updating your extension"):
+ * update_hash ("sha256:" and the package's hex digest) is required when update_link is not https, and lets
+ * the browser check the download either way.
+ */
+export function mozillaUpdates(id: string, version: string, updateLink: string, sha256Hex: string): string {
+  return json({ addons: { [id]: { updates: [{ version, update_link: updateLink, update_hash: `sha256:${sha256Hex}` }] } } });
 }

@@ -110,12 +110,12 @@ export function deployRoutes(settings: GatewaySettings) {
   app.get(DEPLOY_PATHS.chromiumCrx, (c) => send(c, packages.crx(built(packages.chromium(), 'Chromium extension')), 'crx', 'visio.crx'));
   app.get(DEPLOY_PATHS.firefoxUpdates, (c) => {
     const pkg = built(packages.firefox(), 'Firefox extension');
-    return send(c, mozillaUpdates(ids().firefoxId, pkg.version, `${gatewayUrl()}${DEPLOY_PATHS.firefoxXpi}?v=${pkg.version}`), 'json');
+    return send(c, mozillaUpdates(ids().firefoxId, pkg.version, `${gatewayUrl()}${DEPLOY_PATHS.firefoxXpi}?v=${pkg.version}`, packages.sha256(pkg)), 'json');
   });
   app.get(DEPLOY_PATHS.firefoxXpi, (c) => send(c, readFileSync(built(packages.firefox(), 'Firefox extension').file), 'xpi', 'visio-firefox.xpi'));
   app.get(DEPLOY_PATHS.thunderbirdUpdates, (c) => {
     const pkg = built(packages.thunderbird(), 'Thunderbird add-on');
-    return send(c, mozillaUpdates(ids().thunderbirdId, pkg.version, `${gatewayUrl()}${DEPLOY_PATHS.thunderbirdXpi}?v=${pkg.version}`), 'json');
+    return send(c, mozillaUpdates(ids().thunderbirdId, pkg.version, `${gatewayUrl()}${DEPLOY_PATHS.thunderbirdXpi}?v=${pkg.version}`, packages.sha256(pkg)), 'json');
   });
   app.get(DEPLOY_PATHS.thunderbirdXpi, (c) => send(c, readFileSync(built(packages.thunderbird(), 'Thunderbird add-on').file), 'xpi', 'visio-thunderbird.xpi'));
 
@@ -148,7 +148,7 @@ function renderDeployPage(lang: Lang, ids: DeploymentIds, files: Files, builds: 
   const pkg = (b: BuiltPackage | null, paths: string[]) => (b ? `<p>${e(t.version(b.version))}</p><ul>${paths.map((p) => `<li>${link(p)}</li>`).join('')}</ul>` : `<p>${e(t.notBuilt)}</p>`);
   const rows = MANAGED_SETTINGS.map((s) => {
     const written = s.deployed(ids);
-    return `<tr><th scope="row"><code>${e(s.key)}</code></th><td>${e(s.enum ? `${s.type} (${s.enum.join(', ')})` : s.type)}</td><td>${e(s.meaning[lang])}</td><td>${e(s.clients.join(', '))}</td><td>${written === undefined ? e(t.notWritten) : `<code>${e(String(written))}</code>`}</td></tr>`;
+    return `<tr><th scope="row"><code>${e(s.key)}</code></th><td>${e(s.enum ? `${s.type} (${s.enum.join(', ')})` : s.items ? `${s.type} (${s.items.type})` : s.type)}</td><td>${e(s.meaning[lang])}</td><td>${e(s.clients.join(', '))}</td><td>${written === undefined ? e(t.notWritten) : `<code>${e(String(written))}</code>`}</td></tr>`;
   }).join('\n');
   return `<!doctype html>
 <html lang="${lang}">

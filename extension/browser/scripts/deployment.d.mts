@@ -1,0 +1,1 @@
+export function deploymentUpdateUrls(gatewayUrl: string | undefined): { chromium: string; firefox: string } | undefined;
