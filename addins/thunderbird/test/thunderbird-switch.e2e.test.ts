@@ -64,8 +64,8 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
   }
 
   test('a Teams event: switched in its dialog, saved; the Visio meeting everywhere, Teams nowhere, the agent’s text intact, one room', async () => {
-    const html = corpusBody('teams-html-fr-desktop');
-    await tb.chrome(E.addEventFromIcs, vevent('teams-ics-fr-location-room', 'Réunion Teams à basculer'), html.input);
+    const html = corpusBody('teams/html-fr-desktop');
+    await tb.chrome(E.addEventFromIcs, vevent('teams/ics-fr-location-room', 'Réunion Teams à basculer'), html.input);
     const before = await roomCodes(gateway);
     const view = await E.openExistingEvent(tb, 'Réunion Teams à basculer');
     const offered = await tb.waitFor<{ location: string; description: string }>(E.switchOffered, [view], { what: 'Passer à Visio to be offered' });
@@ -114,7 +114,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
   });
 
   test('Remove after a switch: Add comes back, Switch is not offered again; discarded, the room is released', async () => {
-    await tb.chrome(E.addEventFromIcs, vevent('teams-ics-fr-location-room', 'Teams puis retrait'), corpusBody('teams-html-fr-desktop').input);
+    await tb.chrome(E.addEventFromIcs, vevent('teams/ics-fr-location-room', 'Teams puis retrait'), corpusBody('teams/html-fr-desktop').input);
     const view = await E.openExistingEvent(tb, 'Teams puis retrait');
     await tb.waitFor(E.switchOffered, [view], { what: 'Passer à Visio to be offered' });
     await tb.chrome(E.press, view, 'switch');
@@ -133,7 +133,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
   test('in an event editor tab: the Teams event switched and saved, X-MICROSOFT-* and the block gone', async () => {
     await tb.chrome(E.editInTab, true);
     try {
-      await tb.chrome(E.addEventFromIcs, vevent('teams-ics-fr-location-room', 'Teams en onglet'), '');
+      await tb.chrome(E.addEventFromIcs, vevent('teams/ics-fr-location-room', 'Teams en onglet'), '');
       const view = await E.openExistingEvent(tb, 'Teams en onglet');
       const offered = await tb.waitFor<{ description: string }>(E.switchOffered, [view], { what: 'Passer à Visio in the tab' });
       expect(offered.description).toContain('teams.microsoft.com');
@@ -158,7 +158,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
   });
 
   test('a weekly Zoom series: switched as one, saved; one room for the series, the Zoom link and block gone', async () => {
-    await tb.chrome(E.addEventFromIcs, vevent('zoom-ics-fr-series', 'Point hebdo Zoom'), '');
+    await tb.chrome(E.addEventFromIcs, vevent('zoom/ics-fr-series', 'Point hebdo Zoom'), '');
     const before = await roomCodes(gateway);
     const view = await E.openExistingEvent(tb, 'Point hebdo Zoom');
     const offered = await tb.waitFor<{ location: string; description: string }>(E.switchOffered, [view], { what: 'Passer à Visio to be offered' });
