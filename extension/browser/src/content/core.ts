@@ -35,6 +35,7 @@ export interface CalendarModule {
 }
 
 const BUTTON_MARK = 'data-visio-add';
+const SWITCH_MARK = 'data-visio-switch';
 const JOIN_MARK = 'data-visio-join';
 const SCANNED = 'data-visio-scanned';
 
@@ -236,6 +237,8 @@ function enhanceEditor(editor: Editor, config: ContentConfig): void {
 function enhanceSwitch(editor: Editor, config: ContentConfig, after: Element): void {
   const lang: Lang = config.lang;
   const { host, button, status } = makeButton(editor.root.ownerDocument, t(lang, 'switchMeeting'));
+  host.removeAttribute(BUTTON_MARK);
+  host.setAttribute(SWITCH_MARK, '');
   host.style.marginLeft = '8px';
   let busy = false;
   let done = false;
@@ -317,7 +320,7 @@ function writeField(field: Field, value: string): void {
 }
 
 function isEditable(node: Element): boolean {
-  return !!node.closest('input, textarea, [contenteditable=""], [contenteditable="true"], [' + BUTTON_MARK + '], [' + JOIN_MARK + ']');
+  return !!node.closest('input, textarea, [contenteditable=""], [contenteditable="true"], [' + BUTTON_MARK + '], [' + SWITCH_MARK + '], [' + JOIN_MARK + ']');
 }
 
 function joinButton(doc: Document, url: string, code: string, lang: Lang): HTMLElement {
@@ -430,7 +433,7 @@ export function startCalendar(module: CalendarModule): void {
       new MutationObserver((records) => {
         for (const r of records) {
           if (r.type === 'childList' && r.removedNodes.length > 0 && pendingRooms.size > 0) releaseClosedEditors();
-          if (r.type === 'childList') for (const n of r.addedNodes) if (n instanceof Element && !n.hasAttribute(BUTTON_MARK) && !n.hasAttribute(JOIN_MARK)) schedule(n);
+          if (r.type === 'childList') for (const n of r.addedNodes) if (n instanceof Element && !n.hasAttribute(BUTTON_MARK) && !n.hasAttribute(SWITCH_MARK) && !n.hasAttribute(JOIN_MARK)) schedule(n);
           if (r.type === 'characterData' && r.target.parentElement) {
             r.target.parentElement.removeAttribute(SCANNED);
             schedule(r.target.parentElement);
