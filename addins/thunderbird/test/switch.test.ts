@@ -112,6 +112,31 @@ describe('Switch to Visio', () => {
     expect(await new ReleaseQueue(fake.messenger.storage.local).codes()).toEqual([]);
   });
 
+  test('a series whose moved occurrence holds a Zoom meeting: offered, and the occurrence is rewritten with the series’ room', async () => {
+    const { fake, addon } = setup();
+    const text = corpusBody('zoom/text-fr');
+    const id = fake.openEditor({
+      id: 'uid-moved',
+      title: 'Point hebdo',
+      location: 'Salle 2',
+      descriptionHTML: '<p>Point hebdomadaire.</p>',
+      exceptions: [{ recurrenceId: '20270111T090000Z', location: `Salle 5 – ${ZOOM_LINK}`, descriptionHTML: '', descriptionText: text.input, icalString: '' }],
+    });
+    await addon.idle();
+    expect(fake.editors.get(id)!.state.switchFrom).toBe('Zoom');
+    await press(fake, addon, id, 'switch');
+    const e = fake.editors.get(id)!;
+    const url = `${INSTANCE}/${e.pending.room!}`;
+    expect(e.pending.exceptions).toHaveLength(1);
+    const moved = e.pending.exceptions![0]!;
+    expect(moved).toMatchObject({ recurrenceId: '20270111T090000Z', location: `Salle 5 – ${url}`, deleteProperties: [] });
+    // The occurrence's own text, as HTML lines, without the Zoom block (a blank line may stay where it was), then the Visio block.
+    expect(removeInvitationHtml(moved.descriptionHTML).replace(/(<br>)+/g, '<br>')).toBe(text.expected.replace(/(\r?\n)+/g, '<br>'));
+    expect(moved.descriptionHTML).toContain(url);
+    expect(moved.descriptionHTML).not.toContain('zoom.us');
+    expect(e.fields.location).toBe(`Salle 2 – ${url}`);
+  });
+
   test('Webex: no "old meeting" sentence; an event without a foreign meeting is not offered the switch', async () => {
     const { fake, addon } = setup();
     const webex = fake.openEditor({ title: 'W', location: 'https://acme.webex.com/meet/jdoe' });
