@@ -65,3 +65,19 @@ describe('X-ALT-DESC (Outlook’s HTML description)', () => {
     expect(addRoomToIcs(text, ROOM)).toContain('X-ALT-DESC;FMTTYPE=text/plain:Note\r\n');
   });
 });
+
+describe('DESCRIPTION;ALTREP="data:text/html,…" (Thunderbird’s HTML description)', () => {
+  it('the Teams block leaves the percent-encoded HTML too, the agent’s HTML kept; the object still reads', () => {
+    const ics = icsFixture('thunderbird-153-teams-altrep');
+    const { cleaned, switched } = switchIcs(ics);
+    const altrep = (text: string) => decodeURIComponent(/ALTREP="data:text\/html,([^"]*)"/.exec(text.replace(/\r\n[ \t]/g, ''))![1]!);
+    expect(altrep(ics)).toContain('teams.microsoft.com');
+    expect(altrep(cleaned)).toBe(
+      '<div id="x_divtagdefaultwrapper" dir="ltr" style="font-size:12pt;color:#000000"><p>Bonjour à tous,</p><p>Ordre du jour &amp; documents <b>joints</b>.</p><p>À lundi.</p></div>',
+    );
+    expect(switched.replace(/\r\n[ \t]/g, '')).not.toMatch(/teams\.micro|R%C3%A9union%20Microsoft%20Teams/);
+    ensureConferenceDesign();
+    const event = new ICAL.Component(ICAL.parse(switched)).getFirstSubcomponent('vevent')!;
+    expect(String(event.getFirstPropertyValue('description'))).toContain(ROOM.url);
+  });
+});
