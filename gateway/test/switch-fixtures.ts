@@ -1,10 +1,23 @@
 /** Foreign meetings for the switch tests, from the shared corpus (shared/test/fixtures/foreign-meetings). */
 import { readFileSync } from 'node:fs';
+import { corpusBody as sharedCorpusBody } from '@visio/testing/foreign-corpus';
 
 /** The input body of a corpus file (markers removed). */
 export function corpusBody(file: string): string {
-  const raw = readFileSync(new URL(`../../shared/test/fixtures/foreign-meetings/${file}`, import.meta.url), 'utf8');
-  return raw.slice(raw.indexOf('\n====\n') + 6).replace(/[⟦⟧]/g, '');
+  return sharedCorpusBody(file).input;
+}
+
+/**
+ * A published Outlook 16 export of a Teams series (shared/test/fixtures/ics/outlook-16-teams-series.txt),
+ * as a calendar object resource: a fresh UID, and no METHOD (RFC 4791 4.1).
+ */
+export function outlookTeamsSeries(uid: string): string {
+  const raw = readFileSync(new URL('../../shared/test/fixtures/ics/outlook-16-teams-series.txt', import.meta.url), 'utf8');
+  return raw
+    .slice(raw.indexOf('\n====\n') + 6)
+    .replace(/\r?\n/g, '\r\n')
+    .replace(/^METHOD:.*\r\n/m, '')
+    .replace(/^UID:.*\r\n(?:[ \t].*\r\n)*/m, `UID:${uid}\r\n`);
 }
 
 /** A text value escaped for an ICS content line (RFC 5545 3.3.11). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { davGet, eventIcs, events, lines } from './caldav-helpers.ts';
 import { radicaleRig } from './radicale-rig.ts';
-import { corpusBody, icsText, teamsProperties, zoomProperties } from './switch-fixtures.ts';
+import { corpusBody, icsText, outlookTeamsSeries, teamsProperties, zoomProperties } from './switch-fixtures.ts';
 
 const rig = radicaleRig('alice@example.test');
 const { put } = rig;
@@ -35,6 +35,26 @@ describe('switch to Visio on Radicale (no server-side scheduling)', () => {
     expect(event!.description.startsWith(agent.slice(0, agent.indexOf('____')))).toBe(true);
     expect(event!.description).toContain('See you Monday.');
     expect(event!.description).toContain(body.room.url);
+  });
+
+  it('an Outlook export (DESCRIPTION and X-ALT-DESC HTML, a series): the Teams block leaves both, the Visio block goes in both, HTML in X-ALT-DESC', async () => {
+    const href = await put(outlookTeamsSeries(randomUUID()));
+    const { status, body } = await call({ calendar: rig.work, href, lang: 'en' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ changed: true, providers: ['teams'] });
+    const stored = (await davGet(href, rig.auth)).data;
+    expect(stored).not.toMatch(/teams\.microsoft\.com/);
+    const unfolded = stored.replace(/\r?\n[ \t]/g, '');
+    const alt = unfolded.split(/\r?\n/).filter((l) => /^X-ALT-DESC[;:]/.test(l));
+    expect(alt).toHaveLength(1);
+    expect(alt[0]).toMatch(/^X-ALT-DESC;FMTTYPE=text\/html:<html /);
+    expect(alt[0]).toContain('id="visio-meeting-block"');
+    expect(alt[0]).toContain(`<a href="${body.room.url}">`);
+    expect(alt[0]).toContain('.NET Maintainers Committee');
+    const [event] = events(stored);
+    expect(event!.description).toContain(body.room.url);
+    expect(event!.description).toContain('-- Visio ---');
+    expect(event!.location).toBe(body.room.url);
   });
 
   it('is idempotent: a second switch changes nothing and keeps the room', async () => {

@@ -567,6 +567,12 @@ function scanIcsLine(unfolded: View, start: number, end: number, next: number, o
   if (TEXT_PROPERTIES.has(name)) {
     const html = name === 'X-ALT-DESC' || /FMTTYPE=text\/html/i.test(params) || looksLikeHtml(value.text);
     scanBody(value, html, out);
+    // Thunderbird keeps the HTML description in ALTREP="data:text/html,<percent-encoded HTML>".
+    const altrep = /;ALTREP="data:text\/html(?:;[^,"]{0,64})?,([^"]*)"/i.exec(params);
+    if (altrep) {
+      const at = start + head[0].length + altrep.index + altrep[0].length - 1 - altrep[1]!.length;
+      scanBody(percentDecoded(subView(unfolded, at, at + altrep[1]!.length)), true, out);
+    }
   }
 }
 
@@ -626,6 +632,32 @@ function fromOf(view: View, k: number): number {
 
 function toOf(view: View, k: number): number {
   return view.to ? view.to[k]! : k + 1;
+}
+
+/** A URL-encoded value read as text (UTF-8 sequences decoded as one char), offsets kept. */
+function percentDecoded(view: View): View {
+  const s = view.text;
+  if (!s.includes('%')) return view;
+  const b = new ViewBuilder(view);
+  for (let i = 0; i < s.length; ) {
+    const lead = s[i] === '%' ? Number.parseInt(s.slice(i + 1, i + 3), 16) : Number.NaN;
+    if (!Number.isNaN(lead)) {
+      const n = lead < 0x80 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+      let ch: string | null = null;
+      try {
+        ch = decodeURIComponent(s.slice(i, i + 3 * n));
+      } catch {
+        ch = null;
+      }
+      if (ch !== null && s.length >= i + 3 * n) {
+        b.replace(i, 3 * n, ch);
+        i += 3 * n;
+        continue;
+      }
+    }
+    b.keep(i++);
+  }
+  return b.build();
 }
 
 function subView(view: View, start: number, end: number): View {

@@ -20,5 +20,7 @@ export function ensureConferenceDesign(): void {
   // type, and RFC 7986 requires `VALUE=URI` on CONFERENCE. Lines carrying VALUE=URI parse as uri (and
   // keep it on output); lines without it stay verbatim.
   set.property['conference'] ??= { defaultType: 'unknown', allowedTypes: ['uri', 'unknown'] };
+  // Outlook's HTML description is TEXT-escaped like DESCRIPTION (`\;`, `\,`, `\n`); unknown, it would be read raw.
+  set.property['x-alt-desc'] ??= { defaultType: 'text' };
   done = true;
 }

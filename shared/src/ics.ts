@@ -11,7 +11,7 @@ import { ensureConferenceDesign } from './ics-design.js';
 import { IcsError } from './ics-error.js';
 import { addLinkToLocation, removeLinksFromLocation } from './event-fields.js';
 import { cleanParam, cleanText, mailtoUri } from './ics-text.js';
-import { removeInvitationText, renderInvitation, upsertInvitationText } from './invitation.js';
+import { removeInvitationHtml, removeInvitationText, renderInvitation, upsertInvitationHtml, upsertInvitationText } from './invitation.js';
 import { findVisioLinks } from './links.js';
 import { icalTimezone, isSupportedTimeZone, isUtcZone, vtimezoneComponent } from './timezone.js';
 import type { Lang, RoomLink } from './types.js';
@@ -324,6 +324,8 @@ function putRoom(event: Component, room: RoomLink, options: { lang?: Lang; title
   });
   const description = (event.getFirstPropertyValue('description') as string | null) ?? '';
   setText(event, 'description', upsertInvitationText(description, invitation.text));
+  // Outlook's HTML description gets the same block in HTML: both descriptions say the same thing.
+  for (const alt of htmlDescriptions(event)) alt.setValue(upsertInvitationHtml(String(alt.getFirstValue() ?? ''), invitation.html));
 
   const label = cleanParam(conferenceLabel(options.lang, options.instanceName));
   const conferences = event.getAllProperties('conference').filter((p) => isOurs(p, [...old, room.url]));
@@ -354,10 +356,16 @@ function dropRoom(event: Component, links: string[]): void {
     if (text === '') event.removeProperty(description);
     else description.setValue(text);
   }
+  for (const alt of htmlDescriptions(event)) alt.setValue(removeInvitationHtml(String(alt.getFirstValue() ?? '')));
   for (const property of [...event.getAllProperties('url'), ...event.getAllProperties('conference')]) {
     if (isOurs(property, links)) event.removeProperty(property);
   }
   event.removeAllProperties(ROOM_PROP);
+}
+
+/** X-ALT-DESC;FMTTYPE=text/html, the HTML description Outlook and Exchange write beside DESCRIPTION. */
+function htmlDescriptions(event: Component): ICAL.Property[] {
+  return event.getAllProperties('x-alt-desc').filter((p) => /^text\/html$/i.test(String(p.getParameter('fmttype') ?? '').trim()));
 }
 
 /** Links of this event that are Visio rooms: those matching X-VISIO-ROOM, or of `instanceUrl`. */

@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { readCorpus } from './foreign-corpus.ts';
 import { findForeignMeetings, foreignProviderOf, removeForeignMeetings, type ForeignProvider } from '../src/foreign-meetings.ts';
 
-// The corpus: one file per invitation body, a header (provider, format, lang, source, shape) then `====`
-// and the body, where ⟦…⟧ marks what removal must take out (the markers are not part of the input).
-const ROOT = new URL('./fixtures/foreign-meetings/', import.meta.url);
+// The corpus: one file per invitation body (foreign-corpus.ts reads it; the header names each one's source).
 interface Fixture {
   file: string;
   provider: ForeignProvider;
@@ -14,29 +12,10 @@ interface Fixture {
   input: string;
   expected: string;
 }
-const corpus: Fixture[] = readdirSync(ROOT).flatMap((provider) =>
-  readdirSync(new URL(`${provider}/`, ROOT)).map((name) => {
-    const raw = readFileSync(new URL(`${provider}/${name}`, ROOT), 'utf8');
-    const split = raw.indexOf('\n====\n');
-    const header = Object.fromEntries(
-      raw
-        .slice(0, split)
-        .split('\n')
-        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
-    );
-    let body = raw.slice(split + 6);
-    if (header.crlf === 'yes') body = body.replace(/\r?\n/g, '\r\n');
-    expect(header.source, `${name} names its source`).toBeTruthy();
-    return {
-      file: `${provider}/${name}`,
-      provider: header.provider as ForeignProvider,
-      format: header.format!,
-      lang: header.lang!,
-      input: body.replace(/[⟦⟧]/g, ''),
-      expected: body.replace(/⟦[^⟧]*⟧/g, ''),
-    };
-  }),
-);
+const corpus: Fixture[] = readCorpus().map(({ file, header, input, expected }) => {
+  expect(header.source, `${file} names its source`).toBeTruthy();
+  return { file, provider: header.provider as ForeignProvider, format: header.format!, lang: header.lang!, input, expected };
+});
 
 describe('foreign meetings corpus', () => {
   it('has at least ten bodies for Teams, Zoom, Webex and Google Meet, in text, HTML and ICS, fr and en', () => {

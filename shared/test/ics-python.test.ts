@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addRoomToIcs, buildMeetingIcs } from '../src/ics.ts';
+import { icsFixture, OUTLOOK_TEAMS_SERIES, ROOM, switchIcs } from './ics-fixtures.ts';
 
 const PYTHON = '/usr/bin/python3';
 const DUMP = `
@@ -101,5 +102,19 @@ describe('Python icalendar reads our output', () => {
     const withoutZone = built.replace(/BEGIN:VTIMEZONE[\s\S]*END:VTIMEZONE\r\n/, '');
     const patched = addRoomToIcs(withoutZone, roomB);
     checkRoom(patched, { ...roomB, summary: title, location: `Salle 204, bâtiment B, ${roomB.url}` });
+  });
+
+  it('an Outlook export switched from Teams: both descriptions (DESCRIPTION, X-ALT-DESC HTML) carry the Visio link and not the Teams one', () => {
+    const { switched } = switchIcs(icsFixture(OUTLOOK_TEAMS_SERIES));
+    const event = pythonRead(switched).subs.find((c) => c.name === 'VEVENT')!;
+    const alt = one(event, 'X-ALT-DESC');
+    expect(alt.params['FMTTYPE']).toBe('text/html');
+    // Python icalendar reads an X- property as TEXT: escapes undone, the HTML as written.
+    expect(alt.value).toContain('id="visio-meeting-block"');
+    expect(alt.value).toContain(`<a href="${ROOM.url}">`);
+    expect(alt.value).toContain('{font-family:"Cambria Math";');
+    expect(one(event, 'DESCRIPTION').value).toContain(ROOM.url);
+    expect(one(event, 'LOCATION').value).toBe(ROOM.url);
+    for (const p of event.props) expect(p.value, p.name).not.toMatch(/teams\.microsoft\.com/);
   });
 });

@@ -18,6 +18,12 @@ const fr = {
   inserted: 'Lien Visio inséré.',
   noLink: 'Aucun lien Visio dans cet élément.',
   opening: 'Ouverture de la réunion Visio…',
+  switching: 'Passage à Visio…',
+  // {names}: the services left, e.g. "Microsoft Teams" or "Microsoft Teams et Zoom"; switchedMany when too long for a notification.
+  switched: 'Passé de {names} à Visio : envoyez la mise à jour aux invités. L’ancienne réunion existe jusqu’à ce que son organisateur la supprime.',
+  switchedMany: 'Passé à Visio : envoyez la mise à jour aux invités. Les anciennes réunions existent jusqu’à ce que leur organisateur les supprime.',
+  namesJoin: ' et ',
+  nothingToSwitch: 'Cet élément ne contient pas de réunion Teams, Zoom, Webex, Google Meet, GoTo, Whereby ou BlueJeans.',
   failedPrefix: 'Échec : ',
   unchanged: ' L’élément n’a pas été modifié.',
   office: {
@@ -49,6 +55,11 @@ const en: Strings = {
   inserted: 'Visio link inserted.',
   noLink: 'No Visio link in this item.',
   opening: 'Opening the Visio meeting…',
+  switching: 'Switching to Visio…',
+  switched: 'Moved from {names} to Visio: send the update to the attendees. The old meeting exists until its organiser deletes it.',
+  switchedMany: 'Moved to Visio: send the update to the attendees. The old meetings exist until their organisers delete them.',
+  namesJoin: ' and ',
+  nothingToSwitch: 'This item holds no Teams, Zoom, Webex, Google Meet, GoTo, Whereby or BlueJeans meeting.',
   failedPrefix: 'Failed: ',
   unchanged: ' The item was not changed.',
   office: {

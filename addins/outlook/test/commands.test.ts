@@ -2,7 +2,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createVisioClient, type VisioClient } from '@visio/shared/client';
 import { hasInvitation, removeInvitationHtml, renderInvitation } from '@visio/shared/invitation';
+import { removeInvitation } from '@visio/shared/event-fields';
+import { findForeignMeetings } from '@visio/shared/foreign-meetings';
 import { findVisioLinks } from '@visio/shared/links';
+import { corpusBody } from '@visio/testing/foreign-corpus';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import {
   addMeeting,
@@ -14,6 +17,7 @@ import {
   removeMeeting,
   resetConfigCache,
   ROOM_PROPERTY,
+  switchMeeting,
   type CommandDeps,
 } from '../src/commands/commands.ts';
 import { NOTIFICATION_MAX, STRINGS } from '../src/i18n.ts';
@@ -180,6 +184,110 @@ describe('Add Visio meeting', () => {
     expect(second.ok && second.room!.code).not.toBe(first.ok && first.room!.code);
     expect(findVisioLinks(double.state.body, INSTANCE)).toHaveLength(1);
     expect(double.state.location).toBe(`${LOCATION_PLACES}; ${second.ok && second.room!.url}`);
+  });
+});
+
+describe('Passer à Visio: the foreign meeting replaced by a Visio room (bodies of the shared corpus, shared/test/fixtures/foreign-meetings)', () => {
+  // Outlook-shaped bodies of the corpus (classic Outlook's Word HTML, Outlook on the web's wrappers, Exchange's
+  // text), with the location Outlook writes for such a meeting (the LOCATION of the corpus' Teams ICS exports).
+  const cases: [string, string, 'fr' | 'en', string, string][] = [
+    ['teams/html-fr-desktop', 'html', 'fr', 'Salle 4.12; Réunion Microsoft Teams', 'Salle 4.12'],
+    ['teams/html-fr-owa-divtag', 'html', 'fr', 'Réunion Microsoft Teams', ''],
+    ['teams/html-fr-owa-elementtoproof', 'html', 'fr', 'Salle 4.12; Réunion Microsoft Teams', 'Salle 4.12'],
+    ['teams/html-en-owa', 'html', 'en', 'Microsoft Teams Meeting', ''],
+    ['teams/html-en-desktop', 'html', 'en', 'Room 2; Microsoft Teams Meeting', 'Room 2'],
+    ['teams/text-fr-exchange', 'text', 'fr', 'Réunion Microsoft Teams', ''],
+    ['teams/text-en-exchange', 'text', 'en', 'Microsoft Teams Meeting', ''],
+    ['zoom/html-fr-desktop', 'html', 'fr', 'Salle 2; https://us06web.zoom.us/j/81234567890?pwd=x', 'Salle 2'],
+    ['zoom/html-en-owa', 'html', 'en', 'https://ucla.zoom.us/j/98765432109?pwd=UjJaZk1BZUZrRzNmWUlFYnFnZz09', ''],
+    ['webex/html-en-owa', 'html', 'en', 'Salle 3', 'Salle 3'],
+    ['google-meet/html-fr-desktop', 'html', 'fr', 'Salle 3', 'Salle 3'],
+  ];
+  it.each(cases)('%s (%s, %s): block and location part gone byte for byte, one Visio room added, attendees and old service told', async (name, bodyType, lang, location, kept) => {
+    const { input, expected, header } = corpusBody(name);
+    const { double, deps } = setup(appointment(input, { bodyType: bodyType as 'html' | 'text', location, displayLanguage: lang === 'fr' ? 'fr-FR' : 'en-US' }));
+    const result = await switchMeeting(deps);
+    expect(result.ok, result.message).toBe(true);
+    const room = double.state.customProperties[ROOM_PROPERTY] as { code: string; url: string };
+    // The agent's own text is kept exactly: the Visio block is all that remains to take out.
+    expect(removeInvitation(double.state.body, bodyType as 'html' | 'text')).toBe(expected);
+    expect(findForeignMeetings(double.state.body).meetings).toEqual([]);
+    expect(findVisioLinks(double.state.body, INSTANCE).map((l) => l.code)).toEqual([room.code]);
+    expect(double.state.location).toBe(kept ? `${kept}; ${room.url}` : room.url);
+    expect(await roomsFor(room.code)).toBe(200);
+    const t = STRINGS[lang];
+    const names = { teams: 'Microsoft Teams', zoom: 'Zoom', webex: 'Webex', 'google-meet': 'Google Meet' }[header.provider as 'teams'];
+    expect(result.message).toBe(t.switched.replace('{names}', names));
+    expect(double.state.notificationLog.map((n) => [n.type, n.message])).toEqual([
+      ['progressIndicator', t.switching],
+      ['informationalMessage', result.message],
+    ]);
+    expect(result.message.length).toBeLessThanOrEqual(NOTIFICATION_MAX);
+  });
+
+  it('a Zoom series: one room for the series, which knows the series’ end; a second click changes nothing', async () => {
+    const { input } = corpusBody('zoom/html-fr-desktop');
+    const { double, deps } = setup(appointment(input, { location: 'https://us06web.zoom.us/j/81234567890?pwd=x', seriesEnd: '2027-06-30' }));
+    const first = await switchMeeting(deps);
+    expect(first.ok).toBe(true);
+    const code = first.ok ? first.room!.code : '';
+    expect((await roomOnGateway(code)).schedule.recurrenceEnd).toBe('2027-06-30T23:59:59');
+    const body = double.state.body;
+    const again = await switchMeeting(deps);
+    expect(again).toMatchObject({ ok: true, message: STRINGS.fr.nothingToSwitch });
+    expect(double.state.body).toBe(body);
+    expect(double.state.calls.filter((c) => c === 'body.setAsync')).toHaveLength(1);
+  });
+
+  it('an item already on Visio that still holds a Teams block keeps its room; only the Teams block goes', async () => {
+    const body = `<div><p>Ordre du jour</p>${TEAMS_BLOCK}</div>`;
+    const { double, deps } = setup(appointment(body, { location: 'Salle 4.12; Réunion Microsoft Teams' }));
+    const added = await addMeeting(deps);
+    const result = await switchMeeting(deps);
+    expect(result.ok && result.room!.code).toBe(added.ok && added.room!.code);
+    expect(double.state.body).not.toContain('teams.microsoft.com');
+    expect(removeInvitationHtml(double.state.body)).toBe('<div><p>Ordre du jour</p></div>');
+    expect(double.state.location).toBe(`Salle 4.12; ${added.ok && added.room!.url}`);
+  });
+
+  it('two services in one item: both named when the sentence fits a notification, else the short sentence', async () => {
+    const teams = corpusBody('teams/html-en-owa').input;
+    const { deps } = setup(appointment(teams, { location: 'https://ucla.zoom.us/j/98765432109', displayLanguage: 'en-US' }));
+    const result = await switchMeeting(deps);
+    expect(result.message).toBe(STRINGS.en.switched.replace('{names}', 'Microsoft Teams and Zoom'));
+    const many = setup(appointment(teams, { location: 'https://meet.google.com/abc-defg-hij' }));
+    const both = await switchMeeting(many.deps);
+    expect(both.message).toBe(STRINGS.fr.switchedMany);
+    expect(STRINGS.fr.switched.replace('{names}', 'Microsoft Teams et Google Meet').length).toBeGreaterThan(NOTIFICATION_MAX);
+  });
+
+  it('says so when there is no foreign meeting, and writes nothing (no room made)', async () => {
+    const before = (await (await fetch(`${gateway.url}/v1/rooms`)).json()).items.length;
+    const { double, deps } = setup(appointment(`<div><p>Point sur Teams et Zoom : lequel garder ?</p></div>`));
+    expect(await switchMeeting(deps)).toMatchObject({ ok: true, message: STRINGS.fr.nothingToSwitch });
+    expect(double.state.calls.filter((c) => c.endsWith('setAsync') && !c.startsWith('notification'))).toEqual([]);
+    expect((await (await fetch(`${gateway.url}/v1/rooms`)).json()).items.length).toBe(before);
+  });
+
+  it('text typed during the gateway call is kept and the Teams block still goes', async () => {
+    const { input, expected } = corpusBody('teams/html-fr-desktop');
+    const { double, deps } = setupTypingDuringCall(appointment(input), '<p>Ajouté pendant ce temps</p>');
+    expect((await switchMeeting(deps)).ok).toBe(true);
+    expect(double.state.body).toContain('<p>Ajouté pendant ce temps</p>');
+    expect(double.state.body).not.toContain('teams.microsoft.com');
+    expect(removeInvitationHtml(double.state.body).replace('<p>Ajouté pendant ce temps</p>', '')).toBe(expected);
+  });
+
+  it('an Office failure on a write leaves the item as it was, Teams block included', async () => {
+    const { input } = corpusBody('teams/html-fr-desktop');
+    const location = 'Salle 4.12; Réunion Microsoft Teams';
+    const { double, deps } = setup(appointment(input, { location, failures: { 'customProperties.saveAsync': { code: 9041, name: 'NetworkError', message: '' } } }));
+    const result = await switchMeeting(deps);
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain(STRINGS.fr.unchanged.trim());
+    expect(double.state.body).toBe(input);
+    expect(double.state.location).toBe(location);
+    expect(double.state.notifications.at(-1)!.type).toBe('errorMessage');
   });
 });
 

@@ -78,6 +78,8 @@ describe('unified JSON manifest', () => {
     expect((manifest.localizationInfo as { additionalLanguages: { file: string }[] }).additionalLanguages[0]!.file).toBe(LOCALIZATION_FILES.en);
     expect(localizationKeys('fr')['[[addVisioMeetingLabel]]']).toBe('Ajouter une réunion Visio');
     expect(localizationKeys('en')['[[addVisioMeetingLabel]]']).toBe('Add Visio meeting');
+    expect(localizationKeys('fr')['[[switchToVisioLabel]]']).toBe('Passer à Visio');
+    expect(localizationKeys('en')['[[switchToVisioLabel]]']).toBe('Switch to Visio');
   });
 
   it('ties every control and event to a declared action, on the gateway’s URL', () => {
@@ -220,7 +222,7 @@ describe('XML add-in-only manifest', () => {
   it('puts the commands on the right surfaces, with the online-meeting style on mobile and the launch events', () => {
     const points = (type: string) => all('ExtensionPoint').filter((e) => e.getAttributeNS(XSI, 'type') === type);
     const functionsOn = (type: string) => new Set(points(type).flatMap((p) => Array.from(p.getElementsByTagName('FunctionName')).map((f) => f.textContent)));
-    expect(functionsOn('AppointmentOrganizerCommandSurface')).toEqual(new Set(['addVisioMeeting', 'removeVisioMeeting']));
+    expect(functionsOn('AppointmentOrganizerCommandSurface')).toEqual(new Set(['addVisioMeeting', 'switchToVisio', 'removeVisioMeeting']));
     expect(functionsOn('MessageComposeCommandSurface')).toEqual(new Set(['insertVisioLink']));
     expect(functionsOn('AppointmentAttendeeCommandSurface')).toEqual(new Set(['joinVisioMeeting']));
     expect(functionsOn('MessageReadCommandSurface')).toEqual(new Set(['joinVisioMeeting']));

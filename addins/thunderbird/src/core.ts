@@ -12,6 +12,7 @@
 import { createVisioClient, describeError, VisioApiError, type TokenSource, type VisioClient } from '@visio/shared/client';
 import { addLinkToLocation, removeRoomFromLocation } from '@visio/shared/event-fields';
 import { removeInvitationHtml, renderInvitation, upsertInvitationHtml } from '@visio/shared/invitation';
+import { escapeHtml } from '@visio/shared/html';
 import { canonicalRoomUrl, findVisioLinks, type VisioLink } from '@visio/shared/links';
 import { PUBLIC_INSTANCE_URL, type Lang } from '@visio/shared/types';
 import type { GatewayConfig, Room } from '@visio/shared/contract';
@@ -270,11 +271,14 @@ export class VisioAddon {
     let config: GatewayConfig;
     let providers: ForeignProvider[] = [];
     let deleteProperties: string[] = [];
+    let exceptions: ReturnType<typeof cleanExceptions> = [];
     try {
       fields = await cal.getFields(viewId);
       if (switching) {
         const cleanup = foreignCleanup(fields);
-        providers = cleanup.providers;
+        exceptions = cleanExceptions(fields);
+        providers = [...cleanup.providers];
+        for (const e of exceptions) for (const p of e.providers) if (!providers.includes(p)) providers.push(p);
         if (providers.length === 0) {
           await cal.setState(viewId, { busy: false, switchFrom: '', message: this.messenger.i18n.getMessage('editorNothingToSwitch') });
           return;
@@ -316,6 +320,17 @@ export class VisioAddon {
         conference: room.url,
         room: room.code,
         ...(deleteProperties.length ? { deleteProperties } : {}),
+        // A series' moved occurrences: their own foreign meeting out, the same room in.
+        ...(exceptions.length
+          ? {
+              exceptions: exceptions.map((e) => ({
+                recurrenceId: e.recurrenceId,
+                location: addToLocation(e.location, room.url),
+                descriptionHTML: upsertInvitationHtml(e.descriptionHTML, invitation.html),
+                deleteProperties: e.deleteProperties,
+              })),
+            }
+          : {}),
       });
     } catch (error) {
       // The editor put its fields back (one step, all or nothing) or went away: the room is not wanted.
@@ -533,12 +548,22 @@ export class AddonError extends Error {
   }
 }
 
+/** A series' moved or changed occurrences without their foreign meetings (each read on its own). */
+function cleanExceptions(fields: ItemFields) {
+  return (fields.exceptions ?? []).map((e) => {
+    // An occurrence stored with a text description only: its text as HTML lines, as the editor shows it.
+    const descriptionHTML = e.descriptionHTML || escapeHtml(e.descriptionText).replace(/\r?\n/g, '<br>');
+    const cleanup = foreignCleanup({ location: e.location, descriptionHTML, descriptionText: e.descriptionText, icalString: e.icalString });
+    return { recurrenceId: e.recurrenceId, providers: cleanup.providers, location: cleanup.location, descriptionHTML: cleanup.descriptionHTML, deleteProperties: cleanup.deleteProperties };
+  });
+}
+
 /** The foreign services named on the Switch button ('' hides it): only for an event without a room of ours. */
 function switchOffer(fields: ItemFields): string {
   if (fields.room) return '';
-  return foreignCleanup(fields)
-    .providers.map((p) => FOREIGN_PROVIDER_NAMES[p])
-    .join(', ');
+  const providers = [...foreignCleanup(fields).providers];
+  for (const e of cleanExceptions(fields)) for (const p of e.providers) if (!providers.includes(p)) providers.push(p);
+  return providers.map((p) => FOREIGN_PROVIDER_NAMES[p]).join(', ');
 }
 
 function oneLine(value: string): string {

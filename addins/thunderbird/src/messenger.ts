@@ -26,7 +26,17 @@ export interface ItemFields {
   accessLevel?: string | null;
   /** Editor only: the item as stored (iCalendar), for the properties the dialog does not show. */
   icalString?: string;
+  /** Editor of a series: its moved or changed occurrences (RECURRENCE-ID), as stored. */
+  exceptions?: ExceptionFields[];
   isEvent: boolean;
+}
+
+export interface ExceptionFields {
+  recurrenceId: string;
+  location: string;
+  descriptionHTML: string;
+  descriptionText: string;
+  icalString: string;
 }
 
 export interface FieldChanges {
@@ -38,6 +48,8 @@ export interface FieldChanges {
   room?: string;
   /** Properties removed from the item when it is saved (never URL, CONFERENCE, X-VISIO-ROOM). */
   deleteProperties?: string[];
+  /** Moved or changed occurrences rewritten when the series is saved (url, conference, room as for the series). */
+  exceptions?: { recurrenceId: string; location: string; descriptionHTML: string; deleteProperties?: string[] }[];
 }
 
 export interface ViewState {

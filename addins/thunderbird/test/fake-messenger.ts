@@ -92,6 +92,7 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
         // As the real schema: absent is null (unchanged), '' deletes.
         for (const key of ['url', 'conference', 'room'] as const) if (typeof changes[key] === 'string') e.pending[key] = changes[key];
         if (Array.isArray(changes.deleteProperties)) e.pending.deleteProperties = changes.deleteProperties;
+        if (Array.isArray(changes.exceptions)) e.pending.exceptions = changes.exceptions;
       },
       async setState(id, state) {
         // As the experiment: absent (null after the schema) leaves a value as it was.

@@ -51,9 +51,9 @@ describe('location', () => {
   });
 
   test('the stored item: X-MICROSOFT-* are deleted, URL and CONFERENCE are left to the fill', () => {
-    const teams = corpusBody('teams-ics-fr-location-room').input;
+    const teams = corpusBody('teams/ics-fr-location-room').input;
     expect(foreignCleanup({ location: '', descriptionText: '', icalString: teams })).toMatchObject({ providers: ['teams'], deleteProperties: ['X-MICROSOFT-SKYPETEAMSMEETINGURL'] });
-    const zoom = corpusBody('zoom-ics-fr-series').input;
+    const zoom = corpusBody('zoom/ics-fr-series').input;
     expect(foreignCleanup({ location: '', descriptionText: '', icalString: zoom })).toMatchObject({ providers: ['zoom'], deleteProperties: [] });
   });
 });
@@ -61,12 +61,12 @@ describe('location', () => {
 describe('Switch to Visio', () => {
   test('a Teams event: offered, then the block, the location part and X-MICROSOFT-* go, Visio is added as by Add', async () => {
     const { fake, addon } = setup();
-    const body = corpusBody('teams-html-fr-desktop');
+    const body = corpusBody('teams/html-fr-desktop');
     const id = fake.openEditor({
       title: 'Réunion de service',
       location: 'Salle 4.12; Réunion Microsoft Teams',
       descriptionHTML: body.input,
-      icalString: corpusBody('teams-ics-fr-location-room').input,
+      icalString: corpusBody('teams/ics-fr-location-room').input,
     });
     await addon.idle();
     expect(fake.editors.get(id)!.state).toMatchObject({ hasRoom: false, switchFrom: 'Microsoft Teams' });
@@ -93,8 +93,8 @@ describe('Switch to Visio', () => {
 
   test('a Zoom series: its URL is replaced, the block goes, one room for the series, kept once saved', async () => {
     const { fake, addon } = setup();
-    const body = corpusBody('zoom-html-fr-desktop');
-    const id = fake.openEditor({ id: 'uid-zoom', title: 'Point hebdo', location: 'Salle 2', url: ZOOM_LINK, descriptionHTML: body.input, icalString: corpusBody('zoom-ics-fr-series').input });
+    const body = corpusBody('zoom/html-fr-desktop');
+    const id = fake.openEditor({ id: 'uid-zoom', title: 'Point hebdo', location: 'Salle 2', url: ZOOM_LINK, descriptionHTML: body.input, icalString: corpusBody('zoom/ics-fr-series').input });
     await addon.idle();
     expect(fake.editors.get(id)!.state.switchFrom).toBe('Zoom');
     await press(fake, addon, id, 'switch');
@@ -110,6 +110,31 @@ describe('Switch to Visio', () => {
     await addon.idle();
     expect(await roomCodes()).toContain(code);
     expect(await new ReleaseQueue(fake.messenger.storage.local).codes()).toEqual([]);
+  });
+
+  test('a series whose moved occurrence holds a Zoom meeting: offered, and the occurrence is rewritten with the series’ room', async () => {
+    const { fake, addon } = setup();
+    const text = corpusBody('zoom/text-fr');
+    const id = fake.openEditor({
+      id: 'uid-moved',
+      title: 'Point hebdo',
+      location: 'Salle 2',
+      descriptionHTML: '<p>Point hebdomadaire.</p>',
+      exceptions: [{ recurrenceId: '20270111T090000Z', location: `Salle 5 – ${ZOOM_LINK}`, descriptionHTML: '', descriptionText: text.input, icalString: '' }],
+    });
+    await addon.idle();
+    expect(fake.editors.get(id)!.state.switchFrom).toBe('Zoom');
+    await press(fake, addon, id, 'switch');
+    const e = fake.editors.get(id)!;
+    const url = `${INSTANCE}/${e.pending.room!}`;
+    expect(e.pending.exceptions).toHaveLength(1);
+    const moved = e.pending.exceptions![0]!;
+    expect(moved).toMatchObject({ recurrenceId: '20270111T090000Z', location: `Salle 5 – ${url}`, deleteProperties: [] });
+    // The occurrence's own text, as HTML lines, without the Zoom block (a blank line may stay where it was), then the Visio block.
+    expect(removeInvitationHtml(moved.descriptionHTML).replace(/(<br>)+/g, '<br>')).toBe(text.expected.replace(/(\r?\n)+/g, '<br>'));
+    expect(moved.descriptionHTML).toContain(url);
+    expect(moved.descriptionHTML).not.toContain('zoom.us');
+    expect(e.fields.location).toBe(`Salle 2 – ${url}`);
   });
 
   test('Webex: no "old meeting" sentence; an event without a foreign meeting is not offered the switch', async () => {
@@ -132,7 +157,7 @@ describe('Switch to Visio', () => {
 
   test('all or nothing: a fill that fails leaves the Teams meeting as it was and releases the room', async () => {
     const { fake, addon } = setup();
-    const body = corpusBody('teams-text-fr-exchange');
+    const body = corpusBody('teams/text-fr-exchange');
     const html = `<p>${body.input.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r\n/g, '<br>')}</p>`;
     const id = fake.openEditor({ title: 'T', location: 'Microsoft Teams Meeting', descriptionHTML: html });
     await addon.idle();

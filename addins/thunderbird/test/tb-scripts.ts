@@ -259,6 +259,39 @@ export const editorScripts = {
     ev.calendar = calendar;
     return calendar.addItem(ev).then(() => true);`,
 
+  /**
+   * A series from a VEVENT (arguments[0]) whose second occurrence was moved two hours later and given its own
+   * location (arguments[1]) and text description (arguments[2]), as Thunderbird stores a changed occurrence.
+   */
+  addSeriesWithMovedOccurrence: `${FIND}
+    const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
+    const calendar = cal.manager.getCalendars()[0];
+    const ev = new CalEvent();
+    ev.icalString = arguments[0];
+    ev.calendar = calendar;
+    const rid = ev.startDate.clone();
+    rid.day += 7;
+    const moved = ev.recurrenceInfo.getOccurrenceFor(rid).clone();
+    const start = moved.startDate.clone();
+    start.hour += 2;
+    const end = moved.endDate.clone();
+    end.hour += 2;
+    moved.startDate = start;
+    moved.endDate = end;
+    moved.setProperty("LOCATION", arguments[1]);
+    moved.descriptionText = arguments[2];
+    ev.recurrenceInfo.modifyException(moved, true);
+    return calendar.addItem(ev).then(() => true);`,
+
+  /**
+   * The stored series' moved or changed occurrences (iCalendar of each), once there are some and none holds
+   * arguments[1] (omitted: any); else null.
+   */
+  storedExceptions: `${FIND} return allItems().then((items) => { const i = items.find((x) => x.title === arguments[0]);
+    if (!i || !i.recurrenceInfo) return null;
+    const all = i.recurrenceInfo.getExceptionIds().map((rid) => i.recurrenceInfo.getExceptionFor(rid).icalString);
+    return all.length > 0 && !(arguments[1] && all.some((x) => x.includes(arguments[1]))) ? all : null; });`,
+
   /** The Switch button (shown or not, its description) and the status line. */
   switchState: `${FIND} const [, d] = findView(arguments[0]); const b = d.querySelector(".visio-switch");
     return { shown: !b.hidden && b.getBoundingClientRect().width > 0, label: b.textContent, description: b.getAttribute("aria-description"),

@@ -64,8 +64,8 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
   }
 
   test('a Teams event: switched in its dialog, saved; the Visio meeting everywhere, Teams nowhere, the agent’s text intact, one room', async () => {
-    const html = corpusBody('teams-html-fr-desktop');
-    await tb.chrome(E.addEventFromIcs, vevent('teams-ics-fr-location-room', 'Réunion Teams à basculer'), html.input);
+    const html = corpusBody('teams/html-fr-desktop');
+    await tb.chrome(E.addEventFromIcs, vevent('teams/ics-fr-location-room', 'Réunion Teams à basculer'), html.input);
     const before = await roomCodes(gateway);
     const view = await E.openExistingEvent(tb, 'Réunion Teams à basculer');
     const offered = await tb.waitFor<{ location: string; description: string }>(E.switchOffered, [view], { what: 'Passer à Visio to be offered' });
@@ -114,7 +114,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
   });
 
   test('Remove after a switch: Add comes back, Switch is not offered again; discarded, the room is released', async () => {
-    await tb.chrome(E.addEventFromIcs, vevent('teams-ics-fr-location-room', 'Teams puis retrait'), corpusBody('teams-html-fr-desktop').input);
+    await tb.chrome(E.addEventFromIcs, vevent('teams/ics-fr-location-room', 'Teams puis retrait'), corpusBody('teams/html-fr-desktop').input);
     const view = await E.openExistingEvent(tb, 'Teams puis retrait');
     await tb.waitFor(E.switchOffered, [view], { what: 'Passer à Visio to be offered' });
     await tb.chrome(E.press, view, 'switch');
@@ -133,7 +133,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
   test('in an event editor tab: the Teams event switched and saved, X-MICROSOFT-* and the block gone', async () => {
     await tb.chrome(E.editInTab, true);
     try {
-      await tb.chrome(E.addEventFromIcs, vevent('teams-ics-fr-location-room', 'Teams en onglet'), '');
+      await tb.chrome(E.addEventFromIcs, vevent('teams/ics-fr-location-room', 'Teams en onglet'), '');
       const view = await E.openExistingEvent(tb, 'Teams en onglet');
       const offered = await tb.waitFor<{ description: string }>(E.switchOffered, [view], { what: 'Passer à Visio in the tab' });
       expect(offered.description).toContain('teams.microsoft.com');
@@ -158,7 +158,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
   });
 
   test('a weekly Zoom series: switched as one, saved; one room for the series, the Zoom link and block gone', async () => {
-    await tb.chrome(E.addEventFromIcs, vevent('zoom-ics-fr-series', 'Point hebdo Zoom'), '');
+    await tb.chrome(E.addEventFromIcs, vevent('zoom/ics-fr-series', 'Point hebdo Zoom'), '');
     const before = await roomCodes(gateway);
     const view = await E.openExistingEvent(tb, 'Point hebdo Zoom');
     const offered = await tb.waitFor<{ location: string; description: string }>(E.switchOffered, [view], { what: 'Passer à Visio to be offered' });
@@ -182,6 +182,39 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
     expect(description).toMatch(/^Point hebdomadaire\.\n/);
     expect(description).toContain(url);
     for (const gone of ['zoom.us', 'Participer à la réunion Zoom', '987 6543 2109', 'One tap mobile']) expect(ics).not.toContain(gone);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await roomCodes(gateway)).filter((c) => !before.includes(c))).toEqual([code]);
+  });
+  test('a Zoom series with a moved occurrence of its own (RECURRENCE-ID): the occurrence is switched too, with the series’ room', async () => {
+    const movedText = corpusBody('zoom/text-fr').input;
+    const movedLocation = 'Salle 5 – https://ucla.zoom.us/j/98765432109?pwd=UjJaZk1BZUZrRzNmWUlFYnFnZz09';
+    await tb.chrome(E.addSeriesWithMovedOccurrence, vevent('zoom/ics-fr-series', 'Série Zoom déplacée'), movedLocation, movedText);
+    const stored = await tb.waitFor<string[]>(E.storedExceptions, ['Série Zoom déplacée'], { what: 'the series and its moved occurrence in the calendar' });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toContain('zoom.us');
+    const before = await roomCodes(gateway);
+    const view = await E.openExistingEvent(tb, 'Série Zoom déplacée');
+    await tb.waitFor(E.switchOffered, [view], { what: 'Passer à Visio to be offered' });
+    await tb.chrome(E.press, view, 'switch');
+    const fields = await tb.waitFor<{ location: string }>(E.filledFields, [view], { what: 'the Visio meeting to replace the Zoom one' });
+    const code = /([a-z]{3}-[a-z]{4}-[a-z]{3})$/.exec(fields.location)![1]!;
+    const url = `${INSTANCE}/${code}`;
+    await tb.chrome(E.accept, view);
+    await tb.waitFor<string>(E.storedEventWithout, ['Série Zoom déplacée', 'zoom.us'], { what: 'the switched series in the calendar' });
+    await tb.waitFor(E.noEditor, [], { what: 'the dialog to close' });
+    const exceptions = await tb.waitFor<string[]>(E.storedExceptions, ['Série Zoom déplacée', 'zoom.us'], { what: 'the moved occurrence without Zoom' });
+    expect(exceptions).toHaveLength(1);
+    const parsed = new ICAL.Component(ICAL.parse(exceptions[0]!));
+    const moved = parsed.name === 'vevent' ? parsed : parsed.getFirstSubcomponent('vevent')!;
+    expect(prop(moved, 'recurrence-id')).not.toBeNull();
+    expect(prop(moved, 'location')).toBe(`Salle 5 – ${url}`);
+    expect(prop(moved, 'x-visio-room')).toBe(code);
+    expect(prop(moved, 'conference')).toBe(url);
+    const description = prop(moved, 'description') ?? '';
+    expect(description).toContain('Voici le lien pour notre réunion.');
+    expect(description).toContain('Cordialement,');
+    expect(description).toContain(url);
+    for (const gone of ['zoom.us', 'Participer à la réunion Zoom', 'One tap mobile']) expect(exceptions[0]).not.toContain(gone);
     await new Promise((r) => setTimeout(r, 1000));
     expect((await roomCodes(gateway)).filter((c) => !before.includes(c))).toEqual([code]);
   });

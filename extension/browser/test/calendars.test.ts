@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '@visio/testing/axe';
 import { createRequire } from 'node:module';
+import { corpusBody } from '@visio/testing/foreign-corpus';
 import { join } from 'node:path';
 import { gatewayRooms, PACKAGE_DIR, startRig, type Rig } from './harness.ts';
 
@@ -174,6 +175,36 @@ describe('calendar modules on their fixture pages', () => {
         // The tab closed with the editor unsaved: the room goes back.
         await expect.poll(async () => (await gatewayRooms(rig.gateway)).some((r) => r.code === room.code), { timeout: 10_000 }).toBe(false);
       }
+    });
+  }
+
+  for (const calendar of CALENDARS) {
+    it(`${'fixture' in calendar ? calendar.fixture : calendar.id}: "Passer à Visio" appears for a pasted Zoom invitation, takes it out of both fields, adds the Visio room`, async () => {
+      // The agent pastes a Zoom invitation (shared corpus, text) into the description and the Zoom link into the location.
+      const { input } = corpusBody('zoom/text-fr');
+      const zoomLink = 'https://ucla.zoom.us/j/98765432109?pwd=UjJaZk1BZUZrRzNmWUlFYnFnZz09';
+      const before = new Set((await gatewayRooms(rig.gateway)).map((r) => r.code));
+      const page = await rig.page(calendar.url);
+      await page.getByRole('button', { name: 'Ajouter une réunion Visio' }).waitFor();
+      const switchButton = page.getByRole('button', { name: /^Passer à Visio/ });
+      expect(await switchButton.count()).toBe(0);
+      await page.locator('[data-model="location"]').fill(`Salle 2, ${zoomLink}`);
+      const frame = calendar.id === 'zimbra' ? page.frameLocator('iframe[id$="_body_ifr"]').locator('body') : page.locator('[data-model="description"]');
+      await frame.fill(input);
+      await switchButton.waitFor();
+      expect(await switchButton.getAttribute('aria-label')).toBe('Passer à Visio (remplace la réunion Zoom)');
+      await switchButton.click();
+      await page.getByText('Réunion Zoom remplacée par Visio', { exact: false }).waitFor();
+      const rooms = (await gatewayRooms(rig.gateway)).filter((r) => !before.has(r.code));
+      expect(rooms).toHaveLength(1);
+      const { model: m, errors } = await model(page);
+      expect(errors).toEqual([]);
+      expect(m.location).toBe(`Salle 2, ${rooms[0]!.url}`);
+      expect(m.description).toContain(rooms[0]!.url);
+      expect(m.description).not.toMatch(/zoom\.us|Participer à la réunion Zoom|One tap mobile/);
+      for (const kept of ['Bonjour,', 'Voici le lien pour notre réunion.', 'Cordialement,']) expect(m.description).toContain(kept);
+      await switchButton.waitFor({ state: 'detached' });
+      await page.close();
     });
   }
 

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { corpusBody } from '@visio/testing/foreign-corpus';
 import { startSogo, type SogoServer } from '@visio/testing/sogo';
 import { gatewayRooms, PACKAGE_DIR, startRig, waitUntil, type Rig } from './harness.ts';
 
@@ -252,6 +253,45 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
     // The saved meeting's room is untouched.
     expect((await gatewayRooms(rig.gateway)).map((r) => r.code)).toContain(roomCode);
     expect((await caldavEvents()).map((e) => e.summary)).not.toContain('Brouillon annulé');
+  });
+
+  it('Passer à Visio: shown once a Teams invitation is in the editor; the Teams block and location part go, the Visio room comes, saved', async () => {
+    // The Exchange text of a Teams invitation (shared corpus), as a textarea holds it (line ends are LF there).
+    const { input, expected } = corpusBody('teams/text-fr-exchange');
+    const lf = (text: string) => text.replace(/\r\n/g, '\n');
+    const before = (await gatewayRooms(rig.gateway)).length;
+    const dialog = await openEditor('appointment');
+    await dialog.getByRole('button', { name: ADD }).waitFor();
+    const switchButton = dialog.getByRole('button', { name: /^Passer à Visio/ });
+    expect(await switchButton.count()).toBe(0);
+    await dialog.locator('input[ng-model="editor.component.summary"]').fill('Comité Teams');
+    await dialog.locator('input[ng-model="editor.component.location"]').fill('Salle 4.12; Réunion Microsoft Teams');
+    await dialog.locator('textarea[ng-model="editor.component.comment"]').fill(lf(input));
+    await switchButton.waitFor();
+    expect(await switchButton.getAttribute('aria-label')).toBe('Passer à Visio (remplace la réunion Microsoft Teams)');
+    // Keyboard only: focused, then Enter.
+    await switchButton.focus();
+    await page.keyboard.press('Enter');
+    await dialog.getByText('Réunion Microsoft Teams remplacée par Visio', { exact: false }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'switch-editor.png') });
+    const rooms = await gatewayRooms(rig.gateway);
+    expect(rooms).toHaveLength(before + 1);
+    const room = rooms.find((r) => r.title === 'Comité Teams')!;
+    expect(await dialog.locator('input[ng-model="editor.component.location"]').inputValue()).toBe(`Salle 4.12, ${room.url}`);
+    const comment = await dialog.locator('textarea[ng-model="editor.component.comment"]').inputValue();
+    expect(comment.startsWith(lf(expected).replace(/\n+$/, ''))).toBe(true);
+    expect(comment).not.toContain('teams.microsoft.com');
+    expect(comment).toContain(room.url);
+    // Nothing foreign left: the button is gone.
+    await switchButton.waitFor({ state: 'detached' });
+
+    await closeDialog(dialog, 'Sauvegarder');
+    const saved = await waitUntil(caldavEvents, (events) => events.some((e) => e.summary === 'Comité Teams'), 'switched event over CalDAV');
+    const event = saved.find((e) => e.summary === 'Comité Teams')!;
+    expect(event.location).toBe(`Salle 4.12, ${room.url}`);
+    expect(event.description).toContain(room.url);
+    expect(event.description).not.toMatch(/teams\.microsoft\.com|Réunion Microsoft Teams/);
+    expect(event.description).toContain('Ordre du jour : budget 2027.');
   });
 
   it('made no request outside the gateway, the extension, the instance and SOGo', () => {

@@ -5,9 +5,11 @@
  */
 import type { GatewayConfig, RoomSchedule } from '@visio/shared/contract';
 import { describeError, VisioApiError, type VisioClient } from '@visio/shared/client';
+import { cleanForeignFields } from '@visio/shared/foreign-location';
+import { FOREIGN_PROVIDER_NAMES, type ForeignProvider } from '@visio/shared/foreign-meetings';
 import { renderInvitation } from '@visio/shared/invitation';
 import type { Lang } from '@visio/shared';
-import { clampNotification, STRINGS } from '../i18n.js';
+import { clampNotification, NOTIFICATION_MAX, STRINGS } from '../i18n.js';
 import { describeOfficeError, OfficeError } from '../office/errors.js';
 import type { CustomProps, ItemPort } from '../office/item.js';
 import { blockCodes, findJoinUrl, parseStoredRoom, planAdd, planRemove, planRepair, type BodyType, type Change, type StoredRoom } from '../logic/plan.js';
@@ -148,12 +150,52 @@ async function sendSchedule(deps: CommandDeps, code: string): Promise<void> {
 
 /** "Add Visio meeting": a room for this appointment (the same one on a second click), block and link written. */
 export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean } = {}): Promise<CommandResult> {
+  const t = STRINGS[deps.lang];
+  if (!options.quiet) await deps.item.notify('progress', t.adding);
+  const result = await placeMeeting(deps, null);
+  if (!options.quiet || !result.ok) await deps.item.notify(result.ok ? 'info' : 'error', result.message);
+  return result;
+}
+
+/**
+ * "Passer à Visio": the foreign meeting (Teams, Zoom, Webex, Google Meet…) taken out of the body and the
+ * location by @visio/shared/foreign-location, then the room added exactly as "Add Visio meeting" does, in the
+ * same all-or-nothing write. Offered on every appointment (Outlook has no rule on the body's content for
+ * compose forms): on an item without a foreign meeting it says so and writes nothing.
+ */
+export async function switchMeeting(deps: CommandDeps): Promise<CommandResult> {
   const { item, lang } = deps;
   const t = STRINGS[lang];
-  if (!options.quiet) await item.notify('progress', t.adding);
+  await item.notify('progress', t.switching);
   let result: CommandResult;
   try {
     const before = await snapshot(item);
+    const providers = cleanForeignFields(before).providers;
+    result = providers.length === 0 ? { ok: true, message: t.nothingToSwitch } : await placeMeeting(deps, (now) => ({ ...now, ...cleanForeignFields(now) }), before);
+    if (result.ok && providers.length > 0) result = { ...result, message: switchedMessage(lang, providers) };
+  } catch (error) {
+    result = failure(error, lang, true);
+  }
+  await item.notify(result.ok ? 'info' : 'error', result.message);
+  return result;
+}
+
+function switchedMessage(lang: Lang, providers: readonly ForeignProvider[]): string {
+  const t = STRINGS[lang];
+  const message = t.switched.replace('{names}', providers.map((p) => FOREIGN_PROVIDER_NAMES[p]).join(t.namesJoin));
+  return message.length <= NOTIFICATION_MAX ? message : t.switchedMany;
+}
+
+/**
+ * The room for this appointment, its block and link written. `clean` (Switch) takes the foreign meeting out
+ * of what the item holds, applied to the fields read again after the gateway call, so the agent's typing
+ * is kept and nothing foreign comes back.
+ */
+async function placeMeeting(deps: CommandDeps, clean: ((s: Snapshot) => Snapshot) | null, read?: Snapshot): Promise<CommandResult> {
+  const { item, lang } = deps;
+  const t = STRINGS[lang];
+  try {
+    const before = read ?? (await snapshot(item));
     const stored = parseStoredRoom(before.props.get(ROOM_PROPERTY));
     const storedUid = before.props.get(EVENT_UID_PROPERTY);
     let eventUid = typeof storedUid === 'string' && storedUid ? storedUid : (deps.newUid ?? uid)();
@@ -172,19 +214,21 @@ export async function addMeeting(deps: CommandDeps, options: { quiet?: boolean }
     const invitation = renderInvitation({ room, lang, title: before.subject, instanceName });
     const saved: StoredRoom = { code: room.code, url: room.url };
     const now = await reread(item, before);
-    const change = planAdd(now, invitation, saved, instanceUrl);
+    const target = clean ? clean(now) : now;
+    const change = planAdd(target, invitation, saved, instanceUrl);
+    // What cleaning changed is written even where adding Visio changes nothing (the room was already there).
+    if (change.body === undefined && target.body !== now.body) change.body = target.body;
+    if (change.location === undefined && target.location !== now.location) change.location = target.location ?? '';
     await apply(item, now, change, (p) => {
       p.set(ROOM_PROPERTY, saved);
       p.set(EVENT_UID_PROPERTY, eventUid);
     });
     if (item.kind === 'appointment') await sendSchedule(deps, saved.code);
     const already = stored?.code === saved.code || blockCodes(before, instanceUrl).includes(saved.code);
-    result = { ok: true, message: already ? t.updated : t.added, room: saved };
+    return { ok: true, message: already ? t.updated : t.added, room: saved };
   } catch (error) {
-    result = failure(error, lang, true);
+    return failure(error, lang, true);
   }
-  if (!options.quiet || !result.ok) await item.notify(result.ok ? 'info' : 'error', result.message);
-  return result;
 }
 
 /** "Remove Visio meeting": block, link and remembered room gone; the room released on the gateway (ended, deleted where Visio can). */

@@ -3,7 +3,7 @@
  * Outlook's JavaScript-only runtime for event-based activation. Each handler tells Office when it is done.
  */
 import { commandDeps } from '../runtime.js';
-import { addMeeting, insertLink, joinMeeting, onAppointmentChanged, onNewAppointment, removeMeeting, type CommandDeps } from './commands.js';
+import { addMeeting, insertLink, joinMeeting, onAppointmentChanged, onNewAppointment, removeMeeting, switchMeeting, type CommandDeps } from './commands.js';
 
 type Completable = { completed(options?: unknown): void };
 
@@ -21,6 +21,7 @@ function handler(run: (deps: CommandDeps) => Promise<unknown>) {
 
 const handlers: Record<string, (event: Completable) => void> = {
   addVisioMeeting: handler(addMeeting),
+  switchToVisio: handler(switchMeeting),
   removeVisioMeeting: handler(removeMeeting),
   insertVisioLink: handler(insertLink),
   joinVisioMeeting: handler(joinMeeting),

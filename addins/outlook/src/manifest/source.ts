@@ -38,6 +38,16 @@ export const COMMANDS: CommandDef[] = [
     tip: { fr: 'Crée une réunion Visio et ajoute le lien au lieu et à l’invitation.', en: 'Creates a Visio meeting and adds its link to the location and the invitation.' },
   },
   {
+    id: 'switchToVisio',
+    functionName: 'switchToVisio',
+    surfaces: ['appointmentOrganizer'],
+    label: { fr: 'Passer à Visio', en: 'Switch to Visio' },
+    tip: {
+      fr: 'Remplace la réunion Teams, Zoom, Webex ou Google Meet de ce rendez-vous par une réunion Visio.',
+      en: 'Replaces this appointment’s Teams, Zoom, Webex or Google Meet meeting with a Visio meeting.',
+    },
+  },
+  {
     id: 'removeVisioMeeting',
     functionName: 'removeVisioMeeting',
     surfaces: ['appointmentOrganizer'],

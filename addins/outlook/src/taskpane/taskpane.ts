@@ -1,10 +1,12 @@
 /** The task pane: what the current item holds, the commands, sign-in and settings. */
 import { ACCESS_LEVELS, type AccessLevel, type Lang } from '@visio/shared';
 import { describeError } from '@visio/shared/client';
+import { cleanForeignFields } from '@visio/shared/foreign-location';
+import { FOREIGN_PROVIDER_NAMES, type ForeignProvider } from '@visio/shared/foreign-meetings';
 import { findVisioLinks } from '@visio/shared/links';
 import { isSignInCancelled, SignInError } from '@visio/shared/sign-in';
 import { CALLBACK_PATH, officeDialogError, parseDialogMessage } from '../auth.js';
-import { addMeeting, insertLink, joinMeeting, removeMeeting, ROOM_PROPERTY, type CommandResult } from '../commands/commands.js';
+import { addMeeting, insertLink, joinMeeting, removeMeeting, ROOM_PROPERTY, switchMeeting, type CommandResult } from '../commands/commands.js';
 import { gatewayUrl } from '../env.js';
 import { langFromOffice } from '../i18n.js';
 import { parseStoredRoom } from '../logic/plan.js';
@@ -32,7 +34,7 @@ async function showItem(): Promise<void> {
   const item = Office.context.mailbox?.item;
   const state = $('item-state');
   const linkWrap = $('item-link-wrap');
-  for (const id of ['add', 'remove', 'insert', 'join']) $(id).hidden = true;
+  for (const id of ['add', 'switch', 'remove', 'insert', 'join', 'item-foreign']) $(id).hidden = true;
   if (!item) {
     state.textContent = t('noItem');
     return;
@@ -41,10 +43,12 @@ async function showItem(): Promise<void> {
   const isAppointment = String(item.itemType) === 'appointment';
   const compose = deps.item.mode === 'compose';
   let url: string | null = null;
+  let foreign: ForeignProvider[] = [];
   try {
     if (compose && isAppointment) {
-      const props = await deps.item.loadCustomProperties();
+      const [props, body, location] = await Promise.all([deps.item.loadCustomProperties(), deps.item.getBodyType().then((type) => deps.item.getBody(type)), deps.item.getLocation()]);
       url = parseStoredRoom(props.get(ROOM_PROPERTY))?.url ?? null;
+      foreign = cleanForeignFields({ body, location }).providers;
     }
     if (!url) {
       const [body, location, config] = await Promise.all([deps.item.getBody(compose ? await deps.item.getBodyType() : 'html'), deps.item.getLocation(), deps.client.getConfig()]);
@@ -59,6 +63,11 @@ async function showItem(): Promise<void> {
   link.href = url ?? '#';
   link.textContent = url ?? '';
   $('add').hidden = !(compose && isAppointment);
+  // Offered only where there is something to switch from (the ribbon command is always there, Outlook cannot hide it by content).
+  $('switch').hidden = foreign.length === 0;
+  const foreignState = $('item-foreign');
+  foreignState.hidden = foreign.length === 0;
+  foreignState.textContent = t('hasForeign').replace('{names}', foreign.map((p) => FOREIGN_PROVIDER_NAMES[p]).join(t('namesJoin')));
   $('remove').hidden = !(compose && isAppointment && url);
   $('insert').hidden = !(compose && !isAppointment);
   $('join').hidden = !url;
@@ -171,6 +180,7 @@ Office.onReady(() => {
   translate();
   showSettings();
   $('add').addEventListener('click', () => void run($('add'), addMeeting));
+  $('switch').addEventListener('click', () => void run($('switch'), switchMeeting));
   $('remove').addEventListener('click', () => void run($('remove'), removeMeeting));
   $('insert').addEventListener('click', () => void run($('insert'), insertLink));
   $('join').addEventListener('click', () => void run($('join'), joinMeeting));

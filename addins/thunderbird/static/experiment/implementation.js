@@ -90,7 +90,36 @@ function describeItem(item) {
   };
 }
 
+/** A series' moved or changed occurrences, as the editor's item holds them. */
+function exceptionItems(item) {
+  const info = item.recurrenceInfo;
+  if (!info || item.recurrenceId) return [];
+  return info.getExceptionIds().map((rid) => ({ rid, item: info.getExceptionFor(rid) }));
+}
+
+function describeExceptions(item) {
+  return exceptionItems(item).map(({ rid, item: ex }) => ({
+    recurrenceId: rid.icalString,
+    location: ex.getProperty('LOCATION') || '',
+    descriptionHTML: ex.descriptionHTML || '',
+    descriptionText: ex.descriptionText || '',
+    icalString: ex.icalString,
+  }));
+}
+
 function applyProps(item, pending) {
+  // A series: its moved occurrences get their own rewrite (the background's), then the series' properties.
+  for (const change of pending.exceptions ?? []) {
+    const found = exceptionItems(item).find(({ rid }) => rid.icalString === change.recurrenceId);
+    if (!found) continue;
+    const ex = found.item.clone();
+    if (change.location) ex.setProperty('LOCATION', change.location);
+    else ex.deleteProperty('LOCATION');
+    ex.descriptionHTML = change.descriptionHTML;
+    const { exceptions, ...own } = pending;
+    applyProps(ex, { ...own, deleteProperties: change.deleteProperties ?? [] });
+    item.recurrenceInfo.modifyException(ex, true);
+  }
   // Properties another service added (X-MICROSOFT-SKYPETEAMSMEETINGURL…), named by the background.
   for (const name of pending.deleteProperties ?? []) {
     if (!PROPS.includes(name)) item.deleteProperty(name);
@@ -419,6 +448,7 @@ class Bridge {
       // The item as it will be stored: its other properties are not edited in the dialog; those pending
       // (a switch's deletions, URL…) applied, so that Remove after a switch does not offer it again.
       icalString: pendingIcal(item, view.pending),
+      exceptions: describeExceptions(item),
       accessLevel: doc.querySelector(`#${ROW_ID} .visio-access`)?.value || null,
       isEvent: item.isEvent(),
     };
@@ -500,6 +530,13 @@ class Bridge {
       if (typeof fields[key] === 'string') view.pending[name] = fields[key];
     }
     if (Array.isArray(fields.deleteProperties)) view.pending.deleteProperties = fields.deleteProperties.map((n) => String(n).toUpperCase());
+    if (Array.isArray(fields.exceptions))
+      view.pending.exceptions = fields.exceptions.map((e) => ({
+        recurrenceId: String(e.recurrenceId),
+        location: String(e.location ?? ''),
+        descriptionHTML: String(e.descriptionHTML ?? ''),
+        deleteProperties: (e.deleteProperties ?? []).map((n) => String(n).toUpperCase()),
+      }));
     if (typeof fields.url === 'string') showItemURL(win, fields.url);
   }
 

@@ -5,6 +5,8 @@
  * worker wakes up for them.
  */
 import { describeError } from '@visio/shared/client';
+import { cleanForeignFields } from '@visio/shared/foreign-location';
+import { FOREIGN_PROVIDER_NAMES } from '@visio/shared/foreign-meetings';
 import type { Menus, Notifications } from 'webextension-polyfill';
 import { createMeeting, fetchUpcoming, gatewayClient, loadCaldavAccount } from '../lib/api.js';
 import { signIn } from '../lib/auth.js';
@@ -12,7 +14,7 @@ import browser, { sessionArea } from '../lib/browser.js';
 import { isSignInCancelled } from '@visio/shared/sign-in';
 import { syncCalendarScripts } from '../lib/calendars.js';
 import { t } from '../lib/i18n.js';
-import type { CalendarStatus, ContentConfig, CreateForEventResult, Request, SignInResult } from '../lib/messages.js';
+import type { CalendarStatus, ContentConfig, CreateForEventResult, ForeignCleanupResult, Request, SignInResult } from '../lib/messages.js';
 import { CALENDAR_IDS, loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
 import { writeClipboard } from './clipboard.js';
 
@@ -132,6 +134,17 @@ async function backgroundSignIn(): Promise<SignInResult> {
   }
 }
 
+/** Bodies past this size are not scanned (a calendar field is far smaller; the scan stays bounded). */
+const MAX_SCANNED = 1_000_000;
+
+function foreignCleanup(body: unknown, location: unknown): ForeignCleanupResult {
+  const b = typeof body === 'string' ? body : '';
+  const l = typeof location === 'string' ? location : '';
+  if (b.length + l.length > MAX_SCANNED) return { providers: [], names: [], body: b, location: l };
+  const cleaned = cleanForeignFields({ body: b, location: l });
+  return { providers: cleaned.providers, names: cleaned.providers.map((p) => FOREIGN_PROVIDER_NAMES[p]), body: cleaned.body, location: cleaned.location ?? '' };
+}
+
 function onMessage(message: unknown, sender: { id?: string; tab?: { url?: string } }): Promise<unknown> | undefined {
   // Only this extension's own scripts and pages (never a web page) may ask.
   if (sender.id !== browser.runtime.id) return undefined;
@@ -149,6 +162,8 @@ function onMessage(message: unknown, sender: { id?: string; tab?: { url?: string
       return loadSettings().then((s) => syncCalendarScripts(s));
     case 'sign-in':
       return backgroundSignIn();
+    case 'foreign-cleanup':
+      return Promise.resolve(foreignCleanup(m.body, m.location));
     default:
       return undefined;
   }

@@ -9,7 +9,7 @@ import { addLinkToLocation, putInvitation } from '@visio/shared/event-fields';
 import type { Lang } from '@visio/shared/types';
 import browser from '../lib/browser.js';
 import { t } from '../lib/i18n.js';
-import type { ContentConfig, CreateForEventResult } from '../lib/messages.js';
+import type { ContentConfig, CreateForEventResult, ForeignCleanupResult } from '../lib/messages.js';
 import type { CalendarId } from '../lib/settings.js';
 
 export type Field = HTMLInputElement | HTMLTextAreaElement | HTMLElement;
@@ -35,6 +35,7 @@ export interface CalendarModule {
 }
 
 const BUTTON_MARK = 'data-visio-add';
+const SWITCH_MARK = 'data-visio-switch';
 const JOIN_MARK = 'data-visio-join';
 const SCANNED = 'data-visio-scanned';
 
@@ -91,15 +92,32 @@ function setRichContent(field: HTMLElement, html: string): void {
   }
 }
 
-function writeLocation(field: Field, url: string): void {
+/** `base`: what the field should hold before the link (Switch: the field without its foreign meeting). */
+function writeLocation(field: Field, url: string, base = fieldText(field)): void {
   if (isTextControl(field)) {
-    setControlValue(field, addLinkToLocation(field.value.trim(), url));
+    setControlValue(field, addLinkToLocation(base.trim(), url));
   } else setRichContent(field, url);
 }
 
-function writeDescription(field: Field, html: string, text: string): void {
-  if (isTextControl(field)) setControlValue(field, putInvitation(field.value, 'text', { html, text }));
-  else setRichContent(field, putInvitation(field.innerHTML, 'html', { html, text }));
+function writeDescription(field: Field, html: string, text: string, base = fieldText(field)): void {
+  if (isTextControl(field)) setControlValue(field, putInvitation(base, 'text', { html, text }));
+  else setRichContent(field, putInvitation(base, 'html', { html, text }));
+}
+
+/**
+ * What "Passer à Visio" takes out of the editor's fields: @visio/shared/foreign-location, run by the
+ * background (its detection tables would double every content script's size). Asked again only when the
+ * fields changed.
+ */
+function foreignScanner(editor: Editor): () => Promise<ForeignCleanupResult> {
+  let last: { key: string; answer: Promise<ForeignCleanupResult> } | null = null;
+  return () => {
+    const body = fieldText(editor.description);
+    const location = fieldText(editor.location);
+    const key = `${location}\u0000${body}`;
+    if (last?.key !== key) last = { key, answer: browser.runtime.sendMessage({ type: 'foreign-cleanup', body, location }) as Promise<ForeignCleanupResult> };
+    return last.answer;
+  };
 }
 
 function makeButton(doc: Document, label: string): { host: HTMLElement; button: HTMLButtonElement; status: HTMLElement } {
@@ -167,8 +185,14 @@ addEventListener('pagehide', () => {
   pendingRooms.clear();
 });
 
+/** Per enhanced editor: shows "Passer à Visio" only while its fields hold a foreign meeting. */
+const switchRefreshers = new WeakMap<Element, () => void>();
+
 function enhanceEditor(editor: Editor, config: ContentConfig): void {
-  if (editor.root.querySelector(`[${BUTTON_MARK}]`) || editor.anchor.parentElement?.querySelector(`:scope > [${BUTTON_MARK}]`)) return;
+  if (editor.root.querySelector(`[${BUTTON_MARK}]`) || editor.anchor.parentElement?.querySelector(`:scope > [${BUTTON_MARK}]`)) {
+    switchRefreshers.get(editor.root)?.();
+    return;
+  }
   if (!editor.location && !editor.description) return;
   const lang: Lang = config.lang;
   const { host, button, status } = makeButton(editor.root.ownerDocument, t(lang, 'addMeeting'));
@@ -202,10 +226,101 @@ function enhanceEditor(editor: Editor, config: ContentConfig): void {
     }
   });
   editor.anchor.after(host);
+  enhanceSwitch(editor, config, host);
+}
+
+/**
+ * "Passer à Visio": shown while the editor holds a Teams, Zoom, Webex, Google Meet… meeting. The foreign
+ * block and location part go (spans of @visio/shared/foreign-meetings: the agent's text stays as typed),
+ * and the room is added as Add does; an event already on Visio keeps its room and only loses the old meeting.
+ */
+function enhanceSwitch(editor: Editor, config: ContentConfig, after: Element): void {
+  const lang: Lang = config.lang;
+  const { host, button, status } = makeButton(editor.root.ownerDocument, t(lang, 'switchMeeting'));
+  host.removeAttribute(BUTTON_MARK);
+  host.setAttribute(SWITCH_MARK, '');
+  host.style.marginLeft = '8px';
+  let busy = false;
+  let done = false;
+  const scan = foreignScanner(editor);
+  const names = (found: ForeignCleanupResult) => found.names.join(t(lang, 'namesJoin'));
+  const refresh = () => {
+    if (busy) return;
+    void scan()
+      .then((found) => {
+        if (busy) return;
+        const none = found.providers.length === 0;
+        // The sentence of the last switch stays until the agent brings another foreign meeting in.
+        host.style.display = none && !done ? 'none' : 'inline-block';
+        button.style.display = none ? 'none' : '';
+        if (!none) {
+          done = false;
+          button.setAttribute('aria-label', t(lang, 'switchMeetingFrom', { names: names(found) }));
+        }
+      })
+      .catch(() => undefined);
+  };
+  host.style.display = 'none';
+  button.addEventListener('click', async () => {
+    const found = await scan().catch(() => null);
+    if (!found || found.providers.length === 0) {
+      status.textContent = t(lang, 'nothingToSwitch');
+      return;
+    }
+    busy = true;
+    button.disabled = true;
+    status.textContent = t(lang, 'switching');
+    try {
+      let room: Extract<CreateForEventResult, { ok: true }> | null = null;
+      if (!hasVisioLink(editor, config.instanceUrl)) {
+        const title = editor.title?.value.trim();
+        const result = (await browser.runtime.sendMessage({ type: 'create-for-event', ...(title ? { title } : {}) })) as CreateForEventResult;
+        if (!result.ok) {
+          status.textContent = result.message;
+          return;
+        }
+        room = result;
+      }
+      // Read again after the gateway call: what the agent typed meanwhile is kept.
+      const now = await scan();
+      const location = editor.location?.isConnected ? editor.location : null;
+      const description = editor.description?.isConnected ? editor.description : null;
+      if (room && !hasVisioLink(editor, config.instanceUrl)) {
+        if (location) writeLocation(location, room.url, now.location);
+        if (description) writeDescription(description, room.html, room.text, now.body);
+        trackUnsaved(editor, room.code);
+      } else {
+        // A Visio link came in during the call: that one stays, the new room goes back.
+        if (room) void browser.runtime.sendMessage({ type: 'release-room', code: room.code }).catch(() => undefined);
+        if (location && now.location !== fieldText(location)) writeField(location, now.location ?? '');
+        if (description && now.body !== fieldText(description)) writeField(description, now.body);
+      }
+      done = true;
+      status.textContent = t(lang, 'switched', { names: names(found) });
+    } catch {
+      status.textContent = '';
+    } finally {
+      busy = false;
+      button.disabled = false;
+      refresh();
+    }
+  });
+  // The agent pastes or types a foreign meeting in: the button comes (and goes) with it. Frameworks fill
+  // an opened event's fields without any event (AngularJS, Vue): looked at again each second while open.
+  editor.root.addEventListener('input', refresh, true);
+  switchRefreshers.set(editor.root, refresh);
+  const timer = setInterval(() => (editor.root.isConnected ? refresh() : clearInterval(timer)), 1000);
+  refresh();
+  after.after(host);
+}
+
+function writeField(field: Field, value: string): void {
+  if (isTextControl(field)) setControlValue(field, value);
+  else setRichContent(field, value);
 }
 
 function isEditable(node: Element): boolean {
-  return !!node.closest('input, textarea, [contenteditable=""], [contenteditable="true"], [' + BUTTON_MARK + '], [' + JOIN_MARK + ']');
+  return !!node.closest('input, textarea, [contenteditable=""], [contenteditable="true"], [' + BUTTON_MARK + '], [' + SWITCH_MARK + '], [' + JOIN_MARK + ']');
 }
 
 function joinButton(doc: Document, url: string, code: string, lang: Lang): HTMLElement {
@@ -318,7 +433,7 @@ export function startCalendar(module: CalendarModule): void {
       new MutationObserver((records) => {
         for (const r of records) {
           if (r.type === 'childList' && r.removedNodes.length > 0 && pendingRooms.size > 0) releaseClosedEditors();
-          if (r.type === 'childList') for (const n of r.addedNodes) if (n instanceof Element && !n.hasAttribute(BUTTON_MARK) && !n.hasAttribute(JOIN_MARK)) schedule(n);
+          if (r.type === 'childList') for (const n of r.addedNodes) if (n instanceof Element && !n.hasAttribute(BUTTON_MARK) && !n.hasAttribute(SWITCH_MARK) && !n.hasAttribute(JOIN_MARK)) schedule(n);
           if (r.type === 'characterData' && r.target.parentElement) {
             r.target.parentElement.removeAttribute(SCANNED);
             schedule(r.target.parentElement);

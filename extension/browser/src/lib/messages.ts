@@ -10,7 +10,18 @@ export type Request =
   | { type: 'calendars-changed' }
   /** A calendar page: its event editor was recognised (`working`), or one is open and its fields were not found (`missing`). */
   | { type: 'calendar-status'; calendar: CalendarId; state: 'working' | 'missing' }
-  | { type: 'sign-in' };
+  | { type: 'sign-in' }
+  /** What "Passer à Visio" would take out of an editor's fields (scanned here, so content scripts stay small). */
+  | { type: 'foreign-cleanup'; body: string; location: string };
+
+/** Answer to `foreign-cleanup`: the fields without the foreign meeting; no providers: nothing to switch from. */
+export interface ForeignCleanupResult {
+  providers: string[];
+  /** The providers' names (Microsoft Teams, Zoom…), in the same order. */
+  names: string[];
+  body: string;
+  location: string;
+}
 
 /**
  * Answer to `sign-in`: the popup shows `message` (describeError's sentence, in the agent's language) when it is
