@@ -3,6 +3,7 @@
  * Experiment API (`visioCalendar`, see static/experiment/schema.json). Typed here so the background
  * logic can be tested with a fake of exactly this surface.
  */
+import type { RoomSchedule } from '@visio/shared/contract';
 
 export interface Listenable<F extends (...args: never[]) => unknown> {
   addListener(listener: F): void;
@@ -26,6 +27,8 @@ export interface ItemFields {
   accessLevel?: string | null;
   /** Editor only: the item as stored (iCalendar), for the properties the dialog does not show. */
   icalString?: string;
+  /** Stored items: when the meeting carrying the room takes place (the series' for an occurrence); null without a start. */
+  schedule?: RoomSchedule | null;
   isEvent: boolean;
 }
 
