@@ -239,7 +239,11 @@ export class VisioAddon {
       if (value) await this.schedules.put(code, schedule);
       try {
         const { client } = await this.client();
-        await client.setRoomSchedule(code, schedule);
+        await client.setRoomSchedule(code, schedule).catch((error: unknown) => {
+          // A zone the gateway does not know (an imported event's own TZID): the instants are absolute, UTC says the same.
+          if (error instanceof VisioApiError && error.status === 400 && schedule.timeZone !== 'UTC') return client.setRoomSchedule(code, { ...schedule, timeZone: 'UTC' });
+          throw error;
+        });
         this.sentSchedules.set(code, schedule);
       } catch (error) {
         if (!(error instanceof VisioApiError && FINAL_SCHEDULE_REFUSALS.has(error.status))) {

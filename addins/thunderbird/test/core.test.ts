@@ -559,6 +559,17 @@ describe('room schedules', () => {
     restarted.stop();
   });
 
+  test('a zone the gateway does not know (an imported event’s TZID): the same instants are sent in UTC', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'Fuseau importé' });
+    await press(fake, addon, id, 'add');
+    const code = fake.editors.get(id)!.pending.room!;
+    fake.save(id, 'uid-fuseau', { schedule: { ...MEETING, timeZone: 'W. Europe Standard Time' } });
+    await addon.idle();
+    expect((await roomOnGateway(code)).schedule).toEqual({ ...MEETING, timeZone: 'UTC' });
+    expect(fake.local.unsentSchedules).toEqual({});
+  });
+
   test("a room that is not the agent's (an invitation's) or was ended: the refusal is final, nothing is retried", async () => {
     const { fake, addon } = setup();
     const foreign = { title: 'Invitation', location: `${INSTANCE}/abc-defg-hij`, descriptionText: '', room: 'abc-defg-hij', isEvent: true, id: 'uid-invitation' };
