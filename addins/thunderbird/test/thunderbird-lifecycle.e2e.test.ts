@@ -1,7 +1,8 @@
 /**
  * The room follows the meeting, in real Thunderbird 140 and 153 against the built gateway process: an event
  * saved with Visio gives its room the event's schedule; moving it (as a drag in the calendar view does),
- * changing its series or moving one occurrence past the series' end updates it; deleting it ends the room.
+ * changing its series or moving one occurrence past the series' end updates it; an all-day event gives its
+ * day; deleting it ends the room.
  * The journey ends with the gateway's own retention job run as if three days had passed (beyond the
  * draft TTL): no open room is left that no live event carries, and no live event's room was ended.
  */
@@ -9,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readEventSchedule } from '@visio/shared/event-schedule';
+import { zonedToUtc } from '@visio/shared/schedule';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { retentionAfterDays, type StoredRoomState } from '@visio/testing/gateway-retention';
@@ -40,6 +42,24 @@ const S = {
     ev.recurrenceInfo.appendRecurrenceItem(cal.createRecurrenceRule(arguments[1]));
     ev.calendar = calendar;
     return calendar.addItem(ev).then(() => true);`,
+
+  /** An all-day event without Visio, the day after tomorrow (argument: title). */
+  addAllDay: `${CAL}
+    const { CalEvent } = ChromeUtils.importESModule("resource:///modules/CalEvent.sys.mjs");
+    const calendar = cal.manager.getCalendars()[0];
+    const ev = new CalEvent();
+    ev.title = arguments[0];
+    ev.startDate = cal.dtz.now();
+    ev.startDate.isDate = true;
+    ev.startDate.day += 2;
+    ev.endDate = ev.startDate.clone();
+    ev.endDate.day += 1;
+    ev.calendar = calendar;
+    return calendar.addItem(ev).then(() => true);`,
+
+  /** The all-day event's date (YYYY-MM-DD) and the zone Thunderbird reads it in. */
+  allDayOf: `${CAL}
+    return byTitle(arguments[0]).then((item) => ({ zone: cal.dtz.defaultTimezone.tzid, day: item.startDate.icalString.replace(/^(\\d{4})(\\d\\d)(\\d\\d).*$/, "$1-$2-$3") }));`,
 
   /** Moves the stored event (the whole series) by arguments[1] days, as a drag in the calendar view does (modifyItem). */
   moveEvent: `${CAL}
@@ -186,6 +206,20 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     await expect.poll(async () => (await room(code)).schedule?.recurrenceEnd, { timeout: 30_000, interval: 200 }).toBeNull();
   });
 
+  test('an all-day event: its day from midnight to midnight in Thunderbird’s zone (the gateway’s reader takes a DATE as UTC)', async () => {
+    await tb.chrome(S.addAllDay, 'Journée suivie');
+    const view = await E.openExistingEvent(tb, 'Journée suivie');
+    const code = await addAndSave(view);
+    rooms.allDay = code;
+    const { zone, day } = await tb.chrome<{ zone: string; day: string }>(S.allDayOf, 'Journée suivie');
+    const midnight = (d: string) =>
+      zonedToUtc(`${d}T00:00:00`, zone)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
+    const next = new Date(Date.parse(`${day}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    await expect.poll(async () => (await room(code)).schedule, { timeout: 30_000, interval: 200 }).toEqual({ start: midnight(day), end: midnight(next), timeZone: zone });
+  });
+
   test('an event saved then deleted: its room is ended; an editor discarded releases its room', async () => {
     const view = await E.openNewEvent(tb, 'Réunion supprimée');
     const code = await addAndSave(view);
@@ -213,7 +247,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     rooms.draft = ((await draft.json()) as { code: string }).code;
 
     const live = await tb.chrome<string[]>(S.liveRooms);
-    expect(live).toEqual([rooms.single!, rooms.series!].sort());
+    expect(live).toEqual([rooms.single!, rooms.series!, rooms.allDay!].sort());
     await gateway.stop();
     const after = await retentionAfterDays(env, 3);
     const byCode = new Map(after.map((r) => [r.code, r]));
