@@ -426,14 +426,16 @@ export class VisioAddon {
     if (!record) return;
     const saved = item.room ?? null;
     if (saved) this.recentlyStored.set(saved, { at: Date.now(), calendarId: item.calendarId ?? null });
+    // The event (or series) saved as cancelled: its room ends as when it is deleted (same option).
+    const cancelled = Boolean(item.cancelled && saved) && (await this.settings()).releaseOnDelete;
     // A room another item of the series still carries (one occurrence edited) stays.
-    const kept = new Set([saved, ...(item.seriesRooms ?? [])]);
-    const stale = [record.storedRoom, ...record.created].filter((r): r is string => r !== null && !kept.has(r));
+    const kept = new Set(cancelled ? [] : [saved, ...(item.seriesRooms ?? [])]);
+    const stale = [...new Set([record.storedRoom, ...record.created, ...(cancelled ? [saved] : [])])].filter((r): r is string => r !== null && !kept.has(r));
     record.storedRoom = saved;
     record.created.clear();
     if (saved) await this.queue.forget([saved]);
     for (const code of stale) await this.releaseRoom(code);
-    if (saved && item.schedule) await this.sendSchedule(saved, item.schedule);
+    if (saved && item.schedule && !cancelled) await this.sendSchedule(saved, item.schedule);
   }
 
   async onViewClosed(viewId: string, _info: { saved: boolean }): Promise<void> {
@@ -449,6 +451,11 @@ export class VisioAddon {
     if (!room) return;
     if (change.kind !== 'deleted') {
       this.recentlyStored.set(room, { at: Date.now(), calendarId: change.item.calendarId ?? null });
+      // Cancelled outside an editor (a sync, another program): as a delete.
+      if (change.kind === 'modified' && change.item.cancelled && !change.oldItem?.cancelled) {
+        if ((await this.settings()).releaseOnDelete) await this.releaseRoom(room);
+        return;
+      }
       // Moved (in the calendar view, by a sync, by another editor) or its series changed: the room follows.
       const schedule = change.item.schedule;
       if (change.kind === 'modified' && schedule && (change.oldItem?.room !== room || !sameSchedule(change.oldItem.schedule, schedule))) await this.sendSchedule(room, schedule);

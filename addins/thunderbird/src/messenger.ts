@@ -29,6 +29,8 @@ export interface ItemFields {
   icalString?: string;
   /** Stored items: when the meeting carrying the room takes place (the series' for an occurrence); null without a start. */
   schedule?: RoomSchedule | null;
+  /** Stored items: the event or the whole series is STATUS:CANCELLED (not one occurrence). */
+  cancelled?: boolean;
   isEvent: boolean;
 }
 

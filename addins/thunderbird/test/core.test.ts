@@ -559,6 +559,34 @@ describe('room schedules', () => {
     restarted.stop();
   });
 
+  test('saved as cancelled (STATUS:CANCELLED), or cancelled by a sync: the room ends as on a delete; with the option off it stays', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'Annulée dans l’éditeur' });
+    await press(fake, addon, id, 'add');
+    const code = fake.editors.get(id)!.pending.room!;
+    fake.save(id, 'uid-annulee-editeur', { schedule: MEETING, cancelled: true });
+    await addon.idle();
+    expect(await roomOnGateway(code)).toMatchObject({ state: 'ended', releaseReason: 'deleted' });
+    expect((await roomOnGateway(code)).schedule).toBeUndefined();
+
+    const other = fake.openEditor({ title: 'Annulée par synchronisation' });
+    await press(fake, addon, other, 'add');
+    const synced = fake.save(other, 'uid-annulee-sync', { schedule: MEETING });
+    fake.close(other, true);
+    await addon.idle();
+    fake.events.onItemChanged.fire({ kind: 'modified', item: { ...synced, cancelled: true }, oldItem: synced });
+    await addon.idle();
+    expect(await roomOnGateway(synced.room!)).toMatchObject({ state: 'ended' });
+
+    const kept = setup({}, { releaseOnDelete: false });
+    const third = kept.fake.openEditor({ title: 'Annulée, option coupée' });
+    await press(kept.fake, kept.addon, third, 'add');
+    const room = kept.fake.editors.get(third)!.pending.room!;
+    kept.fake.save(third, 'uid-annulee-option', { schedule: MEETING, cancelled: true });
+    await kept.addon.idle();
+    expect(await roomOnGateway(room)).toMatchObject({ state: 'open', schedule: MEETING });
+  });
+
   test('a zone the gateway does not know (an imported event’s TZID): the same instants are sent in UTC', async () => {
     const { fake, addon } = setup();
     const id = fake.openEditor({ title: 'Fuseau importé' });

@@ -2,7 +2,7 @@
  * The room follows the meeting, in real Thunderbird 140 and 153 against the built gateway process: an event
  * saved with Visio gives its room the event's schedule; moving it (as a drag in the calendar view does),
  * changing its series or moving one occurrence past the series' end updates it; an all-day event gives its
- * day; deleting it ends the room.
+ * day; deleting or cancelling it ends the room.
  * The journey ends with the gateway's own retention job run as if three days had passed (beyond the
  * draft TTL): no open room is left that no live event carries, and no live event's room was ended.
  */
@@ -68,6 +68,14 @@ const S = {
       moved.startDate.day += arguments[1];
       moved.endDate.day += arguments[1];
       return item.calendar.modifyItem(moved, item).then(() => true);
+    });`,
+
+  /** Marks the stored event cancelled (STATUS:CANCELLED), as a sync of the organiser's cancellation or the editor's Status field does. */
+  cancelEvent: `${CAL}
+    return byTitle(arguments[0]).then((item) => {
+      const cancelled = item.clone();
+      cancelled.status = "CANCELLED";
+      return item.calendar.modifyItem(cancelled, item).then(() => true);
     });`,
 
   /** Changes the stored series' rule (arguments[1]), as the editor's recurrence dialog does. */
@@ -220,13 +228,20 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     await expect.poll(async () => (await room(code)).schedule, { timeout: 30_000, interval: 200 }).toEqual({ start: midnight(day), end: midnight(next), timeZone: zone });
   });
 
-  test('an event saved then deleted: its room is ended; an editor discarded releases its room', async () => {
+  test('an event saved then deleted, or cancelled: its room is ended; an editor discarded releases its room', async () => {
     const view = await E.openNewEvent(tb, 'Réunion supprimée');
     const code = await addAndSave(view);
     rooms.deleted = code;
     await scheduleFollows('Réunion supprimée', code);
     await tb.chrome(E.deleteEvent, 'Réunion supprimée');
     await expect.poll(async () => (await room(code)).state, { timeout: 30_000, interval: 200 }).toBe('ended');
+
+    // Cancelled (STATUS:CANCELLED) rather than deleted: the same.
+    const cancelledView = await E.openNewEvent(tb, 'Réunion annulée');
+    rooms.cancelled = await addAndSave(cancelledView);
+    await scheduleFollows('Réunion annulée', rooms.cancelled);
+    await tb.chrome(S.cancelEvent, 'Réunion annulée');
+    await expect.poll(async () => (await room(rooms.cancelled!)).state, { timeout: 30_000, interval: 200 }).toBe('ended');
 
     const discarded = await E.openNewEvent(tb, 'Brouillon abandonné');
     await tb.chrome(E.press, discarded, 'add');
@@ -256,6 +271,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
     for (const code of live) expect(byCode.get(code)).toMatchObject({ state: 'open' });
     expect(byCode.get(rooms.deleted!)).toMatchObject({ state: 'ended', releaseReason: 'deleted' });
     expect(byCode.get(rooms.discarded!)).toMatchObject({ state: 'ended', releaseReason: 'deleted' });
+    expect(byCode.get(rooms.cancelled!)).toMatchObject({ state: 'ended', releaseReason: 'deleted' });
     expect(byCode.get(rooms.draft)).toMatchObject({ state: 'ended', releaseReason: 'draft-expired' });
   });
 });

@@ -155,6 +155,8 @@ function describeItem(item) {
     room: item.getProperty('X-VISIO-ROOM') || null,
     seriesRooms: seriesRooms(item),
     schedule: scheduleOf(item),
+    // The event or whole series cancelled (STATUS:CANCELLED); one cancelled occurrence is not.
+    cancelled: !item.recurrenceId && String(item.status || '').toUpperCase() === 'CANCELLED',
     isEvent: typeof item.isEvent === 'function' ? item.isEvent() : true,
   };
 }
