@@ -7,13 +7,7 @@ import { StoreUnavailableError } from './store/store.js';
 try {
   const gateway = await startGateway();
   const { settings } = gateway;
-  const mode = settings.auth.mode === 'local' ? `local single-user mode, acting as ${settings.auth.user.email}` : `sign-in required (OpenID Connect: ${settings.auth.issuer})`;
-  process.stderr.write(
-    `\nVisio gateway listening on ${gateway.url}\n` +
-      `  room provider: ${settings.provider} (links on ${settings.instanceUrl})\n` +
-      `  store: ${settings.database?.description ?? `SQLite in ${settings.dataDir}`}\n` +
-      `  mode: ${mode}\n\n`,
-  );
+  // Signals are handled before the banner says the gateway listens: a stop sent on reading it is graceful.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -25,6 +19,13 @@ try {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const mode = settings.auth.mode === 'local' ? `local single-user mode, acting as ${settings.auth.user.email}` : `sign-in required (OpenID Connect: ${settings.auth.issuer})`;
+  process.stderr.write(
+    `\nVisio gateway listening on ${gateway.url}\n` +
+      `  room provider: ${settings.provider} (links on ${settings.instanceUrl})\n` +
+      `  store: ${settings.database?.description ?? `SQLite in ${settings.dataDir}`}\n` +
+      `  mode: ${mode}\n\n`,
+  );
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);

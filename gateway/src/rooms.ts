@@ -69,9 +69,6 @@ export function roomEnded(room: StoredRoom): ProblemError {
   return new ProblemError(409, 'roomEnded', 'Room ended', `This room was ended on ${room.releasedAt}; add Visio to the event again for a new room.`);
 }
 
-/** Clients whose editors create event rooms but do not send `PUT /v1/rooms/{code}/schedule` yet. */
-const CLIENTS_WITHOUT_SCHEDULE = new Set(['thunderbird']);
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export function createRoomService(options: RoomServiceOptions) {
@@ -95,9 +92,6 @@ export function createRoomService(options: RoomServiceOptions) {
         createdAt,
         ownerEmail: owner.email,
         ...(command.schedule ? { schedule: command.schedule, scheduleEndsAt: scheduleEndsAt(command.schedule) ?? undefined, attachedAt: createdAt } : {}),
-        // A client that does not report the schedule yet must not lose saved meetings to the draft rule:
-        // its event rooms count as attached (it releases unsaved editors' rooms itself).
-        ...(!command.schedule && command.eventUid && meta?.client && CLIENTS_WITHOUT_SCHEDULE.has(meta.client) ? { attachedAt: createdAt } : {}),
       };
       try {
         await store.insertRoom(room, { completes: key ? { owner: owner.sub, key } : undefined, audit: auditOf(meta) });

@@ -117,6 +117,36 @@ describe('VISIO_PROVIDER=meet against the Meet double', () => {
     expect(meet.rooms()).toHaveLength(1);
   });
 
+  it('MEET_DELETE_ENABLED on a Meet whose published API has no delete: refused (405), the room ended at once, the deletion kept and retried, nothing else changed', async () => {
+    const { meet, gw } = await setup({}, { MEET_DELETE_ENABLED: 'true' });
+    const room = (await gw.json('/v1/rooms', { method: 'POST', body: { eventUid: 'uid-comite@example.gouv.fr' } })).body;
+    const del = await gw.json(`/v1/rooms/${room.code}`, { method: 'DELETE' });
+    expect(del.status).toBe(200);
+    expect(del.body).toMatchObject({ code: room.code, deleted: true, providerDeleted: false });
+    expect(del.body.detail).toMatch(/retried/);
+    const deletions = () => meet.log.filter((l) => l.op.startsWith('DELETE ') && l.op.includes(meet.rooms()[0]!.id));
+    expect(deletions().map((l) => l.status)).toEqual([405]);
+    // Ended in the gateway whatever Meet said: its link says so, a second DELETE changes nothing.
+    expect((await gw.json(`/v1/rooms/${room.code}`)).body).toMatchObject({ state: 'ended', releaseReason: 'deleted' });
+    expect((await gw.json(`/v1/rooms/${room.code}`, { method: 'DELETE' })).body).toMatchObject({ deleted: true, providerDeleted: false });
+    expect(deletions()).toHaveLength(1);
+    // Each retention run tries again and keeps it recorded while Meet refuses; the room stays in Meet, once.
+    expect(await gw.runRetention()).toMatchObject({ ended: 0, cleaned: 0 });
+    expect(await gw.runRetention()).toMatchObject({ ended: 0, cleaned: 0 });
+    expect(deletions().map((l) => l.status)).toEqual([405, 405, 405]);
+    expect(meet.rooms()).toHaveLength(1);
+    // The event gets a new room when Visio is added to it again; the ended one is not handed back.
+    const again = (await gw.json('/v1/rooms', { method: 'POST', body: { eventUid: 'uid-comite@example.gouv.fr' } })).body;
+    expect(again.code).not.toBe(room.code);
+    expect(again.state).toBe('open');
+    expect((await gw.json('/v1/rooms?state=all')).body.items.map((r: { code: string; state: string }) => [r.code, r.state]).sort()).toEqual(
+      [
+        [room.code, 'ended'],
+        [again.code, 'open'],
+      ].sort(),
+    );
+  });
+
   it('100 concurrent creations for one agent fetch ONE token and make 100 distinct rooms', async () => {
     const { meet, gw } = await setup();
     const answers = await Promise.all(Array.from({ length: 100 }, () => gw.json('/v1/rooms', { method: 'POST' })));

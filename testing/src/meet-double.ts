@@ -8,7 +8,8 @@
  * (`scope` = the user's e-mail, application allowed per e-mail domain, unknown users), room ownership, slugs,
  * URLs, telephony PINs, pagination, scopes. Faults are scripted: slow answers, 5xx and 429 (before or after
  * the room is made), revoked tokens. Undocumented statuses (5xx, 429, the 404 of a disabled external API)
- * are infrastructure faults and only those bypass the answer check.
+ * are infrastructure faults and only those bypass the answer check. A documented path called with a method
+ * the document does not give it gets Django REST framework's 405 (how Meet refuses a room deletion).
  */
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -221,6 +222,14 @@ export async function startMeetDouble(options: MeetDoubleOptions = {}): Promise<
     const url = new URL(req.url ?? '/', 'http://double');
     if (!url.pathname.startsWith(`${base}/`) || options.externalApiEnabled === false) {
       return { answer: { status: 404, raw: '<h1>Not Found</h1>', headers: { 'content-type': 'text/html' }, infrastructure: true }, matched: null };
+    }
+    // A documented path with a method the document does not give it: Django REST framework's answer
+    // (APIView.http_method_not_allowed: 405, `Method "DELETE" not allowed.`, Allow listing the others).
+    // That is how Meet refuses a room deletion while its published API has none.
+    const method = (req.method ?? 'GET').toUpperCase();
+    const allowed = contract.methodsAt(url.pathname.slice(base.length));
+    if (allowed.length > 0 && !allowed.includes(method)) {
+      return { answer: { status: 405, body: { detail: `Method "${method}" not allowed.` }, headers: { allow: [...allowed, 'OPTIONS'].join(', ') }, infrastructure: true }, matched: null };
     }
     const checked = contract.checkRequest({
       method: req.method ?? 'GET',

@@ -79,17 +79,23 @@ export class OpenApiContract {
       const operation = item[method.toLowerCase()] as Json | undefined;
       if (!operation) continue;
       const names: string[] = [];
-      const pattern = new RegExp(
-        `^${trimSlash(template)
-          .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
-          .replace(/\{([^}]+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`,
-      );
-      const m = pattern.exec(wanted);
+      const m = templatePattern(template, names).exec(wanted);
       if (!m) continue;
       const params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
       return { operationId: operation.operationId ?? `${method} ${template}`, method: method.toLowerCase(), template, params, operation };
     }
     return null;
+  }
+
+  /** The methods the document gives the path, over every template it matches (upper case; empty: no such path). */
+  methodsAt(path: string): string[] {
+    const wanted = trimSlash(path);
+    const methods = new Set<string>();
+    for (const [template, item] of Object.entries(this.document.paths as Json)) {
+      if (!templatePattern(template, []).test(wanted)) continue;
+      for (const key of Object.keys(item as Json)) if (HTTP_METHODS.includes(key)) methods.add(key.toUpperCase());
+    }
+    return [...methods];
   }
 
   /** Every way the request departs from the document (empty when it conforms). */
@@ -194,6 +200,17 @@ export class OpenApiContract {
     if (!deep) return node;
     return Object.fromEntries(Object.entries(node).map(([k, val]) => [k, val && typeof val === 'object' ? this.deref(val, true) : val]));
   }
+}
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** A path template as a pattern: each `{name}` one segment, captured in order (names pushed to `names`). */
+function templatePattern(template: string, names: string[]): RegExp {
+  return new RegExp(
+    `^${trimSlash(template)
+      .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+      .replace(/\{([^}]+)\}/g, (_, n: string) => (names.push(n), '([^/]+)'))}$`,
+  );
 }
 
 function trimSlash(path: string): string {

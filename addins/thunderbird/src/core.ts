@@ -8,6 +8,9 @@
  * (master, overrides, exceptions) still carries it. Links without X-VISIO-ROOM (written by hand) are never
  * released. A room not saved or sent yet is also recorded in storage (ReleaseQueue) so that a window that
  * ends without saving, or a Thunderbird that stops, leaves nothing behind after the next start.
+ * A saved event's room is told when its meeting takes place (its schedule: on save, and when the stored
+ * event is moved or its series changes), so that the gateway keeps it open while the meeting lives and
+ * ends it once the meeting is long over (ScheduleQueue keeps what the gateway has not been told yet).
  */
 import { createVisioClient, describeError, VisioApiError, type TokenSource, type VisioClient } from '@visio/shared/client';
 import { addLinkToLocation, removeRoomFromLocation } from '@visio/shared/event-fields';
@@ -15,9 +18,10 @@ import { removeInvitationHtml, renderInvitation, upsertInvitationHtml } from '@v
 import { escapeHtml } from '@visio/shared/html';
 import { canonicalRoomUrl, findVisioLinks, type VisioLink } from '@visio/shared/links';
 import { PUBLIC_INSTANCE_URL, type Lang } from '@visio/shared/types';
-import type { GatewayConfig, Room } from '@visio/shared/contract';
+import type { GatewayConfig, Room, RoomSchedule } from '@visio/shared/contract';
 import type { ItemChange, ItemFields, Messenger, MessagePart, OpenedView, Tab, ViewCommand } from './messenger.js';
 import { ReleaseQueue } from './release-queue.js';
+import { sameSchedule, ScheduleQueue } from './schedule-queue.js';
 import { foreignCleanup } from './foreign-switch.js';
 import { FOREIGN_PROVIDER_NAMES, type ForeignProvider } from '@visio/shared/foreign-meetings';
 import { readPolicy, readSettings, type Settings } from './settings.js';
@@ -40,19 +44,28 @@ interface EditorRecord {
   busy: boolean;
 }
 
+/** Answers to a schedule that another try would not change (not the agent's room, ended, refused). */
+const FINAL_SCHEDULE_REFUSALS = new Set([400, 404, 409, 410, 422]);
+
 /** Separator put between an existing location and the link. */
 const LOCATION_SEPARATOR = ' – ';
 
 export class VisioAddon {
   private readonly views = new Map<string, EditorRecord>();
   private readonly released = new Set<string>();
-  private readonly recentlyStored = new Map<string, number>();
+  /** When and in which calendar each room was last stored (a delete right after an add elsewhere is a move). */
+  private readonly recentlyStored = new Map<string, { at: number; calendarId: string | null }>();
   private readonly tabLinks = new Map<number, VisioLink[]>();
   private configCache: { gatewayUrl: string; config: Promise<GatewayConfig> } | null = null;
   private readonly pending = new Set<Promise<unknown>>();
   /** Rooms inserted in each compose window and not sent or saved in a draft yet. */
   private readonly composeRooms = new Map<number, Set<string>>();
   private readonly queue: ReleaseQueue;
+  private readonly schedules: ScheduleQueue;
+  /** The schedule each room was last given in this session (nothing is sent twice). */
+  private readonly sentSchedules = new Map<string, RoomSchedule>();
+  /** Schedules are sent one after the other, so the gateway keeps the latest. */
+  private scheduleChain: Promise<unknown> = Promise.resolve();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private counter = 0;
 
@@ -61,6 +74,7 @@ export class VisioAddon {
     private readonly options: AddonOptions = {},
   ) {
     this.queue = new ReleaseQueue(messenger.storage.local);
+    this.schedules = new ScheduleQueue(messenger.storage.local);
   }
 
   /** Registers every listener. */
@@ -107,7 +121,10 @@ export class VisioAddon {
     );
   }
 
-  /** Releases the stored unsaved rooms (not those in `keep`); tries again later if some could not be. */
+  /**
+   * Releases the stored unsaved rooms (not those in `keep`) and sends the schedules the gateway was not
+   * told yet; tries again later if some could not be.
+   */
   async drainQueue(keep: Set<string> = new Set()): Promise<void> {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
@@ -117,6 +134,9 @@ export class VisioAddon {
       if (inUse(code)) continue;
       this.released.delete(code);
       if (!(await this.releaseRoom(code))) failed = true;
+    }
+    for (const [code] of await this.schedules.entries()) {
+      if (!(await this.sendSchedule(code, undefined, { retry: false }))) failed = true;
     }
     if (failed) this.scheduleRetry(keep);
   }
@@ -202,7 +222,44 @@ export class VisioAddon {
       }
     }
     await this.queue.forget([code]);
+    await this.schedules.forget(code);
     return true;
+  }
+
+  /**
+   * Tells the gateway when the room's meeting takes place (`PUT /v1/rooms/{code}/schedule`, idempotent).
+   * Recorded first and kept until the gateway took it: true once it did, or refused it for good (another
+   * agent's room, an ended room, a schedule it does not accept); false when it must be tried again.
+   * Without `value`, the one storage holds for the room (sent again), read in turn so it is never stale.
+   */
+  sendSchedule(code: string, value?: RoomSchedule, options: { retry?: boolean } = {}): Promise<boolean> {
+    const run = this.scheduleChain.then(async () => {
+      const schedule = value ?? (await this.schedules.get(code));
+      if (!schedule) return true;
+      if (sameSchedule(this.sentSchedules.get(code), schedule)) return this.schedules.forget(code, schedule).then(() => true);
+      if (value) await this.schedules.put(code, schedule);
+      try {
+        const { client } = await this.client();
+        await client.setRoomSchedule(code, schedule).catch((error: unknown) => {
+          // A zone the gateway does not know (an imported event's own TZID): the instants are absolute, UTC says the same.
+          if (error instanceof VisioApiError && error.status === 400 && schedule.timeZone !== 'UTC') return client.setRoomSchedule(code, { ...schedule, timeZone: 'UTC' });
+          throw error;
+        });
+        this.sentSchedules.set(code, schedule);
+      } catch (error) {
+        if (!(error instanceof VisioApiError && FINAL_SCHEDULE_REFUSALS.has(error.status))) {
+          console.warn(`Visio: could not send the schedule of room ${code}: ${describeError(error, 'en')}`);
+          if (options.retry !== false) this.scheduleRetry();
+          return false;
+        }
+        // An invitation's room (another agent's), a room ended meanwhile: nothing to keep in step.
+        console.warn(`Visio: the gateway refused the schedule of room ${code}: ${describeError(error, 'en')}`);
+      }
+      await this.schedules.forget(code, schedule);
+      return true;
+    });
+    this.scheduleChain = run.catch(() => undefined);
+    return run;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -383,14 +440,17 @@ export class VisioAddon {
     const record = this.views.get(viewId);
     if (!record) return;
     const saved = item.room ?? null;
-    if (saved) this.recentlyStored.set(saved, Date.now());
+    if (saved) this.recentlyStored.set(saved, { at: Date.now(), calendarId: item.calendarId ?? null });
+    // The event (or series) saved as cancelled: its room ends as when it is deleted (same option).
+    const cancelled = Boolean(item.cancelled && saved) && (await this.settings()).releaseOnDelete;
     // A room another item of the series still carries (one occurrence edited) stays.
-    const kept = new Set([saved, ...(item.seriesRooms ?? [])]);
-    const stale = [record.storedRoom, ...record.created].filter((r): r is string => r !== null && !kept.has(r));
+    const kept = new Set(cancelled ? [] : [saved, ...(item.seriesRooms ?? [])]);
+    const stale = [...new Set([record.storedRoom, ...record.created, ...(cancelled ? [saved] : [])])].filter((r): r is string => r !== null && !kept.has(r));
     record.storedRoom = saved;
     record.created.clear();
     if (saved) await this.queue.forget([saved]);
     for (const code of stale) await this.releaseRoom(code);
+    if (saved && item.schedule && !cancelled) await this.sendSchedule(saved, item.schedule);
   }
 
   async onViewClosed(viewId: string, _info: { saved: boolean }): Promise<void> {
@@ -405,7 +465,15 @@ export class VisioAddon {
     const room = change.item.room;
     if (!room) return;
     if (change.kind !== 'deleted') {
-      this.recentlyStored.set(room, Date.now());
+      this.recentlyStored.set(room, { at: Date.now(), calendarId: change.item.calendarId ?? null });
+      // Cancelled outside an editor (a sync, another program): as a delete.
+      if (change.kind === 'modified' && change.item.cancelled && !change.oldItem?.cancelled) {
+        if ((await this.settings()).releaseOnDelete) await this.releaseRoom(room);
+        return;
+      }
+      // Moved (in the calendar view, by a sync, by another editor) or its series changed: the room follows.
+      const schedule = change.item.schedule;
+      if (change.kind === 'modified' && schedule && (change.oldItem?.room !== room || !sameSchedule(change.oldItem.schedule, schedule))) await this.sendSchedule(room, schedule);
       return;
     }
     const { releaseOnDelete } = await this.settings();
@@ -414,8 +482,9 @@ export class VisioAddon {
     const grace = this.options.deleteGraceMs ?? 1500;
     if (grace > 0) await new Promise((r) => setTimeout(r, grace));
     // Moved to another calendar (added there around the same time) or still open in an editor: keep it.
-    const storedAt = this.recentlyStored.get(room);
-    if (storedAt !== undefined && storedAt >= deletedAt - 1000) return;
+    // Stored in the calendar it is deleted from (saved, then deleted at once) is no move.
+    const stored = this.recentlyStored.get(room);
+    if (stored !== undefined && stored.at >= deletedAt - 1000 && stored.calendarId !== (change.item.calendarId ?? null)) return;
     for (const record of this.views.values()) if (record.storedRoom === room || record.created.has(room)) return;
     await this.releaseRoom(room);
   }

@@ -3,6 +3,7 @@
  * Experiment API (`visioCalendar`, see static/experiment/schema.json). Typed here so the background
  * logic can be tested with a fake of exactly this surface.
  */
+import type { RoomSchedule } from '@visio/shared/contract';
 
 export interface Listenable<F extends (...args: never[]) => unknown> {
   addListener(listener: F): void;
@@ -28,6 +29,10 @@ export interface ItemFields {
   icalString?: string;
   /** Editor of a series: its moved or changed occurrences (RECURRENCE-ID), as stored. */
   exceptions?: ExceptionFields[];
+  /** Stored items: when the meeting carrying the room takes place (the series' for an occurrence); null without a start. */
+  schedule?: RoomSchedule | null;
+  /** Stored items: the event or the whole series is STATUS:CANCELLED (not one occurrence). */
+  cancelled?: boolean;
   isEvent: boolean;
 }
 

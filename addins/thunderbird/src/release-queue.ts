@@ -5,6 +5,7 @@
  * at the next start and retried while the gateway is unreachable.
  */
 import type { StorageArea } from './messenger.js';
+import { StoredMap } from './stored-map.js';
 
 export const QUEUE_KEY = 'unsavedRooms';
 
@@ -14,51 +15,37 @@ export interface UnsavedRoom {
   createdAt: number;
 }
 
-type Queue = Record<string, UnsavedRoom>;
+function parseUnsaved(value: unknown): UnsavedRoom | null {
+  const v = value as Partial<UnsavedRoom> | null;
+  return v && (v.origin === 'editor' || v.origin === 'compose') && typeof v.createdAt === 'number' ? { origin: v.origin, createdAt: v.createdAt } : null;
+}
 
 export class ReleaseQueue {
-  /** Writes one after the other: each reads the stored list, changes it and writes it back. */
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly map: StoredMap<UnsavedRoom>;
 
-  constructor(private readonly storage: StorageArea) {}
-
-  private update(change: (queue: Queue) => void): Promise<void> {
-    const next = this.chain.then(async () => {
-      const queue = await this.read();
-      change(queue);
-      await this.storage.set({ [QUEUE_KEY]: queue });
-    });
-    this.chain = next.catch(() => undefined);
-    return next;
+  constructor(storage: StorageArea) {
+    this.map = new StoredMap(storage, QUEUE_KEY, parseUnsaved);
   }
 
-  async read(): Promise<Queue> {
-    const raw = (await this.storage.get(QUEUE_KEY))[QUEUE_KEY];
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return {};
-    const queue: Queue = {};
-    for (const [code, value] of Object.entries(raw as Record<string, unknown>)) {
-      const v = value as Partial<UnsavedRoom> | null;
-      if (v && (v.origin === 'editor' || v.origin === 'compose') && typeof v.createdAt === 'number') queue[code] = { origin: v.origin, createdAt: v.createdAt };
-    }
-    return queue;
+  read(): Promise<Record<string, UnsavedRoom>> {
+    return this.map.read();
   }
 
   /** Records a room before it is shown anywhere. */
   hold(code: string, origin: UnsavedRoom['origin']): Promise<void> {
-    return this.update((q) => void (q[code] = { origin, createdAt: Date.now() }));
+    return this.map.update((q) => void (q[code] = { origin, createdAt: Date.now() }));
   }
 
   /** The room was saved with an event, sent or kept in a draft: it is no longer ours to release. */
   forget(codes: Iterable<string>): Promise<void> {
     const list = [...codes];
     if (list.length === 0) return Promise.resolve();
-    return this.update((q) => {
+    return this.map.update((q) => {
       for (const code of list) delete q[code];
     });
   }
 
   async codes(): Promise<string[]> {
-    await this.chain;
-    return Object.keys(await this.read());
+    return Object.keys(await this.map.settled());
   }
 }

@@ -220,6 +220,17 @@ describe('deleted events', () => {
     expect(await roomCodes()).toContain(item.room);
   });
 
+  test('saved and deleted at once from the same calendar is no move: the room is released', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'Supprimée aussitôt', calendarId: 'home' });
+    await press(fake, addon, id, 'add');
+    const item = fake.save(id);
+    fake.close(id, true);
+    fake.events.onItemChanged.fire({ kind: 'deleted', item });
+    await addon.idle();
+    expect(await roomCodes()).not.toContain(item.room);
+  });
+
   test('with the option off, or by policy, nothing is released; plain links are never released', async () => {
     const { fake, addon } = setup({}, { releaseOnDelete: false });
     const item = await storedRoom(fake, addon);
@@ -474,6 +485,135 @@ describe('no room left behind', () => {
     expect(left).toContain(byTab.get(12));
     expect(left).not.toContain(byTab.get(13));
     expect(fake.local.unsavedRooms).toEqual({});
+  });
+});
+
+describe('room schedules', () => {
+  const MEETING = { start: '2026-12-10T09:00:00Z', end: '2026-12-10T10:00:00Z', timeZone: 'Europe/Paris' };
+  const MOVED = { start: '2026-12-11T14:00:00Z', end: '2026-12-11T15:30:00Z', timeZone: 'Europe/Paris' };
+
+  async function roomOnGateway(code: string): Promise<{ schedule?: unknown; state: string }> {
+    const r = await fetch(`${gateway.url}/v1/rooms/${code}`);
+    expect(r.status).toBe(200);
+    return (await r.json()) as { schedule?: unknown; state: string };
+  }
+
+  test('saving gives the room its schedule; a move seen by the add-on updates it, a change of something else sends nothing', async () => {
+    const proxy = await startSwitchableProxy(gateway.url);
+    const fake = createFakeMessenger({ local: { gatewayUrl: proxy.url } });
+    const addon = new VisioAddon(fake.messenger, { deleteGraceMs: 30 });
+    addon.start();
+    try {
+      const id = fake.openEditor({ title: 'Revue de projet' });
+      await press(fake, addon, id, 'add');
+      const code = fake.editors.get(id)!.pending.room!;
+      expect((await roomOnGateway(code)).schedule).toBeUndefined();
+      const saved = fake.save(id, 'uid-revue', { schedule: MEETING });
+      await addon.idle();
+      expect(await roomOnGateway(code)).toMatchObject({ schedule: MEETING, state: 'open' });
+      expect(fake.local.unsentSchedules).toEqual({});
+      // Dragged to another day in the calendar view: the stored item is modified.
+      fake.events.onItemChanged.fire({ kind: 'modified', item: { ...saved, schedule: MOVED }, oldItem: saved });
+      await addon.idle();
+      expect((await roomOnGateway(code)).schedule).toEqual(MOVED);
+      // Renamed only: the schedule is the one the gateway has, nothing is sent (the gateway down would show it).
+      proxy.down = true;
+      fake.events.onItemChanged.fire({ kind: 'modified', item: { ...saved, title: 'Revue', schedule: MOVED }, oldItem: { ...saved, schedule: MOVED } });
+      await addon.idle();
+      expect(fake.local.unsentSchedules).toEqual({});
+    } finally {
+      addon.stop();
+      await proxy.close();
+    }
+  });
+
+  test('a schedule the gateway could not take is kept in storage and sent once it is back, also by the next session', async () => {
+    const proxy = await startSwitchableProxy(gateway.url);
+    const fake = createFakeMessenger({ local: { gatewayUrl: proxy.url } });
+    const addon = new VisioAddon(fake.messenger, { retryMs: 20, deleteGraceMs: 30 });
+    addon.start();
+    let code = '';
+    try {
+      const id = fake.openEditor({ title: 'Séminaire' });
+      await press(fake, addon, id, 'add');
+      code = fake.editors.get(id)!.pending.room!;
+      proxy.down = true;
+      fake.save(id, 'uid-seminaire', { schedule: { ...MEETING, recurrenceEnd: null } });
+      await addon.idle();
+      expect(fake.local.unsentSchedules).toEqual({ [code]: { ...MEETING, recurrenceEnd: null } });
+      expect((await roomOnGateway(code)).schedule).toBeUndefined();
+      proxy.down = false;
+      await expect.poll(async () => (await roomOnGateway(code)).schedule, { timeout: 5_000 }).toEqual({ ...MEETING, recurrenceEnd: null });
+      await expect.poll(() => fake.local.unsentSchedules, { timeout: 5_000 }).toEqual({});
+    } finally {
+      addon.stop();
+      await proxy.close();
+    }
+    // A session that stopped before it could send: the next start sends what storage holds.
+    const next = createFakeMessenger({ local: { gatewayUrl: gateway.url, unsentSchedules: { [code]: MOVED } } });
+    const restarted = new VisioAddon(next.messenger, { retryMs: 20 });
+    restarted.start();
+    await restarted.idle();
+    expect((await roomOnGateway(code)).schedule).toEqual(MOVED);
+    expect(next.local.unsentSchedules).toEqual({});
+    restarted.stop();
+  });
+
+  test('saved as cancelled (STATUS:CANCELLED), or cancelled by a sync: the room ends as on a delete; with the option off it stays', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'Annulée dans l’éditeur' });
+    await press(fake, addon, id, 'add');
+    const code = fake.editors.get(id)!.pending.room!;
+    fake.save(id, 'uid-annulee-editeur', { schedule: MEETING, cancelled: true });
+    await addon.idle();
+    expect(await roomOnGateway(code)).toMatchObject({ state: 'ended', releaseReason: 'deleted' });
+    expect((await roomOnGateway(code)).schedule).toBeUndefined();
+
+    const other = fake.openEditor({ title: 'Annulée par synchronisation' });
+    await press(fake, addon, other, 'add');
+    const synced = fake.save(other, 'uid-annulee-sync', { schedule: MEETING });
+    fake.close(other, true);
+    await addon.idle();
+    fake.events.onItemChanged.fire({ kind: 'modified', item: { ...synced, cancelled: true }, oldItem: synced });
+    await addon.idle();
+    expect(await roomOnGateway(synced.room!)).toMatchObject({ state: 'ended' });
+
+    const kept = setup({}, { releaseOnDelete: false });
+    const third = kept.fake.openEditor({ title: 'Annulée, option coupée' });
+    await press(kept.fake, kept.addon, third, 'add');
+    const room = kept.fake.editors.get(third)!.pending.room!;
+    kept.fake.save(third, 'uid-annulee-option', { schedule: MEETING, cancelled: true });
+    await kept.addon.idle();
+    expect(await roomOnGateway(room)).toMatchObject({ state: 'open', schedule: MEETING });
+  });
+
+  test('a zone the gateway does not know (an imported event’s TZID): the same instants are sent in UTC', async () => {
+    const { fake, addon } = setup();
+    const id = fake.openEditor({ title: 'Fuseau importé' });
+    await press(fake, addon, id, 'add');
+    const code = fake.editors.get(id)!.pending.room!;
+    fake.save(id, 'uid-fuseau', { schedule: { ...MEETING, timeZone: 'W. Europe Standard Time' } });
+    await addon.idle();
+    expect((await roomOnGateway(code)).schedule).toEqual({ ...MEETING, timeZone: 'UTC' });
+    expect(fake.local.unsentSchedules).toEqual({});
+  });
+
+  test("a room that is not the agent's (an invitation's) or was ended: the refusal is final, nothing is retried", async () => {
+    const { fake, addon } = setup();
+    const foreign = { title: 'Invitation', location: `${INSTANCE}/abc-defg-hij`, descriptionText: '', room: 'abc-defg-hij', isEvent: true, id: 'uid-invitation' };
+    fake.events.onItemChanged.fire({ kind: 'modified', item: { ...foreign, schedule: MOVED }, oldItem: { ...foreign, schedule: MEETING } });
+    await addon.idle();
+    expect(fake.local.unsentSchedules).toEqual({});
+    const id = fake.openEditor({ title: 'Annulée' });
+    await press(fake, addon, id, 'add');
+    const code = fake.editors.get(id)!.pending.room!;
+    const saved = fake.save(id, 'uid-annulee', { schedule: MEETING });
+    await addon.idle();
+    expect((await fetch(`${gateway.url}/v1/rooms/${code}`, { method: 'DELETE' })).status).toBe(200);
+    fake.events.onItemChanged.fire({ kind: 'modified', item: { ...saved, schedule: MOVED }, oldItem: saved });
+    await addon.idle();
+    expect(fake.local.unsentSchedules).toEqual({});
+    expect(await roomOnGateway(code)).toMatchObject({ schedule: MEETING, state: 'ended' });
   });
 });
 

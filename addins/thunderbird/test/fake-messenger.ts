@@ -210,10 +210,10 @@ export function createFakeMessenger(init: { local?: Record<string, unknown>; man
       events.onViewOpened.fire({ id, kind: 'editor', fields: { ...full } });
       return id;
     },
-    /** Saves like the experiment: pending properties applied, onEditorSaved, then the calendar's own event. */
-    save(id: string, uid = `uid-${id}`): ItemFields {
+    /** Saves like the experiment: pending properties applied, onEditorSaved, then the calendar's own event; `stored`: what only the stored item has (its schedule). */
+    save(id: string, uid = `uid-${id}`, stored: Partial<ItemFields> = {}): ItemFields {
       const e = editor(id);
-      e.fields = { ...current(e), id: e.fields.id ?? uid };
+      e.fields = { ...current(e), id: e.fields.id ?? uid, ...stored };
       e.pending = {};
       events.onEditorSaved.fire(id, { ...e.fields });
       events.onItemChanged.fire({ kind: 'added', item: { ...e.fields } });

@@ -3,11 +3,13 @@
  * configuration: WebServerResources from the package, the rest proxied) in Chromium with the extension,
  * a real gateway behind it, the event read back over CalDAV. Screenshots go to test-results/sogo/.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { corpusBody } from '@visio/testing/foreign-corpus';
+import { retentionAfterDays } from '@visio/testing/gateway-retention';
 import { startSogo, type SogoServer } from '@visio/testing/sogo';
 import { gatewayRooms, PACKAGE_DIR, startRig, waitUntil, type Rig } from './harness.ts';
 
@@ -17,13 +19,15 @@ let sogo: SogoServer;
 let rig: Rig;
 let page: Page;
 const pageErrors: string[] = [];
+// The gateway's data outlives its process: the journey ends with the retention job run on it.
+const gatewayData = mkdtempSync(join(tmpdir(), 'visio-sogo-ext-'));
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   sogo = await startSogo({ agent: { password: PASSWORD, name: 'Agent Test', email: 'agent@example.test' } });
   // The install-time grant of the loopback origin stands in for the agent's "Allow" on the permission
   // prompt, which headless Chromium cannot show; the options page still asks and registers.
-  rig = await startRig({ manifestExtra: { host_permissions: ['http://127.0.0.1/*'] }, allowOrigins: [sogo.webOrigin] });
+  rig = await startRig({ manifestExtra: { host_permissions: ['http://127.0.0.1/*'] }, allowOrigins: [sogo.webOrigin], gatewayEnv: { VISIO_DATA_DIR: gatewayData } });
   const options = await rig.page('options.html');
   await options.getByLabel('Logiciel d’agenda').selectOption('sogo');
   await options.getByLabel('Adresse de l’agenda').fill(sogo.webOrigin);
@@ -85,6 +89,7 @@ afterEach(async () => {
 afterAll(async () => {
   await rig?.close();
   await sogo?.stop();
+  rmSync(gatewayData, { recursive: true, force: true });
 });
 
 const ADD = 'Ajouter une réunion Visio';
@@ -297,5 +302,16 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
   it('made no request outside the gateway, the extension, the instance and SOGo', () => {
     expect(pageErrors).toEqual([]);
     expect(rig.foreign).toEqual([]);
+  });
+
+  it('after the retention job three days on: no open room that no SOGo event carries, the saved meeting’s room still open', async () => {
+    const events = await caldavEvents();
+    await rig.gateway.stop();
+    const after = await retentionAfterDays({ VISIO_DATA_DIR: gatewayData, LOG_LEVEL: 'warn' }, 3);
+    const carried = (code: string) => events.some((e) => e.location.includes(code) || e.description.includes(code));
+    expect(after.filter((r) => r.state === 'open' && !carried(r.code)).map((r) => r.code)).toEqual([]);
+    expect(after.find((r) => r.code === roomCode)).toMatchObject({ state: 'open' });
+    // The cancelled editor's room was given back at once.
+    expect(after.filter((r) => r.state === 'ended').map((r) => r.releaseReason)).toEqual(['deleted']);
   });
 });

@@ -72,6 +72,74 @@ function seriesRooms(item) {
   return [...rooms];
 }
 
+// A COUNT beyond this is not walked (a hostile import must not stall Thunderbird): the series is then taken as endless.
+const MAX_COUNT = 5000;
+
+/** Milliseconds since the epoch of a calIDateTime; floating and all-day values are read in Thunderbird's zone. */
+function msOf(dt) {
+  let d = dt;
+  if (d.isDate || d.timezone.isFloating) {
+    d = d.clone();
+    d.isDate = false;
+    d.timezone = visioCal.dtz.defaultTimezone;
+  }
+  return d.nativeTime / 1000;
+}
+
+const isoOf = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** The latest occurrence start (ms) of a finite series; null when it has no end (or one too far to walk). */
+function seriesLastStart(master) {
+  const info = master.recurrenceInfo;
+  let last = null;
+  for (const ritem of info.getRecurrenceItems()) {
+    if (ritem.isNegative) continue;
+    if (!ritem.isFinite) return null;
+    if (!('untilDate' in ritem)) {
+      // calIRecurrenceDate (RDATE)
+      last = Math.max(last ?? 0, msOf(ritem.date));
+    } else if (ritem.untilDate) {
+      last = Math.max(last ?? 0, msOf(ritem.untilDate));
+    } else if (ritem.isByCount) {
+      if (ritem.count > MAX_COUNT) return null;
+      // The range end is required (the walk stops at COUNT long before it).
+      const far = master.startDate.clone();
+      far.year += 1000;
+      const dates = ritem.getOccurrences(master.startDate, master.startDate, far, ritem.count);
+      if (dates.length > 0) last = Math.max(last ?? 0, msOf(dates[dates.length - 1]));
+    }
+  }
+  if (last === null) return null;
+  // An occurrence moved past the series' end still carries the room.
+  for (const rid of info.getExceptionIds()) {
+    const start = info.getExceptionFor(rid)?.startDate;
+    if (start) last = Math.max(last, msOf(start));
+  }
+  return last;
+}
+
+/**
+ * When the meeting carrying the item's room takes place (the contract's RoomSchedule): the series' for an
+ * occurrence, unless the occurrence carries a room of its own; null without a start (tasks).
+ */
+function scheduleOf(item) {
+  const master = item.recurrenceId && item.parentItem && item.parentItem !== item ? item.parentItem : item;
+  const own = item.getProperty('X-VISIO-ROOM');
+  const base = master !== item && own && master.getProperty('X-VISIO-ROOM') !== own ? item : master;
+  const start = base.startDate;
+  if (!start || typeof base.isEvent !== 'function' || !base.isEvent()) return null;
+  const end = base.endDate || start;
+  const zone = start.timezone;
+  const defaultZone = visioCal.dtz.defaultTimezone;
+  const timeZone = zone.isUTC ? 'UTC' : !zone.isFloating ? zone.tzid : defaultZone && !defaultZone.isFloating ? defaultZone.tzid : 'UTC';
+  const schedule = { start: isoOf(msOf(start)), end: isoOf(msOf(end)), timeZone };
+  if (base === master && master.recurrenceInfo) {
+    const last = seriesLastStart(master);
+    schedule.recurrenceEnd = last === null ? null : isoOf(last);
+  }
+  return schedule;
+}
+
 /** Visio-related view of a calIItemBase (never the whole item). */
 function describeItem(item) {
   if (!item) return null;
@@ -86,6 +154,9 @@ function describeItem(item) {
     conference: conference || null,
     room: item.getProperty('X-VISIO-ROOM') || null,
     seriesRooms: seriesRooms(item),
+    schedule: scheduleOf(item),
+    // The event or whole series cancelled (STATUS:CANCELLED); one cancelled occurrence is not.
+    cancelled: !item.recurrenceId && String(item.status || '').toUpperCase() === 'CANCELLED',
     isEvent: typeof item.isEvent === 'function' ? item.isEvent() : true,
   };
 }
