@@ -233,7 +233,9 @@ describe('switch 500 events to Visio on SOGo, with a crash in the middle', () =>
     expect(new Set(rooms.map((r) => r.code))).toEqual(new Set(roomOf.values()));
 
     // A second run finds only the events organised by someone else, and changes nothing.
-    const second = (await gw.call('POST', '/v1/calendars/migrations', { from: '2027-01-01T00:00:00Z', to: '2027-12-31T00:00:00Z' })).body;
+    const secondPlan = await gw.call('POST', '/v1/calendars/migrations', { from: '2027-01-01T00:00:00Z', to: '2027-12-31T00:00:00Z' });
+    expect(secondPlan.status, JSON.stringify(secondPlan.body)).toBe(201);
+    const second = secondPlan.body;
     expect(second.toConvert).toBe(0);
     expect(second.total).toBe(100);
     await gw.call('POST', `/v1/calendars/migrations/${second.id}/apply`, {});

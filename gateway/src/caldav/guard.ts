@@ -196,6 +196,12 @@ export type OriginLimiter = ReturnType<typeof createOriginLimiter>;
 // REPORT answers (many events) are parsed in a worker; PROPFIND answers (discovery) are parsed by tsdav on
 // the event loop, so they get the smaller cap.
 const MULTISTATUS_METHODS = new Set(['REPORT']);
+// Methods that change nothing (RFC 9110 §9.2.1; WebDAV's PROPFIND and REPORT are safe too): sent once more
+// when the server dropped the connection before answering. SOGo and Apache close kept-alive connections at
+// will, and a request written on one just closed fails without the server having seen it.
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
+const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const droppedBeforeAnswer = (error: unknown) => DROPPED.has(String((error as { cause?: { code?: unknown } }).cause?.code ?? ''));
 // Statuses whose answer has no body (the Fetch standard refuses one).
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -229,7 +235,11 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
     try {
       let response: Response;
       try {
-        response = (await undiciFetch(url, { method, headers: headers as never, body: body as never, redirect: 'manual', dispatcher: agent, signal: controller.signal })) as unknown as Response;
+        const send = () => undiciFetch(url, { method, headers: headers as never, body: body as never, redirect: 'manual', dispatcher: agent, signal: controller.signal });
+        response = (await send().catch((error: unknown) => {
+          if (!SAFE_METHODS.has(method) || controller.signal.aborted || !droppedBeforeAnswer(error)) throw error;
+          return send();
+        })) as unknown as Response;
       } catch (error) {
         const cause = (error as { cause?: unknown }).cause;
         if (cause instanceof ProblemError) fail(cause, error);
