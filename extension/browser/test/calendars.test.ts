@@ -189,7 +189,13 @@ describe('calendar modules on their fixture pages', () => {
       const switchButton = page.getByRole('button', { name: /^Passer à Visio/ });
       expect(await switchButton.count()).toBe(0);
       await page.locator('[data-model="location"]').fill(`Salle 2, ${zoomLink}`);
-      const frame = calendar.id === 'zimbra' ? page.frameLocator('iframe[id$="_body_ifr"]').locator('body') : page.locator('[data-model="description"]');
+      // Zimbra's notes are TinyMCE's iframe, Outlook's body is RoosterJS's editor: typed into as the agent does.
+      const frame =
+        calendar.id === 'zimbra'
+          ? page.frameLocator('iframe[id$="_body_ifr"]').locator('body')
+          : calendar.id === 'outlook'
+            ? page.locator('[role="textbox"][contenteditable][data-ms-editor]')
+            : page.locator('[data-model="description"]');
       await frame.fill(input);
       await switchButton.waitFor();
       expect(await switchButton.getAttribute('aria-label')).toBe('Passer à Visio (remplace la réunion Zoom)');
