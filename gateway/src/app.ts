@@ -90,7 +90,7 @@ export function createApp({ settings, store, provider, log }: AppDeps): Hono<App
   app.route('/', calendarRoutes(calendars));
   const switcher = createSwitchService(calendars, settings.instanceUrl);
   app.route('/', switchRoutes(calendars, switcher));
-  app.route('/', migrationRoutes(calendars, createMigrationService({ calendars, switcher, store, log })));
+  app.route('/', migrationRoutes(calendars, createMigrationService({ calendars, switcher, store, log, staleClaimMs: settings.staleClaimMs })));
   app.route('/', pageRoutes(settings));
   app.route('/', switchPageRoutes(settings));
   app.route('/', outlookRoutes(settings));

@@ -51,8 +51,14 @@ function organizerOf(ics: string): string | null {
   return address ? address.toLowerCase() : null;
 }
 
-export function createMigrationService(deps: { calendars: CalendarService; switcher: SwitchService; store: Store; log: Logger }) {
+/**
+ * `staleClaimMs`: the room service's limit after which a dead process's claim on an event's room is taken
+ * over. An item whose room is still claimed (the gateway was stopped while switching it) waits that long.
+ */
+export function createMigrationService(deps: { calendars: CalendarService; switcher: SwitchService; store: Store; log: Logger; staleClaimMs?: number }) {
   const { calendars, switcher, store, log } = deps;
+  // A little past the claim's takeover, so the last wait ends after it.
+  const claimWaitMs = (deps.staleClaimMs ?? 60_000) + 5_000;
   const running = new Map<string, Promise<void>>();
 
   async function load(user: User, id: string) {
@@ -105,12 +111,21 @@ export function createMigrationService(deps: { calendars: CalendarService; switc
         const data = item.data as unknown as ItemData;
         try {
           let switched;
+          const started = Date.now();
           for (let attempt = 1; ; attempt++) {
             try {
               // A fresh session per attempt: a session that met a network failure stays failed (guard.ts).
               switched = await switcher.switchEvent(user, open(), { calendar: data.calendar, href: data.href, lang });
               break;
             } catch (error) {
+              // The event's room is claimed by a request still running, or by a process that died in the
+              // middle of this item (a restart): waited for until the claim is taken over, not failed.
+              const retryAfter = error instanceof ProblemError && error.status === 409 ? Number(error.extra.headers?.['retry-after']) : Number.NaN;
+              if (retryAfter > 0 && Date.now() - started < claimWaitMs) {
+                await sleep(retryAfter * 1000);
+                attempt--;
+                continue;
+              }
               if (attempt === ATTEMPTS || !(error instanceof ProblemError) || error.status < 502) throw error;
               // A dropped kept-alive connection is retried at once; a failing server gets some time.
               if (attempt > 1) await sleep(250 * 2 ** attempt);

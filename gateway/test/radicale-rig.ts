@@ -20,7 +20,7 @@ export interface RadicaleRig {
   put(ics: string): Promise<string>;
 }
 
-export function radicaleRig(email: string): RadicaleRig {
+export function radicaleRig(email: string, env: Record<string, string> = {}): RadicaleRig {
   const rig = {
     async put(ics: string) {
       const href = `${rig.work}${randomUUID()}.ics`;
@@ -32,7 +32,7 @@ export function radicaleRig(email: string): RadicaleRig {
     rig.radicale = await startRadicale({ alice: `app-${randomUUID()}` });
     rig.work = await rig.radicale.makeCalendar('alice', 'work', { displayName: 'Travail' });
     rig.auth = rig.radicale.basic('alice');
-    rig.gw = await startTestGateway({ CALDAV_SERVERS: rig.radicale.url, VISIO_LOCAL_USER_EMAIL: email });
+    rig.gw = await startTestGateway({ CALDAV_SERVERS: rig.radicale.url, VISIO_LOCAL_USER_EMAIL: email, ...env });
   }, 60_000);
   afterAll(async () => {
     await rig.radicale?.stop();
