@@ -34,9 +34,10 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-function guarded() {
+/** The guarded fetch of a gateway allowed to reach this origin only. */
+function guardedFor(base: string) {
   const settings: CaldavSettings = {
-    servers: [`${origin}/`],
+    servers: [`${base}/`],
     privateNetworks: [],
     timeoutMs: 5_000,
     maxObjectBytes: 1 << 20,
@@ -47,6 +48,7 @@ function guarded() {
   };
   return createGuardedFetch(settings, createAllowlist(settings), createCaldavAgent(settings));
 }
+const guarded = () => guardedFor(origin);
 
 describe('a connection dropped before the answer', () => {
   for (const method of ['GET', 'PROPFIND', 'REPORT', 'OPTIONS']) {
@@ -72,17 +74,7 @@ describe('a connection dropped before the answer', () => {
     });
     await new Promise<void>((resolve) => always.listen(0, '127.0.0.1', resolve));
     const other = `http://127.0.0.1:${(always.address() as AddressInfo).port}`;
-    const settings: CaldavSettings = {
-      servers: [`${other}/`],
-      privateNetworks: [],
-      timeoutMs: 5_000,
-      maxObjectBytes: 1 << 20,
-      maxMultistatusBytes: 1 << 20,
-      connections: 2,
-      expansionMs: 1_000,
-      discoveryTtlMs: 0,
-    };
-    const f = createGuardedFetch(settings, createAllowlist(settings), createCaldavAgent(settings));
+    const f = guardedFor(other);
     await expect(f(`${other}${path}`, { method: 'REPORT', body: '<x/>' })).rejects.toMatchObject({ status: 502 });
     expect(seen.filter((s) => s === 'REPORT always')).toHaveLength(2);
     always.closeAllConnections();
