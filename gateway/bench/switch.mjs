@@ -52,7 +52,7 @@ async function again(fn) {
       return await fn();
     } catch (error) {
       const code = error?.cause?.code;
-      if (attempt === 3 || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) throw error;
+      if (attempt === 5 || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) throw error;
     }
   }
 }
