@@ -170,7 +170,9 @@ export async function launchFirefox(options: FirefoxOptions = {}, timeoutMs = 30
         script: `const done = arguments[arguments.length - 1]; Promise.resolve().then(async () => JSON.stringify(await (${expression}))).then((v) => done({ v }), (e) => done({ e: String(e) }));`,
         args: [],
       });
-      const value = result.value as { v?: string; e?: string };
+      // null: the document was replaced while the script ran (a navigation); it never called done().
+      const value = result.value as { v?: string; e?: string } | null;
+      if (value === null) throw new Error('in Firefox: the page navigated while the script ran');
       if (value.e) throw new Error(`in Firefox: ${value.e}`);
       return (value.v === undefined ? undefined : JSON.parse(value.v)) as T;
     },

@@ -152,13 +152,22 @@ export async function gatewayRooms(gateway: GatewayProcess): Promise<{ code: str
   return ((await response.json()) as { items: { code: string; url: string; accessLevel: string; title?: string }[] }).items;
 }
 
-/** Polls `what` until `ok` holds (the machine is loaded: no timing assumed), else fails with the last value. */
+/**
+ * Polls `what` until `ok` holds (the machine is loaded: no timing assumed), else fails with the last value.
+ * A probe that throws (a page navigating under it) counts as not yet; the last error is reported at the end.
+ */
 export async function waitUntil<T>(what: () => Promise<T>, ok: (v: T) => boolean, label: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await what();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${label}: last value ${JSON.stringify(value)}`);
+    let last: string;
+    try {
+      const value = await what();
+      if (ok(value)) return value;
+      last = `last value ${JSON.stringify(value)}`;
+    } catch (error) {
+      last = `last error ${String(error)}`;
+    }
+    if (Date.now() > deadline) throw new Error(`${label}: ${last}`);
     await new Promise((r) => setTimeout(r, 150));
   }
 }
