@@ -128,6 +128,10 @@ const TAG_NAME = /<(\/?)([A-Za-z][A-Za-z0-9:-]*)/y;
 const MAX_TAG_LENGTH = 4096;
 
 function findHtmlBlock(body: string): Span | null {
+  return findMarkedHtmlBlock(body) ?? findUnmarkedHtmlBlock(body);
+}
+
+function findMarkedHtmlBlock(body: string): Span | null {
   for (const m of body.matchAll(HTML_MARKER)) {
     const open = body.lastIndexOf('<', m.index);
     if (open < 0 || m.index - open > MAX_TAG_LENGTH) continue;
@@ -142,11 +146,74 @@ function findHtmlBlock(body: string): Span | null {
   return null;
 }
 
-/** Offset just past the `>` ending the tag at `at`, skipping quoted attribute values; -1 if none. */
-function tagEnd(s: string, at: number): number {
+// Editors that rebuild the body from a model (Outlook on the web's RoosterJS) drop the id, data and lang
+// attributes and rewrite styles, keeping the block's div, its join link and its closing help sentence. Such a
+// block is found by that sentence: the innermost enclosing div, close before it, that holds the heading and the
+// join link and ends right after the sentence. Windows are bounded, so the search stays linear.
+const SPACE = '(?:\\s|&nbsp;|&#160;|&#xa0;|\u00a0)+';
+const words = (text: string) =>
+  text
+    .split(/\s+/)
+    .map((w) => escapeHtml(w).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join(SPACE);
+const UNMARKED = Object.values(INVITATION_STRINGS).map((t) => ({
+  help: new RegExp(words(t.help), 'g'),
+  join: new RegExp(`>${SPACE.replace('+', '*')}${words(t.join)}${SPACE.replace('+', '*')}</a\\s*>`, 'i'),
+  // The text before the join link: the heading, with or without the meeting's title.
+  heading: new RegExp(`^${words(t.meeting).replace(escapeHtml('{name}').replace(/[{}]/g, '\\$&'), '\\S[\\s\\S]{0,99}?')}(?:${words(t.colon.trim())}[\\s\\S]*)?$`),
+}));
+const UNMARKED_BEFORE = 8192;
+const UNMARKED_AFTER = 512;
+
+/** Where the `<a href="http(s):…">` carrying the join link's text starts, or -1. */
+function joinLink(html: string, join: RegExp): number {
+  const text = join.exec(html);
+  if (!text) return -1;
+  const a = html.toLowerCase().lastIndexOf('<a', text.index);
+  return a >= 0 && /^<a\s[^>]*\bhref\s*=\s*["']?https?:/i.test(html.slice(a, text.index + 1)) ? a : -1;
+}
+
+function findUnmarkedHtmlBlock(body: string): Span | null {
+  for (const strings of UNMARKED) {
+    for (const m of body.matchAll(strings.help)) {
+      const from = Math.max(0, m.index - UNMARKED_BEFORE);
+      const opens: number[] = [];
+      for (let lt = body.indexOf('<', from); lt >= 0 && lt < m.index; lt = body.indexOf('<', lt + 1)) {
+        TAG_NAME.lastIndex = lt;
+        const tag = TAG_NAME.exec(body);
+        if (!tag || tag[2]!.toLowerCase() !== 'div') continue;
+        if (tag[1] === '/') opens.pop();
+        else opens.push(lt);
+      }
+      for (let i = opens.length - 1; i >= 0; i--) {
+        const open = opens[i]!;
+        const openEnd = tagEnd(body, open, m.index);
+        if (openEnd < 0) continue;
+        const inside = body.slice(openEnd, m.index);
+        const link = joinLink(inside, strings.join);
+        if (link < 0) continue;
+        const text = inside
+          .slice(0, link)
+          .replace(/<[^>]*>/g, '')
+          .replace(new RegExp(SPACE, 'g'), ' ')
+          .trim();
+        if (!strings.heading.test(text)) break;
+        const helpEnd = m.index + m[0].length;
+        // The divs opened after this one and still open at the sentence close first.
+        const end = matchingClose(body, helpEnd, 'div', helpEnd + UNMARKED_AFTER, opens.length - i);
+        if (end < 0 || !/^(?:\s|<\/[A-Za-z][A-Za-z0-9]*\s*>)*$/.test(body.slice(helpEnd, body.lastIndexOf('<', end - 1)))) break;
+        return { start: open, end };
+      }
+    }
+  }
+  return null;
+}
+
+/** Offset just past the `>` ending the tag at `at`, skipping quoted attribute values; -1 if none before `limit`. */
+function tagEnd(s: string, at: number, limit = s.length): number {
   let quote = '';
   let previous = ''; // last non-space character outside quotes: a quote opens a value only after `=`
-  for (let i = at + 1; i < s.length; i++) {
+  for (let i = at + 1; i < Math.min(s.length, limit); i++) {
     const ch = s[i]!;
     if (quote) {
       if (ch === quote) quote = '';
@@ -157,11 +224,10 @@ function tagEnd(s: string, at: number): number {
   return -1;
 }
 
-/** Offset just past the close tag matching an element opened before `from`, counting nesting; -1 if none. */
-function matchingClose(s: string, from: number, name: string): number {
-  let depth = 1;
+/** Offset just past the close tag matching an element opened before `from` (`depth` elements deep), counting nesting, before `limit`; -1 if none. */
+function matchingClose(s: string, from: number, name: string, limit = s.length, depth = 1): number {
   let at = from;
-  while (at < s.length) {
+  while (at < Math.min(s.length, limit)) {
     const lt = s.indexOf('<', at);
     if (lt < 0) return -1;
     if (s.startsWith('<!--', lt)) {
@@ -175,7 +241,7 @@ function matchingClose(s: string, from: number, name: string): number {
       at = lt + 1;
       continue;
     }
-    const end = tagEnd(s, lt);
+    const end = tagEnd(s, lt, limit);
     if (end < 0) return -1;
     if (tag[2]!.toLowerCase() === name) {
       if (tag[1] === '/') depth--;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml } from '../src/html.ts';
@@ -214,6 +216,18 @@ describe('HTML block', () => {
     ['class first, single quotes', (h) => h.replace(`<div id="${INVITATION_BLOCK_ID}"`, `<div class="x_elementToProof" title="a > b" id='x_${INVITATION_BLOCK_ID}'`)],
     ['paragraphs as nested divs', (h) => h.replaceAll('<p ', '<div ').replaceAll('</p>', '</div>').replace('<strong>', '<div><div><strong>').replace('</strong>', '</strong></div></div>')],
     ['upper-case tags', (h) => h.replaceAll('<div', '<DIV').replaceAll('</div>', '</DIV>')],
+    // An editor rebuilding the body from its model (RoosterJS, see the captured exports below).
+    ['no id, data or lang attribute, styles rewritten', (h) => h.replace(/ id="[^"]*" data-visio-meeting-block="1" lang="\w+"/, '').replace(/style="[^"]*"/g, 'style="margin: 0px;"')],
+    [
+      'no markers, paragraphs as nested divs, non-breaking spaces as entities',
+      (h) =>
+        h
+          .replace(/ id="[^"]*" data-visio-meeting-block="1" lang="\w+"/, '')
+          .replaceAll('<p ', '<div ')
+          .replaceAll('</p>', '</div>')
+          .replaceAll(NBSP, '&nbsp;')
+          .replace(/ (ouvrez|sans)/g, '&nbsp;$1'),
+    ],
   ];
 
   it.each(outlookMangles)('finds, replaces and removes a block after Outlook changes: %s', (_, mangle) => {
@@ -231,6 +245,63 @@ describe('HTML block', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  // Outlook on the web's body editor exports a block without its markers (captured from the real RoosterJS).
+  const ROOSTER = join(import.meta.dirname, 'fixtures', 'invitation');
+  it.each(['roosterjs-9.7.0-fr-phone.json', 'roosterjs-9.7.0-en.json'])('finds the block RoosterJS exported without its markers: %s', (file) => {
+    const { exported } = JSON.parse(readFileSync(join(ROOSTER, file), 'utf8')) as { exported: string };
+    expect(exported).not.toContain(INVITATION_BLOCK_ID);
+    const agent = '<p>Ordre du jour : budget.</p>';
+    expect(exported.startsWith(`${agent}<div `)).toBe(true);
+    expect(hasInvitation(exported)).toBe(true);
+    expect(removeInvitationHtml(exported)).toBe(`${agent}<p>Merci.</p>`);
+    // Added again (a new room): one block, the agent's text kept.
+    expect(upsertInvitationHtml(exported, block2.html)).toBe(`${agent}${block2.html}<p>Merci.</p>`);
+  });
+
+  it('takes no unmarked text for a block: the help sentence alone, without the join link, heading or end', () => {
+    const help = 'Rejoindre depuis un navigateur récent, sans installation : ouvrez le lien ci-dessus.';
+    const link = `<a href="${URL1}">Rejoindre la réunion</a>`;
+    for (const body of [
+      `<div><p>Comme dit : ${help}</p></div>`,
+      `<div><p>Réunion Visio : x</p><p>${help}</p></div>`,
+      `<div><p>Ordre du jour</p><p>${link}</p><p>${help}</p></div>`,
+      `<div><p>Réunion Visio : x</p><p>${link}</p><p>${help}</p><p>Et mon texte après.</p></div>`,
+      `<div><p>Réunion Visio : x</p><p><a href="javascript:alert(1)">Rejoindre la réunion</a></p><p>${help}</p></div>`,
+      `<div><p>Réunion Visio : x</p><p>${link}</p></div><div><p>${help}</p></div>`,
+      `<div><p>Réunion Visio : x</p><p>${link}</p><p>${help}</p>`,
+    ]) {
+      expect(hasInvitation(body)).toBe(false);
+      expect(removeInvitationHtml(body)).toBe(body);
+    }
+  });
+
+  it('property: an agent body quoting the sentences of a block is never taken for one unless it is one', () => {
+    const help = 'Join from an up-to-date web browser, nothing to install: open the link above.';
+    const link = `<a href="${URL1}">Join the meeting</a>`;
+    const piece = fc.constantFrom('<div>', '</div>', '<p>', '</p>', 'Visio meeting: x', link, help, 'texte', ' ', '&nbsp;', `<div>Visio meeting: x${link}`, `${help}</div>`);
+    let found = 0;
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const body = pieces.join('');
+        if (!hasInvitation(body)) return;
+        found++;
+        // Whatever is found is a div that starts with the heading, holds the link and ends with the sentence.
+        const removed = removeInvitationHtml(body);
+        expect(removed.length).toBeLessThan(body.length);
+        expect(body).toMatch(/<div>(?:<p>|<div>)*Visio meeting: x[\s\S]*Join the meeting<\/a>[\s\S]*open the link above\.(?:<\/p>|<\/div>|\s)*<\/div>/);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(found).toBeGreaterThan(50);
+  });
+
+  it('stays bounded on a body made of near-blocks (1 MB)', () => {
+    const near = `<div><p>Réunion Visio : x</p><a href="${URL1}">Rejoindre la réunion</a> Rejoindre depuis un navigateur récent, sans installation : ouvrez le lien ci-dessus. <b>texte</b>`;
+    const body = near.repeat(Math.ceil(1_000_000 / near.length));
+    expect(hasInvitation(body)).toBe(false);
+    expect(hasInvitation(`<div>${'<p>Rejoindre depuis un navigateur récent, sans installation : ouvrez le lien ci-dessus.'.repeat(12_000)}`)).toBe(false);
   });
 
   it('ignores the marker words in text or in a tag that never closes', () => {

@@ -19,7 +19,8 @@ const SELF_HOSTED = {
 
 const CALENDARS = [
   // No Join here: Outlook's reading pane has no public source to build a fixture from. Its body editor
-  // (RoosterJS) exports the invitation without the block's id, data-* and lang attributes: link and text stay.
+  // (RoosterJS) exports the invitation without the block's id, data-* and lang attributes: link and text stay,
+  // and shared's finder still knows the block (shared/test/invitation.test.ts, on RoosterJS's captured export).
   { id: 'outlook', url: 'https://outlook.office.com/calendar/deeplink/compose', title: 'Revue de projet', rich: true, joins: [], unmarked: true },
   { id: 'google', url: 'https://calendar.google.com/calendar/u/0/r/eventedit', title: 'Comité de pilotage', rich: true, joins: ['abc-defg-hij'] },
   { id: 'nextcloud', url: `${SELF_HOSTED.nextcloud}/apps/calendar/timeGridWeek/now/new/popover/0/1/2`, title: 'Point hebdo', rich: false, joins: ['abc-defg-hij'] },
