@@ -5,13 +5,29 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Thunderbird } from '@visio/testing/thunderbird';
+import { enableCalendars, launchThunderbird, type Thunderbird, type ThunderbirdOptions } from '@visio/testing/thunderbird';
 
 export const ADDON_ID = 'visio-thunderbird@integrations.numerique.gouv.fr';
 export const XPI = join(import.meta.dirname, '..', 'dist', 'visio-thunderbird.xpi');
 const WIDGET_ID = ADDON_ID.toLowerCase().replace(/[^a-z0-9_-]/g, '_');
 /** Thunderbird's id for the add-on's compose_action button. */
 export const COMPOSE_BUTTON_ID = `${WIDGET_ID}-composeAction-toolbarbutton`;
+
+/**
+ * Thunderbird with the built add-on and the given storage, its calendars enabled, once the add-on runs; closed
+ * again if it never gets there, so a failed start leaves no Thunderbird behind.
+ */
+export async function launchWithAddon(executable: string, storage: Record<string, unknown>, options: Omit<ThunderbirdOptions, 'executable' | 'addon' | 'extensionStorage'> = {}): Promise<Thunderbird> {
+  const tb = await launchThunderbird({ ...options, executable, addon: { id: ADDON_ID, xpi: XPI }, extensionStorage: { [ADDON_ID]: storage } });
+  try {
+    await enableCalendars(tb);
+    await tb.waitFor(editorScripts.addonActive, [ADDON_ID], { what: 'the add-on to be active' });
+  } catch (error) {
+    await tb.close();
+    throw error;
+  }
+  return tb;
+}
 
 /** Finds the tagged editor: [outer window, iframe document]. */
 const FIND = `

@@ -8,8 +8,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
-import { enableCalendars, launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
-import { ADDON_ID, COMPOSE_BUTTON_ID, XPI, editorScripts as E } from './tb-scripts.ts';
+import { thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
+import { COMPOSE_BUTTON_ID, editorScripts as E, launchWithAddon } from './tb-scripts.ts';
 
 interface Box {
   x: number;
@@ -37,14 +37,7 @@ describe.each(cases)('Thunderbird %s in %s: the Location field keeps its box', (
 
   beforeAll(async () => {
     gateway = await startGatewayProcess();
-    tb = await launchThunderbird({
-      executable: installation.executable,
-      addon: { id: ADDON_ID, xpi: XPI },
-      ...(locale === 'fr' ? { langpack: { locale: 'fr', xpi: installation.frenchLangpack } } : {}),
-      extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url } },
-    });
-    await enableCalendars(tb);
-    await tb.waitFor(E.addonActive, [ADDON_ID], { what: 'the add-on to be active' });
+    tb = await launchWithAddon(installation.executable, { gatewayUrl: gateway.url }, locale === 'fr' ? { langpack: { locale: 'fr', xpi: installation.frenchLangpack } } : {});
   }, 120_000);
 
   afterAll(async () => {

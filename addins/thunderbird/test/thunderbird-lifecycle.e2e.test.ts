@@ -14,8 +14,8 @@ import { zonedToUtc } from '@visio/shared/schedule';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 import { retentionAfterDays, type StoredRoomState } from '@visio/testing/gateway-retention';
-import { enableCalendars, launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
-import { ADDON_ID, XPI, editorScripts as E } from './tb-scripts.ts';
+import { thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
+import { editorScripts as E, launchWithAddon } from './tb-scripts.ts';
 
 const CAL = `const { cal } = ChromeUtils.importESModule("resource:///modules/calendar/calUtils.sys.mjs");
   const allItems = async () => {
@@ -164,9 +164,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
 
   beforeAll(async () => {
     gateway = await startGatewayProcess(env);
-    tb = await launchThunderbird({ executable, addon: { id: ADDON_ID, xpi: XPI }, extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url, lang: 'fr' } } });
-    await enableCalendars(tb);
-    await tb.waitFor(E.addonActive, [ADDON_ID], { what: 'the add-on to be active' });
+    tb = await launchWithAddon(executable, { gatewayUrl: gateway.url, lang: 'fr' });
   }, 120_000);
 
   afterAll(async () => {

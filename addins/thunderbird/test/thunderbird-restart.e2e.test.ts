@@ -7,8 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
-import { enableCalendars, launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
-import { ADDON_ID, XPI, editorScripts as E } from './tb-scripts.ts';
+import { launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
+import { ADDON_ID, editorScripts as E, launchWithAddon } from './tb-scripts.ts';
 
 describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as const))('Thunderbird %s stopped mid-edit', (_major, executable) => {
   let gateway: GatewayProcess;
@@ -35,9 +35,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t.executable] as c
   }
 
   test('rooms of an unsaved editor and an unsent compose window are released at the next start', async () => {
-    tb = await launchThunderbird({ executable, addon: { id: ADDON_ID, xpi: XPI }, extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url, lang: 'fr' } } });
-    await enableCalendars(tb);
-    await tb.waitFor(E.addonActive, [ADDON_ID], { what: 'the add-on to be active' });
+    tb = await launchWithAddon(executable, { gatewayUrl: gateway.url, lang: 'fr' });
 
     const view = await E.openNewEvent(tb, 'Jamais enregistrée');
     await tb.chrome(E.press, view, 'add');

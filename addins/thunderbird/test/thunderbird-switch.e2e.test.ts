@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
-import { enableCalendars, launchThunderbird, thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
+import { thunderbirdInstallations, type Thunderbird } from '@visio/testing/thunderbird';
 import { corpusBody } from './foreign-corpus.ts';
-import { ADDON_ID, XPI, editorScripts as E } from './tb-scripts.ts';
+import { editorScripts as E, launchWithAddon } from './tb-scripts.ts';
 
 const INSTANCE = 'https://visio.numerique.gouv.fr';
 const SHOTS = join(import.meta.dirname, '..', '..', '..', 'test-results', 'thunderbird-switch');
@@ -44,14 +44,7 @@ describe.each(thunderbirdInstallations().map((t) => [t.major, t] as const))('Pas
 
   beforeAll(async () => {
     gateway = await startGatewayProcess();
-    tb = await launchThunderbird({
-      executable: installation.executable,
-      langpack: { locale: 'fr', xpi: installation.frenchLangpack },
-      addon: { id: ADDON_ID, xpi: XPI },
-      extensionStorage: { [ADDON_ID]: { gatewayUrl: gateway.url } },
-    });
-    await enableCalendars(tb);
-    await tb.waitFor(E.addonActive, [ADDON_ID], { what: 'the add-on to be active' });
+    tb = await launchWithAddon(installation.executable, { gatewayUrl: gateway.url }, { langpack: { locale: 'fr', xpi: installation.frenchLangpack } });
   }, 120_000);
 
   afterAll(async () => {
