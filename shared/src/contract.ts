@@ -47,7 +47,14 @@ export const TelephonySchema = z
 export const EventUidSchema = z.string().min(1).max(255).regex(NO_CONTROL, 'must not contain control characters');
 
 /** Local wall time in `timeZone` ("2026-12-01T10:00:00") or an absolute time with Z/offset. */
-const DateTimeSchema = z.iso.datetime({ local: true, offset: true }).refine(isCalendarDate, 'not a real calendar date').meta({ example: '2026-12-01T10:00:00' });
+// A wall time in the event's time zone (no offset), or a UTC / offset time. JSON Schema's `date-time` format
+// requires the offset, so the document gives the pattern rather than a format generated clients would enforce.
+const DATE_TIME = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
+const DateTimeSchema = z
+  .string()
+  .regex(DATE_TIME, 'not a date-time (YYYY-MM-DDTHH:MM[:SS], optionally Z or an offset)')
+  .refine(isCalendarDate, 'not a real calendar date')
+  .meta({ example: '2026-12-01T10:00:00', description: 'Wall time in timeZone (YYYY-MM-DDTHH:MM[:SS]), or a UTC (Z) or offset time.' });
 const TimeZoneSchema = z.string().max(64).refine(isTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' });
 const endAfterStart = { message: 'end must be after start', path: ['end'] };
 
@@ -171,7 +178,7 @@ const meetingFields = {
   rrule: z
     .string()
     .max(500)
-    .regex(/^[A-Z0-9=;,:+-]+$/i, 'not an RRULE value (e.g. FREQ=WEEKLY;BYDAY=MO)')
+    .regex(/^[A-Za-z0-9=;,:+-]+$/, 'not an RRULE value (e.g. FREQ=WEEKLY;BYDAY=MO)')
     .optional(),
   lang: LangSchema.default('fr'),
 };

@@ -1,5 +1,5 @@
 /**
- * Checks HTTP requests and answers against an OpenAPI 3.0 document: operation, parameters, content types
+ * Checks HTTP requests and answers against an OpenAPI 3.0 or 3.1 document: operation, parameters, content types
  * and bodies (JSON Schema through Ajv, after the OpenAPI-to-JSON-Schema conversion of each schema).
  * Test doubles use it so that a drift between the gateway and a published contract fails the tests.
  */
@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openapiSchemaToJsonSchema } from '@openapi-contrib/openapi-schema-to-json-schema';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 
@@ -48,12 +49,15 @@ export function referenceFile(name: string): string {
 
 export class OpenApiContract {
   private readonly ajv: Ajv;
+  /** OpenAPI 3.1 schemas are JSON Schema 2020-12 as they stand; 3.0's dialect is converted first. */
+  private readonly jsonSchema: boolean;
   private readonly validators = new Map<object, ValidateFunction>();
   readonly document: Json;
 
   constructor(document: Json) {
     this.document = document;
-    this.ajv = new Ajv({ allErrors: true, strict: false });
+    this.jsonSchema = /^3\.1\./.test(String(document.openapi ?? ''));
+    this.ajv = this.jsonSchema ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
     addFormats(this.ajv);
     // OpenAPI's `password` format is a UI hint, not a constraint.
     this.ajv.addFormat('password', true);
@@ -179,7 +183,7 @@ export class OpenApiContract {
     let validate = this.validators.get(schema);
     if (!validate) {
       // The converter stamps draft-04; Ajv 8 checks the draft-07 subset the conversion produces.
-      const { $schema: _draft, ...converted } = openapiSchemaToJsonSchema(this.deref(schema, true)) as Json;
+      const { $schema: _draft, ...converted } = this.jsonSchema ? this.deref(schema, true) : (openapiSchemaToJsonSchema(this.deref(schema, true)) as Json);
       validate = this.ajv.compile(converted);
       this.validators.set(schema, validate);
     }
@@ -223,7 +227,8 @@ function mediaType(contentType: string | undefined): string | undefined {
 
 function parseBody(type: string, raw: string): unknown {
   try {
-    if (type === 'application/json') return JSON.parse(raw);
+    // application/json and its structured suffix (RFC 6839), as problem+json (RFC 9457).
+    if (type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type)) return JSON.parse(raw);
     if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(raw));
   } catch {
     return undefined;
