@@ -82,7 +82,7 @@ export function buildMeetingIcs(input: MeetingInput, options: { method?: IcsMeth
   if (end.toUnixTime() <= start.toUnixTime()) {
     throw new IcsError('invalid-date', `The end (${input.end}) must be after the start (${input.start})`);
   }
-  const rrule = input.rrule === undefined ? undefined : parseRrule(input.rrule);
+  const rrule = input.rrule === undefined ? undefined : parseRrule(input.rrule, zone);
   checkRoom(input.room);
 
   const calendar = newCalendar(options.method);
@@ -489,7 +489,7 @@ function offsetMinutes(suffix: string): number {
 const RRULE_PARTS = new Set(['FREQ', 'UNTIL', 'COUNT', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST']);
 const FREQUENCIES = new Set(['SECONDLY', 'MINUTELY', 'HOURLY', 'DAILY', 'WEEKLY', 'MONTHLY', 'YEARLY']);
 
-function parseRrule(value: string): InstanceType<typeof ICAL.Recur> {
+function parseRrule(value: string, zone: InstanceType<typeof ICAL.Timezone>): InstanceType<typeof ICAL.Recur> {
   const fail = (why: string): never => {
     throw new IcsError('invalid-rrule', `Invalid RRULE ${JSON.stringify(value)}: ${why}`);
   };
@@ -505,9 +505,17 @@ function parseRrule(value: string): InstanceType<typeof ICAL.Recur> {
   }
   if (!FREQUENCIES.has(parts.get('FREQ') ?? '')) return fail('FREQ missing or unknown');
   if (parts.has('UNTIL') && parts.has('COUNT')) return fail('UNTIL and COUNT together');
-  // With a zoned DTSTART, UNTIL must be a date or a UTC date-time (RFC 5545 3.3.10).
+  // DTSTART is a date-time, so UNTIL must be a UTC date-time (RFC 5545 3.3.10). A date, as people write it, means
+  // "through that day": the end of that day in the event's time zone.
   const until = parts.get('UNTIL');
   if (until !== undefined && !/^\d{8}(T\d{6}Z)?$/.test(until)) return fail('UNTIL must be a date or end in Z');
+  if (until !== undefined && until.length === 8) {
+    const [year, month, day] = [until.slice(0, 4), until.slice(4, 6), until.slice(6, 8)].map(Number) as [number, number, number];
+    const check = new Date(Date.UTC(year, month - 1, day));
+    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return fail(`UNTIL ${until} is not a calendar date`);
+    const end = ICAL.Time.fromData({ year, month, day, hour: 23, minute: 59, second: 59 }, zone).convertToZone(ICAL.Timezone.utcTimezone);
+    parts.set('UNTIL', end.toICALString());
+  }
   try {
     return ICAL.Recur.fromString([...parts].map(([name, part]) => `${name}=${part}`).join(';'));
   } catch (error) {

@@ -12,3 +12,10 @@ def read_folder(instants):
             except Exception as error:
                 out[name] = {'error': f'{type(error).__name__}: {error}'}
     print(json.dumps(out))
+
+def components(parent, kind):
+    """The subcomponents of one kind of a libical component, in order."""
+    c = parent.get_first_component(kind)
+    while c is not None:
+        yield c
+        c = parent.get_next_component(kind)

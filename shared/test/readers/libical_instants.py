@@ -3,18 +3,12 @@ as JSON, the UTC instant of each DTSTART/DTEND resolved with the file's own VTIM
 built-in zones), plus the TZIDs used and defined."""
 import os, sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from folder import read_folder
+from folder import components, read_folder
 import gi
 gi.require_version('ICalGLib', '3.0')
 from gi.repository import ICalGLib as I
 
 PROPS = {'DTSTART': (I.PropertyKind.DTSTART_PROPERTY, 'get_dtstart'), 'DTEND': (I.PropertyKind.DTEND_PROPERTY, 'get_dtend')}
-
-def components(parent, kind):
-    c = parent.get_first_component(kind)
-    while c is not None:
-        yield c
-        c = parent.get_next_component(kind)
 
 def instants(path):
     cal = I.Component.new_from_string(open(path, encoding='utf-8').read())
