@@ -84,9 +84,18 @@ export function foreignProviderOf(url: string): ForeignProvider | null {
   if ((under('zoom.us') || under('zoomgov.com')) && /^\/(?:j|w|my|s)\/[\w.-]/i.test(path)) return 'zoom';
   if (under('webex.com') && /^\/(?:[\w-]{1,64}\/)?(?:j\.php\?|meet\/[\w.-]|join\/[\w.-]|wbxmjs\/joinservice\/)/i.test(path)) return 'webex';
   if (host === 'meet.google.com' && /^\/(?:[a-z]{3}-[a-z]{4}-[a-z]{3}(?![\w-])|lookup\/\w)/i.test(path)) return 'google-meet';
+  // `/join/<id>` is GoTo's join route whatever the id's length (published invitations mask it with zeros).
+  if (under('gotomeeting.com') && /^\/join\/\d{6,12}(?!\d)/.test(path)) return 'goto';
   if ((under('gotomeeting.com') || host === 'meet.goto.com' || host === 'app.goto.com') && /^\/(?:join\/|meeting\/)?\d{9}(?!\d)/.test(path)) return 'goto';
-  if (host === 'gotomeet.me' && /^\/\w/.test(path)) return 'goto';
-  if (under('whereby.com') && /^\/[\w-]{1,64}(?![\w-])/.test(path) && !/^\/(?:information|user|org|pricing|download|legal)\b/i.test(path)) return 'whereby';
+  if (under('gotomeet.me') && /^\/\w/.test(path)) return 'goto';
+  // A room is one path segment on whereby.com or an organisation's subdomain; Whereby's own sites are not rooms.
+  if (
+    under('whereby.com') &&
+    !/^(?:docs|api|cdn|srv|help|status|blog|embed)\./.test(host) &&
+    /^\/[\w-]{1,64}\/?(?:[?#]|$)/.test(path) &&
+    !/^\/(?:information|user|org|pricing|download|legal|blog)\b/i.test(path)
+  )
+    return 'whereby';
   if ((under('bluejeans.com') && /^\/\d{5,}/.test(path)) || (host === 'bjn.vc' && /^\/\w/.test(path))) return 'bluejeans';
   return null;
 }
@@ -245,6 +254,16 @@ const BLOCK_LINES: RegExp[] = [
   /^\d\. (?:go to\b|if requested, enter your name and email address|if a password is required, enter the meeting password|click "join")/i,
   /^to (?:view in other time zones or languages|update this meeting to your calendar program|receive a call back)\b/i,
   /^accessing the call from (?:a computer or mobile device|a phone)\b/i,
+  // GoTo Meeting (2016: numbered steps; 2018-2021: dial-in section with one-touch lines)
+  /^(?:\d\.\s{1,3})?(?:please join my meeting\.?|use your microphone and speakers \(voip\)[^\n]{0,60}|or,? call in using your telephone\.?)$/i,
+  /^(?:you can also dial in using your phone\.?|\(for supported devices, tap a one-touch number below to join instantly\.\)|joining from a video-conferencing room or system\??|audio pin:[^\n]{0,60})$/i,
+  /^- one-touch: tel:\+?\d[\d,#*]{5,80}$/i,
+  /^[^\n:()]{1,40} \((?:toll free|toll-free|gratuit|numéro vert)\): ?\(?\d[\d ().-]{4,40}$/i,
+  // BlueJeans
+  /^(?:to join via (?:phone|room system|browser|skype|lync)|connecting directly from a room system\?|just want to dial in on your phone\?|want to test your video connection\?)[^\n]{0,60}$/i,
+  /^(?:\d\) )?(?:dial(?::|\s(?=[+(\d])| one of the following numbers)|enter (?:the )?(?:meeting id|conference id|passcode|pin)\b|press #)[^\n]{0,120}$/i,
+  // A provider's name as the label of the link line that follows (`Bluejeans:`)
+  /^(?:bluejeans|blue jeans|zoom|webex|whereby|gotomeeting|goto meeting|google meet|microsoft teams|teams) ?:$/i,
   /^(?:enter|entrez) (?:the |le )?(?:meeting id|access code|passcode|pin|id de (?:la )?réunion|code d['’]accès)\b[^\n]{0,60}$/i,
   /^(?:topic|sujet|time|heure|date) ?:/i,
   /^(?:every (?:day|week|month|\d)|toutes? les )[^\n]{0,120}$/i,
@@ -443,6 +462,7 @@ function htmlBlockSpan(s: string, linesView: View, lines: Line[], first: number,
       b = end + 1;
       i = end + 1;
     } else if (VOID.has(name)) i = end + 1;
+    else if (s[i + 1] !== '/' && emptyElementEnd(s, i, end) > 0) i = emptyElementEnd(s, i, end);
     else break;
   }
   // Before the block: the opening tags of what it closed.
@@ -477,6 +497,14 @@ function htmlBlockSpan(s: string, linesView: View, lines: Line[], first: number,
     b = gt + 1;
   }
   return { start: a, end: b };
+}
+
+/** The end of `<x></x>` opened at `lt` (Word's `<o:p></o:p>` paragraph mark), or -1 when it has content. */
+function emptyElementEnd(s: string, lt: number, gt: number): number {
+  const raw = /^<([A-Za-z][\w:.-]{0,31})/.exec(s.slice(lt, lt + 34));
+  if (!raw || s[gt - 1] === '/') return -1;
+  const closing = `</${raw[1]!}>`;
+  return s.slice(gt + 1, gt + 1 + closing.length).toLowerCase() === closing.toLowerCase() ? gt + 1 + closing.length : -1;
 }
 
 const VOID = new Set(['br', 'hr', 'img', 'meta', 'link', 'input', 'wbr', 'col', 'area', 'base', 'source']);

@@ -33,7 +33,13 @@ export function corpusBody(name: string): CorpusBody {
   return { header, input: body.replace(/[⟦⟧]/g, ''), expected: body.replace(/⟦[^⟧]*⟧/g, '') };
 }
 
-/** Every corpus body, named `provider/file.txt`. */
+/** Every corpus body, named `provider/file.txt` (the README beside the provider folders is not one). */
 export function readCorpus(): (CorpusBody & { file: string })[] {
-  return readdirSync(ROOT).flatMap((provider) => readdirSync(new URL(`${provider}/`, ROOT)).map((name) => ({ file: `${provider}/${name}`, ...corpusBody(`${provider}/${name}`) })));
+  return readdirSync(ROOT, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .flatMap(({ name: provider }) =>
+      readdirSync(new URL(`${provider}/`, ROOT))
+        .filter((name) => name.endsWith('.txt'))
+        .map((name) => ({ file: `${provider}/${name}`, ...corpusBody(`${provider}/${name}`) })),
+    );
 }
