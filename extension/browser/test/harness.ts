@@ -50,6 +50,8 @@ export interface Rig {
   serve(urlPrefix: string, file: string, transform?: (text: string) => string): void;
   page(path: string): Promise<Page>;
   setSettings(settings: Record<string, unknown>): Promise<void>;
+  /** With `policies`: replaces one policy file, as an administrator editing it (Chromium watches the folder). */
+  writePolicy(name: string, text: string): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,9 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const gateway = await startGatewayProcess({ LOG_LEVEL: 'warn', CORS_ORIGINS: origin, ...extraEnv });
   const locale = options.locale ?? 'fr-FR';
   let browser: Chromium;
+  let writePolicy: Rig['writePolicy'] = () => {
+    throw new Error('writePolicy needs a rig started with policies');
+  };
   try {
     if (options.policies) {
       const withPolicies = await launchChromiumWithPolicies({
@@ -83,6 +88,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
         args: [`--disable-extensions-except=${ext.dir}`, `--load-extension=${ext.dir}`],
       });
       browser = { context: withPolicies.context, close: () => withPolicies.close() };
+      writePolicy = (name, text) => withPolicies.writeManaged(name, text);
     } else browser = await launchChromium({ extensionDir: ext.dir, clipboard: true, colorScheme: options.colorScheme ?? 'light', locale });
   } catch (error) {
     await gateway.stop();
@@ -147,6 +153,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
       await page.goto(path.startsWith('http') ? path : `${origin}/${path}`);
       return page;
     },
+    writePolicy: (name, text) => writePolicy(name, text),
     async setSettings(settings) {
       await worker.evaluate(async (s) => {
         const g = globalThis as unknown as { chrome: { storage: { local: { set(v: unknown): Promise<void> } } } };

@@ -235,6 +235,21 @@ describe('managed enabledCalendars and autoAdd', () => {
     );
     expect(stored.autoAdd).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
+
+    // The administrator corrects the policy: the open page follows, without a reload.
+    rig.writePolicy('visio-test.json', policy({ enabledCalendars: ['outlook'], autoAdd: false })(rig.id)['visio-test.json']!);
+    await waitUntil(
+      () => page.getByLabel('Outlook (web)').isDisabled(),
+      (v) => v,
+      'corrected policy shown',
+      60_000,
+    );
+    expect(await page.getByLabel('Outlook (web)').isChecked()).toBe(true);
+    expect(await page.getByLabel('Google Agenda').isChecked()).toBe(false);
+    expect(await note.isHidden()).toBe(true);
+    expect(await autoAdd.isChecked()).toBe(false);
+    expect(await autoAdd.isDisabled()).toBe(true);
+    await page.getByText('Votre administration a activé Visio sur ces agendas : Outlook (web).', { exact: false }).waitFor();
     await page.close();
   });
 });

@@ -170,6 +170,13 @@ async function renderStatus() {
 }
 browser.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.calendarStatus && settings) void renderStatus();
+  // The administrator changed the policy while the page is open: shown at once (locks, list, grant button).
+  if (area === 'managed' && settings)
+    void loadSettings().then((full) => {
+      if (!policyDiffers(settings, full)) return;
+      settings = full;
+      render();
+    });
 });
 
 async function checkGateway(url: string) {
