@@ -79,8 +79,8 @@ export const MANAGED_SETTINGS: readonly ManagedSetting[] = [
     type: 'boolean',
     clients: BROWSERS,
     meaning: {
-      fr: 'Ajouter une réunion Visio à chaque nouvel événement dans les agendas web activés. Verrouille le choix.',
-      en: 'Add a Visio meeting to every new event in the enabled web calendars. Locks the choice.',
+      fr: 'Ajouter une réunion Visio, une fois, à chaque nouvel événement sans réunion, dans les agendas web qui reconnaissent un nouvel événement (SOGo) ; la salle est rendue si l’événement est fermé sans être enregistré. Verrouille le choix.',
+      en: 'Add a Visio meeting, once, to each new event with no meeting, in the web calendars that tell a new event (SOGo); the room is given back if the event is closed unsaved. Locks the choice.',
     },
     deployed: () => undefined,
   },
@@ -91,8 +91,8 @@ export const MANAGED_SETTINGS: readonly ManagedSetting[] = [
     format: 'calendar',
     clients: BROWSERS,
     meaning: {
-      fr: 'Agendas web enrichis : outlook, google, ou un agenda hébergé sous la forme logiciel:https://origine (nextcloud, sogo, zimbra, roundcube). Verrouille la liste.',
-      en: 'Web calendars enhanced: outlook, google, or a hosted one as software:https://origin (nextcloud, sogo, zimbra, roundcube). Locks the list.',
+      fr: 'Agendas web enrichis : outlook, google, ou un agenda hébergé sous la forme logiciel:https://origine (nextcloud, sogo, zimbra, roundcube). Verrouille la liste ; l’agent autorise ces sites d’un clic (« Autoriser Visio sur les agendas choisis par votre administration »).',
+      en: 'Web calendars enhanced: outlook, google, or a hosted one as software:https://origin (nextcloud, sogo, zimbra, roundcube). Locks the list; the agent allows these sites with one click ("Allow Visio on the calendars chosen by your administration").',
     },
     deployed: () => undefined,
   },

@@ -2,7 +2,7 @@
  * Background handlers in Chromium's service worker: the context-menu entry and the keyboard shortcut put a
  * fresh link on the clipboard (offscreen document) and confirm with a notification; options and policy.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '@visio/testing/axe';
@@ -130,38 +130,34 @@ describe('accessibility (axe, WCAG 2.1 AA)', () => {
 });
 
 describe('settings pushed by policy', () => {
-  // A real Chromium policy file naming only this run's extension id (fresh key), removed afterwards.
-  const POLICY_DIR = '/etc/chromium/policies/managed';
+  // A real Chromium policy file naming only this run's extension id (fresh key), in Chromium's own mount
+  // namespace (@visio/testing/chromium-policies): the machine's /etc is never written, even on failure.
   let managed: Rig | undefined;
-  let policyFile = '';
 
   afterAll(async () => {
     await managed?.close();
-    if (policyFile) rmSync(policyFile, { force: true });
   });
 
   it('locks the gateway, instance and access level the administrator set', async () => {
-    if (process.getuid?.() !== 0) throw new Error('writing a Chromium policy file needs root (npm test runs as root in CI)');
     managed = await startRig({
-      beforeLaunch: (id) => {
-        mkdirSync(POLICY_DIR, { recursive: true });
-        policyFile = join(POLICY_DIR, `visio-test-${id}.json`);
-        writeFileSync(
-          policyFile,
-          JSON.stringify({ '3rdparty': { extensions: { [id]: { gatewayUrl: 'http://127.0.0.1:1', instanceUrl: 'https://visio.numerique.gouv.fr', accessLevel: 'restricted' } } } }),
-        );
-      },
+      policies: (id) => ({
+        'visio-test.json': JSON.stringify({
+          '3rdparty': { extensions: { [id]: { gatewayUrl: 'http://127.0.0.1:1', instanceUrl: 'https://visio.numerique.gouv.fr', accessLevel: 'restricted' } } },
+        }),
+      }),
     });
     // The agent's own value loses to the policy: the gateway the policy names is the one used.
     const page = await managed.page('options.html');
     const gateway = page.getByLabel('Adresse de la passerelle Visio');
-    await expect.poll(() => gateway.inputValue(), { timeout: 10_000 }).toBe('http://127.0.0.1:1');
+    await expect.poll(() => gateway.inputValue(), { timeout: 20_000 }).toBe('http://127.0.0.1:1');
     expect(await gateway.isDisabled()).toBe(true);
     expect(await page.getByLabel('Instance Visio').isDisabled()).toBe(true);
     expect(await page.getByLabel('Niveau d’accès par défaut des nouvelles réunions').inputValue()).toBe('restricted');
-    expect(await page.getByText('Défini par votre administrateur.').count()).toBe(3);
+    expect(await page.getByText('Défini par votre administrateur.').filter({ visible: true }).count()).toBe(3);
     await page.close();
-    rmSync(policyFile, { force: true });
+    // The policy lived only in the browser's namespace.
+    const machine = existsSync('/etc/chromium/policies/managed') ? readdirSync('/etc/chromium/policies/managed') : [];
+    expect(machine.filter((f) => readFileSync(join('/etc/chromium/policies/managed', f), 'utf8').includes(managed!.id))).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Page, Worker } from 'playwright-core';
 import { launchChromium, type Chromium } from '@visio/testing/chromium';
+import { launchChromiumWithPolicies } from '@visio/testing/chromium-policies';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
 
 export const PACKAGE_DIR = join(import.meta.dirname, '..');
@@ -46,9 +47,11 @@ export interface Rig {
   requests: string[];
   foreign: string[];
   /** Fixture pages served at these URLs (exact origin + path prefix → file in fixtures/, or an absolute path to a script). */
-  serve(urlPrefix: string, file: string): void;
+  serve(urlPrefix: string, file: string, transform?: (text: string) => string): void;
   page(path: string): Promise<Page>;
   setSettings(settings: Record<string, unknown>): Promise<void>;
+  /** With `policies`: replaces one policy file, as an administrator editing it (Chromium watches the folder). */
+  writePolicy(name: string, text: string): void;
   close(): Promise<void>;
 }
 
@@ -56,8 +59,11 @@ export interface RigOptions {
   manifestExtra?: Record<string, unknown>;
   colorScheme?: 'light' | 'dark';
   locale?: string;
-  /** Runs before Chromium starts (e.g. write a policy file naming the id). */
-  beforeLaunch?: (id: string) => void;
+  /**
+   * Machine policy files (name → JSON text) naming this run's id: Chromium then runs in its own mount namespace
+   * with them in /etc/chromium/policies/managed (`@visio/testing/chromium-policies`); the real /etc is never written.
+   */
+  policies?: (id: string) => Record<string, string>;
   /** Extra gateway variables; a function when they name the extension id (a redirect URI). */
   gatewayEnv?: Record<string, string> | ((id: string) => Record<string, string>);
   /** Origins besides the gateway's and the instance's that the browser may reach (an identity provider). */
@@ -69,11 +75,21 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const origin = `chrome-extension://${ext.id}`;
   const extraEnv = typeof options.gatewayEnv === 'function' ? options.gatewayEnv(ext.id) : options.gatewayEnv;
   const gateway = await startGatewayProcess({ LOG_LEVEL: 'warn', CORS_ORIGINS: origin, ...extraEnv });
-  options.beforeLaunch?.(ext.id);
   const locale = options.locale ?? 'fr-FR';
   let browser: Chromium;
+  let writePolicy: Rig['writePolicy'] = () => {
+    throw new Error('writePolicy needs a rig started with policies');
+  };
   try {
-    browser = await launchChromium({ extensionDir: ext.dir, clipboard: true, colorScheme: options.colorScheme ?? 'light', locale });
+    if (options.policies) {
+      const withPolicies = await launchChromiumWithPolicies({
+        managed: options.policies(ext.id),
+        locale,
+        args: [`--disable-extensions-except=${ext.dir}`, `--load-extension=${ext.dir}`],
+      });
+      browser = { context: withPolicies.context, close: () => withPolicies.close() };
+      writePolicy = (name, text) => withPolicies.writeManaged(name, text);
+    } else browser = await launchChromium({ extensionDir: ext.dir, clipboard: true, colorScheme: options.colorScheme ?? 'light', locale });
   } catch (error) {
     await gateway.stop();
     ext.remove();
@@ -82,6 +98,7 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   const requests: string[] = [];
   const foreign: string[] = [];
   const fixtures = new Map<string, string>();
+  const transforms = new Map<string, (text: string) => string>();
   const allowed = (url: string) =>
     url.startsWith(`${gateway.url}/`) ||
     url.startsWith(`${origin}/`) ||
@@ -101,12 +118,14 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     }
     const fixture = [...fixtures.entries()].find(([prefix]) => url.startsWith(prefix));
     // A fixture page, or a script a fixture loads (an absolute path: a real editor from node_modules).
-    if (fixture)
+    if (fixture) {
+      const text = readFileSync(isAbsolute(fixture[1]) ? fixture[1] : join(FIXTURES, fixture[1]), 'utf8');
       return route.fulfill({
         status: 200,
         contentType: fixture[1].endsWith('.js') ? 'text/javascript' : 'text/html; charset=utf-8',
-        body: readFileSync(isAbsolute(fixture[1]) ? fixture[1] : join(FIXTURES, fixture[1]), 'utf8'),
+        body: transforms.get(fixture[0])?.(text) ?? text,
       });
+    }
     // The Visio instance cannot be reached from here: a stand-in page for joined rooms.
     if (url.startsWith(`${INSTANCE}/`)) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>Visio</title><p>room</p>' });
     return route.continue();
@@ -124,12 +143,17 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
     worker,
     requests,
     foreign,
-    serve: (prefix, file) => void fixtures.set(prefix, file),
+    serve: (prefix, file, transform) => {
+      fixtures.set(prefix, file);
+      if (transform) transforms.set(prefix, transform);
+      else transforms.delete(prefix);
+    },
     async page(path) {
       const page = await browser.context.newPage();
       await page.goto(path.startsWith('http') ? path : `${origin}/${path}`);
       return page;
     },
+    writePolicy: (name, text) => writePolicy(name, text),
     async setSettings(settings) {
       await worker.evaluate(async (s) => {
         const g = globalThis as unknown as { chrome: { storage: { local: { set(v: unknown): Promise<void> } } } };

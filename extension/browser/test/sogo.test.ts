@@ -299,6 +299,71 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
     expect(event.description).toContain('Ordre du jour : budget 2027.');
   });
 
+  it('auto-add on: a new appointment gets its meeting by itself, once, given back on Cancel; an existing event opened for editing gets none', async () => {
+    // An existing event without a meeting, as another client saved it (CalDAV), today at noon UTC.
+    const day = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'VERSION:2.0',
+      'PRODID:-//visio-test//FR',
+      'BEGIN:VEVENT',
+      'UID:visio-existing-auto-add',
+      `DTSTAMP:${day}T080000Z`,
+      `DTSTART:${day}T120000Z`,
+      `DTEND:${day}T130000Z`,
+      'SUMMARY:Point existant',
+      'LOCATION:Salle 7',
+      'END:VEVENT',
+      'END:VCALENDAR',
+      '',
+    ].join('\r\n');
+    const put = await fetch(`${sogo.calendarUrl('agent')}visio-existing-auto-add.ics`, {
+      method: 'PUT',
+      headers: { authorization: sogo.basic('agent'), 'content-type': 'text/calendar; charset=utf-8' },
+      body: ics,
+    });
+    expect(put.status).toBeLessThan(300);
+    // The agent's option (a content script reads its settings when the page loads).
+    await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr', selfHosted: [{ kind: 'sogo', origin: sogo.webOrigin }], autoAdd: true });
+    await page.reload();
+    await page.getByRole('button', { name: 'Nouvel événement' }).waitFor();
+    const before = new Set((await gatewayRooms(rig.gateway)).map((r) => r.code));
+    const added = async () => (await gatewayRooms(rig.gateway)).filter((r) => !before.has(r.code));
+
+    const dialog = await openEditor('appointment');
+    await dialog.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
+    const rooms = await added();
+    expect(rooms).toHaveLength(1);
+    expect(await dialog.locator('input[ng-model="editor.component.location"]').inputValue()).toBe(rooms[0]!.url);
+    expect(await dialog.locator('textarea[ng-model="editor.component.comment"]').inputValue()).toContain('-- Visio ---');
+    // Typing a title afterwards adds nothing more.
+    await dialog.locator('input[ng-model="editor.component.summary"]').fill('Nouveau point');
+    expect(await dialog.getByRole('button', { name: ADD }).count()).toBe(1);
+    await page.screenshot({ path: join(SHOTS, 'auto-add-editor.png') });
+    await closeDialog(dialog, 'Annuler');
+    await waitUntil(
+      () => gatewayRooms(rig.gateway),
+      (all) => !all.some((r) => r.code === rooms[0]!.code),
+      'auto-added room released',
+    );
+
+    // The existing event, opened in the editor from its view: the button, no meeting by itself.
+    const block = page.locator('.sg-event').filter({ hasText: 'Point existant' }).first();
+    await block.waitFor({ timeout: 30_000 });
+    await block.click({ position: { x: 4, y: 4 } });
+    await page.locator('md-dialog [ng-click="editor.edit()"]').first().click();
+    const editor = page.locator('md-dialog').filter({ has: page.locator('input[ng-model="editor.component.location"]') });
+    await editor.getByRole('button', { name: ADD }).waitFor();
+    expect(await editor.locator('input[ng-model="editor.component.summary"]').inputValue()).toBe('Point existant');
+    // The decision is taken when the button is added; a wrong one would show as a room within this bound
+    // (the new editor's meeting came well within it): still Salle 7 alone, no room made.
+    await page.waitForTimeout(1500);
+    expect(await editor.locator('input[ng-model="editor.component.location"]').inputValue()).toBe('Salle 7');
+    expect(await added()).toEqual([]);
+    await closeDialog(editor, 'Annuler');
+    await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr', selfHosted: [{ kind: 'sogo', origin: sogo.webOrigin }] });
+  });
+
   it('made no request outside the gateway, the extension, the instance and SOGo', () => {
     expect(pageErrors).toEqual([]);
     expect(rig.foreign).toEqual([]);
@@ -311,7 +376,7 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
     const carried = (code: string) => events.some((e) => e.location.includes(code) || e.description.includes(code));
     expect(after.filter((r) => r.state === 'open' && !carried(r.code)).map((r) => r.code)).toEqual([]);
     expect(after.find((r) => r.code === roomCode)).toMatchObject({ state: 'open' });
-    // The cancelled editor's room was given back at once.
-    expect(after.filter((r) => r.state === 'ended').map((r) => r.releaseReason)).toEqual(['deleted']);
+    // The cancelled editors' rooms (the agent's Add, then auto-add) were given back at once.
+    expect(after.filter((r) => r.state === 'ended').map((r) => r.releaseReason)).toEqual(['deleted', 'deleted']);
   });
 });

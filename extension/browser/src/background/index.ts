@@ -119,7 +119,7 @@ async function contentConfig(calendar: string): Promise<ContentConfig> {
   const settings = await loadSettings();
   const builtIn = calendar === 'outlook' || calendar === 'google';
   const enabled = builtIn ? settings.calendars[calendar] : (SELF_HOSTED_CALENDARS as readonly string[]).includes(calendar) && settings.selfHosted.some((e) => e.kind === calendar);
-  return { enabled, instanceUrl: settings.instanceUrl, lang: settings.uiLang };
+  return { enabled, instanceUrl: settings.instanceUrl, lang: settings.uiLang, autoAdd: settings.autoAdd };
 }
 
 /** Sign-in runs here: the popup closes when the sign-in window takes the focus. */
@@ -248,9 +248,15 @@ browser.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.settings) void loadSettings().then((s) => syncCalendarScripts(s));
 });
 browser.permissions.onRemoved.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s)));
+// A grant from a page that closed before its answer (the popup loses focus to the browser's prompt).
+browser.permissions.onAdded.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s)));
 onSettingsChanged(() => {
   void setUpMenu();
   void scheduleReminders();
+});
+// The administrator's calendar list changed (policy): scripts follow, on what is granted.
+browser.storage.onChanged.addListener((_changes, area) => {
+  if (area === 'managed') void loadSettings().then((s) => syncCalendarScripts(s));
 });
 
 // The exact handlers the browser calls, reachable from the tests' debugger (never from a page).

@@ -32,6 +32,8 @@ export interface CalendarModule {
   editors(doc: Document): Editor[];
   /** True when the page shows an event editor (by its address or a landmark), whether or not its fields are found. */
   editorOpen?(doc: Document): boolean;
+  /** True for the editor of an event never saved, judged when it first shows; without it, nothing is added by itself. */
+  isNewEvent?(editor: Editor): boolean;
 }
 
 const BUTTON_MARK = 'data-visio-add';
@@ -188,7 +190,7 @@ addEventListener('pagehide', () => {
 /** Per enhanced editor: shows "Passer à Visio" only while its fields hold a foreign meeting. */
 const switchRefreshers = new WeakMap<Element, () => void>();
 
-function enhanceEditor(editor: Editor, config: ContentConfig): void {
+function enhanceEditor(editor: Editor, config: ContentConfig, isNewEvent?: CalendarModule['isNewEvent']): void {
   if (editor.root.querySelector(`[${BUTTON_MARK}]`) || editor.anchor.parentElement?.querySelector(`:scope > [${BUTTON_MARK}]`)) {
     switchRefreshers.get(editor.root)?.();
     return;
@@ -227,6 +229,27 @@ function enhanceEditor(editor: Editor, config: ContentConfig): void {
   });
   editor.anchor.after(host);
   enhanceSwitch(editor, config, host);
+  autoAdd(editor, config, isNewEvent, button);
+}
+
+/** Editors already looked at for the automatic meeting: never twice, whatever the page re-renders. */
+const autoAddSeen = new WeakSet<Element>();
+
+/**
+ * With autoAdd on, a new event's editor gets its meeting as if the agent pressed Add, once. Only where the
+ * module tells a new event and knows the save action (an editor closed unsaved gives its room back: no room
+ * left open for each abandoned draft). An editor holding a Visio or foreign meeting keeps it (Passer à Visio
+ * stays the agent's choice).
+ */
+function autoAdd(editor: Editor, config: ContentConfig, isNewEvent: CalendarModule['isNewEvent'], button: HTMLButtonElement): void {
+  if (!config.autoAdd || !isNewEvent || !editor.save || autoAddSeen.has(editor.root)) return;
+  autoAddSeen.add(editor.root);
+  if (!isNewEvent(editor) || hasVisioLink(editor, config.instanceUrl)) return;
+  void foreignScanner(editor)()
+    .then((found) => {
+      if (found.providers.length === 0 && editor.root.isConnected && !hasVisioLink(editor, config.instanceUrl)) button.click();
+    })
+    .catch(() => undefined);
 }
 
 /**
@@ -402,7 +425,7 @@ export function startCalendar(module: CalendarModule): void {
       report(editors.length > 0 ? 'working' : module.editorOpen?.(document) ? 'missing' : null);
       for (const editor of editors) {
         try {
-          enhanceEditor(editor, config);
+          enhanceEditor(editor, config, module.isNewEvent);
         } catch {
           // This editor's markup is not what the module expects: leave it alone.
         }

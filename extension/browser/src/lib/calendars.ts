@@ -14,6 +14,19 @@ export function originPattern(origin: string): string {
   return `${url.protocol}//${url.hostname}/*`;
 }
 
+/** The addresses one set of calendars needs: the public ones' fixed patterns, one pattern per hosted origin. */
+export function calendarOrigins(settings: Pick<Settings, 'calendars' | 'selfHosted'>): string[] {
+  const origins = [...BUILT_IN_CALENDARS.filter((id) => settings.calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]), ...settings.selfHosted.map((e) => originPattern(e.origin))];
+  return [...new Set(origins)];
+}
+
+/** Of those, the ones the browser has not granted yet (asked for together by one click in the options or popup). */
+export async function missingOrigins(settings: Pick<Settings, 'calendars' | 'selfHosted'>): Promise<string[]> {
+  const missing: string[] = [];
+  for (const origin of calendarOrigins(settings)) if (!(await browser.permissions.contains({ origins: [origin] }))) missing.push(origin);
+  return missing;
+}
+
 async function register(settings: Pick<Settings, 'calendars' | 'selfHosted'>): Promise<string[]> {
   const registered = await browser.scripting.getRegisteredContentScripts();
   const ours = registered.filter((s) => s.id.startsWith(PREFIX)).map((s) => s.id);

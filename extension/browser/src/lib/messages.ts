@@ -33,6 +33,8 @@ export interface ContentConfig {
   enabled: boolean;
   instanceUrl: string;
   lang: Lang;
+  /** Add the meeting by itself to a new event's editor (the options' choice, or the administrator's). */
+  autoAdd: boolean;
 }
 
 export type CreateForEventResult = { ok: true; url: string; code: string; html: string; text: string } | { ok: false; message: string };

@@ -4,6 +4,7 @@
  */
 import { ACCESS_LEVELS, PUBLIC_INSTANCE_URL, type AccessLevel, type Lang } from '@visio/shared/types';
 import { normalizeServiceUrl } from '@visio/shared/service-url';
+import { validateManaged } from '@visio/shared/managed-settings';
 import browser from './browser.js';
 import { CALENDARS } from './calendar-table.mjs';
 import { resolveLang } from './i18n.js';
@@ -39,17 +40,24 @@ export interface Settings {
   accessLevel: AccessLevel | 'default';
   reminders: boolean;
   reminderMinutes: number;
+  /** Add a Visio meeting by itself to a new event's editor (content/core.ts decides what is new). */
+  autoAdd: boolean;
   calendars: Record<BuiltInCalendar, boolean>;
   selfHosted: SelfHostedEntry[];
 }
 
-/** The fields an administrator can push (and so lock). */
-export const MANAGEABLE = ['gatewayUrl', 'instanceUrl', 'accessLevel'] as const;
+/**
+ * The keys an administrator can push (and so lock), as @visio/shared/managed-settings names them;
+ * `enabledCalendars` decides `calendars` and `selfHosted`.
+ */
+export const MANAGEABLE = ['gatewayUrl', 'instanceUrl', 'accessLevel', 'autoAdd', 'enabledCalendars'] as const;
 export type Manageable = (typeof MANAGEABLE)[number];
 
 export interface EffectiveSettings extends Settings {
-  /** Fields set by policy: shown read-only. */
+  /** Keys set by policy with a usable value: shown read-only. */
   locked: Manageable[];
+  /** Keys set by policy with an unusable value (as text): shown as invalid, the agent's own value applies. */
+  invalid: Partial<Record<Manageable, string>>;
   uiLang: Lang;
 }
 
@@ -60,6 +68,7 @@ export const DEFAULTS: Settings = {
   accessLevel: 'default',
   reminders: false,
   reminderMinutes: 5,
+  autoAdd: false,
   // Off until the agent turns them on (and grants the site) in the options.
   calendars: builtInFlags(() => false),
   selfHosted: [],
@@ -84,6 +93,7 @@ function sanitize(raw: unknown): Partial<Settings> {
   if (r.lang === 'fr' || r.lang === 'en' || r.lang === 'auto') out.lang = r.lang;
   if (r.accessLevel === 'default' || (ACCESS_LEVELS as readonly unknown[]).includes(r.accessLevel)) out.accessLevel = r.accessLevel as Settings['accessLevel'];
   if (typeof r.reminders === 'boolean') out.reminders = r.reminders;
+  if (typeof r.autoAdd === 'boolean') out.autoAdd = r.autoAdd;
   if (typeof r.reminderMinutes === 'number' && Number.isInteger(r.reminderMinutes) && r.reminderMinutes >= 1 && r.reminderMinutes <= 60) out.reminderMinutes = r.reminderMinutes;
   if (r.calendars && typeof r.calendars === 'object') {
     const c = r.calendars as Record<string, unknown>;
@@ -99,10 +109,10 @@ function sanitize(raw: unknown): Partial<Settings> {
   return out;
 }
 
-/** What policy pushed; Firefox throws when no policy names the extension, which means "nothing". */
-export async function managedSettings(): Promise<Partial<Pick<Settings, Manageable>>> {
+/** What policy pushed, as managed storage holds it; Firefox throws when no policy names the extension: "nothing". */
+async function managedRaw(): Promise<Record<string, unknown>> {
   try {
-    return onlyManageable(await browser.storage.managed.get(null));
+    return (await browser.storage.managed.get(null)) ?? {};
   } catch {
     return {};
   }
@@ -112,16 +122,30 @@ export async function managedSettings(): Promise<Partial<Pick<Settings, Manageab
 // take seconds on a cold browser start); the answer then replaces it.
 const POLICY_CACHE = 'policyCache';
 
-function effective(stored: unknown, managed: Partial<Pick<Settings, Manageable>>): EffectiveSettings {
-  const settings: Settings = { ...DEFAULTS, ...sanitize(stored), ...managed };
-  return { ...settings, locked: Object.keys(managed) as Manageable[], uiLang: resolveLang(settings.lang, browser.i18n.getUILanguage()) };
-}
+// Chromium and Firefox read the same keys (shared schema); the name only picks the schema's client.
+const CLIENT = typeof (globalThis as { chrome?: { offscreen?: unknown } }).chrome?.offscreen === 'object' ? 'chromium' : 'firefox';
 
-function onlyManageable(raw: unknown): Partial<Pick<Settings, Manageable>> {
-  const clean = sanitize(raw);
-  const out: Partial<Pick<Settings, Manageable>> = {};
-  for (const key of MANAGEABLE) if (clean[key] !== undefined) (out as Record<string, unknown>)[key] = clean[key];
-  return out;
+/** Policy over the agent's choices, checked by the shared schema (validateManaged): never re-checked here. */
+function effective(stored: unknown, raw: unknown): EffectiveSettings {
+  const { valid, invalid } = validateManaged(CLIENT, raw);
+  const settings: Settings = { ...DEFAULTS, ...sanitize(stored) };
+  const locked: Manageable[] = [];
+  for (const key of MANAGEABLE) {
+    const value = valid[key];
+    if (value === undefined) continue;
+    locked.push(key);
+    if (key === 'enabledCalendars' && Array.isArray(value)) {
+      // Entries are `outlook`, `google` or `<software>:<https origin>`, already normalised by managedCalendar.
+      settings.calendars = builtInFlags((id) => value.includes(id));
+      settings.selfHosted = value.flatMap((entry) => {
+        const at = entry.indexOf(':');
+        const kind = entry.slice(0, at) as SelfHostedCalendar;
+        return at > 0 && SELF_HOSTED_CALENDARS.includes(kind) ? [{ kind, origin: entry.slice(at + 1) }] : [];
+      });
+    } else (settings as unknown as Record<string, unknown>)[key] = value;
+  }
+  const shownInvalid = Object.fromEntries(Object.entries(invalid).filter(([key]) => (MANAGEABLE as readonly string[]).includes(key))) as EffectiveSettings['invalid'];
+  return { ...settings, locked, invalid: shownInvalid, uiLang: resolveLang(settings.lang, browser.i18n.getUILanguage()) };
 }
 
 /**
@@ -131,24 +155,43 @@ function onlyManageable(raw: unknown): Partial<Pick<Settings, Manageable>> {
 export async function loadSettings(options: { cachedPolicy?: boolean } = {}): Promise<EffectiveSettings> {
   if (options.cachedPolicy) {
     const stored = await browser.storage.local.get([KEY, POLICY_CACHE]);
-    return effective(stored[KEY], onlyManageable(stored[POLICY_CACHE]));
+    return effective(stored[KEY], stored[POLICY_CACHE]);
   }
-  const [stored, managed] = await Promise.all([browser.storage.local.get([KEY, POLICY_CACHE]), managedSettings()]);
-  if (JSON.stringify(onlyManageable(stored[POLICY_CACHE])) !== JSON.stringify(managed)) void browser.storage.local.set({ [POLICY_CACHE]: managed });
+  const [stored, managed] = await Promise.all([browser.storage.local.get([KEY, POLICY_CACHE]), managedRaw()]);
+  if (JSON.stringify(stored[POLICY_CACHE] ?? {}) !== JSON.stringify(managed)) void browser.storage.local.set({ [POLICY_CACHE]: managed });
   return effective(stored[KEY], managed);
 }
 
-/** True when two loads differ in what policy decides (values or locks). */
-export function policyDiffers(a: EffectiveSettings, b: EffectiveSettings): boolean {
-  return MANAGEABLE.some((key) => a[key] !== b[key]) || a.locked.join() !== b.locked.join();
+/** What policy decides in a load: values, locks and invalid keys. */
+function policyPart(s: EffectiveSettings): string {
+  return JSON.stringify([s.gatewayUrl, s.instanceUrl, s.accessLevel, s.autoAdd, s.locked.includes('enabledCalendars') ? [s.calendars, s.selfHosted] : null, s.locked, s.invalid]);
 }
+
+/** True when two loads differ in what policy decides (values, locks, invalid keys). */
+export function policyDiffers(a: EffectiveSettings, b: EffectiveSettings): boolean {
+  return policyPart(a) !== policyPart(b);
+}
+
+/** The settings fields each policy key decides. */
+const DECIDES: Record<Manageable, (keyof Settings)[]> = {
+  gatewayUrl: ['gatewayUrl'],
+  instanceUrl: ['instanceUrl'],
+  accessLevel: ['accessLevel'],
+  autoAdd: ['autoAdd'],
+  enabledCalendars: ['calendars', 'selfHosted'],
+};
 
 /** Saves the agent's own choices; locked fields are never stored (policy wins anyway). */
 export async function saveSettings(changes: Partial<Settings>): Promise<EffectiveSettings> {
   const stored = await browser.storage.local.get(KEY);
-  const next = { ...sanitize(stored[KEY]), ...sanitize(changes) };
-  const managed = await managedSettings();
-  for (const key of Object.keys(managed)) delete (next as Record<string, unknown>)[key];
+  const previous = sanitize(stored[KEY]);
+  const next: Record<string, unknown> = { ...previous, ...sanitize(changes) };
+  // A locked field keeps the agent's earlier choice (back in force if the policy goes), never the policy's value.
+  const { locked } = effective(stored[KEY], await managedRaw());
+  for (const field of locked.flatMap((key) => DECIDES[key])) {
+    if (field in previous) next[field] = previous[field];
+    else delete next[field];
+  }
   await browser.storage.local.set({ [KEY]: next });
   return loadSettings();
 }

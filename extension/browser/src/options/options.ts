@@ -4,10 +4,21 @@ import { normalizeServiceUrl } from '@visio/shared/service-url';
 import type { Lang } from '@visio/shared/types';
 import { checkCaldavAccount, gatewayClient, loadCaldavAccount, saveCaldavAccount } from '../lib/api.js';
 import browser from '../lib/browser.js';
-import { originPattern } from '../lib/calendars.js';
+import { missingOrigins, originPattern } from '../lib/calendars.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
 import type { CalendarStatus } from '../lib/messages.js';
-import { BUILT_IN_CALENDARS, BUILT_IN_MATCHES, cleanOrigin, loadSettings, policyDiffers, saveSettings, CALENDAR_NAMES, type EffectiveSettings, type SelfHostedCalendar } from '../lib/settings.js';
+import {
+  BUILT_IN_CALENDARS,
+  BUILT_IN_MATCHES,
+  cleanOrigin,
+  loadSettings,
+  MANAGEABLE,
+  policyDiffers,
+  saveSettings,
+  CALENDAR_NAMES,
+  type EffectiveSettings,
+  type SelfHostedCalendar,
+} from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 let settings: EffectiveSettings;
@@ -44,12 +55,25 @@ function render() {
     $<HTMLInputElement>('caldavRemember').checked = account?.remembered ?? false;
   });
   $<HTMLInputElement>('reminderMinutes').value = String(settings.reminderMinutes);
-  for (const id of BUILT_IN_CALENDARS) $<HTMLInputElement>(`cal-${id}`).checked = settings.calendars[id];
-  for (const key of ['gatewayUrl', 'instanceUrl', 'accessLevel'] as const) {
+  $<HTMLInputElement>('autoAdd').checked = settings.autoAdd;
+  const calendarsLocked = settings.locked.includes('enabledCalendars');
+  for (const id of BUILT_IN_CALENDARS) Object.assign($<HTMLInputElement>(`cal-${id}`), { checked: settings.calendars[id], disabled: calendarsLocked });
+  $<HTMLFieldSetElement>('self-hosted-fields').disabled = calendarsLocked;
+  $('self-hosted-locked').hidden = !calendarsLocked;
+  // "Tick and save" is not the agent's to do on the administrator's list.
+  $('calendars-help').hidden = calendarsLocked;
+  // Locked: the administrator's value, read-only. Invalid: said with the value received, the agent's own applies.
+  for (const key of MANAGEABLE) {
     const locked = settings.locked.includes(key);
-    $<HTMLInputElement>(key).disabled = locked;
+    const field = document.getElementById(key) as HTMLInputElement | null;
+    if (field) field.disabled = locked;
     $(`${key}-locked`).hidden = !locked;
+    const invalid = settings.invalid[key];
+    const note = $(`${key}-invalid`);
+    note.hidden = invalid === undefined;
+    note.textContent = invalid === undefined ? '' : t(lang, 'managedInvalid', { value: invalid.length > 200 ? `${invalid.slice(0, 200)}…` : invalid });
   }
+  void renderManagedGrant();
   const list = $('self-hosted-list');
   list.replaceChildren(
     ...settings.selfHosted.map((entry) => {
@@ -68,13 +92,57 @@ function render() {
         render();
         $('self-hosted-heading').focus();
       });
-      li.append(name, remove);
+      // The administrator's list: nothing to remove.
+      if (calendarsLocked) li.append(name);
+      else li.append(name, remove);
       return li;
     }),
   );
   $('self-hosted-empty').hidden = settings.selfHosted.length > 0;
   void renderStatus();
 }
+
+/** Origins the administrator's calendars still need, asked for by the one grant button (kept ready: no await in its click). */
+let managedMissing: string[] = [];
+
+/** The administrator's calendars not granted yet: which ones, and the button that asks for all of them at once. */
+async function renderManagedGrant() {
+  const locked = settings.locked.includes('enabledCalendars');
+  const missing = locked ? await missingOrigins(settings) : [];
+  managedMissing = missing;
+  const needs = (patterns: readonly string[]) => patterns.some((p) => missing.includes(p));
+  const sites = [
+    ...BUILT_IN_CALENDARS.filter((id) => settings.calendars[id] && needs(BUILT_IN_MATCHES[id])).map((id) => CALENDAR_NAMES[id]),
+    ...settings.selfHosted.filter((e) => needs([originPattern(e.origin)])).map((e) => `${CALENDAR_NAMES[e.kind]} (${e.origin})`),
+  ];
+  $('managed-grant').hidden = missing.length === 0;
+  $('managed-grant-text').textContent = missing.length > 0 ? t(lang, 'grantManagedText', { sites: sites.join(', ') }) : '';
+  $('managed-granted').hidden = !locked || missing.length > 0 || (settings.selfHosted.length === 0 && !BUILT_IN_CALENDARS.some((id) => settings.calendars[id]));
+}
+
+$('managed-grant-button').addEventListener('click', () => {
+  clearError();
+  // One request for every missing origin, in the click's own task (user gesture): no await before it.
+  const origins = managedMissing;
+  if (origins.length === 0) return void renderManagedGrant();
+  const request = browser.permissions.request({ origins });
+  say(t(lang, 'grantWaiting'));
+  void request.then(
+    async (granted) => {
+      if (!granted) {
+        say('');
+        return fail(t(lang, 'permissionRefused'));
+      }
+      await browser.runtime.sendMessage({ type: 'calendars-changed' });
+      await renderManagedGrant();
+      say(t(lang, 'grantedManaged'));
+      $('managed-granted').focus();
+    },
+    (error: unknown) => fail(String(error)),
+  );
+});
+browser.permissions.onAdded.addListener(() => settings && void renderManagedGrant());
+browser.permissions.onRemoved.addListener(() => settings && void renderManagedGrant());
 
 /** Each enabled calendar's state as its pages last reported it: working, editor not found (and where), never seen. */
 async function renderStatus() {
@@ -102,6 +170,13 @@ async function renderStatus() {
 }
 browser.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.calendarStatus && settings) void renderStatus();
+  // The administrator changed the policy while the page is open: shown at once (locks, list, grant button).
+  if (area === 'managed' && settings)
+    void loadSettings().then((full) => {
+      if (!policyDiffers(settings, full)) return;
+      settings = full;
+      render();
+    });
 });
 
 async function checkGateway(url: string) {
@@ -116,8 +191,10 @@ async function checkGateway(url: string) {
 $('form').addEventListener('submit', async (event) => {
   event.preventDefault();
   // Turning a public calendar on asks the browser for its site: in the click's own task (user gesture), before any await.
+  // The administrator's list is asked for by its own button, and never given back here.
+  const calendarsLocked = settings?.locked.includes('enabledCalendars') ?? false;
   const calendars = Object.fromEntries(BUILT_IN_CALENDARS.map((id) => [id, $<HTMLInputElement>(`cal-${id}`).checked])) as EffectiveSettings['calendars'];
-  const asked = BUILT_IN_CALENDARS.filter((id) => calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
+  const asked = calendarsLocked ? [] : BUILT_IN_CALENDARS.filter((id) => calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
   const grant = asked.length > 0 ? browser.permissions.request({ origins: asked }).catch(() => false) : Promise.resolve(true);
   clearError();
   await ready;
@@ -131,6 +208,7 @@ $('form').addEventListener('submit', async (event) => {
     reminders: $<HTMLInputElement>('reminders').checked,
     calendars,
   };
+  if (!settings.locked.includes('autoAdd')) changes.autoAdd = $<HTMLInputElement>('autoAdd').checked;
   const minutes = Number($<HTMLInputElement>('reminderMinutes').value);
   if (Number.isInteger(minutes) && minutes >= 1 && minutes <= 60) changes.reminderMinutes = minutes;
   for (const key of ['gatewayUrl', 'instanceUrl'] as const) {
@@ -164,7 +242,7 @@ $('form').addEventListener('submit', async (event) => {
   } else await saveCaldavAccount(null, false);
   settings = await saveSettings(changes);
   // A calendar turned off gives its site back.
-  const off = BUILT_IN_CALENDARS.filter((id) => !calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
+  const off = calendarsLocked ? [] : BUILT_IN_CALENDARS.filter((id) => !calendars[id]).flatMap((id) => BUILT_IN_MATCHES[id]);
   if (off.length > 0) await browser.permissions.remove({ origins: off }).catch(() => false);
   await browser.runtime.sendMessage({ type: 'calendars-changed' });
   render();
@@ -213,3 +291,4 @@ void ready.then(() =>
   }),
 );
 $('self-hosted-heading').tabIndex = -1;
+$('managed-granted').tabIndex = -1;

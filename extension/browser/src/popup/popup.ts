@@ -8,7 +8,8 @@ import { authState, signOut } from '../lib/auth.js';
 import browser from '../lib/browser.js';
 import { localizePage, t, type MessageKey } from '../lib/i18n.js';
 import type { Request, SignInResult } from '../lib/messages.js';
-import { loadSettings, policyDiffers } from '../lib/settings.js';
+import { missingOrigins } from '../lib/calendars.js';
+import { loadSettings, policyDiffers, type EffectiveSettings } from '../lib/settings.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -332,6 +333,7 @@ async function init() {
   void loadSettings().then((full) => {
     const differs = policyDiffers(settings, full);
     settings = full;
+    void offerManagedGrant(full, lang);
     if (!differs) return;
     client = gatewayClient(full);
     clearError();
@@ -340,5 +342,29 @@ async function init() {
   initialized = true;
   if (earlyCreate) $<HTMLFormElement>('create-form').requestSubmit();
 }
+
+/**
+ * The administrator's calendars not granted yet: the same one-click grant as the options page. The popup may
+ * close when the browser's prompt takes the focus; the grant still lands and the background registers the
+ * scripts (permissions.onAdded).
+ */
+let managedMissing: string[] = [];
+async function offerManagedGrant(settings: EffectiveSettings, lang: Lang) {
+  managedMissing = settings.locked.includes('enabledCalendars') ? await missingOrigins(settings) : [];
+  $('managed-grant').hidden = managedMissing.length === 0;
+  $('managed-grant-text').textContent = managedMissing.length > 0 ? t(lang, 'grantManagedShort') : '';
+}
+$('managed-grant-button').addEventListener('click', () => {
+  // In the click's own task (user gesture): no await before it.
+  const request = managedMissing.length > 0 ? browser.permissions.request({ origins: managedMissing }) : Promise.resolve(false);
+  void request.then(
+    async (granted) => {
+      if (!granted) return;
+      await browser.runtime.sendMessage({ type: 'calendars-changed' } satisfies Request);
+      $('managed-grant').hidden = true;
+    },
+    () => undefined,
+  );
+});
 
 void init();
