@@ -32,6 +32,8 @@ export interface CalendarModule {
   editors(doc: Document): Editor[];
   /** True when the page shows an event editor (by its address or a landmark), whether or not its fields are found. */
   editorOpen?(doc: Document): boolean;
+  /** The background can read this calendar's editor times on save (background/sogo-model.ts): rooms get their schedule. */
+  scheduleReader?: 'sogo';
 }
 
 const BUTTON_MARK = 'data-visio-add';
@@ -185,10 +187,25 @@ addEventListener('pagehide', () => {
   pendingRooms.clear();
 });
 
+/**
+ * A room added to this editor gets the event's times when the agent saves: the background has the page
+ * report them (the editor's own model, in the page's world) on the Add button's host, and sends them.
+ */
+function followSchedule(reader: CalendarModule['scheduleReader'], host: HTMLElement, code: string): void {
+  if (!reader) return;
+  host.addEventListener('visio-schedule', () => {
+    const model = host.getAttribute('data-visio-schedule');
+    if (model) void browser.runtime.sendMessage({ type: 'attach-room', code, model }).catch(() => undefined);
+  });
+  void browser.runtime.sendMessage({ type: 'watch-schedule', reader, marker: host.getAttribute(BUTTON_MARK) }).catch(() => undefined);
+}
+
 /** Per enhanced editor: shows "Passer à Visio" only while its fields hold a foreign meeting. */
 const switchRefreshers = new WeakMap<Element, () => void>();
 
-function enhanceEditor(editor: Editor, config: ContentConfig): void {
+let editorCount = 0;
+
+function enhanceEditor(editor: Editor, config: ContentConfig, reader?: CalendarModule['scheduleReader']): void {
   if (editor.root.querySelector(`[${BUTTON_MARK}]`) || editor.anchor.parentElement?.querySelector(`:scope > [${BUTTON_MARK}]`)) {
     switchRefreshers.get(editor.root)?.();
     return;
@@ -196,6 +213,8 @@ function enhanceEditor(editor: Editor, config: ContentConfig): void {
   if (!editor.location && !editor.description) return;
   const lang: Lang = config.lang;
   const { host, button, status } = makeButton(editor.root.ownerDocument, t(lang, 'addMeeting'));
+  // Names this editor's button for the page-world reader of its times.
+  host.setAttribute(BUTTON_MARK, `e${Date.now().toString(36)}-${++editorCount}`);
   button.addEventListener('click', async () => {
     try {
       // Does nothing twice: an event that already has a Visio link keeps it.
@@ -218,6 +237,7 @@ function enhanceEditor(editor: Editor, config: ContentConfig): void {
       if (editor.location?.isConnected) writeLocation(editor.location, result.url);
       if (editor.description?.isConnected) writeDescription(editor.description, result.html, result.text);
       trackUnsaved(editor, result.code);
+      followSchedule(reader, host, result.code);
       status.textContent = t(lang, 'added');
     } catch {
       status.textContent = '';
@@ -226,7 +246,7 @@ function enhanceEditor(editor: Editor, config: ContentConfig): void {
     }
   });
   editor.anchor.after(host);
-  enhanceSwitch(editor, config, host);
+  enhanceSwitch(editor, config, host, reader);
 }
 
 /**
@@ -234,7 +254,7 @@ function enhanceEditor(editor: Editor, config: ContentConfig): void {
  * block and location part go (spans of @visio/shared/foreign-meetings: the agent's text stays as typed),
  * and the room is added as Add does; an event already on Visio keeps its room and only loses the old meeting.
  */
-function enhanceSwitch(editor: Editor, config: ContentConfig, after: Element): void {
+function enhanceSwitch(editor: Editor, config: ContentConfig, after: HTMLElement, reader?: CalendarModule['scheduleReader']): void {
   const lang: Lang = config.lang;
   const { host, button, status } = makeButton(editor.root.ownerDocument, t(lang, 'switchMeeting'));
   host.removeAttribute(BUTTON_MARK);
@@ -289,6 +309,7 @@ function enhanceSwitch(editor: Editor, config: ContentConfig, after: Element): v
         if (location) writeLocation(location, room.url, now.location);
         if (description) writeDescription(description, room.html, room.text, now.body);
         trackUnsaved(editor, room.code);
+        followSchedule(reader, after, room.code);
       } else {
         // A Visio link came in during the call: that one stays, the new room goes back.
         if (room) void browser.runtime.sendMessage({ type: 'release-room', code: room.code }).catch(() => undefined);
@@ -402,7 +423,7 @@ export function startCalendar(module: CalendarModule): void {
       report(editors.length > 0 ? 'working' : module.editorOpen?.(document) ? 'missing' : null);
       for (const editor of editors) {
         try {
-          enhanceEditor(editor, config);
+          enhanceEditor(editor, config, module.scheduleReader);
         } catch {
           // This editor's markup is not what the module expects: leave it alone.
         }
