@@ -192,11 +192,15 @@ async function typeDate(dialog: Locator, model: string, date: Date): Promise<str
   const input = dialog.locator(`md-datepicker[ng-model="${model}"] input`);
   await input.fill(text);
   await input.press('Tab');
-  await waitUntil(
-    () => input.inputValue(),
-    (value) => value === text,
-    `${model} shows ${text}`,
-  );
+  // md-datepicker hands typed text to the model after a debounce: wait until SOGo's model holds the date.
+  type Ng = { element(e: Element): { injector(): { get(n: string): { formatDate(d: Date): string } }; controller(n: string): { $modelValue: unknown } } };
+  const held = () =>
+    page.evaluate((m) => {
+      const ng = (window as unknown as { angular: Ng }).angular;
+      const value = ng.element(document.querySelector(`md-dialog md-datepicker[ng-model="${m}"]`)!).controller('ngModel').$modelValue;
+      return value instanceof Date ? ng.element(document.body).injector().get('$mdDateLocale').formatDate(value) : null;
+    }, model);
+  await waitUntil(held, (value) => value === text, `${model} holds ${text}`);
   return text;
 }
 
@@ -409,6 +413,35 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
     farRooms.push(room.code);
   });
 
+  it('an all-day event of two days, 50 days ahead: the room runs from its first midnight to the one after its last day', async () => {
+    const dialog = await openEditor('appointment');
+    await dialog.locator('input[ng-model="editor.component.summary"]').fill('Séminaire');
+    const first = new Date(Date.now() + 50 * DAY_MS);
+    await typeDate(dialog, 'editor.component.start', first);
+    await dialog.locator('md-checkbox[ng-model="editor.component.isAllDay"]').click();
+    await typeDate(dialog, 'editor.component.end', new Date(first.getTime() + DAY_MS));
+    await dialog.getByRole('button', { name: ADD }).click();
+    await dialog.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
+    const room = (await gatewayRooms(rig.gateway)).find((r) => r.title === 'Séminaire')!;
+    await closeDialog(dialog, 'Sauvegarder');
+    const saved = await waitUntil(caldavEvents, (events) => events.some((e) => e.summary === 'Séminaire'), 'all-day event over CalDAV');
+    const ics = saved.find((e) => e.summary === 'Séminaire')!.ics;
+    const day = (name: string) => {
+      const m = new RegExp(`^${name};VALUE=DATE:(\\d{4})(\\d\\d)(\\d\\d)\\r?$`, 'm').exec(ics.slice(ics.indexOf('BEGIN:VEVENT')));
+      if (!m) throw new Error(`${name} is not a date in\n${ics}`);
+      return `${m[1]}-${m[2]}-${m[3]}T00:00:00`;
+    };
+    const scheduled = await waitUntil(
+      () => gatewayRooms(rig.gateway).then((rooms) => rooms.find((r) => r.code === room.code)),
+      (r) => !!r?.schedule,
+      'all-day schedule',
+    );
+    // DTEND of an all-day event is the day after its last (RFC 5545): the same midnight.
+    expect(scheduled!.schedule).toEqual({ start: day('DTSTART'), end: day('DTEND'), timeZone: 'Europe/Paris' });
+    expect(Date.parse(`${day('DTEND')}Z`) - Date.parse(`${day('DTSTART')}Z`)).toBe(2 * DAY_MS);
+    farRooms.push(room.code);
+  });
+
   it('made no request outside the gateway, the extension, the instance and SOGo', () => {
     expect(pageErrors).toEqual([]);
     expect(rig.foreign).toEqual([]);
@@ -426,7 +459,7 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
   });
 
   it('45 days on (past ROOM_RETENTION_DAYS after their creation, before their meetings): the far meetings’ rooms stay open', async () => {
-    expect(farRooms).toHaveLength(2);
+    expect(farRooms).toHaveLength(3);
     const after = await retentionAfterDays({ VISIO_DATA_DIR: gatewayData, LOG_LEVEL: 'warn' }, 45);
     for (const code of farRooms) expect(after.find((r) => r.code === code)).toMatchObject({ state: 'open' });
     // Today's meetings are over for more than 30 days: their rooms are ended by the job.
