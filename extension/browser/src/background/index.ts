@@ -18,6 +18,7 @@ import type { CalendarStatus, ContentConfig, CreateForEventResult, ForeignCleanu
 import { CALENDAR_IDS, loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
 import { writeClipboard } from './clipboard.js';
 import { watchSogoSave } from './sogo-model.js';
+import { isRoomCode } from '@visio/shared/room-code';
 import { scheduleFromEditor } from '@visio/shared/wall-schedule';
 
 const MENU_ID = 'visio-create';
@@ -118,9 +119,12 @@ async function watchSchedule(reader: unknown, marker: unknown, sender: Sender): 
 /** Bounds what a page may hand us as an editor's times. */
 const MAX_MODEL = 4000;
 
-/** The agent saved the editor a room was made for: the room gets the event's schedule (none if unreadable). */
+/**
+ * The agent saved an editor holding this room's link: the room gets the event's schedule (none if
+ * unreadable). The gateway refuses it for a room that is not the agent's.
+ */
 async function attachRoom(code: string, model: unknown): Promise<boolean> {
-  if (!(await eventRooms()).includes(code) || typeof model !== 'string' || model.length > MAX_MODEL) return false;
+  if (!isRoomCode(code) || typeof model !== 'string' || model.length > MAX_MODEL) return false;
   let schedule: ReturnType<typeof scheduleFromEditor>;
   try {
     schedule = scheduleFromEditor(JSON.parse(model));

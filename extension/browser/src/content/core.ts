@@ -188,14 +188,17 @@ addEventListener('pagehide', () => {
 });
 
 /**
- * A room added to this editor gets the event's times when the agent saves: the background has the page
- * report them (the editor's own model, in the page's world) on the Add button's host, and sends them.
+ * The event's times go to its Visio rooms when the agent saves (a room added here, or the link of an event
+ * opened again and moved): the background has the page report them (the editor's own model, in the page's
+ * world) on the Add button's host. The links are the editor's at that moment, on the configured instance;
+ * the gateway takes a schedule only for the agent's own rooms.
  */
-function followSchedule(reader: CalendarModule['scheduleReader'], host: HTMLElement, code: string): void {
+function followSchedule(reader: CalendarModule['scheduleReader'], editor: Editor, host: HTMLElement, instanceUrl: string): void {
   if (!reader) return;
   host.addEventListener('visio-schedule', () => {
     const model = host.getAttribute('data-visio-schedule');
-    if (model) void browser.runtime.sendMessage({ type: 'attach-room', code, model }).catch(() => undefined);
+    const codes = new Set(findVisioLinks(`${fieldText(editor.location)}\n${fieldText(editor.description)}`, instanceUrl).map((l) => l.code));
+    if (model) for (const code of codes) void browser.runtime.sendMessage({ type: 'attach-room', code, model }).catch(() => undefined);
   });
   void browser.runtime.sendMessage({ type: 'watch-schedule', reader, marker: host.getAttribute(BUTTON_MARK) }).catch(() => undefined);
 }
@@ -237,7 +240,6 @@ function enhanceEditor(editor: Editor, config: ContentConfig, reader?: CalendarM
       if (editor.location?.isConnected) writeLocation(editor.location, result.url);
       if (editor.description?.isConnected) writeDescription(editor.description, result.html, result.text);
       trackUnsaved(editor, result.code);
-      followSchedule(reader, host, result.code);
       status.textContent = t(lang, 'added');
     } catch {
       status.textContent = '';
@@ -246,7 +248,8 @@ function enhanceEditor(editor: Editor, config: ContentConfig, reader?: CalendarM
     }
   });
   editor.anchor.after(host);
-  enhanceSwitch(editor, config, host, reader);
+  followSchedule(reader, editor, host, config.instanceUrl);
+  enhanceSwitch(editor, config, host);
 }
 
 /**
@@ -254,7 +257,7 @@ function enhanceEditor(editor: Editor, config: ContentConfig, reader?: CalendarM
  * block and location part go (spans of @visio/shared/foreign-meetings: the agent's text stays as typed),
  * and the room is added as Add does; an event already on Visio keeps its room and only loses the old meeting.
  */
-function enhanceSwitch(editor: Editor, config: ContentConfig, after: HTMLElement, reader?: CalendarModule['scheduleReader']): void {
+function enhanceSwitch(editor: Editor, config: ContentConfig, after: Element): void {
   const lang: Lang = config.lang;
   const { host, button, status } = makeButton(editor.root.ownerDocument, t(lang, 'switchMeeting'));
   host.removeAttribute(BUTTON_MARK);
@@ -309,7 +312,6 @@ function enhanceSwitch(editor: Editor, config: ContentConfig, after: HTMLElement
         if (location) writeLocation(location, room.url, now.location);
         if (description) writeDescription(description, room.html, room.text, now.body);
         trackUnsaved(editor, room.code);
-        followSchedule(reader, after, room.code);
       } else {
         // A Visio link came in during the call: that one stays, the new room goes back.
         if (room) void browser.runtime.sendMessage({ type: 'release-room', code: room.code }).catch(() => undefined);
