@@ -95,3 +95,55 @@ describe('the room follows the meeting in Outlook (Office double)', () => {
     expect(after).toHaveLength(3);
   });
 });
+
+/**
+ * "Create and cancel the editor": Visio added in a new appointment whose compose window is then closed
+ * without saving. Office.js gives no event for an appointment saved without attendees (OnAppointmentSend
+ * fires on Send only), so the add-in cannot keep the room a draft until the save: it sends the schedule on
+ * add, and the abandoned room is ended by the retention job once its meeting is ROOM_RETENTION_DAYS over,
+ * never earlier (a saved appointment's room is never taken for an abandoned draft).
+ */
+describe('a compose window closed unsaved after Add (Office double)', () => {
+  const abandonedDir = mkdtempSync(join(tmpdir(), 'visio-outlook-abandoned-'));
+  const abandonedEnv = { VISIO_DATA_DIR: abandonedDir, LOG_LEVEL: 'warn' };
+  let abandonedGateway: GatewayProcess;
+  let code = '';
+  // A week ahead of this run, on the hour.
+  const start = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 + 7 * 86_400_000).toISOString();
+  const end = new Date(Date.parse(start) + 3_600_000).toISOString();
+  beforeAll(async () => {
+    abandonedGateway = await startGatewayProcess(abandonedEnv);
+  });
+  afterAll(async () => {
+    await abandonedGateway?.stop();
+    rmSync(abandonedDir, { recursive: true, force: true });
+  });
+
+  it('the room carries the appointment’s time from the add; nothing is written when the window closes', async () => {
+    const target: Record<string, unknown> = {};
+    const double = installOfficeDouble({ itemType: 'appointment', mode: 'compose', bodyType: 'html', body: OWA_HTML, location: LOCATION_PLACES, subject: 'Brouillon', start, end }, target);
+    const office = target.Office as typeof Office;
+    const deps: CommandDeps = {
+      item: officeItem(office.context.mailbox),
+      client: createVisioClient({ baseUrl: abandonedGateway.url, clientName: 'outlook' }),
+      settings: readSettings(office.context.roamingSettings),
+      lang: 'fr',
+      open: async () => undefined,
+    };
+    expect(await addMeeting(deps)).toMatchObject({ ok: true });
+    code = roomOf(double);
+    const stored = (await (await fetch(`${abandonedGateway.url}/v1/rooms/${code}`)).json()) as StoredRoomState;
+    expect(stored).toMatchObject({ state: 'open', schedule: { start, end } });
+    // The window closes unsaved: Outlook tells no add-in, the double keeps nothing.
+    await abandonedGateway.stop();
+  });
+
+  it('past ROOM_DRAFT_TTL it is still open (a saved appointment would look the same); ROOM_RETENTION_DAYS after its meeting it is ended, zero orphans', async () => {
+    // Two days past the draft TTL (48 h): not ended as a draft.
+    expect((await retentionAfterDays(abandonedEnv, 4)).find((r) => r.code === code)).toMatchObject({ state: 'open' });
+    // A day past the meeting's end plus ROOM_RETENTION_DAYS (30): ended, nothing left open.
+    const after = await retentionAfterDays(abandonedEnv, 8 + 30 + 1);
+    expect(after.find((r) => r.code === code)).toMatchObject({ state: 'ended', releaseReason: 'retention' });
+    expect(after.filter((r) => r.state === 'open')).toEqual([]);
+  });
+});

@@ -205,5 +205,15 @@ describe('Firefox ESR: the SOGo button on a real SOGo 5.8', () => {
     const shot = await firefox.send<{ value: string }>('WebDriver:TakeScreenshot', { full: false, hash: false });
     mkdirSync(join(PACKAGE_DIR, 'test-results', 'sogo'), { recursive: true });
     writeFileSync(join(PACKAGE_DIR, 'test-results', 'sogo', 'firefox-appointment-editor.png'), Buffer.from(shot.value, 'base64'));
+
+    // Saved: the room gets the event's schedule, read from SOGo's model in the page's main world (Firefox 128+).
+    await click('md-dialog button[type="submit"]');
+    const scheduled = await waitFor(
+      () => gatewayRooms(gateway).then((rooms) => rooms.find((r) => r.code === room!.code)),
+      (r) => !!r?.schedule,
+      'room schedule',
+    );
+    expect(scheduled!.schedule!.timeZone).toBe('Europe/Paris');
+    expect(Date.parse(scheduled!.schedule!.end)).toBeGreaterThan(Date.parse(scheduled!.schedule!.start));
   });
 });

@@ -171,9 +171,18 @@ export async function startRig(options: RigOptions = {}): Promise<Rig> {
   return rig;
 }
 
-export async function gatewayRooms(gateway: GatewayProcess): Promise<{ code: string; url: string; accessLevel: string; title?: string }[]> {
+export interface GatewayRoom {
+  code: string;
+  url: string;
+  accessLevel: string;
+  title?: string;
+  schedule?: { start: string; end: string; timeZone: string; recurrenceEnd?: string | null };
+}
+
+/** The local agent's open rooms, newest first. */
+export async function gatewayRooms(gateway: GatewayProcess): Promise<GatewayRoom[]> {
   const response = await fetch(`${gateway.url}/v1/rooms?limit=100`);
-  return ((await response.json()) as { items: { code: string; url: string; accessLevel: string; title?: string }[] }).items;
+  return ((await response.json()) as { items: GatewayRoom[] }).items;
 }
 
 /**

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { corpusBody } from '@visio/testing/foreign-corpus';
+import { zonedToUtc } from '@visio/shared/schedule';
 import { retentionAfterDays } from '@visio/testing/gateway-retention';
 import { startSogo, type SogoServer } from '@visio/testing/sogo';
 import { gatewayRooms, PACKAGE_DIR, startRig, waitUntil, type Rig } from './harness.ts';
@@ -125,7 +126,7 @@ async function rowWidths(dialog: Locator): Promise<{ lieu: number; agenda: numbe
 let taskLieuWidth = 0;
 
 /** The agent's events over CalDAV (calendar-query), LOCATION and DESCRIPTION unfolded and unescaped. */
-async function caldavEvents(): Promise<{ summary: string; location: string; description: string }[]> {
+async function caldavEvents(): Promise<{ summary: string; location: string; description: string; ics: string }[]> {
   const response = await fetch(sogo.calendarUrl('agent'), {
     method: 'REPORT',
     headers: { authorization: sogo.basic('agent'), depth: '1', 'content-type': 'application/xml; charset=utf-8' },
@@ -147,9 +148,68 @@ async function caldavEvents(): Promise<{ summary: string; location: string; desc
       const value = line ? line.slice(line.indexOf(':') + 1) : '';
       return value.replace(/\\n/gi, '\n').replace(/\\([,;\\])/g, '$1');
     };
-    return { summary: prop('SUMMARY'), location: prop('LOCATION'), description: prop('DESCRIPTION') };
+    return { summary: prop('SUMMARY'), location: prop('LOCATION'), description: prop('DESCRIPTION'), ics };
   });
 }
+
+/** What SOGo wrote for an event (over CalDAV): DTSTART/DTEND as UTC instants, their TZID, the RRULE. */
+function savedTimes(ics: string): { start: string; end: string; tzid: string; rrule: string } {
+  // The event's own lines (a VTIMEZONE has DTSTART and RRULE lines too).
+  const event = ics.slice(ics.indexOf('BEGIN:VEVENT'));
+  const line = (name: string) => event.split(/\r?\n/).find((l) => l.startsWith(`${name};`) || l.startsWith(`${name}:`)) ?? '';
+  const instant = (name: string) => {
+    const l = line(name);
+    const tzid = /;TZID=([^;:]+)/.exec(l)?.[1] ?? 'UTC';
+    const m = /:(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)(Z?)$/.exec(l);
+    if (!m) throw new Error(`${name} unreadable in\n${ics}`);
+    const wall = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[7]}`;
+    return { at: zonedToUtc(wall, tzid).toISOString(), tzid };
+  };
+  const start = instant('DTSTART');
+  return { start: start.at, end: instant('DTEND').at, tzid: start.tzid, rrule: line('RRULE').replace(/^RRULE:/, '') };
+}
+
+/** A room's schedule as UTC instants (its wall times are in its zone). */
+function roomTimes(schedule: { start: string; end: string; timeZone: string; recurrenceEnd?: string | null }) {
+  const at = (wall: string) => zonedToUtc(wall, schedule.timeZone).toISOString();
+  return {
+    start: at(schedule.start),
+    end: at(schedule.end),
+    timeZone: schedule.timeZone,
+    recurrenceEnd: typeof schedule.recurrenceEnd === 'string' ? at(schedule.recurrenceEnd) : schedule.recurrenceEnd,
+  };
+}
+
+/**
+ * Types a date into one of the editor's md-datepickers, in the agent's SOGoShortDateFormat with SOGo's month
+ * names (formatted by SOGo's own $mdDateLocale), and waits until the page shows it.
+ */
+async function typeDate(dialog: Locator, model: string, date: Date): Promise<string> {
+  const text = await page.evaluate((d) => {
+    const ng = (window as unknown as { angular: { element(e: Element): { injector(): { get(n: string): { formatDate(d: Date): string } } } } }).angular;
+    return ng.element(document.body).injector().get('$mdDateLocale').formatDate(new Date(d));
+  }, date.getTime());
+  const input = dialog.locator(`md-datepicker[ng-model="${model}"] input`);
+  // md-datepicker hands typed text to the model after a debounce: wait until SOGo's model holds the date.
+  type Ng = { element(e: Element): { injector(): { get(n: string): { formatDate(d: Date): string } }; controller(n: string): { $modelValue: unknown } } };
+  const held = () =>
+    page.evaluate((m) => {
+      const ng = (window as unknown as { angular: Ng }).angular;
+      const value = ng.element(document.querySelector(`md-dialog md-datepicker[ng-model="${m}"]`)!).controller('ngModel').$modelValue;
+      return value instanceof Date ? ng.element(document.body).injector().get('$mdDateLocale').formatDate(value) : null;
+    }, model);
+  // Text typed while the dialog is still being compiled is reset by AngularJS: typed again until it holds.
+  let last: string | null = null;
+  for (let attempt = 0; attempt < 4 && last !== text; attempt++) {
+    await input.fill(text);
+    await input.press('Tab');
+    last = await waitUntil(held, (value) => value === text, `${model} holds ${text}`, 5_000).catch(() => held());
+  }
+  expect(last, `${model} holds ${text}`).toBe(text);
+  return text;
+}
+
+const DAY_MS = 86_400_000;
 
 describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
   let roomUrl = '';
@@ -364,6 +424,130 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
     await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr', selfHosted: [{ kind: 'sogo', origin: sogo.webOrigin }] });
   });
 
+  const farRooms: string[] = [];
+
+  it('a meeting set 60 days ahead: its room gets the schedule SOGo saved (start, end, TZID over CalDAV)', async () => {
+    const dialog = await openEditor('appointment');
+    await dialog.locator('input[ng-model="editor.component.summary"]').fill('Comité lointain');
+    const day = new Date(Date.now() + 60 * DAY_MS);
+    const shown = await typeDate(dialog, 'editor.component.start', day);
+    // SOGo moves the end with the start.
+    await waitUntil(
+      () => dialog.locator('md-datepicker[ng-model="editor.component.end"] input').inputValue(),
+      (value) => value === shown,
+      'end date follows',
+    );
+    await dialog.getByRole('button', { name: ADD }).click();
+    await dialog.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
+    const room = (await gatewayRooms(rig.gateway)).find((r) => r.title === 'Comité lointain')!;
+    // Not saved yet: no schedule.
+    expect(room.schedule).toBeUndefined();
+    await closeDialog(dialog, 'Sauvegarder');
+    const saved = await waitUntil(caldavEvents, (events) => events.some((e) => e.summary === 'Comité lointain'), 'far event over CalDAV');
+    const times = savedTimes(saved.find((e) => e.summary === 'Comité lointain')!.ics);
+    const scheduled = await waitUntil(
+      () => gatewayRooms(rig.gateway).then((rooms) => rooms.find((r) => r.code === room.code)),
+      (r) => !!r?.schedule,
+      'room schedule',
+    );
+    expect(roomTimes(scheduled!.schedule!)).toEqual({ start: times.start, end: times.end, timeZone: times.tzid, recurrenceEnd: undefined });
+    expect(times.tzid).toBe('Europe/Paris');
+    expect(Date.parse(times.start)).toBeGreaterThan(Date.now() + 59 * DAY_MS);
+    farRooms.push(room.code);
+  });
+
+  it('opened again and moved 30 days later: the room’s schedule follows what SOGo saved, same room', async () => {
+    const code = farRooms[0]!;
+    const first = (await caldavEvents()).find((e) => e.summary === 'Comité lointain')!;
+    const day = savedTimes(first.ics).start;
+    // SOGo's day view of the meeting's day (its own route), then the event's view and its Edit.
+    const ymd = new Date(Date.parse(day) + 3_600_000).toISOString().slice(0, 10).replace(/-/g, '');
+    await page.evaluate((d) => (location.hash = `#!/calendar/day/${d}`), ymd);
+    const block = page.locator('.sg-event').filter({ hasText: 'Comité lointain' }).first();
+    await block.waitFor();
+    // On the title (not the Join button); the view may still be drawing: clicked until SOGo's viewer opens.
+    const edit = page.locator('md-dialog [ng-click="editor.edit()"]').first();
+    await waitUntil(
+      async () => {
+        if ((await page.locator('md-dialog').count()) === 0) await block.getByText('Comité lointain').click();
+        return edit.isVisible();
+      },
+      (v) => v,
+      'event viewer',
+    );
+    await edit.click();
+    const dialog = page.locator('md-dialog').filter({ has: page.locator('input[ng-model="editor.component.summary"]') });
+    await dialog.getByRole('button', { name: ADD }).waitFor();
+    await typeDate(dialog, 'editor.component.start', new Date(Date.parse(day) + 30 * DAY_MS));
+    await closeDialog(dialog, 'Sauvegarder');
+    const moved = await waitUntil(caldavEvents, (events) => events.some((e) => e.summary === 'Comité lointain' && savedTimes(e.ics).start !== day), 'moved event over CalDAV');
+    const times = savedTimes(moved.find((e) => e.summary === 'Comité lointain')!.ics);
+    expect(Date.parse(times.start) - Date.parse(day)).toBe(30 * DAY_MS);
+    const room = await waitUntil(
+      () => gatewayRooms(rig.gateway).then((rooms) => rooms.find((r) => r.code === code)),
+      (r) => r?.schedule !== undefined && roomTimes(r.schedule).start === times.start,
+      'schedule follows the move',
+    );
+    expect(roomTimes(room!.schedule!)).toEqual({ start: times.start, end: times.end, timeZone: times.tzid, recurrenceEnd: undefined });
+    expect(first.location).toBe(room!.url);
+  });
+
+  it('a weekly series of 5, 40 days ahead: the room’s recurrence end is its fifth occurrence, as SOGo saved the rule', async () => {
+    const dialog = await openEditor('appointment');
+    await dialog.locator('input[ng-model="editor.component.summary"]').fill('Point hebdomadaire');
+    await typeDate(dialog, 'editor.component.start', new Date(Date.now() + 40 * DAY_MS));
+    await dialog.locator('md-select[ng-model="editor.component.repeat.frequency"]').click();
+    await page.locator('md-select-menu md-option[value="weekly"]').click();
+    await dialog.locator('md-select[ng-model="editor.component.repeat.end"]').click();
+    await page.locator('md-select-menu md-option[value="count"]').click();
+    await dialog.locator('input[ng-model="editor.component.repeat.count"]').fill('5');
+    await dialog.getByRole('button', { name: ADD }).click();
+    await dialog.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
+    const room = (await gatewayRooms(rig.gateway)).find((r) => r.title === 'Point hebdomadaire')!;
+    await closeDialog(dialog, 'Sauvegarder');
+    const saved = await waitUntil(caldavEvents, (events) => events.some((e) => e.summary === 'Point hebdomadaire'), 'series over CalDAV');
+    const times = savedTimes(saved.find((e) => e.summary === 'Point hebdomadaire')!.ics);
+    expect(times.rrule).toMatch(/FREQ=WEEKLY/);
+    expect(times.rrule).toMatch(/COUNT=5/);
+    const scheduled = await waitUntil(
+      () => gatewayRooms(rig.gateway).then((rooms) => rooms.find((r) => r.code === room.code)),
+      (r) => !!r?.schedule,
+      'series schedule',
+    );
+    const fifth = new Date(Date.parse(times.start) + 4 * 7 * DAY_MS).toISOString();
+    expect(roomTimes(scheduled!.schedule!)).toEqual({ start: times.start, end: times.end, timeZone: times.tzid, recurrenceEnd: fifth });
+    farRooms.push(room.code);
+  });
+
+  it('an all-day event of two days, 50 days ahead: the room runs from its first midnight to the one after its last day', async () => {
+    const dialog = await openEditor('appointment');
+    await dialog.locator('input[ng-model="editor.component.summary"]').fill('Séminaire');
+    const first = new Date(Date.now() + 50 * DAY_MS);
+    await typeDate(dialog, 'editor.component.start', first);
+    await dialog.locator('md-checkbox[ng-model="editor.component.isAllDay"]').click();
+    await typeDate(dialog, 'editor.component.end', new Date(first.getTime() + DAY_MS));
+    await dialog.getByRole('button', { name: ADD }).click();
+    await dialog.getByText('Réunion Visio ajoutée : lien dans le lieu, invitation dans la description.').waitFor();
+    const room = (await gatewayRooms(rig.gateway)).find((r) => r.title === 'Séminaire')!;
+    await closeDialog(dialog, 'Sauvegarder');
+    const saved = await waitUntil(caldavEvents, (events) => events.some((e) => e.summary === 'Séminaire'), 'all-day event over CalDAV');
+    const ics = saved.find((e) => e.summary === 'Séminaire')!.ics;
+    const day = (name: string) => {
+      const m = new RegExp(`^${name};VALUE=DATE:(\\d{4})(\\d\\d)(\\d\\d)\\r?$`, 'm').exec(ics.slice(ics.indexOf('BEGIN:VEVENT')));
+      if (!m) throw new Error(`${name} is not a date in\n${ics}`);
+      return `${m[1]}-${m[2]}-${m[3]}T00:00:00`;
+    };
+    const scheduled = await waitUntil(
+      () => gatewayRooms(rig.gateway).then((rooms) => rooms.find((r) => r.code === room.code)),
+      (r) => !!r?.schedule,
+      'all-day schedule',
+    );
+    // DTEND of an all-day event is the day after its last (RFC 5545): the same midnight.
+    expect(scheduled!.schedule).toEqual({ start: day('DTSTART'), end: day('DTEND'), timeZone: 'Europe/Paris' });
+    expect(Date.parse(`${day('DTEND')}Z`) - Date.parse(`${day('DTSTART')}Z`)).toBe(2 * DAY_MS);
+    farRooms.push(room.code);
+  });
+
   it('made no request outside the gateway, the extension, the instance and SOGo', () => {
     expect(pageErrors).toEqual([]);
     expect(rig.foreign).toEqual([]);
@@ -378,5 +562,19 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
     expect(after.find((r) => r.code === roomCode)).toMatchObject({ state: 'open' });
     // The cancelled editors' rooms (the agent's Add, then auto-add) were given back at once.
     expect(after.filter((r) => r.state === 'ended').map((r) => r.releaseReason)).toEqual(['deleted', 'deleted']);
+  });
+
+  it('45 days on (past ROOM_RETENTION_DAYS after their creation, before their meetings): the far meetings’ rooms stay open', async () => {
+    expect(farRooms).toHaveLength(3);
+    const after = await retentionAfterDays({ VISIO_DATA_DIR: gatewayData, LOG_LEVEL: 'warn' }, 45);
+    for (const code of farRooms) expect(after.find((r) => r.code === code)).toMatchObject({ state: 'open' });
+    // Today's meetings are over for more than 30 days: their rooms are ended by the job.
+    expect(after.find((r) => r.code === roomCode)).toMatchObject({ state: 'ended', releaseReason: 'retention' });
+    expect(
+      after
+        .filter((r) => r.state === 'open')
+        .map((r) => r.code)
+        .sort(),
+    ).toEqual([...farRooms].sort());
   });
 });

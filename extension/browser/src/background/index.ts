@@ -17,6 +17,9 @@ import { t } from '../lib/i18n.js';
 import type { CalendarStatus, ContentConfig, CreateForEventResult, ForeignCleanupResult, Request, SignInResult } from '../lib/messages.js';
 import { CALENDAR_IDS, loadSettings, onSettingsChanged, SELF_HOSTED_CALENDARS } from '../lib/settings.js';
 import { writeClipboard } from './clipboard.js';
+import { watchSogoSave } from './sogo-model.js';
+import { isRoomCode } from '@visio/shared/room-code';
+import { scheduleFromEditor } from '@visio/shared/wall-schedule';
 
 const MENU_ID = 'visio-create';
 const COMMAND = 'create-meeting';
@@ -97,6 +100,46 @@ async function releaseRoom(code: string): Promise<boolean> {
   }
 }
 
+/** Editors whose times the background can read in the page's main world (see sogo-model.ts). */
+const SCHEDULE_READERS = { sogo: watchSogoSave } as const;
+
+/** Has the editor holding the Add button `marker` report its times on save (tab and frame of the content script). */
+async function watchSchedule(reader: unknown, marker: unknown, sender: Sender): Promise<boolean> {
+  const func = SCHEDULE_READERS[reader as keyof typeof SCHEDULE_READERS];
+  const tabId = sender.tab?.id;
+  if (!func || typeof marker !== 'string' || !/^[a-z0-9-]{1,64}$/.test(marker) || tabId === undefined) return false;
+  try {
+    const [answer] = await browser.scripting.executeScript({ target: { tabId, frameIds: [sender.frameId ?? 0] }, world: 'MAIN', func, args: [marker] });
+    return answer?.result === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Bounds what a page may hand us as an editor's times. */
+const MAX_MODEL = 4000;
+
+/**
+ * The agent saved an editor holding this room's link: the room gets the event's schedule (none if
+ * unreadable). The gateway refuses it for a room that is not the agent's.
+ */
+async function attachRoom(code: string, model: unknown): Promise<boolean> {
+  if (!isRoomCode(code) || typeof model !== 'string' || model.length > MAX_MODEL) return false;
+  let schedule: ReturnType<typeof scheduleFromEditor>;
+  try {
+    schedule = scheduleFromEditor(JSON.parse(model));
+  } catch {
+    return false;
+  }
+  if (!schedule) return false;
+  try {
+    await gatewayClient(await loadSettings()).setRoomSchedule(code, schedule);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const STATUS_KEY = 'calendarStatus';
 
 /** Keeps each calendar's last state for the options page; `lastSeen` survives a later `missing`. */
@@ -145,7 +188,9 @@ function foreignCleanup(body: unknown, location: unknown): ForeignCleanupResult 
   return { providers: cleaned.providers, names: cleaned.providers.map((p) => FOREIGN_PROVIDER_NAMES[p]), body: cleaned.body, location: cleaned.location ?? '' };
 }
 
-function onMessage(message: unknown, sender: { id?: string; tab?: { url?: string } }): Promise<unknown> | undefined {
+type Sender = { id?: string; tab?: { id?: number; url?: string }; frameId?: number };
+
+function onMessage(message: unknown, sender: Sender): Promise<unknown> | undefined {
   // Only this extension's own scripts and pages (never a web page) may ask.
   if (sender.id !== browser.runtime.id) return undefined;
   const m = message as Request;
@@ -158,6 +203,10 @@ function onMessage(message: unknown, sender: { id?: string; tab?: { url?: string
       return recordStatus(String(m.calendar), m.state, sender.tab?.url);
     case 'release-room':
       return releaseRoom(String(m.code));
+    case 'watch-schedule':
+      return watchSchedule(m.reader, m.marker, sender);
+    case 'attach-room':
+      return attachRoom(String(m.code), m.model);
     case 'calendars-changed':
       return loadSettings().then((s) => syncCalendarScripts(s));
     case 'sign-in':

@@ -34,6 +34,8 @@ export interface CalendarModule {
   editorOpen?(doc: Document): boolean;
   /** True for the editor of an event never saved, judged when it first shows; without it, nothing is added by itself. */
   isNewEvent?(editor: Editor): boolean;
+  /** The background can read this calendar's editor times on save (background/sogo-model.ts): rooms get their schedule. */
+  scheduleReader?: 'sogo';
 }
 
 const BUTTON_MARK = 'data-visio-add';
@@ -187,10 +189,28 @@ addEventListener('pagehide', () => {
   pendingRooms.clear();
 });
 
+/**
+ * The event's times go to its Visio rooms when the agent saves (a room added here, or the link of an event
+ * opened again and moved): the background has the page report them (the editor's own model, in the page's
+ * world) on the Add button's host. The links are the editor's at that moment, on the configured instance;
+ * the gateway takes a schedule only for the agent's own rooms.
+ */
+function followSchedule(reader: CalendarModule['scheduleReader'], editor: Editor, host: HTMLElement, instanceUrl: string): void {
+  if (!reader) return;
+  host.addEventListener('visio-schedule', () => {
+    const model = host.getAttribute('data-visio-schedule');
+    const codes = new Set(findVisioLinks(`${fieldText(editor.location)}\n${fieldText(editor.description)}`, instanceUrl).map((l) => l.code));
+    if (model) for (const code of codes) void browser.runtime.sendMessage({ type: 'attach-room', code, model }).catch(() => undefined);
+  });
+  void browser.runtime.sendMessage({ type: 'watch-schedule', reader, marker: host.getAttribute(BUTTON_MARK) }).catch(() => undefined);
+}
+
 /** Per enhanced editor: shows "Passer à Visio" only while its fields hold a foreign meeting. */
 const switchRefreshers = new WeakMap<Element, () => void>();
 
-function enhanceEditor(editor: Editor, config: ContentConfig, isNewEvent?: CalendarModule['isNewEvent']): void {
+let editorCount = 0;
+
+function enhanceEditor(editor: Editor, config: ContentConfig, module: Pick<CalendarModule, 'isNewEvent' | 'scheduleReader'>): void {
   if (editor.root.querySelector(`[${BUTTON_MARK}]`) || editor.anchor.parentElement?.querySelector(`:scope > [${BUTTON_MARK}]`)) {
     switchRefreshers.get(editor.root)?.();
     return;
@@ -198,6 +218,8 @@ function enhanceEditor(editor: Editor, config: ContentConfig, isNewEvent?: Calen
   if (!editor.location && !editor.description) return;
   const lang: Lang = config.lang;
   const { host, button, status } = makeButton(editor.root.ownerDocument, t(lang, 'addMeeting'));
+  // Names this editor's button for the page-world reader of its times.
+  host.setAttribute(BUTTON_MARK, `e${Date.now().toString(36)}-${++editorCount}`);
   button.addEventListener('click', async () => {
     try {
       // Does nothing twice: an event that already has a Visio link keeps it.
@@ -228,8 +250,9 @@ function enhanceEditor(editor: Editor, config: ContentConfig, isNewEvent?: Calen
     }
   });
   editor.anchor.after(host);
+  followSchedule(module.scheduleReader, editor, host, config.instanceUrl);
   enhanceSwitch(editor, config, host);
-  autoAdd(editor, config, isNewEvent, button);
+  autoAdd(editor, config, module.isNewEvent, button);
 }
 
 /** Editors already looked at for the automatic meeting: never twice, whatever the page re-renders. */
@@ -425,7 +448,7 @@ export function startCalendar(module: CalendarModule): void {
       report(editors.length > 0 ? 'working' : module.editorOpen?.(document) ? 'missing' : null);
       for (const editor of editors) {
         try {
-          enhanceEditor(editor, config, module.isNewEvent);
+          enhanceEditor(editor, config, module);
         } catch {
           // This editor's markup is not what the module expects: leave it alone.
         }

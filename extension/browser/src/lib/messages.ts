@@ -7,6 +7,10 @@ export type Request =
   | { type: 'create-for-event'; title?: string }
   /** A room added to an editor closed without saving: deleted, if this extension created it for an event. */
   | { type: 'release-room'; code: string }
+  /** Have the editor holding the Add button `marker` report its times when saved (read in the page's main world). */
+  | { type: 'watch-schedule'; reader: 'sogo'; marker: string }
+  /** An editor holding this room's link was saved: its times (JSON, as watch-schedule's reader wrote them) become the room's schedule. */
+  | { type: 'attach-room'; code: string; model: string }
   | { type: 'calendars-changed' }
   /** A calendar page: its event editor was recognised (`working`), or one is open and its fields were not found (`missing`). */
   | { type: 'calendar-status'; calendar: CalendarId; state: 'working' | 'missing' }
