@@ -421,7 +421,10 @@ describe('SOGo 5.8 web UI with the extension (Chromium)', () => {
     expect(await editor.locator('input[ng-model="editor.component.location"]').inputValue()).toBe('Salle 7');
     expect(await added()).toEqual([]);
     await closeDialog(editor, 'Annuler');
+    // Back to the agent's default (a content script reads its settings when the page loads).
     await rig.setSettings({ gatewayUrl: rig.gateway.url, lang: 'fr', selfHosted: [{ kind: 'sogo', origin: sogo.webOrigin }] });
+    await page.reload();
+    await page.getByRole('button', { name: 'Nouvel événement' }).waitFor();
   });
 
   const farRooms: string[] = [];
