@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCaldavSession } from '../src/caldav/client.js';
-import { createAllowlist, createCaldavAgent, type CaldavSettings } from '../src/caldav/guard.js';
+import { createAllowlist, createCaldavAgent } from '../src/caldav/guard.js';
+import { caldavSettingsFor } from './caldav-helpers.js';
 
 const ICS = [
   'BEGIN:VCALENDAR',
@@ -42,16 +43,7 @@ afterAll(async () => {
 });
 
 function session() {
-  const settings: CaldavSettings = {
-    servers: [`${origin}/`],
-    privateNetworks: ['127.0.0.0/8'],
-    timeoutMs: 5_000,
-    maxObjectBytes: 1 << 20,
-    maxMultistatusBytes: 1 << 20,
-    connections: 2,
-    expansionMs: 1_000,
-    discoveryTtlMs: 0,
-  };
+  const settings = caldavSettingsFor(origin, ['127.0.0.0/8']);
   const allowlist = createAllowlist(settings);
   return openCaldavSession({ settings, allowlist, agent: createCaldavAgent(settings), server: `${origin}/`, authorization: 'Basic YTpi' });
 }
