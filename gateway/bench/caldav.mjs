@@ -117,11 +117,22 @@ async function measured(proxy, fn) {
   const before = proxy.counts();
   const start = performance.now();
   await fn();
-  const ms = performance.now() - start;
+  const end = performance.now();
+  const ms = end - start;
   const after = proxy.counts();
+  // The client's own time: before the first upstream request, between an answer and the next request, and
+  // after the last answer (the proxy's hold and the server's work are outside these).
+  const upstream = proxy.since(start);
+  const own = upstream.length
+    ? {
+        before: upstream[0].arrived - start,
+        between: upstream.slice(1).reduce((sum, e, i) => sum + (e.arrived - upstream[i].answered), 0),
+        after: end - upstream.at(-1).answered,
+      }
+    : undefined;
   const byMethod = {};
   for (const [m, n] of Object.entries(after.byMethod)) if (n - (before.byMethod[m] ?? 0) > 0) byMethod[m] = n - (before.byMethod[m] ?? 0);
-  return { ms, requests: after.total - before.total, byMethod };
+  return { ms, requests: after.total - before.total, byMethod, own };
 }
 
 /** "2 (GET 1, PUT 1)": the mean upstream requests per operation, by method. */
@@ -237,16 +248,21 @@ export async function caldavBench(budgets) {
       }
     }
 
-    const report = (title, samples, direct, gatewayName, budget) => {
+    const report = (title, samples, direct, gatewayName, budget, sequential = false) => {
       const g = median(samples.gateway.map((s) => s.ms));
       const d = median(samples.direct.map((s) => s.ms));
       console.log(title);
       console.log(`  direct (${direct}):`.padEnd(58) + `${d.toFixed(1).padStart(8)} ms   upstream requests ${requestsPerOp(samples.direct)}`);
       console.log(`  through the gateway:`.padEnd(58) + `${g.toFixed(1).padStart(8)} ms   upstream requests ${requestsPerOp(samples.gateway)}`);
+      const own = (path) => {
+        const part = (k) => median(samples[path].map((s) => s.own?.[k] ?? Number.NaN)).toFixed(1);
+        return `own time: ${part('before')} before the first upstream request, ${part('between')} between answer and next request, ${part('after')} after the last answer (ms)`;
+      };
+      if (sequential) console.log(`    direct ${own('direct')}\n    gateway ${own('gateway')}`);
       budgets.check(`${gatewayName} through the gateway / direct tsdav`, g / d, '<=', budget);
     };
     console.log(`\n== calendars: Radicale behind a loopback proxy adding ${DELAY_MS} ms per request; medians, alternated, one run ==`);
-    report(`add Visio to an existing event (${ROUNDS * PER_ROUND} events per path, one at a time):`, add, 'GET + patch + PUT with tsdav', 'add Visio', 1.1);
+    report(`add Visio to an existing event (${ROUNDS * PER_ROUND} events per path, one at a time):`, add, 'GET + patch + PUT with tsdav', 'add Visio', 1.1, true);
     report(
       `upcoming meetings over ${CALENDARS} calendars (${UPCOMING_RUNS} runs per path; direct at concurrency ${CONCURRENCY}${gatewayCalendars.UPCOMING_CONCURRENCY ? ", the gateway's" : ', assumed'}):`,
       upcoming,

@@ -8,8 +8,17 @@ export async function startDelayProxy(target, delayMs) {
   const agent = new Agent({ keepAlive: true });
   let requests = 0;
   const byMethod = new Map();
+  // When each request arrived and when its answer was passed back in full (this process's clock), so a
+  // benchmark can tell its client's own time from the time spent upstream.
+  const timeline = [];
   const server = createServer((req, res) => {
     requests++;
+    const entry = { method: req.method, arrived: performance.now(), answered: Number.NaN };
+    timeline.push(entry);
+    if (timeline.length > 1000) timeline.shift();
+    res.on('finish', () => {
+      entry.answered = performance.now();
+    });
     byMethod.set(req.method, (byMethod.get(req.method) ?? 0) + 1);
     // The body waits, paused, in the incoming stream while the request is held.
     setTimeout(() => {
@@ -30,6 +39,8 @@ export async function startDelayProxy(target, delayMs) {
     origin: `http://127.0.0.1:${server.address().port}`,
     /** Requests passed so far, in total and per method. */
     counts: () => ({ total: requests, byMethod: Object.fromEntries(byMethod) }),
+    /** The requests that arrived at or after `since` (performance.now()), oldest first. */
+    since: (since) => timeline.filter((e) => e.arrived >= since),
     close: () =>
       new Promise((resolve) => {
         agent.destroy();

@@ -5,7 +5,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAllowlist, createCaldavAgent, createGuardedFetch, type CaldavSettings } from '../src/caldav/guard.js';
+import { createAllowlist, createCaldavAgent, createGuardedFetch } from '../src/caldav/guard.js';
+import { caldavSettingsFor } from './caldav-helpers.js';
 
 const seen: string[] = [];
 /** Paths whose first request of each method is dropped unanswered. */
@@ -36,16 +37,7 @@ afterAll(async () => {
 
 /** The guarded fetch of a gateway allowed to reach this origin only. */
 function guardedFor(base: string) {
-  const settings: CaldavSettings = {
-    servers: [`${base}/`],
-    privateNetworks: [],
-    timeoutMs: 5_000,
-    maxObjectBytes: 1 << 20,
-    maxMultistatusBytes: 1 << 20,
-    connections: 2,
-    expansionMs: 1_000,
-    discoveryTtlMs: 0,
-  };
+  const settings = caldavSettingsFor(base);
   return createGuardedFetch(settings, createAllowlist(settings), createCaldavAgent(settings));
 }
 const guarded = () => guardedFor(origin);

@@ -1,6 +1,7 @@
 /** Helpers for the calendar tests: objects written and read on the CalDAV server directly, as a third party. */
 import { createServer, type IncomingMessage } from 'node:http';
 import ICAL from 'ical.js';
+import type { CaldavSettings } from '../src/caldav/guard.js';
 
 export const lines = (...l: string[]) => l.join('\r\n') + '\r\n';
 
@@ -112,4 +113,18 @@ export async function objectByUid(calendarUrl: string, authorization: string, ui
         .replace(/&quot;/g, '"')
         .replace(/&amp;/g, '&')
     : null;
+}
+
+/** Settings of a gateway that may reach `base` only (loopback test servers: private networks allowed when asked). */
+export function caldavSettingsFor(base: string, privateNetworks: string[] = []): CaldavSettings {
+  return {
+    servers: [`${base}/`],
+    privateNetworks,
+    timeoutMs: 5_000,
+    maxObjectBytes: 1 << 20,
+    maxMultistatusBytes: 1 << 20,
+    connections: 2,
+    expansionMs: 1_000,
+    discoveryTtlMs: 0,
+  };
 }

@@ -56,6 +56,39 @@ describe('PostgreSQL store across instances', () => {
     }
   });
 
+  it('completes keys through the primary key after the table grew past the size it had when the statements were first run', async () => {
+    const url = await cluster.createDatabase();
+    const db = new URL(url).pathname.slice(1);
+    // One connection: every statement below runs on it, with whatever plans it has cached.
+    const store = await openPostgresStore({ connectionString: url, poolSize: 1 });
+    const owner = 'plan@example.gouv.fr';
+    const create = async (key: string) => {
+      expect(await store.claimKey(owner, key, 'fp', 60_000)).toEqual({ state: 'claimed' });
+      const room = sampleRoom({ owner });
+      await store.insertRoom(room, { completes: { owner, key } });
+      return room.code;
+    };
+    try {
+      // Run often enough on an empty table for PostgreSQL to settle on a plan for the named statements.
+      for (let i = 0; i < 12; i++) await create(`key:small-${i}`);
+      await cluster.query(
+        "INSERT INTO idempotency_keys (owner, key, fingerprint, room_code, claimed_at) SELECT 'other@example.gouv.fr', 'key:' || g, 'fp', NULL, 0 FROM generate_series(1, 50000) g",
+        [],
+        db,
+      );
+      for (let i = 0; i < 12; i++) {
+        const code = await create(`key:large-${i}`);
+        expect(await store.claimKey(owner, `key:large-${i}`, 'fp', 60_000)).toEqual({ state: 'done', roomCode: code });
+      }
+    } finally {
+      // A closing connection reports its statistics before it goes.
+      await store.close();
+    }
+    // A plan kept from the empty table reads the whole table for each creation: 12 x 50,000 rows.
+    const [stats] = await cluster.query("SELECT seq_tup_read FROM pg_stat_user_tables WHERE relname = 'idempotency_keys'", [], db);
+    expect(Number(stats!.seq_tup_read)).toBeLessThan(50_000);
+  });
+
   it('refuses to open on an unreachable database with StoreUnavailableError', async () => {
     const url = cluster.urlFor('postgres').replace(`:${cluster.port}/`, ':1/');
     await expect(openPostgresStore({ connectionString: url, connectTimeoutMs: 2_000 })).rejects.toBeInstanceOf(StoreUnavailableError);

@@ -218,6 +218,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     statement_timeout: options.statementTimeoutMs ?? 15_000,
     idleTimeoutMillis: 30_000,
     application_name: 'visio-gateway',
+    // The named statements of room creation join their input to idempotency_keys. A generic plan, cached
+    // for the connection's life, is chosen while the table is small (a hash join over a sequential scan)
+    // and kept as it grows to millions of keys; a plan made for each call's arrays and the table's current
+    // size uses the primary key. Only named statements are cached, so this touches nothing else.
+    options: '-c plan_cache_mode=force_custom_plan',
   });
   // Without a listener, an idle connection cut by a database restart would crash the process.
   pool.on('error', (error) => options.onIdleError?.(error));
