@@ -4,14 +4,13 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAllowlist, createCaldavAgent, createGuardedFetch } from '../src/caldav/guard.js';
-import { caldavSettingsFor } from './caldav-helpers.js';
+import { caldavSettingsFor, onLoopback } from './caldav-helpers.js';
 
 const seen: string[] = [];
 /** Paths whose first request of each method is dropped unanswered. */
 const dropped = new Set<string>();
-let origin = '';
 const server = createServer((req: IncomingMessage, res) => {
   seen.push(`${req.method} ${req.url}`);
   const key = `${req.method} ${req.url}`;
@@ -26,27 +25,20 @@ const server = createServer((req: IncomingMessage, res) => {
   });
 });
 
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+const site = onLoopback(server);
 
 /** The guarded fetch of a gateway allowed to reach this origin only. */
 function guardedFor(base: string) {
   const settings = caldavSettingsFor(base);
   return createGuardedFetch(settings, createAllowlist(settings), createCaldavAgent(settings));
 }
-const guarded = () => guardedFor(origin);
+const guarded = () => guardedFor(site.origin);
 
 describe('a connection dropped before the answer', () => {
   for (const method of ['GET', 'PROPFIND', 'REPORT', 'OPTIONS']) {
     it(`${method} is sent once more and gets the server's answer`, async () => {
       const path = `/drop-${method.toLowerCase()}`;
-      const response = await guarded()(`${origin}${path}`, { method, ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: '<x/>' }) });
+      const response = await guarded()(`${site.origin}${path}`, { method, ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: '<x/>' }) });
       expect(response.status).toBe(207);
       expect(seen.filter((s) => s === `${method} ${path}`)).toHaveLength(2);
     });
@@ -54,7 +46,7 @@ describe('a connection dropped before the answer', () => {
 
   it('PUT is not sent again: the server may have written it; the agent gets a clear 502', async () => {
     const fetch = guarded();
-    await expect(fetch(`${origin}/drop-put`, { method: 'PUT', body: 'BEGIN:VCALENDAR' })).rejects.toMatchObject({ status: 502 });
+    await expect(fetch(`${site.origin}/drop-put`, { method: 'PUT', body: 'BEGIN:VCALENDAR' })).rejects.toMatchObject({ status: 502 });
     expect(seen.filter((s) => s === 'PUT /drop-put')).toHaveLength(1);
   });
 

@@ -5,12 +5,11 @@
  * gzip when the request accepts it, else identity; with `?force`, gzip whatever was asked.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openCaldavSession } from '../src/caldav/client.js';
 import { createAllowlist, createCaldavAgent } from '../src/caldav/guard.js';
-import { caldavSettingsFor } from './caldav-helpers.js';
+import { caldavSettingsFor, onLoopback } from './caldav-helpers.js';
 
 const ICS = [
   'BEGIN:VCALENDAR',
@@ -32,32 +31,24 @@ const server = createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/calendar; charset=utf-8', etag: '"e1"', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
   res.end(gzip ? gzipSync(ICS) : ICS);
 });
-let origin = '';
-beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+const site = onLoopback(server);
 
 function session() {
-  const settings = caldavSettingsFor(origin, ['127.0.0.0/8']);
+  const settings = caldavSettingsFor(site.origin, ['127.0.0.0/8']);
   const allowlist = createAllowlist(settings);
-  return openCaldavSession({ settings, allowlist, agent: createCaldavAgent(settings), server: `${origin}/`, authorization: 'Basic YTpi' });
+  return openCaldavSession({ settings, allowlist, agent: createCaldavAgent(settings), server: `${site.origin}/`, authorization: 'Basic YTpi' });
 }
 
 describe('reading one calendar object', () => {
   it('asks for it uncompressed and gets it whole', async () => {
     asked.length = 0;
-    const object = await session().get(`${origin}/cal/enc-1.ics`);
+    const object = await session().get(`${site.origin}/cal/enc-1.ics`);
     expect(asked).toEqual(['identity']);
     expect(object).toMatchObject({ etag: '"e1"', data: ICS });
   });
 
   it('still reads a server that compresses it anyway', async () => {
-    const object = await session().get(`${origin}/cal/enc-1.ics?force`);
+    const object = await session().get(`${site.origin}/cal/enc-1.ics?force`);
     expect(object.data).toBe(ICS);
   });
 });

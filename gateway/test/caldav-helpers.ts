@@ -1,5 +1,7 @@
 /** Helpers for the calendar tests: objects written and read on the CalDAV server directly, as a third party. */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import ICAL from 'ical.js';
 import type { CaldavSettings } from '../src/caldav/guard.js';
 
@@ -127,4 +129,18 @@ export function caldavSettingsFor(base: string, privateNetworks: string[] = []):
     expansionMs: 1_000,
     discoveryTtlMs: 0,
   };
+}
+
+/** A test file's own HTTP server on a free loopback port, listening for the file's tests; `origin` once it listens. */
+export function onLoopback(server: Server): { origin: string } {
+  const site = { origin: '' };
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    site.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  return site;
 }
