@@ -227,9 +227,14 @@ const budgets = createBudgets();
 if (part('rooms')) await roomsBench(budgets);
 if (part('calendars')) await caldavBench(budgets);
 // The switch-to-Visio part (a migration on a local SOGo) after that, through tsx: SOGo's launcher is TypeScript.
-if (part('switch'))
+if (part('switch')) {
+  const result = join(mkdtempSync(join(tmpdir(), 'visio-bench-switch-result-')), 'result.json');
   await new Promise((resolveRun, rejectRun) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'switch.mjs')], { stdio: 'inherit' });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'switch.mjs')], { stdio: 'inherit', env: { ...process.env, BENCH_SWITCH_RESULT: result } });
     child.once('exit', (code) => (code === 0 ? resolveRun(undefined) : rejectRun(new Error(`switch bench exited with ${code}`))));
   });
+  const { ratio, budget } = JSON.parse(readFileSync(result, 'utf8'));
+  budgets.check('switch 500 Teams events on SOGo, gateway / direct tsdav', ratio, '<=', budget);
+  rmSync(dirname(result), { recursive: true, force: true });
+}
 budgets.summary('gateway and calendar budgets (one run; ratios side by side)');

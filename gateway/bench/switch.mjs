@@ -2,7 +2,7 @@
 // (POST /v1/calendars/migrations, then apply) against the same GET + patch + PUT done directly with tsdav,
 // on the same local SOGo, in one run. Budget: gateway time <= 1.3x direct time. Runs under tsx (SOGo's
 // launcher in @visio/testing is TypeScript).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeForeignMeetings } from '@visio/shared/foreign-meetings';
@@ -100,8 +100,9 @@ async function viaGateway(round) {
   const start = performance.now();
   let m = await gw('POST', `/v1/calendars/migrations/${plan.id}/apply`, {});
   while (m.status === 'running') {
-    // Polled sparingly: each poll reads and serialises the whole migration in the gateway process.
-    await new Promise((r) => setTimeout(r, 250));
+    // Polled sparingly while many events are left (each poll reads and serialises the whole migration in the
+    // gateway process), then closely: a 250 ms step at the end would be counted as the gateway's time.
+    await new Promise((r) => setTimeout(r, m.toConvert - m.processed > 8 ? 250 : 10));
     m = await gw('GET', `/v1/calendars/migrations/${plan.id}`);
   }
   const applyMs = performance.now() - start;
@@ -142,6 +143,8 @@ try {
   console.log(`  gateway migration (apply until done):                     ${rate(total.gateway).toFixed(1)} events/s`);
   console.log(`  gateway plan (scan of the range):                         ${((n * 1000) / total.plan).toFixed(1)} events/s`);
   console.log(`  ratio gateway/direct time: ${ratio.toFixed(2)} (budget <= ${BUDGET}: ${ratio <= BUDGET ? 'ok' : 'OVER BUDGET'})`);
+  // For the gateway benchmark's closing list of budgets (this part runs in its own process).
+  if (process.env.BENCH_SWITCH_RESULT) writeFileSync(process.env.BENCH_SWITCH_RESULT, JSON.stringify({ ratio, budget: BUDGET }));
 } finally {
   await gateway.stop();
   await sogo.stop();
