@@ -3,6 +3,7 @@
  * with these and generates /openapi.json from them; clients import only the inferred types.
  */
 import { z } from 'zod';
+import { isCalendarDay, isIntlTimeZone } from './calendar-day.js';
 import { FOREIGN_PROVIDERS, type ForeignProvider } from './foreign-meetings.js';
 import { isRoomCode, normalizeRoomCode } from './room-code.js';
 import { ACCESS_LEVELS, LANGS, PROVIDERS, type AccessLevel, type Lang, type ProviderName, type Telephony } from './types.js';
@@ -55,7 +56,7 @@ const DateTimeSchema = z
   .regex(DATE_TIME, 'not a date-time (YYYY-MM-DDTHH:MM[:SS], optionally Z or an offset)')
   .refine(isCalendarDate, 'not a real calendar date')
   .meta({ example: '2026-12-01T10:00:00', description: 'Wall time in timeZone (YYYY-MM-DDTHH:MM[:SS]), or a UTC (Z) or offset time.' });
-const TimeZoneSchema = z.string().max(64).refine(isTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' });
+const TimeZoneSchema = z.string().max(64).refine(isIntlTimeZone, 'unknown time zone').meta({ example: 'Europe/Paris' });
 const endAfterStart = { message: 'end must be after start', path: ['end'] };
 
 /**
@@ -149,20 +150,10 @@ export const AttendeeSchema = PersonSchema.extend({
   rsvp: z.boolean().optional(),
 });
 
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// The format check lets 2026-02-30 through; Date would silently roll it over to March.
+// The format check lets 2026-02-30 through.
 function isCalendarDate(value: string): boolean {
   const [y, m, d] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return isCalendarDay(y, m, d);
 }
 
 /** The meeting fields shared by `.ics` files and calendar events. */

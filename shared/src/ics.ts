@@ -13,6 +13,7 @@ import { addLinkToLocation, removeLinksFromLocation } from './event-fields.js';
 import { cleanParam, cleanText, mailtoUri } from './ics-text.js';
 import { removeInvitationHtml, removeInvitationText, renderInvitation, upsertInvitationHtml, upsertInvitationText } from './invitation.js';
 import { findVisioLinks } from './links.js';
+import { isCalendarDay } from './calendar-day.js';
 import { icalTimezone, isSupportedTimeZone, isUtcZone, vtimezoneComponent } from './timezone.js';
 import type { Lang, RoomLink } from './types.js';
 
@@ -470,7 +471,7 @@ function parseDateTime(value: string, zone: InstanceType<typeof ICAL.Timezone>, 
   if (!match) throw new IcsError('invalid-date', `Invalid ${what} date-time: ${JSON.stringify(value)}`);
   const [year, month, day, hour, minute, second = 0] = match.slice(1, 7).map((part) => Number(part ?? 0)) as number[];
   const asUtc = new Date(Date.UTC(year!, month! - 1, day!, hour, minute, second));
-  if (asUtc.getUTCFullYear() !== year || asUtc.getUTCMonth() !== month! - 1 || asUtc.getUTCDate() !== day || hour! > 23 || minute! > 59 || second > 59) {
+  if (!isCalendarDay(year!, month!, day!) || hour! > 23 || minute! > 59 || second > 59) {
     throw new IcsError('invalid-date', `Invalid ${what} date-time: ${JSON.stringify(value)}`);
   }
   const suffix = match[7];
@@ -511,8 +512,7 @@ function parseRrule(value: string, zone: InstanceType<typeof ICAL.Timezone>): In
   if (until !== undefined && !/^\d{8}(T\d{6}Z)?$/.test(until)) return fail('UNTIL must be a date or end in Z');
   if (until !== undefined && until.length === 8) {
     const [year, month, day] = [until.slice(0, 4), until.slice(4, 6), until.slice(6, 8)].map(Number) as [number, number, number];
-    const check = new Date(Date.UTC(year, month - 1, day));
-    if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return fail(`UNTIL ${until} is not a calendar date`);
+    if (!isCalendarDay(year, month, day)) return fail(`UNTIL ${until} is not a calendar date`);
     const end = ICAL.Time.fromData({ year, month, day, hour: 23, minute: 59, second: 59 }, zone).convertToZone(ICAL.Timezone.utcTimezone);
     parts.set('UNTIL', end.toICALString());
   }

@@ -142,14 +142,24 @@ export function managedSchema(client: ManagedClient): { type: 'object'; properti
   return { type: 'object', properties };
 }
 
+export type ManagedCalendarParts = { builtIn: (typeof MANAGED_CALENDARS.builtIn)[number] } | { kind: (typeof MANAGED_CALENDARS.selfHosted)[number]; origin: string };
+
+/** An entry's parts: a public calendar's id, or a hosted one's software and what follows it (not checked). */
+export function managedCalendarParts(entry: string): ManagedCalendarParts | null {
+  if ((MANAGED_CALENDARS.builtIn as readonly string[]).includes(entry)) return { builtIn: entry as (typeof MANAGED_CALENDARS.builtIn)[number] };
+  const at = entry.indexOf(':');
+  const kind = entry.slice(0, at);
+  if (at < 0 || !(MANAGED_CALENDARS.selfHosted as readonly string[]).includes(kind)) return null;
+  return { kind: kind as (typeof MANAGED_CALENDARS.selfHosted)[number], origin: entry.slice(at + 1) };
+}
+
 /** One self-hosted or public calendar entry, normalised (`sogo:https://host`), or null. */
 export function managedCalendar(value: unknown): string | null {
   if (typeof value !== 'string') return null;
-  if ((MANAGED_CALENDARS.builtIn as readonly string[]).includes(value)) return value;
-  const at = value.indexOf(':');
-  const kind = value.slice(0, at);
-  if (at < 0 || !(MANAGED_CALENDARS.selfHosted as readonly string[]).includes(kind)) return null;
-  const url = normalizeServiceUrl(value.slice(at + 1));
+  const parts = managedCalendarParts(value);
+  if (!parts || 'builtIn' in parts) return parts ? value : null;
+  const { kind } = parts;
+  const url = normalizeServiceUrl(parts.origin);
   // A calendar is granted by origin: a path would be silently widened to the whole origin.
   return url && new URL(url).pathname === '/' && url.startsWith('https:') ? `${kind}:${new URL(url).origin}` : null;
 }

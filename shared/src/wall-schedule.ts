@@ -4,6 +4,7 @@
  * give dates this way. Anything unreadable, out of range or inconsistent gives null (no schedule), never a
  * schedule that could end the room before its meeting.
  */
+import { isCalendarDay, isIntlTimeZone } from './calendar-day.js';
 import type { RoomSchedule } from './contract.js';
 
 export interface WallDate {
@@ -52,8 +53,7 @@ function readDate(raw: unknown): WallDate | null {
   if (!raw || typeof raw !== 'object') return null;
   const { year, month, day } = raw as Record<string, unknown>;
   if (!isInt(year, 1900, 2200) || !isInt(month, 1, 12) || !isInt(day, 1, 31)) return null;
-  const check = new Date(Date.UTC(year, month - 1, day));
-  return check.getUTCDate() === day && check.getUTCMonth() === month - 1 ? { year, month, day } : null;
+  return isCalendarDay(year, month, day) ? { year, month, day } : null;
 }
 
 function readDateTime(raw: unknown): WallDateTime | null {
@@ -63,14 +63,9 @@ function readDateTime(raw: unknown): WallDateTime | null {
   return isInt(hour, 0, 23) && isInt(minute, 0, 59) ? { ...date, hour, minute } : null;
 }
 
+/** As the contract's TimeZoneSchema takes it (the gateway refuses anything else). */
 function isTimeZone(value: unknown): value is string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
+  return typeof value === 'string' && value.length > 0 && value.length <= 64 && isIntlTimeZone(value);
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

@@ -293,8 +293,9 @@ browser.alarms.onAlarm.addListener((alarm) => {
 browser.notifications.onClicked.addListener(joinFromNotification);
 browser.notifications.onButtonClicked?.addListener((id) => joinFromNotification(id));
 // Calendars turned on or off (options page, policy, tests writing the settings): scripts follow.
+// The agent's settings, or the administrator's calendar list (policy), changed: scripts follow, on what is granted.
 browser.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.settings) void loadSettings().then((s) => syncCalendarScripts(s));
+  if ((area === 'local' && changes.settings) || area === 'managed') void loadSettings().then((s) => syncCalendarScripts(s));
 });
 browser.permissions.onRemoved.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s)));
 // A grant from a page that closed before its answer (the popup loses focus to the browser's prompt).
@@ -302,10 +303,6 @@ browser.permissions.onAdded.addListener(() => void loadSettings().then((s) => sy
 onSettingsChanged(() => {
   void setUpMenu();
   void scheduleReminders();
-});
-// The administrator's calendar list changed (policy): scripts follow, on what is granted.
-browser.storage.onChanged.addListener((_changes, area) => {
-  if (area === 'managed') void loadSettings().then((s) => syncCalendarScripts(s));
 });
 
 // The exact handlers the browser calls, reachable from the tests' debugger (never from a page).

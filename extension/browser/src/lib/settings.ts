@@ -4,7 +4,7 @@
  */
 import { ACCESS_LEVELS, PUBLIC_INSTANCE_URL, type AccessLevel, type Lang } from '@visio/shared/types';
 import { normalizeServiceUrl } from '@visio/shared/service-url';
-import { validateManaged } from '@visio/shared/managed-settings';
+import { managedCalendarParts, validateManaged } from '@visio/shared/managed-settings';
 import browser from './browser.js';
 import { CALENDARS } from './calendar-table.mjs';
 import { resolveLang } from './i18n.js';
@@ -138,9 +138,8 @@ function effective(stored: unknown, raw: unknown): EffectiveSettings {
       // Entries are `outlook`, `google` or `<software>:<https origin>`, already normalised by managedCalendar.
       settings.calendars = builtInFlags((id) => value.includes(id));
       settings.selfHosted = value.flatMap((entry) => {
-        const at = entry.indexOf(':');
-        const kind = entry.slice(0, at) as SelfHostedCalendar;
-        return at > 0 && SELF_HOSTED_CALENDARS.includes(kind) ? [{ kind, origin: entry.slice(at + 1) }] : [];
+        const parts = managedCalendarParts(entry);
+        return parts && 'kind' in parts && (SELF_HOSTED_CALENDARS as readonly string[]).includes(parts.kind) ? [{ kind: parts.kind as SelfHostedCalendar, origin: parts.origin }] : [];
       });
     } else (settings as unknown as Record<string, unknown>)[key] = value;
   }
