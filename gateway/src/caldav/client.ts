@@ -172,11 +172,11 @@ export function openCaldavSession(options: {
       '<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">' +
       '<d:prop><d:getetag/><c:schedule-tag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">' +
       `${filterXml}</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`;
-    const response = await fetch(calendarUrl, { method: 'REPORT', headers: { ...headers, depth: '1', 'content-type': 'application/xml; charset=utf-8' }, body });
+    const response = await fetch.send(calendarUrl, { method: 'REPORT', headers: { ...headers, depth: '1', 'content-type': 'application/xml; charset=utf-8' }, body });
     if (response.status === 404) forget(notFound('No calendar at this address.'));
     if (response.status === 403) forget(new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this calendar.'));
     if (response.status !== 207) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Calendar query failed: ${describeAnswer(fetch.lastAnswer())}.`);
-    const parsed = await options.readMultistatus(await response.text());
+    const parsed = await options.readMultistatus(response.text());
     if (!parsed.ok) return { objects: [], unreadable: `the calendar's answer could not be read: ${parsed.reason}` };
     const objects: CalendarObject[] = [];
     for (const r of parsed.responses) {
@@ -241,11 +241,11 @@ export function openCaldavSession(options: {
     async get(url: string): Promise<CalendarObject> {
       // Uncompressed: one object fits in TCP's first flight, so gzip saves no round trip, and inflating it
       // costs a thread-pool hop per read (a server that compresses anyway is still decoded, within the cap).
-      const response = await fetch(url, { method: 'GET', headers: { ...headers, accept: 'text/calendar', 'accept-encoding': 'identity' } });
+      const response = await fetch.send(url, { method: 'GET', headers: { ...headers, accept: 'text/calendar', 'accept-encoding': 'identity' } });
       if (response.status === 404 || response.status === 410) forget(notFound('No calendar event at this address.'));
       if (response.status === 403) forget(new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this event.'));
-      if (!response.ok) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Reading the event answered ${response.status}.`);
-      return { url, etag: response.headers.get('etag'), scheduleTag: response.headers.get('schedule-tag'), data: await response.text() };
+      if (response.status < 200 || response.status > 299) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Reading the event answered ${response.status}.`);
+      return { url, etag: response.header('etag'), scheduleTag: response.header('schedule-tag'), data: response.text() };
     },
 
     async findByUid(calendarUrl: string, uid: string): Promise<CalendarObject> {
@@ -273,12 +273,9 @@ export function openCaldavSession(options: {
     async put(url: string, data: string, condition: { etag: string; scheduleTag?: string | null | undefined } | { create: true }): Promise<WriteResult> {
       const conditional: Record<string, string> =
         'create' in condition ? { 'if-none-match': '*' } : condition.scheduleTag ? { 'if-schedule-tag-match': condition.scheduleTag } : { 'if-match': condition.etag };
-      const response = await fetch(url, { method: 'PUT', headers: { ...headers, ...conditional, 'content-type': 'text/calendar; charset=utf-8' }, body: data });
-      if (response.ok) {
-        await response.body?.cancel();
-        return { ok: true, etag: response.headers.get('etag'), url };
-      }
-      return { ok: false, status: response.status, body: (await response.text()).slice(0, 2000) };
+      const response = await fetch.send(url, { method: 'PUT', headers: { ...headers, ...conditional, 'content-type': 'text/calendar; charset=utf-8' }, body: data });
+      if (response.status >= 200 && response.status <= 299) return { ok: true, etag: response.header('etag'), url };
+      return { ok: false, status: response.status, body: response.text().slice(0, 2000) };
     },
 
     /** The calendar's supported components (PROPFIND depth 0). */
@@ -299,9 +296,8 @@ export function openCaldavSession(options: {
     async autoSchedules(calendarUrl: string): Promise<boolean> {
       const cached = schedulingCache.get(calendarUrl);
       if (cached && cached.until > Date.now()) return cached.auto;
-      const response = await fetch(calendarUrl, { method: 'OPTIONS', headers });
-      await response.body?.cancel();
-      const auto = (response.headers.get('dav') ?? '').split(',').some((t) => t.trim().toLowerCase() === 'calendar-auto-schedule');
+      const response = await fetch.send(calendarUrl, { method: 'OPTIONS', headers });
+      const auto = (response.header('dav') ?? '').split(',').some((t) => t.trim().toLowerCase() === 'calendar-auto-schedule');
       if (schedulingCache.size > 1000) schedulingCache.clear();
       schedulingCache.set(calendarUrl, { auto, until: Date.now() + SCHEDULING_TTL_MS });
       return auto;
