@@ -31,7 +31,7 @@ const server = createServer((req, res) => {
   const chain = /^\/chain\/([a-z,]+)\.ics$/.exec(req.url!);
   if (chain) {
     const codings = chain[1]!.split(',');
-    const body = codings.reduce((b, c) => (encoders[c] ?? ((x: Buffer) => x))(b), Buffer.from(ICS));
+    const body = codings.reduce<Buffer>((b, c) => (encoders[c] ?? ((x: Buffer) => x))(b), Buffer.from(ICS));
     res.writeHead(200, { 'content-type': 'text/calendar', etag: '"e2"', 'content-encoding': codings.join(', ') });
     return void res.end(body);
   }

@@ -85,6 +85,19 @@ describe('SQLite group commit', () => {
     }
   });
 
+  it("gives each caller its write's result, the writes of a batch in order, each seeing the ones before", async () => {
+    db = new Database(':memory:');
+    db.exec('CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER NOT NULL)');
+    // Inserts when absent, else says it was there: the second call for 'a' must see the first.
+    const claim = groupCommit(db, (id: string) => {
+      if (db.prepare('SELECT 1 FROM t WHERE id = ?').get(id)) return 'taken';
+      db.prepare('INSERT INTO t (id, n) VALUES (?, 0)').run(id);
+      return 'claimed';
+    });
+    expect(await Promise.all([claim('a'), claim('a'), claim('b')])).toEqual(['claimed', 'taken', 'claimed']);
+    expect(ids('t')).toEqual(['a', 'b']);
+  });
+
   it('flush() commits the queue at once (before the database closes)', async () => {
     const write = open();
     const pending = write('a', 1);

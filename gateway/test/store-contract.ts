@@ -115,6 +115,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
       expect(await store.claimKey(owner, 'key:a', 'fp2', 60_000)).toEqual({ state: 'mismatch' });
     });
 
+    it('claims sent in the same turn: the first of a key wins, a repeat waits, another body is refused, other keys are claimed', async () => {
+      const store = await open();
+      const owner = 'turn@example.gouv.fr';
+      const claims = await Promise.all([
+        store.claimKey(owner, 'key:t', 'fp', 60_000),
+        store.claimKey(owner, 'key:t', 'fp', 60_000),
+        store.claimKey(owner, 'key:u', 'fp', 60_000),
+        store.claimKey(owner, 'key:t', 'other', 60_000),
+      ]);
+      expect(claims.map((c) => c.state)).toEqual(['claimed', 'pending', 'claimed', 'mismatch']);
+    });
+
     it('completes the key in the same write as the room, and leaves it claimed when the insert fails', async () => {
       const store = await open();
       const owner = 'atomic@example.gouv.fr';

@@ -1,44 +1,43 @@
 /**
  * Group commit for SQLite: writes queued in one turn of the event loop share one transaction (one WAL
  * commit) instead of one each. A batch in which a write fails is replayed with one savepoint per write, so
- * one write's constraint error fails only its caller; each caller's promise settles only after the commit.
+ * one write's constraint error fails only its caller; each caller's promise settles, with what its write
+ * returned, only after the commit. Writes of one batch run in the order queued, each seeing the ones before.
  */
 import type Database from 'better-sqlite3';
 
-interface Pending<A extends unknown[]> {
+interface Pending<A extends unknown[], R> {
   args: A;
-  resolve: () => void;
+  resolve: (result: R) => void;
   reject: (error: unknown) => void;
 }
 
-export interface GroupCommit<A extends unknown[]> {
-  (...args: A): Promise<void>;
+export interface GroupCommit<A extends unknown[], R = void> {
+  (...args: A): Promise<R>;
   /** Commits what is queued now (before closing the database). */
   flush(): void;
 }
 
-export function groupCommit<A extends unknown[]>(db: Database.Database, write: (...args: A) => void): GroupCommit<A> {
+type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+export function groupCommit<A extends unknown[], R = void>(db: Database.Database, write: (...args: A) => R): GroupCommit<A, R> {
   // Nested inside `all`, better-sqlite3 runs this as a savepoint.
   const one = db.transaction(write);
-  let queue: Pending<A>[] = [];
+  let queue: Pending<A, R>[] = [];
   let scheduled = false;
 
   // The common case: no write fails, so the batch needs no savepoints. Should one throw, the whole
   // transaction rolls back and the batch is replayed below, one savepoint per write.
-  const plain = db.transaction((batch: Pending<A>[]) => {
-    for (const item of batch) write(...item.args);
-  });
-  const all = db.transaction((batch: Pending<A>[]) => {
-    const failed = new Map<Pending<A>, unknown>();
-    for (const item of batch) {
+  const plain = db.transaction((batch: Pending<A, R>[]) => batch.map((item) => write(...item.args)));
+  const all = db.transaction((batch: Pending<A, R>[]) =>
+    batch.map((item): Outcome<R> => {
       try {
-        one(...item.args);
+        return { ok: true, value: one(...item.args) };
       } catch (error) {
-        failed.set(item, error);
+        return { ok: false, error };
       }
-    }
-    return failed;
-  });
+    }),
+  );
 
   function flush(): void {
     scheduled = false;
@@ -46,28 +45,29 @@ export function groupCommit<A extends unknown[]>(db: Database.Database, write: (
     queue = [];
     if (batch.length === 0) return;
     try {
-      plain.immediate(batch);
-      for (const item of batch) item.resolve();
+      const values = plain.immediate(batch);
+      batch.forEach((item, i) => item.resolve(values[i]!));
       return;
     } catch {
       // Replayed with savepoints: that tells which write failed, and why.
     }
-    let failed: Map<Pending<A>, unknown>;
+    let outcomes: Outcome<R>[];
     try {
-      failed = all.immediate(batch);
+      outcomes = all.immediate(batch);
     } catch (error) {
       // The commit itself failed: nothing of the batch was written.
       for (const item of batch) item.reject(error);
       return;
     }
-    for (const item of batch) {
-      if (failed.has(item)) item.reject(failed.get(item));
-      else item.resolve();
-    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
   }
 
   const enqueue = (...args: A) =>
-    new Promise<void>((resolve, reject) => {
+    new Promise<R>((resolve, reject) => {
       queue.push({ args, resolve, reject });
       if (!scheduled) {
         scheduled = true;

@@ -194,7 +194,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     return q.settle.run(providerRef, id).changes === 1;
   });
 
-  const claim = db.transaction((owner: string, key: string, fingerprint: string, staleAfterMs: number): KeyClaim => {
+  const claim = (owner: string, key: string, fingerprint: string, staleAfterMs: number): KeyClaim => {
     const row = q.getKey.get(owner, key);
     const t = now();
     if (!row) {
@@ -205,7 +205,10 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     if (row.room_code) return { state: 'done', roomCode: row.room_code };
     if (t - row.claimed_at > staleAfterMs && q.takeOver.run(t, owner, key, row.claimed_at).changes === 1) return { state: 'claimed' };
     return { state: 'pending' };
-  });
+  };
+  // Every request from a client carries a key: claims share commits as room inserts do (in queue order, so
+  // a key claimed twice in one turn is claimed by the first and pending for the second).
+  const claimGrouped = groupCommit(db, claim);
   const addAudit = db.prepare('INSERT OR IGNORE INTO audit (owner, action, room_code, client, at) VALUES (?, ?, ?, ?, ?)');
   const remove = db.transaction((code: string, owner: string, audit: AuditStamp | undefined) => {
     const deleted = q.deleteRoom.run(code, owner).changes === 1;
@@ -235,7 +238,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
     ...auth,
     ...sqliteMigrationMethods(db),
     async claimKey(owner, key, fingerprint, staleAfterMs) {
-      return claim.immediate(owner, key, fingerprint, staleAfterMs);
+      return claimGrouped(owner, key, fingerprint, staleAfterMs);
     },
     async completeKey(owner, key, roomCode) {
       q.completeKey.run(roomCode, owner, key);
@@ -322,6 +325,7 @@ export function openSqliteStore(dataDir: string, now: () => number = Date.now): 
       db.prepare('SELECT 1').get();
     },
     async close() {
+      claimGrouped.flush();
       insertGrouped.flush();
       await checkpointer.stop();
       db.close();
