@@ -49,12 +49,24 @@ function startProcess(script, env = {}, nodeFlags = []) {
   });
 }
 
-/** Load on one target; with `pid`, also that process's CPU time per request (µs), steadier than req/s on shared cores. */
-async function load(url, path, body, headers = {}, seconds = SECONDS, pid = undefined) {
+// Idempotency keys numbered across the run, so that none is used twice (a reused key is a replay).
+let keysUsed = 0;
+const withFreshKey = (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${keysUsed++}` } });
+
+/**
+ * Load on one target; with `pid`, also that process's CPU time per request (µs), steadier than req/s on shared
+ * cores; with `keyed`, a fresh Idempotency-Key on every request, as every client sends.
+ */
+async function load(url, path, body, headers = {}, seconds = SECONDS, pid = undefined, keyed = false) {
   const cpuBefore = pid ? cpuMs(pid) : 0;
   const result = await new Promise((resolve, reject) => {
     autocannon(
-      { url: `${url}${path}`, method: 'POST', connections: CONNECTIONS, duration: seconds, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) },
+      {
+        url: `${url}${path}`,
+        connections: CONNECTIONS,
+        duration: seconds,
+        requests: [{ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), ...(keyed ? { setupRequest: withFreshKey } : {}) }],
+      },
       (error, r) => (error ? reject(error) : resolve(r)),
     );
   });
@@ -172,11 +184,13 @@ async function roomsBench(budgets) {
     await load(bare.url, '/echo', body);
     await load(gateway.url, '/v1/rooms', body);
     await load(signedIn.url, '/v1/rooms', body, bearer);
-    const runs = { bare: [], gateway: [], signedIn: [] };
+    await load(gateway.url, '/v1/rooms', body, {}, SECONDS, undefined, true);
+    const runs = { bare: [], gateway: [], signedIn: [], keyed: [] };
     for (let i = 0; i < ROUNDS; i++) {
       runs.bare.push(await load(bare.url, '/echo', body, {}, SECONDS, bare.pid));
       runs.gateway.push(await load(gateway.url, '/v1/rooms', body, {}, SECONDS, gateway.pid));
       runs.signedIn.push(await load(signedIn.url, '/v1/rooms', body, bearer, SECONDS, signedIn.pid));
+      runs.keyed.push(await load(gateway.url, '/v1/rooms', body, {}, SECONDS, gateway.pid, true));
     }
     // Throughput: mean over rounds. p99: mean of the rounds' p99, the same statistic for every target.
     const summarize = (results) => ({
@@ -188,25 +202,29 @@ async function roomsBench(budgets) {
     const b = summarize(runs.bare);
     const g = summarize(runs.gateway);
     const a = summarize(runs.signedIn);
+    const k = summarize(runs.keyed);
 
     const room = { code: 'abc-defg-hij', url: 'https://visio.numerique.gouv.fr/abc-defg-hij', telephony: { phoneNumber: '+33187210000', pin: '1234567890' } };
     const icsPerSecond = perSecond((n) => buildMeetingIcs({ uid: `bench-${n}`, title: 'Réunion', start: '2026-12-01T10:00:00', end: '2026-12-01T11:00:00', timeZone: 'Europe/Paris', room }));
     const invitationsPerSecond = perSecond(() => renderInvitation({ room, title: 'Réunion <de> service', lang: 'fr' }));
 
-    console.log('\n== gateway: POST /v1/rooms (standalone, SQLite, idempotency off) vs a bare Hono JSON POST, same run ==');
+    console.log('\n== gateway: POST /v1/rooms (standalone, SQLite; without a key, and with a fresh Idempotency-Key as clients send) vs a bare Hono JSON POST, same run ==');
     console.log(`connections ${CONNECTIONS}, ${ROUNDS} rounds of ${SECONDS} s each, alternated; req/s and p99 are means over rounds; CPU: the server process's CPU time / requests`);
     const row = (name, r) =>
       console.log(`${name.padEnd(30)} ${r.rps.toFixed(0).padStart(7)} req/s   p99 ${r.p99.toFixed(1).padStart(6)} ms   CPU ${r.cpu.toFixed(0).padStart(4)} µs/request   errors ${r.errors}`);
     row('bare Hono', b);
     row('POST /v1/rooms', g);
     row('POST /v1/rooms, signed in', a);
+    row('POST /v1/rooms, Idempotency-Key', k);
     budgets.check('POST /v1/rooms throughput / bare Hono', g.rps / b.rps, '>=', 0.7);
+    budgets.check('POST /v1/rooms with a fresh Idempotency-Key / bare', k.rps / b.rps, '>=', 0.7);
     budgets.check('POST /v1/rooms signed in (JWT verified) throughput / bare', a.rps / b.rps, '>=', 0.65);
     budgets.check("POST /v1/rooms p99 / bare Hono's p99", g.p99 / b.p99, '<=', 1.5);
     budgets.check("POST /v1/rooms signed in p99 / bare Hono's p99", a.p99 / b.p99, '<=', 1.5);
+    budgets.check("POST /v1/rooms with a fresh Idempotency-Key p99 / bare's", k.p99 / b.p99, '<=', 1.5);
     console.log(`ICS builds         ${icsPerSecond.toFixed(0)} /s`);
     console.log(`invitation renders ${invitationsPerSecond.toFixed(0)} /s`);
-    if (g.errors > 0 || a.errors > 0) process.exitCode = 1;
+    if (g.errors > 0 || a.errors > 0 || k.errors > 0) process.exitCode = 1;
 
     await gateway.stop();
     await profileUnderLoad('POST /v1/rooms', { PORT: '0', VISIO_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
