@@ -46,7 +46,7 @@ export function groupCommit<A extends unknown[], R = void>(db: Database.Database
     if (batch.length === 0) return;
     try {
       const values = plain.immediate(batch);
-      batch.forEach((item, i) => item.resolve(values[i]!));
+      for (const [i, item] of batch.entries()) item.resolve(values[i]!);
       return;
     } catch {
       // Replayed with savepoints: that tells which write failed, and why.
@@ -59,11 +59,11 @@ export function groupCommit<A extends unknown[], R = void>(db: Database.Database
       for (const item of batch) item.reject(error);
       return;
     }
-    batch.forEach((item, i) => {
+    for (const [i, item] of batch.entries()) {
       const outcome = outcomes[i]!;
       if (outcome.ok) item.resolve(outcome.value);
       else item.reject(outcome.error);
-    });
+    }
   }
 
   const enqueue = (...args: A) =>
