@@ -19,6 +19,7 @@ export const debianPackages = [
   'cyrus-imapd', // Cyrus: RFC 6638 scheduling CalDAV server (imapd makes the users' mailboxes)
   'cyrus-caldav', // Cyrus's CalDAV httpd
   'sasl2-bin', // saslpasswd2: Cyrus's throwaway password database
+  'openssl', // throwaway CA and certificates: CalDAV over HTTPS (testing/src/tls.ts)
 ];
 
 function missing(packages) {

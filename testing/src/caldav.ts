@@ -7,10 +7,10 @@ export interface CalendarOptions {
   components?: string[];
 }
 
-/** MKCALENDAR (RFC 4791 5.3.1) with a name, colour and component set; throws unless 201. */
-export async function mkcalendar(url: string, authorization: string | null, name: string, options: CalendarOptions = {}): Promise<string> {
+/** MKCALENDAR (RFC 4791 5.3.1) with a name, colour and component set; throws unless 201. `send`: a fetch (one trusting a test CA). */
+export async function mkcalendar(url: string, authorization: string | null, name: string, options: CalendarOptions = {}, send: typeof fetch = fetch): Promise<string> {
   const components = (options.components ?? ['VEVENT']).map((c) => `<C:comp name="${c}"/>`).join('');
-  const response = await fetch(url, {
+  const response = await send(url, {
     method: 'MKCALENDAR',
     headers: { ...(authorization ? { authorization } : {}), 'content-type': 'application/xml; charset=utf-8' },
     body:

@@ -3,9 +3,10 @@
  * htpasswd file (plain passwords) and storage folder. One calendar per user is made with MKCALENDAR.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { mkcalendar, type CalendarOptions } from './caldav.ts';
 import { freePort, ProcessExited, waitFor } from './ports.ts';
 
@@ -27,7 +28,12 @@ export interface RadicaleServer {
   stop(): Promise<void>;
 }
 
-export async function startRadicale(users: Record<string, string>): Promise<RadicaleServer> {
+export interface RadicaleOptions {
+  /** Serves HTTPS with this certificate (Radicale's own TLS); the URL is then `https://<host>:<port>/`. */
+  tls?: { certFile: string; keyFile: string; host: string; caFile: string };
+}
+
+export async function startRadicale(users: Record<string, string>, options: RadicaleOptions = {}): Promise<RadicaleServer> {
   const probe = spawnSync(RADICALE_BIN, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(`Radicale is not installed at ${RADICALE_BIN}: run npm test as root (it installs Debian's radicale) or apt-get install radicale`);
@@ -45,6 +51,7 @@ export async function startRadicale(users: Record<string, string>): Promise<Radi
     [
       '[server]',
       `hosts = 127.0.0.1:${port}`,
+      ...(options.tls ? ['ssl = True', `certificate = ${options.tls.certFile}`, `key = ${options.tls.keyFile}`] : []),
       '[auth]',
       'type = htpasswd',
       `htpasswd_filename = ${join(dir, 'users')}`,
@@ -64,7 +71,10 @@ export async function startRadicale(users: Record<string, string>): Promise<Radi
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = options.tls ? `https://${options.tls.host}:${port}` : `http://127.0.0.1:${port}`;
+  // Over TLS the harness's own requests trust the test CA (the gateway is given it apart).
+  const dispatcher = options.tls ? new Agent({ connect: { ca: readFileSync(options.tls.caFile, 'utf8') } }) : undefined;
+  const fetch = (url: string, init: RequestInit = {}): Promise<Response> => undiciFetch(url, { ...init, ...(dispatcher ? { dispatcher } : {}) } as never) as unknown as Promise<Response>;
   const basic = (user: string) => `Basic ${Buffer.from(`${user}:${users[user]}`).toString('base64')}`;
   try {
     await waitFor(
@@ -94,11 +104,12 @@ export async function startRadicale(users: Record<string, string>): Promise<Radi
     async makeCalendar(user, name, options = {}) {
       // The first authenticated request creates the user's home collection.
       await fetch(`${origin}/${user}/`, { method: 'PROPFIND', headers: { authorization: basic(user), depth: '0' } });
-      return mkcalendar(`${origin}/${user}/${name}/`, basic(user), name, options);
+      return mkcalendar(`${origin}/${user}/${name}/`, basic(user), name, options, fetch as typeof globalThis.fetch);
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
+      await dispatcher?.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -210,6 +210,20 @@ const droppedBeforeAnswer = (error: unknown) => {
 // Statuses whose answer has no body (the Fetch standard refuses one).
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
+// OpenSSL's verification codes (as Node reports them) for a chain the gateway does not trust.
+const UNTRUSTED = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN']);
+
+/** A refused TLS certificate, said as what an administrator must fix; null for other failures. */
+function certificateProblem(url: URL, error: unknown): ProblemError | null {
+  const e = error as { code?: unknown; cause?: { code?: unknown } };
+  const code = String(e.code ?? e.cause?.code ?? '');
+  const refused = (why: string) => new ProblemError(502, 'upstream', 'CalDAV server certificate refused', `${url.origin}: ${why} (${code}).`);
+  if (UNTRUSTED.has(code)) return refused('its TLS certificate is not signed by an authority this gateway trusts; give the gateway that authority in NODE_EXTRA_CA_CERTS');
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return refused(`its TLS certificate is not for ${url.hostname}`);
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') return refused('its TLS certificate is outside its validity dates');
+  return null;
+}
+
 /** An upstream answer read whole: what the gateway's own requests use (no web Response, no web streams). */
 export interface UpstreamResponse {
   status: number;
@@ -324,6 +338,8 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
         if (error instanceof ProblemError) fail(error);
         if (cause instanceof ProblemError) fail(cause, error);
         if (controller.signal.aborted) fail(timedOut(url), error);
+        const tls = certificateProblem(url, error);
+        if (tls) fail(tls, error);
         fail(new ProblemError(502, 'upstream', 'CalDAV server unreachable', `Cannot reach ${url.origin}.`), error);
       }
       const answer = response!;
