@@ -2,8 +2,8 @@
  * CalDAV over HTTPS, as every ministry server is: the real gateway process (its trust store given the test
  * CA through NODE_EXTRA_CA_CERTS, as docs/deployment.md tells administrators) in front of Debian's Radicale
  * serving TLS with a certificate for `localhost` only. Discovery, listing, creation, a room removed and added
- * again, and upcoming meetings all cross TLS; an untrusted certificate and one for another name are refused
- * with a 502 that says which, and nothing is written.
+ * again, and upcoming meetings all cross TLS; an untrusted certificate, an expired one and one for another
+ * name are refused with a 502 that says which, and nothing is written.
  */
 import { randomUUID } from 'node:crypto';
 import { startGatewayProcess, type GatewayProcess } from '@visio/testing/gateway-process';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 let certs: TestCertificates;
 let radicale: RadicaleServer;
 let untrusted: RadicaleServer;
+let expired: RadicaleServer;
 let trusting: GatewayProcess;
 let work: string;
 const started: GatewayProcess[] = [];
@@ -25,6 +26,8 @@ beforeAll(async () => {
   work = await radicale.makeCalendar('alice', 'work', { displayName: 'Travail' });
   const self = certs.selfSigned('localhost-self', ['DNS:localhost']);
   untrusted = await startRadicale({ alice: 'x' }, { tls: { ...self, host: 'localhost', caFile: self.certFile } });
+  // Expired, its certificate is refused by every client, the harness's readiness probe too: that waits for TCP.
+  expired = await startRadicale({ alice: 'x' }, { tls: { ...certs.expired('localhost-old', ['DNS:localhost']), host: 'localhost', caFile: certs.caFile }, probe: 'tcp' });
   trusting = await gateway({ CALDAV_SERVERS: radicale.url, NODE_EXTRA_CA_CERTS: certs.caFile });
 }, 60_000);
 
@@ -32,6 +35,7 @@ afterAll(async () => {
   for (const g of started) await g.stop();
   await radicale?.stop();
   await untrusted?.stop();
+  await expired?.stop();
   certs?.remove();
 });
 
@@ -89,6 +93,13 @@ describe('CalDAV over HTTPS (real Radicale with TLS, real gateway process)', () 
     expect(r.body.detail).toMatch(/not signed by an authority this gateway trusts.*NODE_EXTRA_CA_CERTS \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
     const rooms = await fetch(`${g.url}/v1/rooms`).then((x) => x.json() as Promise<{ items: unknown[] }>);
     expect(rooms.items).toHaveLength(0);
+  });
+
+  it('refuses a trusted certificate past its dates', async () => {
+    const g = await gateway({ CALDAV_SERVERS: expired.url, NODE_EXTRA_CA_CERTS: certs.caFile });
+    const r = await call(g, 'GET', '/v1/calendars');
+    expect(r.status).toBe(502);
+    expect(r.body.detail).toMatch(/its TLS certificate is outside its validity dates \(CERT_HAS_EXPIRED\)/);
   });
 
   it('refuses a trusted certificate for another name (reached as 127.0.0.1, made for localhost)', async () => {

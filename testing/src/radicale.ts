@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { mkcalendar, type CalendarOptions } from './caldav.ts';
@@ -31,7 +32,19 @@ export interface RadicaleServer {
 export interface RadicaleOptions {
   /** Serves HTTPS with this certificate (Radicale's own TLS); the URL is then `https://<host>:<port>/`. */
   tls?: { certFile: string; keyFile: string; host: string; caFile: string };
+  /** How readiness is awaited: an OPTIONS request (default), or a TCP connection only (a certificate no client accepts). */
+  probe?: 'http' | 'tcp';
 }
+
+const accepts = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 
 export async function startRadicale(users: Record<string, string>, options: RadicaleOptions = {}): Promise<RadicaleServer> {
   const probe = spawnSync(RADICALE_BIN, ['--version'], { encoding: 'utf8' });
@@ -81,6 +94,7 @@ export async function startRadicale(users: Record<string, string>, options: Radi
       'Radicale',
       async () => {
         if (child.exitCode !== null) throw new ProcessExited(`Radicale exited with ${child.exitCode}`);
+        if (options.probe === 'tcp') return accepts(port);
         return (await fetch(`${origin}/`, { method: 'OPTIONS' })).status < 500;
       },
       15_000,

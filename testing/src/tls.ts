@@ -16,6 +16,8 @@ export interface TestCertificates {
   server(name: string, altNames: string[]): { certFile: string; keyFile: string };
   /** A certificate signed by itself for `altNames`. */
   selfSigned(name: string, altNames: string[]): { certFile: string; keyFile: string };
+  /** Signed by the CA for `altNames`, but valid only on 1-2 January 2020. */
+  expired(name: string, altNames: string[]): { certFile: string; keyFile: string };
   remove(): void;
 }
 
@@ -49,12 +51,42 @@ export function makeCertificates(): TestCertificates {
     ],
     dir,
   );
-  const serverCert = (name: string, altNames: string[], sign: boolean) => {
+  // `openssl ca` is the one command of OpenSSL 3.0 that takes explicit validity dates.
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = ca.serial\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n');
+  writeFileSync(join(dir, 'ca.serial'), '1000\n');
+  const serverCert = (name: string, altNames: string[], sign: boolean | 'expired') => {
     const ext = join(dir, `${name}.ext`);
     writeFileSync(ext, `subjectAltName=${altNames.join(',')}\nextendedKeyUsage=serverAuth\n`);
     const keyFile = join(dir, `${name}.key`);
     const certFile = join(dir, `${name}.pem`);
-    if (sign) {
+    if (sign === 'expired') {
+      openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', `${name}.csr`, ...subj(name)], dir);
+      openssl(
+        [
+          'ca',
+          '-batch',
+          '-config',
+          'ca.cnf',
+          '-cert',
+          'ca.pem',
+          '-keyfile',
+          'ca.key',
+          '-in',
+          `${name}.csr`,
+          '-out',
+          certFile,
+          '-startdate',
+          '20200101000000Z',
+          '-enddate',
+          '20200102000000Z',
+          '-extfile',
+          ext,
+          '-notext',
+        ],
+        dir,
+      );
+    } else if (sign) {
       openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', `${name}.csr`, ...subj(name)], dir);
       openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext], dir);
     } else {
@@ -67,6 +99,7 @@ export function makeCertificates(): TestCertificates {
     caFile: join(dir, 'ca.pem'),
     server: (name, altNames) => serverCert(name, altNames, true),
     selfSigned: (name, altNames) => serverCert(name, altNames, false),
+    expired: (name, altNames) => serverCert(name, altNames, 'expired'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

@@ -348,6 +348,7 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
       last = { method, url: url.href, status, contentType: headersOut['content-type'] ?? '' };
       if (status < 200 || status > 599) fail(new ProblemError(502, 'upstream', 'CalDAV server error', `${url.origin} answered ${method} with status ${status}, which HTTP does not define.`));
       if (Number(headersOut['content-length']) > cap) fail(tooLarge());
+      // Read even when empty (HEAD, 204): a body left unread would cost the kept-alive connection.
       const empty = method === 'HEAD' || NULL_BODY.has(status);
       const chain = empty ? [] : decodersFor(headersOut['content-encoding']);
       if (chain === null) fail(new ProblemError(502, 'upstream', 'CalDAV server error', `${url.origin} answered ${method} with more than ${MAX_CODINGS} content codings.`));
