@@ -156,11 +156,13 @@ const words = (text: string) =>
     .split(/\s+/)
     .map((w) => escapeHtml(w).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join(SPACE);
+const INSTANCE_NAME = '[^\\s:!?.](?:[^:!?.]|\\.(?=[^\\s.])){0,59}?';
 const UNMARKED = Object.values(INVITATION_STRINGS).map((t) => ({
   help: new RegExp(words(t.help), 'g'),
   join: new RegExp(`>${SPACE.replace('+', '*')}${words(t.join)}${SPACE.replace('+', '*')}</a\\s*>`, 'i'),
-  // The text before the join link: the heading, with or without the meeting's title.
-  heading: new RegExp(`^${words(t.meeting).replace(escapeHtml('{name}').replace(/[{}]/g, '\\$&'), '\\S[\\s\\S]{0,99}?')}(?:${words(t.colon.trim())}[\\s\\S]*)?$`),
+  // The text before the join link: the heading, with or without the meeting's title. The instance's name has no
+  // colon and ends no sentence: a quoted help sentence ("… : open the link above.") is never taken for one.
+  heading: new RegExp(`^${words(t.meeting).replace(escapeHtml('{name}').replace(/[{}]/g, '\\$&'), INSTANCE_NAME)}(?:${words(t.colon.trim())}[\\s\\S]*)?$`),
 }));
 const UNMARKED_BEFORE = 8192;
 const UNMARKED_AFTER = 512;
