@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createBudgets } from './budgets.mjs';
 import { caldavBench } from './caldav.mjs';
+import { withFreshKey } from './fresh-key.mjs';
 import { cpuMs } from './proc.mjs';
 import { cpuProfileFlags, formatTop, selfTimes } from './profile.mjs';
 import { renderInvitation } from '@visio/shared/invitation';
@@ -48,10 +49,6 @@ function startProcess(script, env = {}, nodeFlags = []) {
     child.on('exit', (code) => reject(new Error(`${script} exited with ${code}: ${out}`)));
   });
 }
-
-// Idempotency keys numbered across the run, so that none is used twice (a reused key is a replay).
-let keysUsed = 0;
-const withFreshKey = (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${keysUsed++}` } });
 
 /**
  * Load on one target; with `pid`, also that process's CPU time per request (µs), steadier than req/s on shared

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { startPostgres } from '@visio/testing/postgres';
 import { createBudgets } from './budgets.mjs';
+import { withFreshKey } from './fresh-key.mjs';
 import { startRoundTripCounter } from './pg-round-trips.mjs';
 import { cpuMs, rssMb } from './proc.mjs';
 
@@ -51,10 +52,6 @@ function startGateway(env) {
 }
 
 /** Load on every URL at once (autocannon spreads the connections over them), sampling each instance's RSS. */
-// Keys are numbered across every load of the run: each load goes on where the last stopped, so no key is
-// used twice (a key met again is a replay: a lost claim, then a read of the room, another path).
-let keysUsed = 0;
-
 async function load(gateways, withKeys, seconds = SECONDS) {
   const peak = new Map(gateways.map((g) => [g.pid, 0]));
   const sampler = setInterval(() => {
@@ -74,7 +71,7 @@ async function load(gateways, withKeys, seconds = SECONDS) {
               headers: { 'content-type': 'application/json' },
               body: JSON.stringify({ title: 'Réunion de service' }),
               // A fresh Idempotency-Key per request: every request claims, inserts and completes.
-              ...(withKeys ? { setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `bench-${process.pid}-${keysUsed++}` } }) } : {}),
+              ...(withKeys ? { setupRequest: withFreshKey } : {}),
             },
           ],
         },

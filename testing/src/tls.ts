@@ -51,54 +51,29 @@ export function makeCertificates(): TestCertificates {
     ],
     dir,
   );
-  // `openssl ca` is the one command of OpenSSL 3.0 that takes explicit validity dates.
+  // `openssl ca` signs them all: it is the one command of OpenSSL 3.0 that takes explicit validity dates.
   writeFileSync(join(dir, 'index.txt'), '');
   writeFileSync(join(dir, 'ca.cnf'), '[ca]\ndefault_ca = test\n[test]\ndatabase = index.txt\nnew_certs_dir = .\nserial = ca.serial\ndefault_md = sha256\npolicy = any\n[any]\ncommonName = supplied\n');
   writeFileSync(join(dir, 'ca.serial'), '1000\n');
-  const serverCert = (name: string, altNames: string[], sign: boolean | 'expired') => {
-    const ext = join(dir, `${name}.ext`);
-    writeFileSync(ext, `subjectAltName=${altNames.join(',')}\nextendedKeyUsage=serverAuth\n`);
+  const serverCert = (name: string, altNames: string[], kind: 'signed' | 'expired' | 'self') => {
     const keyFile = join(dir, `${name}.key`);
     const certFile = join(dir, `${name}.pem`);
-    if (sign === 'expired') {
-      openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', `${name}.csr`, ...subj(name)], dir);
-      openssl(
-        [
-          'ca',
-          '-batch',
-          '-config',
-          'ca.cnf',
-          '-cert',
-          'ca.pem',
-          '-keyfile',
-          'ca.key',
-          '-in',
-          `${name}.csr`,
-          '-out',
-          certFile,
-          '-startdate',
-          '20200101000000Z',
-          '-enddate',
-          '20200102000000Z',
-          '-extfile',
-          ext,
-          '-notext',
-        ],
-        dir,
-      );
-    } else if (sign) {
-      openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', `${name}.csr`, ...subj(name)], dir);
-      openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', certFile, '-days', '2', '-extfile', ext], dir);
-    } else {
+    if (kind === 'self') {
       openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', ...subj(name), '-addext', `subjectAltName=${altNames.join(',')}`], dir);
+      return { certFile, keyFile };
     }
+    const ext = join(dir, `${name}.ext`);
+    writeFileSync(ext, `subjectAltName=${altNames.join(',')}\nextendedKeyUsage=serverAuth\n`);
+    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', `${name}.csr`, ...subj(name)], dir);
+    const validity = kind === 'expired' ? ['-startdate', '20200101000000Z', '-enddate', '20200102000000Z'] : ['-days', '2'];
+    openssl(['ca', '-batch', '-notext', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-in', `${name}.csr`, '-out', certFile, '-extfile', ext, ...validity], dir);
     return { certFile, keyFile };
   };
   return {
     dir,
     caFile: join(dir, 'ca.pem'),
-    server: (name, altNames) => serverCert(name, altNames, true),
-    selfSigned: (name, altNames) => serverCert(name, altNames, false),
+    server: (name, altNames) => serverCert(name, altNames, 'signed'),
+    selfSigned: (name, altNames) => serverCert(name, altNames, 'self'),
     expired: (name, altNames) => serverCert(name, altNames, 'expired'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

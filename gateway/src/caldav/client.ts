@@ -244,7 +244,7 @@ export function openCaldavSession(options: {
       const response = await fetch.send(url, { method: 'GET', headers: { ...headers, accept: 'text/calendar', 'accept-encoding': 'identity' } });
       if (response.status === 404 || response.status === 410) forget(notFound('No calendar event at this address.'));
       if (response.status === 403) forget(new ProblemError(403, 'forbidden', 'Forbidden', 'The CalDAV server does not let you read this event.'));
-      if (response.status < 200 || response.status > 299) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Reading the event answered ${response.status}.`);
+      if (!response.ok) throw new ProblemError(502, 'upstream', 'CalDAV server error', `Reading the event answered ${response.status}.`);
       return { url, etag: response.header('etag'), scheduleTag: response.header('schedule-tag'), data: response.text() };
     },
 
@@ -274,7 +274,7 @@ export function openCaldavSession(options: {
       const conditional: Record<string, string> =
         'create' in condition ? { 'if-none-match': '*' } : condition.scheduleTag ? { 'if-schedule-tag-match': condition.scheduleTag } : { 'if-match': condition.etag };
       const response = await fetch.send(url, { method: 'PUT', headers: { ...headers, ...conditional, 'content-type': 'text/calendar; charset=utf-8' }, body: data });
-      if (response.status >= 200 && response.status <= 299) return { ok: true, etag: response.header('etag'), url };
+      if (response.ok) return { ok: true, etag: response.header('etag'), url };
       return { ok: false, status: response.status, body: response.text().slice(0, 2000) };
     },
 

@@ -203,10 +203,12 @@ const MULTISTATUS_METHODS = new Set(['REPORT']);
 // will, and a request written on one just closed fails without the server having seen it.
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'REPORT']);
 const DROPPED = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-const droppedBeforeAnswer = (error: unknown) => {
-  const e = error as { code?: unknown; cause?: { code?: unknown } };
-  return DROPPED.has(String(e.code ?? '')) || DROPPED.has(String(e.cause?.code ?? ''));
-};
+/** The error's code, else its cause's: undici's `request` throws socket and TLS errors bare, `fetch` wrapped them. */
+function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  return String(e?.code ?? e?.cause?.code ?? '');
+}
+const droppedBeforeAnswer = (error: unknown) => DROPPED.has(errorCode(error));
 // Statuses whose answer has no body (the Fetch standard refuses one).
 const NULL_BODY = new Set([101, 103, 204, 205, 304]);
 
@@ -215,8 +217,7 @@ const UNTRUSTED = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISS
 
 /** A refused TLS certificate, said as what an administrator must fix; null for other failures. */
 function certificateProblem(url: URL, error: unknown): ProblemError | null {
-  const e = error as { code?: unknown; cause?: { code?: unknown } };
-  const code = String(e.code ?? e.cause?.code ?? '');
+  const code = errorCode(error);
   const refused = (why: string) => new ProblemError(502, 'upstream', 'CalDAV server certificate refused', `${url.origin}: ${why} (${code}).`);
   if (UNTRUSTED.has(code)) return refused('its TLS certificate is not signed by an authority this gateway trusts; give the gateway that authority in NODE_EXTRA_CA_CERTS');
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return refused(`its TLS certificate is not for ${url.hostname}`);
@@ -227,6 +228,8 @@ function certificateProblem(url: URL, error: unknown): ProblemError | null {
 /** An upstream answer read whole: what the gateway's own requests use (no web Response, no web streams). */
 export interface UpstreamResponse {
   status: number;
+  /** A 2xx status. */
+  ok: boolean;
   statusText: string;
   /** Lower-case names; a repeated header is joined with ", " as fetch does. */
   headers: Record<string, string>;
@@ -279,7 +282,7 @@ function flatHeaders(raw: Record<string, string | string[] | undefined>): Record
 const utf8 = (body: Buffer) => (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? body.toString('utf8', 3) : body.toString('utf8'));
 
 function answerOf(status: number, statusText: string, headers: Record<string, string>, body: Buffer): UpstreamResponse {
-  return { status, statusText, headers, body, header: (name) => headers[name.toLowerCase()] ?? null, text: () => utf8(body) };
+  return { status, ok: status >= 200 && status <= 299, statusText, headers, body, header: (name) => headers[name.toLowerCase()] ?? null, text: () => utf8(body) };
 }
 
 /** A fetch RequestInit's headers as lower-case records (tsdav passes plain objects). */
@@ -310,7 +313,6 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
     throw fatal.problem;
   };
   const timedOut = (url: URL) => new ProblemError(504, 'upstreamTimeout', 'CalDAV server timed out', `${url.origin} did not answer in full within ${settings.timeoutMs / 1000} s.`);
-  const unreadable = (url: URL, method: string) => new ProblemError(502, 'upstream', 'CalDAV answer cut off', `${url.origin} closed the connection while answering ${method}.`);
 
   /** One request and its whole answer, or a ProblemError. */
   async function exchange(url: URL, method: string, headers: Record<string, string>, body: string | Buffer | undefined): Promise<UpstreamResponse> {
@@ -367,7 +369,7 @@ export function createGuardedFetch(settings: CaldavSettings, allowlist: Allowlis
       } catch (error) {
         if (error instanceof ProblemError) throw error;
         if (controller.signal.aborted) fail(timedOut(url), error);
-        fail(unreadable(url, method), error);
+        fail(new ProblemError(502, 'upstream', 'CalDAV answer cut off', `${url.origin} closed the connection while answering ${method}.`), error);
       }
       delete headersOut['content-encoding'];
       delete headersOut['content-length'];

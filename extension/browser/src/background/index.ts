@@ -292,8 +292,8 @@ browser.alarms.onAlarm.addListener((alarm) => {
 });
 browser.notifications.onClicked.addListener(joinFromNotification);
 browser.notifications.onButtonClicked?.addListener((id) => joinFromNotification(id));
-// Calendars turned on or off (options page, policy, tests writing the settings): scripts follow.
-// The agent's settings, or the administrator's calendar list (policy), changed: scripts follow, on what is granted.
+// Calendars turned on or off (options page, tests writing the settings) or the administrator's calendar list
+// (policy): scripts follow, on what is granted.
 browser.storage.onChanged.addListener((changes, area) => {
   if ((area === 'local' && changes.settings) || area === 'managed') void loadSettings().then((s) => syncCalendarScripts(s));
 });
