@@ -208,7 +208,7 @@ function onMessage(message: unknown, sender: Sender): Promise<unknown> | undefin
     case 'attach-room':
       return attachRoom(String(m.code), m.model);
     case 'calendars-changed':
-      return loadSettings().then((s) => syncCalendarScripts(s));
+      return syncCalendarScripts(loadSettings);
     case 'sign-in':
       return backgroundSignIn();
     case 'foreign-cleanup':
@@ -278,11 +278,11 @@ browser.runtime.onInstalled.addListener((details) => {
     void loadSettings().then((s) => browser.notifications.create(WELCOME, { type: 'basic', iconUrl: ICON, title: t(s.uiLang, 'welcomeTitle'), message: t(s.uiLang, 'welcome') }));
   }
   void setUpMenu();
-  void loadSettings().then((s) => syncCalendarScripts(s));
+  void syncCalendarScripts(loadSettings);
   void scheduleReminders();
 });
 browser.runtime.onStartup.addListener(() => {
-  void loadSettings().then((s) => syncCalendarScripts(s));
+  void syncCalendarScripts(loadSettings);
 });
 browser.contextMenus.onClicked.addListener((info) => void onMenuClicked(info));
 browser.commands.onCommand.addListener((command) => void onCommand(command));
@@ -295,11 +295,11 @@ browser.notifications.onButtonClicked?.addListener((id) => joinFromNotification(
 // Calendars turned on or off (options page, tests writing the settings) or the administrator's calendar list
 // (policy): scripts follow, on what is granted.
 browser.storage.onChanged.addListener((changes, area) => {
-  if ((area === 'local' && changes.settings) || area === 'managed') void loadSettings().then((s) => syncCalendarScripts(s));
+  if ((area === 'local' && changes.settings) || area === 'managed') void syncCalendarScripts(loadSettings);
 });
-browser.permissions.onRemoved.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s)));
+browser.permissions.onRemoved.addListener(() => void syncCalendarScripts(loadSettings));
 // A grant from a page that closed before its answer (the popup loses focus to the browser's prompt).
-browser.permissions.onAdded.addListener(() => void loadSettings().then((s) => syncCalendarScripts(s)));
+browser.permissions.onAdded.addListener(() => void syncCalendarScripts(loadSettings));
 onSettingsChanged(() => {
   void setUpMenu();
   void scheduleReminders();

@@ -44,12 +44,14 @@ async function register(settings: Pick<Settings, 'calendars' | 'selfHosted'>): P
   return scripts.map((s) => s.id);
 }
 
-// One registration at a time: start-up, the options page and a revoked permission can ask together, and two
-// interleaved runs fail with "Duplicate script ID".
+// One registration at a time: start-up, the options page, the policy and a permission change can ask together,
+// and two interleaved runs fail with "Duplicate script ID". Each run reads the settings when its turn comes: a
+// snapshot read before the queue could be older than the run before it (at install, settings read before the
+// policy arrived undid the policy's registration).
 let queue: Promise<unknown> = Promise.resolve();
 
-export function syncCalendarScripts(settings: Pick<Settings, 'calendars' | 'selfHosted'>): Promise<string[]> {
-  const run = queue.then(() => register(settings));
+export function syncCalendarScripts(read: () => Promise<Pick<Settings, 'calendars' | 'selfHosted'>>): Promise<string[]> {
+  const run = queue.then(async () => register(await read()));
   queue = run.catch(() => undefined);
   return run;
 }
