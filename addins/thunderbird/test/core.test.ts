@@ -475,7 +475,8 @@ describe('no room left behind', () => {
     await addon.idle();
     const codes = Object.keys(fake.local.unsavedRooms as object);
     expect(codes).toHaveLength(3);
-    const byTab = new Map([11, 12, 13].map((tab, i) => [tab, fake.executed[i]!.code.match(/[a-z]{3}-[a-z]{4}-[a-z]{3}/)![0]]));
+    // By the tab each script ran in: the three creations run at once and finish in any order.
+    const byTab = new Map([11, 12, 13].map((tab) => [tab, fake.executed.find((e) => e.tabId === tab)!.code.match(/[a-z]{3}-[a-z]{4}-[a-z]{3}/)![0]]));
     fake.events.afterSend.fire({ id: 11 }, { mode: 'sendNow' });
     fake.events.afterSave.fire({ id: 12 }, { mode: 'draft' });
     for (const tab of [11, 12, 13]) fake.events.tabRemoved.fire(tab, {});
